@@ -1,0 +1,159 @@
+/*
+ * base.h - the bottom layer: arena, string builder, vectors, diagnostics,
+ * hashing.  Depends on libc only.  Everything above (ir/, frontend/,
+ * backends/, cli/) builds on these few types.
+ *
+ * Invariants:
+ *  - An arena owns every object of one compilation; nothing in it is freed
+ *    one by one.  Allocation failure aborts (there is no recovery path that
+ *    would be worth its code in a compiler).
+ *  - A strbuf's buf is never NULL: it points at "" until something is added,
+ *    and is always NUL-terminated.
+ *  - Library code never prints: diagnostics go to a struct diag sink, which
+ *    the driver flushes to a FILE.
+ */
+#ifndef COMPOSEC_BASE_H
+#define COMPOSEC_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF_LIKE(f, a)
+#define NORETURN
+#endif
+
+NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* ---- arena ------------------------------------------------------------- */
+
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head;
+	size_t used_total; /* bytes handed out, for limits and benchmarks */
+};
+
+void arena_init(struct arena *a);
+void arena_release(struct arena *a);
+/* Zeroed, 16-byte aligned memory that lives as long as the arena. */
+void *arena_alloc(struct arena *a, size_t n);
+/* Grow an arena array: returns a copy with room for new_cap elements. */
+void *arena_grow(struct arena *a, void *old, size_t old_bytes, size_t new_bytes);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* ---- string builder (malloc-backed, like git's strbuf) ------------------ */
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+};
+extern char strbuf_empty[];
+#define STRBUF_INIT { strbuf_empty, 0, 0 }
+
+void sb_init(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+void sb_reset(struct strbuf *sb); /* len = 0, keeps memory */
+void sb_grow(struct strbuf *sb, size_t extra);
+void sb_add(struct strbuf *sb, const void *data, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Copy the contents into the arena (NUL-terminated). */
+char *sb_to_arena(const struct strbuf *sb, struct arena *a);
+/* Hand the malloc'd buffer to the caller; sb is re-initialised. */
+char *sb_detach(struct strbuf *sb, size_t *len);
+
+/* ---- vectors ------------------------------------------------------------ */
+
+/* A vector of pointers, arena-backed. */
+struct ptrvec {
+	void **v;
+	size_t n, cap;
+};
+void ptrvec_push(struct ptrvec *pv, struct arena *a, void *p);
+
+/* A NULL-terminated argv of strings, arena-backed. */
+struct strvec {
+	const char **v; /* v[n] == NULL once anything was pushed */
+	size_t n, cap;
+};
+void strvec_push(struct strvec *sv, struct arena *a, const char *s);
+
+/* ---- source locations and diagnostics ----------------------------------- */
+
+struct loc {
+	const char *file; /* as the user named it; NULL: no location */
+	int line;         /* 1-based; 0: whole file */
+	int col;          /* 1-based */
+};
+
+enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
+
+/* A source registered so that messages can show the offending line. */
+struct diag_source {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+
+struct diag {
+	struct arena *arena;
+	struct ptrvec sources; /* struct diag_source * */
+	struct strbuf out;     /* formatted messages, in the order reported */
+	int errors, warnings;
+	bool warnings_as_errors; /* --strict for the "unknown attribute" class */
+	bool quiet;               /* drop warnings */
+};
+
+void diag_init(struct diag *d, struct arena *a);
+void diag_release(struct diag *d);
+/* Register the text of a file so that messages about it can quote it.
+ * The text must live as long as the diag (arena or static). */
+void diag_add_source(struct diag *d, const char *name, const char *text, size_t len);
+void diag_error(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void diag_warning(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void diag_note(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char *fmt, va_list ap);
+/* Write what was collected and clear the buffer. */
+void diag_flush(struct diag *d, FILE *fp);
+
+/* ---- hashing and a string map ------------------------------------------- */
+
+uint64_t hash_fnv1a(const void *data, size_t n);
+
+/* Open-addressing map from NUL-terminated string to pointer, arena-backed.
+ * Keys are not copied. */
+struct strmap_entry {
+	const char *key;
+	void *value;
+};
+struct strmap {
+	struct strmap_entry *slots;
+	size_t n, cap;
+	struct arena *arena;
+};
+void strmap_init(struct strmap *m, struct arena *a);
+void *strmap_get(const struct strmap *m, const char *key);
+bool strmap_has(const struct strmap *m, const char *key);
+/* Insert or replace. */
+void strmap_put(struct strmap *m, const char *key, void *value);
+
+/* ---- small string helpers ----------------------------------------------- */
+
+bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
+int str_cmp_ptr(const void *a, const void *b); /* qsort on const char * */
+
+#endif

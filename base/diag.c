@@ -1,0 +1,128 @@
+/*
+ * diag.c - the diagnostics sink.  Messages are formatted as
+ *   file:line:col: error: message
+ *     <source line>
+ *     <caret under the column>
+ * and collected in order; the driver flushes them.  Counting errors here
+ * lets a phase report everything it finds before the driver stops.
+ */
+#include "base.h"
+
+#include <string.h>
+
+void diag_init(struct diag *d, struct arena *a)
+{
+	memset(d, 0, sizeof(*d));
+	d->arena = a;
+	sb_init(&d->out);
+}
+
+void diag_release(struct diag *d)
+{
+	sb_release(&d->out);
+}
+
+void diag_add_source(struct diag *d, const char *name, const char *text, size_t len)
+{
+	struct diag_source *s = arena_alloc(d->arena, sizeof(*s));
+	s->name = name;
+	s->text = text;
+	s->len = len;
+	ptrvec_push(&d->sources, d->arena, s);
+}
+
+static const struct diag_source *find_source(const struct diag *d, const char *name)
+{
+	for (size_t i = d->sources.n; i-- > 0;) {
+		const struct diag_source *s = d->sources.v[i];
+		if (strcmp(s->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Append the quoted source line and a caret; tabs are kept so the caret
+ * lines up in a terminal, other control bytes become spaces. */
+static void quote_line(struct strbuf *out, const struct diag_source *s, int line, int col)
+{
+	const char *p = s->text, *end = s->text + s->len;
+	for (int l = 1; l < line && p < end; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return;
+		p = nl + 1;
+	}
+	if (p >= end)
+		return;
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	size_t n = (size_t)(eol - p);
+	if (n > 200)
+		n = 200;
+	sb_adds(out, "  ");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		sb_addc(out, (c < 0x20 && c != '\t') || c == 0x7f ? ' ' : (char)c);
+	}
+	sb_adds(out, "\n  ");
+	for (int i = 1; i < col && (size_t)(i - 1) < n; i++)
+		sb_addc(out, p[i - 1] == '\t' ? '\t' : ' ');
+	sb_adds(out, "^\n");
+}
+
+void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char *fmt, va_list ap)
+{
+	static const char *const names[] = { "note", "warning", "error" };
+	if (lvl == DIAG_ERROR)
+		d->errors++;
+	else if (lvl == DIAG_WARNING)
+		d->warnings++;
+	if (lvl == DIAG_WARNING && d->quiet)
+		return;
+	if (loc.file && loc.line > 0)
+		sb_addf(&d->out, "%s:%d:%d: ", loc.file, loc.line, loc.col > 0 ? loc.col : 1);
+	else if (loc.file)
+		sb_addf(&d->out, "%s: ", loc.file);
+	else
+		sb_adds(&d->out, "composec: ");
+	sb_addf(&d->out, "%s: ", names[lvl]);
+	sb_vaddf(&d->out, fmt, ap);
+	sb_addc(&d->out, '\n');
+	if (loc.file && loc.line > 0) {
+		const struct diag_source *s = find_source(d, loc.file);
+		if (s)
+			quote_line(&d->out, s, loc.line, loc.col);
+	}
+}
+
+void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_report(d, DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(struct diag *d, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_report(d, DIAG_WARNING, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_note(struct diag *d, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_report(d, DIAG_NOTE, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_flush(struct diag *d, FILE *fp)
+{
+	if (d->out.len)
+		fwrite(d->out.buf, 1, d->out.len, fp);
+	sb_reset(&d->out);
+}

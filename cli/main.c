@@ -1,0 +1,232 @@
+/*
+ * main.c - the composec driver.  It reads as the list of passes: parse the
+ * command line (option table), load the compose files (frontend), run the
+ * subcommand (subcommand table), write or compare the output, flush the
+ * diagnostics.  compose2systemd, compose2quadlet, compose2k8s and
+ * compose2sh are links to this binary; argv[0] picks the subcommand.
+ */
+#include "cli/cli.h"
+#include "frontend/load.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int cmd_config(struct cli *cli, struct project *p);
+
+static const struct subcommand subcommands[] = {
+	{ "config", cmd_config, "print the resolved model (--format yaml|json)" },
+	{ "systemd", NULL, "systemd units (compose2systemd)" },
+	{ "quadlet", NULL, "Podman Quadlet files (compose2quadlet)" },
+	{ "k8s", NULL, "Kubernetes manifests (compose2k8s)" },
+	{ "sh", NULL, "a POSIX shell script (compose2sh)" },
+	{ "plan", NULL, "the JSON plan that composec-run executes" },
+	{ "audit", NULL, "what the compose file will actually do" },
+};
+
+enum opt_id {
+	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
+	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "file", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "project-name", required_argument, NULL, 'p' },
+	{ "project-directory", required_argument, NULL, OPT_PROJECT_DIR },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "loose", no_argument, NULL, OPT_LOOSE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *fp)
+{
+	fputs("usage: composec <command> [options] [FILE...]\n\ncommands:\n", fp);
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+		fprintf(fp, "  %-8s %s%s\n", subcommands[i].name, subcommands[i].summary,
+			subcommands[i].run ? "" : " (not built yet)");
+	fputs("\noptions:\n"
+	      "  -f, --file FILE          compose file, repeatable; '-' is stdin\n"
+	      "  -o, --output PATH        output directory or file (default: stdout)\n"
+	      "  -p, --project-name NAME  project name\n"
+	      "      --project-directory DIR\n"
+	      "      --env-file FILE      repeatable; default <project dir>/.env\n"
+	      "      --profile NAME       repeatable; also COMPOSE_PROFILES\n"
+	      "      --engine docker|podman\n"
+	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
+	      "      --format FORMAT      config: yaml|json\n"
+	      "      --check              compare with what -o holds; write nothing\n"
+	      "      --force              overwrite files composec did not generate\n"
+	      "  -q, --quiet  -v, --verbose  --version  -h, --help\n",
+	      fp);
+}
+
+static const struct subcommand *find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+/* compose2systemd -> systemd, ... */
+static const struct subcommand *subcommand_from_argv0(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+	base = base ? base + 1 : argv0;
+	return str_has_prefix(base, "compose2") ? find_subcommand(base + strlen("compose2")) : NULL;
+}
+
+static int set_option(struct cli *cli, int id, const char *arg)
+{
+	switch (id) {
+	case 'f': strvec_push(&cli->load.files, cli->arena, arg); break;
+	case 'o': cli->output = arg; break;
+	case 'p': cli->load.project_name = arg; break;
+	case OPT_PROJECT_DIR: cli->load.project_dir = arg; break;
+	case OPT_ENV_FILE: strvec_push(&cli->load.env_files, cli->arena, arg); break;
+	case OPT_PROFILE: strvec_push(&cli->load.profiles, cli->arena, arg); break;
+	case OPT_ENGINE: cli->engine = arg; break;
+	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
+	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
+	case OPT_FORMAT: cli->format = arg; break;
+	case OPT_FAIL_ON: cli->fail_on = arg; break;
+	case OPT_CHECK: cli->check = true; break;
+	case OPT_FORCE: cli->force = true; break;
+	case 'q': cli->quiet = true; break;
+	case 'v': cli->verbose = true; break;
+	case OPT_VERSION: cli->show_version = true; break;
+	case 'h': cli->show_help = true; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+/* GNU getopt permutes argv: options may come before or after the
+ * subcommand and the files, which are left in order at the end. */
+static int parse_args(struct cli *cli, int argc, char **argv)
+{
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:p:qvh", options, NULL)) != -1) {
+		if (c == '?' || c == ':' || set_option(cli, c, optarg) != 0) {
+			fprintf(stderr, "composec: %s \"%s\"\n",
+				c == ':' ? "missing argument for option" : "unknown option", argv[optind - 1]);
+			return -1;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		strvec_push(&cli->args, cli->arena, argv[i]);
+	return 0;
+}
+
+static int check_values(struct cli *cli)
+{
+	if (cli->engine && strcmp(cli->engine, "docker") != 0 && strcmp(cli->engine, "podman") != 0) {
+		fprintf(stderr, "composec: --engine must be docker or podman, not \"%s\"\n", cli->engine);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(struct cli *cli, const struct subcommand *sub)
+{
+	if (!sub->run) {
+		fprintf(stderr, "composec: \"%s\" is not built yet\n", sub->name);
+		return 2;
+	}
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd))) {
+		fprintf(stderr, "composec: cannot get the current directory\n");
+		return 1;
+	}
+	cli->load.cwd = cwd;
+	cli->load.environ = environ;
+	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);
+	int rc = p ? sub->run(cli, p) : 1;
+	diag_flush(&cli->diag, stderr);
+	if (rc == 0 && cli->diag.errors)
+		rc = 1;
+	return rc;
+}
+
+/* "composec [opts] SUB [opts] [FILE...]": the first word is the
+ * subcommand unless argv[0] chose one; the other words are files. */
+static int parse_command_line(struct cli *cli, int argc, char **argv, const struct subcommand **sub)
+{
+	*sub = subcommand_from_argv0(argv[0]);
+	if (parse_args(cli, argc, argv) != 0)
+		return -1;
+	size_t w = 0;
+	if (!*sub && cli->args.n) {
+		*sub = find_subcommand(cli->args.v[0]);
+		if (!*sub) {
+			fprintf(stderr, "composec: unknown command \"%s\"\n", cli->args.v[0]);
+			return -1;
+		}
+		w = 1;
+	}
+	for (; w < cli->args.n; w++)
+		strvec_push(&cli->load.files, cli->arena, cli->args.v[w]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct arena arena;
+	struct cli cli = { 0 };
+	arena_init(&arena);
+	cli.arena = &arena;
+	diag_init(&cli.diag, &arena);
+	const struct subcommand *sub = NULL;
+	int rc;
+	if (parse_command_line(&cli, argc, argv, &sub) != 0 || check_values(&cli) != 0) {
+		usage(stderr);
+		rc = 2;
+	} else if (cli.show_version) {
+		printf("composec %s\n", COMPOSEC_VERSION);
+		rc = 0;
+	} else if (cli.show_help) {
+		usage(stdout);
+		rc = 0;
+	} else if (!sub) {
+		usage(stderr);
+		rc = 2;
+	} else {
+		cli.diag.quiet = cli.quiet;
+		rc = run(&cli, sub);
+	}
+	diag_release(&cli.diag);
+	arena_release(&arena);
+	return rc;
+}
+
+static int cmd_config(struct cli *cli, struct project *p)
+{
+	enum dump_format fmt = DUMP_YAML;
+	if (cli->format && strcmp(cli->format, "json") == 0)
+		fmt = DUMP_JSON;
+	else if (cli->format && strcmp(cli->format, "yaml") != 0) {
+		fprintf(stderr, "composec: config: --format must be yaml or json, not \"%s\"\n", cli->format);
+		return 2;
+	}
+	struct strbuf out = STRBUF_INIT;
+	dump_config(p, fmt, &out);
+	int rc = output_single(cli, &out);
+	sb_release(&out);
+	return rc;
+}

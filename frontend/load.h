@@ -1,0 +1,39 @@
+/*
+ * load.h - the frontend's entry point: compose files to the model IR.
+ *
+ * The pipeline (load.c), as compose-go runs it:
+ *   find files -> project env (process env, then --env-file/.env) ->
+ *   parse every file (yaml.c) -> project name -> per document:
+ *   interpolate, include, extends, merge onto the model (merge.c) ->
+ *   lower to the IR (lower.c: canonical forms, defaults, env_file,
+ *   profiles, validation, dependency order).
+ */
+#ifndef COMPOSEC_LOAD_H
+#define COMPOSEC_LOAD_H
+
+#include "frontend/lower.h"
+
+#define LOAD_MAX_FILE_SIZE (64u << 20)
+#define LOAD_MAX_INCLUDE_DEPTH 32
+#define LOAD_MAX_EXTENDS_DEPTH 64
+
+struct load_options {
+	struct strvec files;      /* -f; "-" is stdin; empty: COMPOSE_FILE or defaults */
+	const char *project_name; /* -p */
+	const char *project_dir;  /* --project-directory */
+	struct strvec env_files;  /* --env-file */
+	struct strvec profiles;   /* --profile */
+	enum unknown_policy unknown;
+	char *const *environ;     /* the process environment */
+	const char *cwd;          /* absolute current directory */
+};
+
+/* Returns the project, or NULL after reporting errors to d. */
+struct project *load_project(struct arena *a, struct diag *d, const struct load_options *o);
+
+/* Project names: normalise a name from the file or directory; check one
+ * given by -p or COMPOSE_PROJECT_NAME. */
+const char *project_name_normalize(struct arena *a, const char *s);
+bool project_name_valid(const char *s);
+
+#endif

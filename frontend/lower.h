@@ -1,0 +1,36 @@
+/*
+ * lower.h - from the merged YAML tree to the typed IR.
+ *
+ * Requires: the model root after interpolation, include, extends and the
+ * merge of every file (frontend/load.c); its relative paths not yet
+ * resolved.  Provides: a struct project with every short syntax lowered,
+ * env_file merged into environment, paths absolute, resource names set,
+ * the default network added when used, implicit dependencies added,
+ * profiles applied, pre_start image/environment inherited, validation
+ * errors reported, and the dependency order computed.
+ */
+#ifndef COMPOSEC_LOWER_H
+#define COMPOSEC_LOWER_H
+
+#include "frontend/env.h"
+#include "frontend/node.h"
+#include "ir/ir.h"
+
+enum unknown_policy { UNKNOWN_WARN = 0, UNKNOWN_ERROR, UNKNOWN_IGNORE };
+
+struct lower_input {
+	struct arena *arena;
+	struct diag *diag;
+	struct node *model;           /* root mapping */
+	const char *project_name;     /* already normalized */
+	const char *working_dir;      /* absolute project directory */
+	const struct env *env;        /* project environment (process env + .env) */
+	struct strlist profiles;      /* active profiles; "*" enables all */
+	struct strlist config_files;  /* absolute paths of the -f files */
+	enum unknown_policy unknown;
+};
+
+/* Returns the project, or NULL when errors were reported. */
+struct project *lower_project(const struct lower_input *in);
+
+#endif

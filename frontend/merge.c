@@ -1,0 +1,293 @@
+/*
+ * merge.c - merge one compose tree onto another (several -f files,
+ * multi-document files, extends, include conflicts), by the rules of the
+ * spec's merge section as compose-go implements them:
+ *  - mappings merge recursively, sequences append, scalars are replaced,
+ *    a null override keeps the base;
+ *  - command, entrypoint, healthcheck.test are replaced;
+ *  - environment, labels, ... (key=value maps written as map or list) merge
+ *    by key; depends_on, service networks, build (short forms) merge as maps;
+ *  - ports, volumes, secrets, configs, devices, env_file, expose, dns*,
+ *    cap_*, ... are appended and then de-duplicated by their unique key, the
+ *    later entry taking the earlier one's place;
+ *  - logging merges only when the drivers agree; ulimits.* are replaced;
+ *  - `!reset` removes the key, `!override` replaces without merging.
+ * Nodes are never modified in place: changed containers are copied.
+ */
+#include "frontend/merge.h"
+#include "frontend/syntax.h"
+
+#include <string.h>
+
+#define MAX_PATH 16
+
+struct mctx {
+	struct arena *a;
+	struct diag *d;
+	const char *path[MAX_PATH];
+	size_t depth;
+};
+
+static bool in_service(const struct mctx *m, const char *key)
+{
+	return m->depth == 3 && strcmp(m->path[0], "services") == 0 && strcmp(m->path[2], key) == 0;
+}
+
+static bool in_service_sub(const struct mctx *m, const char *key, const char *sub)
+{
+	return m->depth == 4 && strcmp(m->path[0], "services") == 0 && strcmp(m->path[2], key) == 0 &&
+	       strcmp(m->path[3], sub) == 0;
+}
+
+static const char *const replaced_keys[] = { "command", "entrypoint" };
+static const char *const kv_keys[] = { "environment", "labels", "annotations", "sysctls" };
+static const char *const build_kv_keys[] = { "args", "labels", "additional_contexts" };
+static const char *const unique_value_keys[] = { "dns", "dns_opt", "dns_search", "tmpfs", "cap_add", "cap_drop",
+						 "links", "profiles", "expose", "label_file", "extra_hosts" };
+
+static bool key_in(const char *key, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A key=value list (["A=1", "B"]) or mapping, as a mapping; list entries
+ * without '=' get a null value. */
+static struct node *kv_as_map(struct mctx *m, struct node *n)
+{
+	if (n->kind != NODE_SEQ)
+		return n;
+	struct node *map = node_new_map(m->a, n->loc);
+	map->tags = n->tags;
+	for (size_t i = 0; i < n->seq.n; i++) {
+		struct node *it = n->seq.items[i];
+		if (it->kind != NODE_SCALAR)
+			return n; /* leave it to validation */
+		const char *s = it->scalar.text, *eq = strchr(s, '=');
+		size_t klen = eq ? (size_t)(eq - s) : strlen(s);
+		struct node *k = node_new_scalar(m->a, it->loc, s, klen, STYLE_QUOTED);
+		struct node *v = eq ? node_new_scalar(m->a, it->loc, eq + 1, strlen(eq + 1), STYLE_QUOTED)
+				    : node_new_scalar(m->a, it->loc, "", 0, STYLE_PLAIN);
+		node_map_set(m->a, map, k->scalar.text, v);
+		map->map.pairs[map->map.n - 1].key = k;
+	}
+	return map;
+}
+
+/* A list of names (["a", "b"]) as a mapping of names to null. */
+static struct node *names_as_map(struct mctx *m, struct node *n)
+{
+	if (n->kind != NODE_SEQ)
+		return n;
+	struct node *map = node_new_map(m->a, n->loc);
+	map->tags = n->tags;
+	for (size_t i = 0; i < n->seq.n; i++) {
+		struct node *it = n->seq.items[i];
+		if (it->kind != NODE_SCALAR)
+			return n;
+		node_map_set(m->a, map, it->scalar.text, node_new_scalar(m->a, it->loc, "", 0, STYLE_PLAIN));
+		map->map.pairs[map->map.n - 1].key = it;
+	}
+	return map;
+}
+
+static struct node *build_as_map(struct mctx *m, struct node *n)
+{
+	if (n->kind != NODE_SCALAR || node_is_null(n))
+		return n;
+	struct node *map = node_new_map(m->a, n->loc);
+	node_map_set(m->a, map, "context", n);
+	return map;
+}
+
+/* Normalise the short forms that merge as mappings. */
+static struct node *normalise(struct mctx *m, struct node *n)
+{
+	if (!n || m->depth < 3 || strcmp(m->path[0], "services") != 0)
+		return n;
+	if (m->depth == 3 && (key_in(m->path[2], kv_keys, ARRAY_SIZE(kv_keys))))
+		return kv_as_map(m, n);
+	if (m->depth == 3 && (strcmp(m->path[2], "depends_on") == 0 || strcmp(m->path[2], "networks") == 0))
+		return names_as_map(m, n);
+	if (m->depth == 3 && strcmp(m->path[2], "build") == 0)
+		return build_as_map(m, n);
+	if (m->depth == 4 && strcmp(m->path[2], "build") == 0 &&
+	    key_in(m->path[3], build_kv_keys, ARRAY_SIZE(build_kv_keys)))
+		return kv_as_map(m, n);
+	if (m->depth == 4 && strcmp(m->path[2], "deploy") == 0 && strcmp(m->path[3], "labels") == 0)
+		return kv_as_map(m, n);
+	return n;
+}
+
+/* The unique key of a sequence item at the current path, or NULL when
+ * items of this sequence are not de-duplicated. */
+static const char *item_key(struct mctx *m, const struct node *it)
+{
+	if (m->depth != 3 || strcmp(m->path[0], "services") != 0)
+		return NULL;
+	const char *k = m->path[2];
+	const char *err;
+	if (it->kind == NODE_MAP) {
+		const char *field = strcmp(k, "env_file") == 0 ? "path" : "target";
+		struct node *t = node_map_get(it, field);
+		if (strcmp(k, "ports") == 0) {
+			struct node *ip = node_map_get(it, "host_ip"), *pub = node_map_get(it, "published");
+			struct node *tg = node_map_get(it, "target"), *pr = node_map_get(it, "protocol");
+			return arena_printf(m->a, "%s:%s:%s/%s", ip && ip->kind == NODE_SCALAR ? ip->scalar.text : "0.0.0.0",
+					    pub && pub->kind == NODE_SCALAR ? pub->scalar.text : "",
+					    tg && tg->kind == NODE_SCALAR ? tg->scalar.text : "",
+					    pr && pr->kind == NODE_SCALAR ? pr->scalar.text : "tcp");
+		}
+		if (t && t->kind == NODE_SCALAR)
+			return t->scalar.text;
+		if (strcmp(k, "secrets") == 0 || strcmp(k, "configs") == 0) {
+			struct node *s = node_map_get(it, "source");
+			if (s && s->kind == NODE_SCALAR)
+				return arena_printf(m->a, "%s%s", strcmp(k, "secrets") == 0 ? "/run/secrets/" : "/",
+						    s->scalar.text);
+		}
+		return NULL;
+	}
+	if (it->kind != NODE_SCALAR)
+		return NULL;
+	const char *s = it->scalar.text;
+	if (strcmp(k, "volumes") == 0) {
+		struct mount mt;
+		memset(&mt, 0, sizeof(mt));
+		return parse_volume_short(m->a, s, &mt, &err) == 0 ? mt.target : NULL;
+	}
+	if (strcmp(k, "secrets") == 0)
+		return arena_printf(m->a, "/run/secrets/%s", s);
+	if (strcmp(k, "configs") == 0)
+		return arena_printf(m->a, "/%s", s);
+	if (strcmp(k, "devices") == 0) {
+		struct device dv;
+		return parse_device_short(m->a, s, &dv, &err) == 0 ? dv.target : NULL;
+	}
+	if (strcmp(k, "ports") == 0 || strcmp(k, "env_file") == 0 || strcmp(k, "extra_hosts") == 0)
+		return s;
+	if (key_in(k, unique_value_keys, ARRAY_SIZE(unique_value_keys))) {
+		const char *eq = strchr(s, '=');
+		return eq ? arena_strndup(m->a, s, (size_t)(eq - s)) : s;
+	}
+	return NULL;
+}
+
+/* Append override's items; a later item with the key of an earlier one
+ * takes its place. */
+static struct node *merge_seq(struct mctx *m, struct node *base, struct node *over)
+{
+	struct node *out = node_new_seq(m->a, over->loc);
+	struct node *parts[2] = { base, over };
+	for (int p = 0; p < 2; p++) {
+		for (size_t i = 0; i < parts[p]->seq.n; i++) {
+			struct node *it = parts[p]->seq.items[i];
+			const char *key = item_key(m, it);
+			size_t j = out->seq.n;
+			if (key)
+				for (j = 0; j < out->seq.n; j++) {
+					const char *k2 = item_key(m, out->seq.items[j]);
+					if (k2 && strcmp(k2, key) == 0)
+						break;
+				}
+			if (j < out->seq.n)
+				out->seq.items[j] = it;
+			else
+				node_seq_add(m->a, out, it);
+		}
+	}
+	return out;
+}
+
+static struct node *merge_node(struct mctx *m, struct node *base, struct node *over);
+
+static struct node *merge_map(struct mctx *m, struct node *base, struct node *over)
+{
+	struct node *out = node_copy(m->a, base);
+	out->tags = over->tags;
+	for (size_t i = 0; i < over->map.n; i++) {
+		struct node_pair *op = &over->map.pairs[i];
+		const char *key = op->key->scalar.text;
+		struct node_pair *bp = node_map_find(out, key);
+		if (op->value->tags & TAG_RESET) {
+			node_map_remove(out, key);
+			continue;
+		}
+		if (m->depth >= MAX_PATH) {
+			node_map_set(m->a, out, key, op->value);
+			continue;
+		}
+		m->path[m->depth++] = key;
+		struct node *v = merge_node(m, bp ? bp->value : NULL, op->value);
+		m->depth--;
+		if (bp)
+			node_map_find(out, key)->value = v;
+		else
+			node_map_add(m->a, out, op->key, v);
+	}
+	return out;
+}
+
+/* Remove !reset entries from a tree that is not merged onto anything. */
+static struct node *strip_resets(struct mctx *m, struct node *n)
+{
+	if (n->kind != NODE_MAP)
+		return n;
+	struct node *empty = node_new_map(m->a, n->loc);
+	return merge_map(m, empty, n);
+}
+
+static bool logging_compatible(const struct node *base, const struct node *over)
+{
+	struct node *bd = node_map_get(base, "driver"), *od = node_map_get(over, "driver");
+	if (!bd || !od || node_is_null(bd) || node_is_null(od))
+		return true;
+	return bd->kind == NODE_SCALAR && od->kind == NODE_SCALAR && strcmp(bd->scalar.text, od->scalar.text) == 0;
+}
+
+static struct node *merge_node(struct mctx *m, struct node *base, struct node *over)
+{
+	over = normalise(m, over);
+	if (!base)
+		return over->kind == NODE_MAP ? strip_resets(m, over) : over;
+	base = normalise(m, base);
+	if (node_is_null(over) && !(over->tags & TAG_OVERRIDE))
+		return base;
+	if (over->tags & TAG_OVERRIDE)
+		return over->kind == NODE_MAP ? strip_resets(m, over) : over;
+	for (size_t i = 0; i < ARRAY_SIZE(replaced_keys); i++)
+		if (in_service(m, replaced_keys[i]))
+			return over;
+	if (in_service_sub(m, "healthcheck", "test") || (m->depth == 4 && strcmp(m->path[0], "services") == 0 &&
+							  strcmp(m->path[2], "ulimits") == 0))
+		return over;
+	if (in_service(m, "logging") && base->kind == NODE_MAP && over->kind == NODE_MAP &&
+	    !logging_compatible(base, over))
+		return strip_resets(m, over);
+	if (base->kind == NODE_MAP && over->kind == NODE_MAP)
+		return merge_map(m, base, over);
+	if (base->kind == NODE_SEQ && over->kind == NODE_SEQ)
+		return merge_seq(m, base, over);
+	if (base->kind == NODE_SCALAR && over->kind == NODE_SCALAR)
+		return over;
+	if (node_is_null(base))
+		return over;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < m->depth; i++)
+		sb_addf(&sb, "%s%s", i ? "." : "", m->path[i]);
+	diag_error(m->d, over->loc, "cannot override \"%s\": a %s cannot be merged with a %s", sb.buf,
+		   node_kind_name(base), node_kind_name(over));
+	sb_release(&sb);
+	return over;
+}
+
+struct node *merge_trees(struct arena *a, struct diag *d, struct node *base, struct node *over,
+			 const char *const *prefix, size_t nprefix)
+{
+	struct mctx m = { .a = a, .d = d };
+	for (size_t i = 0; i < nprefix && i < MAX_PATH; i++)
+		m.path[m.depth++] = prefix[i];
+	return merge_node(&m, base, over);
+}
