@@ -68,6 +68,16 @@ static bool is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The name a file is shown with in messages: relative to the current
+ * directory when it is below it, as the user most likely wrote it. */
+static const char *display_name(const struct lctx *c, const char *path)
+{
+	size_t n = strlen(c->o->cwd);
+	if (strncmp(path, c->o->cwd, n) == 0 && path[n] == '/' && path[n + 1])
+		return path + n + 1;
+	return path;
+}
+
 static struct loc file_loc(const char *name)
 {
 	return (struct loc){ name, 1, 1 };
@@ -75,8 +85,10 @@ static struct loc file_loc(const char *name)
 
 /* Read a whole file (or stdin for "-") into the arena and register it as
  * a diagnostics source.  Returns NULL after reporting. */
-static const char *read_file(struct lctx *c, const char *name, const char *path, size_t *len)
+static const char *read_file(struct lctx *c, const char *path, size_t *len, const char **shown)
 {
+	const char *name = display_name(c, path);
+	*shown = name;
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!fp) {
 		diag_error(c->d, file_loc(name), "cannot open file: %s", strerror(errno));
@@ -334,12 +346,14 @@ static void read_env_files(struct lctx *c, const struct strvec *files, const str
 	for (size_t i = 0; i < files->n; i++) {
 		size_t len;
 		if (!is_file(files->v[i])) {
-			diag_error(c->d, at.file ? at : file_loc(files->v[i]), "env file \"%s\" not found", files->v[i]);
+			diag_error(c->d, at.file ? at : file_loc(display_name(c, files->v[i])), "env file \"%s\" not found",
+				   display_name(c, files->v[i]));
 			continue;
 		}
-		const char *text = read_file(c, files->v[i], files->v[i], &len);
+		const char *shown;
+		const char *text = read_file(c, files->v[i], &len, &shown);
 		if (text)
-			dotenv_parse(c->a, c->d, files->v[i], text, len, false, env_lookup, (void *)base, out);
+			dotenv_parse(c->a, c->d, shown, text, len, false, env_lookup, (void *)base, out);
 	}
 }
 
@@ -498,9 +512,10 @@ static struct node *extends_file_services(struct ext_ctx *x, const struct scope 
 		diag_error(c->d, at, "cannot extend from \"%s\": file not found", path);
 		return NULL;
 	}
-	const char *text = read_file(c, path, path, &len);
+	const char *shown;
+	const char *text = read_file(c, path, &len, &shown);
 	struct ptrvec docs = { 0 };
-	if (!text || yaml_parse(c->a, c->d, path, text, len, NULL, &docs) != 0)
+	if (!text || yaml_parse(c->a, c->d, shown, text, len, NULL, &docs) != 0)
 		return NULL;
 	*fsc = (struct scope){ sc->env, path_dir(c->a, path), path };
 	struct node *model = NULL;
@@ -627,8 +642,9 @@ static void parse_files(struct lctx *c, const struct strvec *files, struct ptrve
 {
 	for (size_t i = 0; i < files->n; i++) {
 		size_t len, before = docs->n;
-		const char *text = read_file(c, files->v[i], files->v[i], &len);
-		if (!text || yaml_parse(c->a, c->d, files->v[i], text, len, NULL, docs) != 0)
+		const char *shown;
+		const char *text = read_file(c, files->v[i], &len, &shown);
+		if (!text || yaml_parse(c->a, c->d, shown, text, len, NULL, docs) != 0)
 			continue;
 		for (size_t j = before; j < docs->n; j++)
 			strvec_push(paths, c->a, files->v[i]);
