@@ -225,6 +225,10 @@ static int cmd_config(struct cli *cli, struct project *p)
 		return 2;
 	}
 	struct strbuf out = STRBUF_INIT;
+	/* A file gets the mark that lets a later run replace it; JSON has no
+	 * comments, so an existing JSON file is only replaced with --force. */
+	if (cli->output && strcmp(cli->output, "-") != 0 && fmt == DUMP_YAML)
+		sb_adds(&out, "# " GENERATED_MARK " config; do not edit\n");
 	dump_config(p, fmt, &out);
 	int rc = output_single(cli, &out);
 	sb_release(&out);

@@ -1077,6 +1077,7 @@ struct project *lower_project(const struct lower_input *in)
 		struct walk w = { .c = c, .obj = p, .aux = &top, .path = "" };
 		walk_map(&w, in->model, top_attrs, ARRAY_SIZE(top_attrs));
 		p->extensions = mvec_finish(c, &w.ext, in->model->loc);
+		p->extra = mvec_finish(c, &w.extra, in->model->loc);
 	}
 
 	for (int k = 0; k < RES__MAX; k++)

@@ -1193,6 +1193,8 @@ static void h_file_refs(struct walk *w, const struct attr *at, struct node *k, s
 			lower_type_error(c, it, ipath, "a string or a mapping");
 			continue;
 		}
+		if (secrets && !f.target) /* compose-go's default, also what the engine gets */
+			f.target = arena_printf(c->a, "/run/secrets/%s", f.source);
 		*list = grow1(c->a, *list, *n, sizeof(**list));
 		(*list)[(*n)++] = f;
 	}

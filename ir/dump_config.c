@@ -453,8 +453,7 @@ static struct ir_value *val_hook(struct dump *d, const struct hook *k)
 {
 	struct ir_value *m = val_new(d, VAL_MAP);
 	put(d, m, "command", val_command(d, &k->command));
-	if (!k->image_inherited)
-		put(d, m, "image", val_str(d, k->image));
+	put(d, m, "image", val_str(d, k->image)); /* inherited ones too, as compose normalizes */
 	put(d, m, "user", val_str(d, k->user));
 	put(d, m, "privileged", val_tri(d, k->privileged));
 	put(d, m, "working_dir", val_str(d, k->working_dir));
@@ -655,6 +654,7 @@ static struct ir_value *val_project(struct dump *d, const struct project *p)
 			put(d, map, p->res[k][i]->key, val_resource(d, p->res[k][i]));
 		put(d, top, resource_kind_names[k], nonempty(sorted(d, map)));
 	}
+	put_members(d, top, p->extra);
 	put_members(d, top, p->extensions);
 	return top;
 }

@@ -188,7 +188,8 @@ struct service_network {
 
 struct file_ref { /* service secrets: and configs: entries */
 	const char *source;
-	const char *target; /* NULL: default (/run/secrets/<source> or /<source>) */
+	const char *target; /* secrets: /run/secrets/<source> by default;
+			       configs: NULL means /<source> */
 	const char *uid, *gid;
 	int64_t mode; /* or IR_UNSET */
 	struct loc loc;
@@ -339,7 +340,8 @@ struct project {
 	size_t n_disabled;
 	struct resource **res[RES__MAX]; /* each sorted by key */
 	size_t n_res[RES__MAX];
-	struct ir_value *extensions;
+	struct ir_value *extra;      /* known top-level keys kept untyped (models) */
+	struct ir_value *extensions; /* x-* keys */
 	struct service **order; /* dependency order: dependencies first; ties by name */
 };
 

@@ -877,6 +877,7 @@ static void test_dump_details(void **state)
 			    "      - command:\n"
 			    "          - echo\n"
 			    "          - $$X\n"
+			    "        image: alpine\n"
 			    "        per_replica: false\n"
 			    "    volumes:\n"
 			    "      - bind:\n"
