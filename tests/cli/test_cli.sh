@@ -1,0 +1,54 @@
+#!/bin/sh
+# The driver's contract: exit codes, argv[0] links, --version, usage
+# errors, and safe writing with -o (atomic, never over a foreign file
+# without --force, --check compares).
+set -eu
+composec=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass=0
+check() { # name expected-exit actual-exit
+	if [ "$2" = "$3" ]; then pass=$((pass + 1)); else echo "FAIL $1: exit $3, expected $2"; fails=$((fails + 1)); fi
+}
+run() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
+printf 'services:\n  web:\n    image: nginx\n' > "$tmp/compose.yaml"
+
+run "$composec" --version; check version 0 $rc
+grep -q '^composec [0-9]' "$tmp/out" || { echo "FAIL version text"; fails=$((fails + 1)); }
+run "$composec"; check no-command 2 $rc
+run "$composec" frobnicate; check unknown-command 2 $rc
+run "$composec" config --no-such-option; check unknown-option 2 $rc
+run "$composec" config --engine rkt "$tmp/compose.yaml"; check bad-engine 2 $rc
+run "$composec" config --format xml "$tmp/compose.yaml"; check bad-format 2 $rc
+for t in systemd quadlet k8s sh plan audit; do
+	run "$composec" $t "$tmp/compose.yaml"; check "not-built-$t" 2 $rc
+	grep -q "not built yet" "$tmp/err" || { echo "FAIL $t message"; fails=$((fails + 1)); }
+done
+ln -s "$composec" "$tmp/compose2systemd"
+run "$tmp/compose2systemd" "$tmp/compose.yaml"; check link-systemd 2 $rc
+grep -q '"systemd" is not built yet' "$tmp/err" || { echo "FAIL link picks systemd"; fails=$((fails + 1)); }
+
+# options after the subcommand and after the file
+run "$composec" config "$tmp/compose.yaml" --format json; check options-anywhere 0 $rc
+grep -q '"services"' "$tmp/out" || { echo "FAIL json output"; fails=$((fails + 1)); }
+
+# -o writes atomically; refuses a foreign file; --force overwrites it
+run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/model.yaml"; check write 0 $rc
+grep -q 'image: nginx' "$tmp/model.yaml" || { echo "FAIL written content"; fails=$((fails + 1)); }
+run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/model.yaml" --check; check check-same 0 $rc
+printf 'services:\n  web:\n    image: httpd\n' > "$tmp/compose.yaml"
+run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/model.yaml" --check; check check-differs 1 $rc
+grep -q 'image: nginx' "$tmp/model.yaml" || { echo "FAIL --check wrote"; fails=$((fails + 1)); }
+run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/model.yaml"; check rewrite-own 0 $rc
+echo 'precious' > "$tmp/foreign.yaml"
+run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/foreign.yaml"; check foreign 1 $rc
+grep -qx precious "$tmp/foreign.yaml" || { echo "FAIL foreign file overwritten"; fails=$((fails + 1)); }
+run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/foreign.yaml" --force; check force 0 $rc
+for f in "$tmp"/*composec-tmp*; do [ -e "$f" ] && { echo "FAIL temporary file left: $f"; fails=$((fails + 1)); }; done
+
+# stdin
+run sh -c "printf 'services:\n  s:\n    image: x\n' | '$composec' config -f - -p stdin"; check stdin 0 $rc
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
