@@ -856,8 +856,10 @@ struct project *load_project(struct arena *a, struct diag *d, const struct load_
 	process_docs(&c, &sc, &docs, &paths, &model);
 	if (d->errors)
 		return NULL;
-	if (!model.model)
-		model.model = node_new_map(a, file_loc(files.v[0]));
+	if (!model.model) { /* every document was empty, as compose-go reports */
+		diag_error(d, file_loc(display_name(&c, files.v[files.n - 1])), "empty compose file");
+		return NULL;
+	}
 	struct lower_input in = { .arena = a, .diag = d, .model = model.model, .project_name = name,
 				  .working_dir = dir, .env = env, .unknown = o->unknown };
 	struct strvec profiles = o->profiles;
