@@ -1,0 +1,98 @@
+# composec: the front door for people.  CMake does the real work; this file
+# only names the usual steps.
+#
+#   make / make build   release build in build/ (RelWithDebInfo)
+#   make deps           check the Debian packages the build needs; install them as root
+#   make demo           build, then compile examples/compose.yaml into out/
+#   make test           sanitizer build in build-san/, then every test through ctest
+#   make lint           shellcheck on the project's own shell scripts
+#   make clean          remove build/, build-san/ and out/
+#
+# Every recipe runs under /bin/sh (dash on Debian); keep it POSIX.
+
+# Debian packages the build and the tests need (checked with dpkg-query).
+DEPS := cmake pkg-config libfyaml-dev libyaml-dev libcmocka-dev
+# Subcommands the demo tries after `config`.
+DEMO_TARGETS := systemd quadlet sh k8s plan
+DEMO_FILE := examples/compose.yaml
+MAKEFLAGS += --no-print-directory
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE ?= cmake
+CTEST ?= ctest
+
+.PHONY: all build deps demo test lint clean
+
+all: build
+
+build: deps
+	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	$(CMAKE) --build build -j $(JOBS)
+
+# Missing packages are installed when we are root; otherwise the one command
+# to run is printed and make stops.  Without dpkg-query (not Debian) this only
+# says what to look for and lets the build find out.
+deps:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "make deps: no dpkg-query (not Debian?); make sure these are installed: $(DEPS)"; \
+	  exit 0; \
+	fi; \
+	missing=; \
+	for p in $(DEPS); do \
+	  case $$(dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null) in \
+	    ii*) ;; \
+	    *) missing="$$missing $$p" ;; \
+	  esac; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+	  echo "make deps: installing$$missing"; \
+	  apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+	  echo "make deps: missing Debian packages:$$missing" >&2; \
+	  echo "Run this as root (or with sudo), then run make again:" >&2; \
+	  echo "  apt-get update && apt-get install -y --no-install-recommends$$missing" >&2; \
+	  exit 1; \
+	fi
+
+# A subcommand that exits 2 with "not built yet" is reported as skipped; any
+# other failure fails the demo.  Multi-file targets write a directory, sh and
+# plan write one file.
+demo: build
+	@rm -rf out && mkdir -p out
+	build/composec config -f $(DEMO_FILE) -o out/config.yaml
+	@for t in $(DEMO_TARGETS); do \
+	  case $$t in \
+	    sh) o=out/up.sh ;; \
+	    plan) o=out/demo.plan.json ;; \
+	    *) o=out/$$t; mkdir -p "$$o" ;; \
+	  esac; \
+	  echo "build/composec $$t -f $(DEMO_FILE) -o $$o"; \
+	  rc=0; build/composec "$$t" -f $(DEMO_FILE) -o "$$o" 2>out/.stderr || rc=$$?; \
+	  if [ "$$rc" -eq 2 ]; then \
+	    echo "  skipped: $$(head -n 1 out/.stderr)"; \
+	    rmdir "$$o" 2>/dev/null || true; \
+	  elif [ "$$rc" -ne 0 ]; then \
+	    cat out/.stderr >&2; rm -f out/.stderr; \
+	    echo "make demo: composec $$t failed (exit $$rc)" >&2; exit 1; \
+	  else \
+	    cat out/.stderr >&2; \
+	  fi; \
+	done; \
+	rm -f out/.stderr
+	@echo; echo "== files written under out/"; find out -type f | sort
+	@echo; echo "== out/config.yaml"; cat out/config.yaml
+
+test: deps
+	$(CMAKE) -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DCOMPOSEC_SANITIZE=ON
+	$(CMAKE) --build build-san -j $(JOBS)
+	$(CTEST) --test-dir build-san --output-on-failure -j2
+
+# The project's own scripts (generated scripts are checked by their tests).
+lint:
+	shellcheck -s sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh \
+	  $$(ls tests/cli/*.sh 2>/dev/null)
+	shellcheck -s bash .ci/run
+
+clean:
+	rm -rf build build-san out
