@@ -302,6 +302,30 @@ static const struct attr port_attrs[] = {
 	P("target", port_target, target),
 };
 
+/* After canonicalisation, compose-go de-duplicates ports again by their
+ * canonical form ("8080:80" and {target: 80, published: "8080"} are one
+ * port): the later entry takes the earlier one's place. */
+static bool same_port(const struct port *x, const struct port *y)
+{
+	const char *hx = x->host_ip ? x->host_ip : "0.0.0.0", *hy = y->host_ip ? y->host_ip : "0.0.0.0";
+	const char *px = x->published ? x->published : "", *py = y->published ? y->published : "";
+	return x->target == y->target && x->protocol == y->protocol && strcmp(hx, hy) == 0 && strcmp(px, py) == 0;
+}
+
+static void dedupe_ports(struct service *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		size_t j = 0;
+		while (j < n && !same_port(&s->ports[j], &s->ports[i]))
+			j++;
+		s->ports[j] = s->ports[i];
+		if (j == n)
+			n++;
+	}
+	s->n_ports = n;
+}
+
 static void h_ports(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path)
 {
 	(void)at;
@@ -333,6 +357,7 @@ static void h_ports(struct walk *w, const struct attr *at, struct node *k, struc
 		s->ports = grow1(c->a, s->ports, s->n_ports, sizeof(*s->ports));
 		s->ports[s->n_ports++] = p;
 	}
+	dedupe_ports(s);
 }
 
 /* ---- volumes ------------------------------------------------------------------ */

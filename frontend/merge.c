@@ -250,6 +250,8 @@ static bool logging_compatible(const struct node *base, const struct node *over)
 static struct node *merge_node(struct mctx *m, struct node *base, struct node *over)
 {
 	over = normalise(m, over);
+	if (!base && over->kind == NODE_SEQ) /* unique keys hold within one file too */
+		return merge_seq(m, node_new_seq(m->a, over->loc), over);
 	if (!base)
 		return over->kind == NODE_MAP ? strip_resets(m, over) : over;
 	base = normalise(m, base);
