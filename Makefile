@@ -91,7 +91,7 @@ test: deps
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
 	shellcheck -s sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh \
-	  $$(ls tests/cli/*.sh 2>/dev/null)
+	  tests/cli/*.sh tests/validate/*.sh tests/e2e/systemd-run.sh tests/e2e/lib.sh tests/e2e/recorder
 	shellcheck -s bash .ci/run
 
 clean:
