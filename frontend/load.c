@@ -605,8 +605,9 @@ static struct node *apply_extends(struct lctx *c, const struct scope *sc, struct
 	svcs = node_copy(c->a, svcs);
 	node_map_set(c->a, doc, "services", svcs);
 	struct ext_ctx x = { .c = c };
+	/* only services with extends need the lookup by name, which is linear */
 	for (size_t i = 0; i < svcs->map.n; i++)
-		if (svcs->map.pairs[i].value->kind == NODE_MAP)
+		if (node_map_get(svcs->map.pairs[i].value, "extends"))
 			resolve_extends(&x, sc, svcs, svcs->map.pairs[i].key->scalar.text, svcs->map.pairs[i].key->loc);
 	return doc;
 }
@@ -861,7 +862,8 @@ struct project *load_project(struct arena *a, struct diag *d, const struct load_
 		return NULL;
 	}
 	struct lower_input in = { .arena = a, .diag = d, .model = model.model, .project_name = name,
-				  .working_dir = dir, .env = env, .unknown = o->unknown };
+				  .working_dir = dir, .env = env, .unknown = o->unknown,
+				  .prune_unused = !o->all_resources };
 	struct strvec profiles = o->profiles;
 	if (!profiles.n)
 		split_list(&c, env_get(env, "COMPOSE_PROFILES"), ',', NULL, &profiles);

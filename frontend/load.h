@@ -24,6 +24,7 @@ struct load_options {
 	struct strvec env_files;  /* --env-file */
 	struct strvec profiles;   /* --profile */
 	enum unknown_policy unknown;
+	bool all_resources;       /* --all-resources: keep what no service uses */
 	char *const *environ;     /* the process environment */
 	const char *cwd;          /* absolute current directory */
 };

@@ -1130,6 +1130,8 @@ struct project *lower_project(const struct lower_input *in)
 	}
 	qsort(p->services, p->n_services, sizeof(*p->services), svc_cmp);
 	qsort(p->disabled, p->n_disabled, sizeof(*p->disabled), svc_cmp);
+	if (in->prune_unused)
+		prune_unused_resources(p, c->a);
 
 	project_order(p, c->a, c->d);
 

@@ -7,7 +7,8 @@
  * env_file merged into environment, paths absolute, resource names set,
  * the default network added when used, implicit dependencies added,
  * profiles applied, pre_start image/environment inherited, validation
- * errors reported, and the dependency order computed.
+ * errors reported, the dependency order computed, and (with
+ * prune_unused) the resources no enabled service uses dropped.
  */
 #ifndef COMPOSEC_LOWER_H
 #define COMPOSEC_LOWER_H
@@ -28,6 +29,7 @@ struct lower_input {
 	struct strlist profiles;      /* active profiles; "*" enables all */
 	struct strlist config_files;  /* absolute paths of the -f files */
 	enum unknown_policy unknown;
+	bool prune_unused;            /* drop resources no enabled service uses */
 };
 
 /* Returns the project, or NULL when errors were reported. */

@@ -140,4 +140,17 @@ struct service *lower_service(struct lower_ctx *c, struct node *key, struct node
 /* Checks against the top-level resources; resolves def pointers. */
 void service_resolve_refs(struct lower_ctx *c, struct service *s, bool enabled);
 
+/* ---- canon.c: untyped attributes in compose's canonical form ------------- */
+void attr_file_mounts(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
+void attr_contexts(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
+void attr_bool_as_str(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
+void attr_device_requests(struct walk *w, const struct attr *at, struct node *k, struct node *v,
+			  const char *path);
+void attr_gpus(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
+
+/* ---- prune.c ---------------------------------------------------------------- */
+/* Drop the resources and models no enabled service uses, as docker compose
+ * does without --all-resources. */
+void prune_unused_resources(struct project *p, struct arena *a);
+
 #endif

@@ -110,9 +110,35 @@ static void attr_build_args(struct walk *w, const struct attr *at, struct node *
 	get_kvlist(w->c, v, path, BARE_ENV_OR_DROP, FIELD(w, at, struct kvlist));
 }
 
+static void lower_extra_hosts(struct lower_ctx *c, struct kvlist *l, const struct node *v, const char *path);
+
+/* build.extra_hosts stays untyped but reads and prints like the service's. */
+static void attr_build_hosts(struct walk *w, const struct attr *at, struct node *k, struct node *v,
+			     const char *path)
+{
+	(void)at;
+	struct lower_ctx *c = w->c;
+	struct kvlist l = { 0 };
+	if (node_is_null(v))
+		return;
+	lower_extra_hosts(c, &l, v, path);
+	struct ir_value *list = arena_alloc(c->a, sizeof(*list));
+	list->kind = VAL_LIST;
+	list->loc = v->loc;
+	list->list.items = arena_alloc(c->a, (l.n + 1) * sizeof(*list->list.items));
+	for (size_t i = 0; i < l.n; i++) {
+		struct ir_value *h = arena_alloc(c->a, sizeof(*h));
+		h->kind = VAL_STR;
+		h->loc = l.v[i].loc;
+		h->s = l.v[i].value ? arena_printf(c->a, "%s=%s", l.v[i].key, l.v[i].value) : l.v[i].key;
+		list->list.items[list->list.n++] = h;
+	}
+	mvec_add(c, &w->extra, k->scalar.text, list);
+}
+
 #define B(name, fn, field) { name, fn, offsetof(struct build, field) }
 static const struct attr build_attrs[] = {
-	B("additional_contexts", attr_extra, extra),
+	B("additional_contexts", attr_contexts, extra),
 	B("args", attr_build_args, args),
 	B("cache_from", attr_strlist, cache_from),
 	B("cache_to", attr_strlist, cache_to),
@@ -120,17 +146,17 @@ static const struct attr build_attrs[] = {
 	B("dockerfile", attr_str, dockerfile),
 	B("dockerfile_inline", attr_str, dockerfile_inline),
 	B("entitlements", attr_extra, extra),
-	B("extra_hosts", attr_extra, extra),
+	B("extra_hosts", attr_build_hosts, extra),
 	B("isolation", attr_extra, extra),
 	B("labels", attr_labels, labels),
 	B("network", attr_str, network),
 	B("no_cache", attr_tri, no_cache),
 	B("platforms", attr_strlist, platforms),
 	B("privileged", attr_tri, privileged),
-	B("provenance", attr_extra, extra),
+	B("provenance", attr_bool_as_str, extra),
 	B("pull", attr_tri, pull),
-	B("sbom", attr_extra, extra),
-	B("secrets", attr_extra, extra),
+	B("sbom", attr_bool_as_str, extra),
+	B("secrets", attr_file_mounts, extra),
 	B("shm_size", attr_bytes, shm_size),
 	B("ssh", attr_extra, extra),
 	B("tags", attr_strlist, tags),
@@ -923,7 +949,7 @@ static const struct attr limits_attrs[] = {
 };
 static const struct attr reservations_attrs[] = {
 	RS("cpus", attr_double, cpus),
-	{ "devices", attr_extra, 0 },
+	{ "devices", attr_device_requests, 0 },
 	{ "generic_resources", attr_extra, 0 },
 	RS("memory", attr_bytes, memory),
 	RS("pids", attr_int, pids),
@@ -1060,14 +1086,10 @@ static void add_host(struct lower_ctx *c, struct kvlist *l, const char *host, co
 	l->v[l->n++] = (struct kv){ host, strip_brackets(c, ip), loc };
 }
 
-static void h_extra_hosts(struct walk *w, const struct attr *at, struct node *k, struct node *v,
-			  const char *path)
+/* extra_hosts: a list of host=ip / host:ip, or a mapping host -> ip(s);
+ * the result is sorted, as compose's HostsList prints it. */
+static void lower_extra_hosts(struct lower_ctx *c, struct kvlist *l, const struct node *v, const char *path)
 {
-	(void)at;
-	(void)k;
-	struct lower_ctx *c = w->c;
-	struct service *s = w->obj;
-	struct kvlist *l = &s->extra_hosts;
 	if (node_is_null(v))
 		return;
 	if (v->kind == NODE_SEQ) {
@@ -1111,6 +1133,14 @@ static void h_extra_hosts(struct walk *w, const struct attr *at, struct node *k,
 	}
 	if (l->n)
 		qsort(l->v, l->n, sizeof(*l->v), host_cmp);
+}
+
+static void h_extra_hosts(struct walk *w, const struct attr *at, struct node *k, struct node *v,
+			  const char *path)
+{
+	(void)at;
+	(void)k;
+	lower_extra_hosts(w->c, &((struct service *)w->obj)->extra_hosts, v, path);
 }
 
 #define DV(name, fn, field) { name, fn, offsetof(struct device, field) }
@@ -1369,7 +1399,7 @@ static const struct attr service_attrs[] = {
 	SX("extends", attr_ignore, 0), /* applied by the loader */
 	S("external_links", attr_strlist, external_links),
 	S("extra_hosts", h_extra_hosts, extra_hosts),
-	SX("gpus", attr_extra, 0),
+	SX("gpus", attr_gpus, 0),
 	S("group_add", attr_strlist_num, group_add),
 	S("healthcheck", h_healthcheck, healthcheck),
 	S("hostname", attr_str, hostname),

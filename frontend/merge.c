@@ -17,6 +17,7 @@
 #include "frontend/merge.h"
 #include "frontend/syntax.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_PATH 16
@@ -109,7 +110,8 @@ static struct node *normalise(struct mctx *m, struct node *n)
 		return n;
 	if (m->depth == 3 && (key_in(m->path[2], kv_keys, ARRAY_SIZE(kv_keys))))
 		return kv_as_map(m, n);
-	if (m->depth == 3 && (strcmp(m->path[2], "depends_on") == 0 || strcmp(m->path[2], "networks") == 0))
+	if (m->depth == 3 && (strcmp(m->path[2], "depends_on") == 0 || strcmp(m->path[2], "networks") == 0 ||
+			      strcmp(m->path[2], "models") == 0))
 		return names_as_map(m, n);
 	if (m->depth == 3 && strcmp(m->path[2], "build") == 0)
 		return build_as_map(m, n);
@@ -203,30 +205,74 @@ static struct node *merge_seq(struct mctx *m, struct node *base, struct node *ov
 
 static struct node *merge_node(struct mctx *m, struct node *base, struct node *over);
 
+/* The position of each key of map when the merge is big enough that a
+ * linear search per key would make it quadratic (a project with
+ * thousands of services); NULL for small merges.  1-based. */
+static struct strmap *key_index(struct mctx *m, const struct node *map, const struct node *over)
+{
+	if (map->map.n + over->map.n < 16)
+		return NULL;
+	struct strmap *ix = arena_alloc(m->a, sizeof(*ix));
+	strmap_init(ix, m->a);
+	for (size_t i = 0; i < map->map.n; i++)
+		strmap_put(ix, map->map.pairs[i].key->scalar.text, (void *)(uintptr_t)(i + 1));
+	return ix;
+}
+
+static struct node_pair *find_pair(struct node *map, const struct strmap *ix, const char *key)
+{
+	if (!ix)
+		return node_map_find(map, key);
+	uintptr_t i = (uintptr_t)strmap_get(ix, key);
+	return i ? &map->map.pairs[i - 1] : NULL;
+}
+
+/* Marks a pair removed by !reset until merge_map compacts the map, so
+ * that the positions in the index stay valid meanwhile. */
+static struct node removed_pair;
+
+static void drop_removed(struct node *map)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < map->map.n; i++)
+		if (map->map.pairs[i].value != &removed_pair)
+			map->map.pairs[n++] = map->map.pairs[i];
+	map->map.n = n;
+}
+
 static struct node *merge_map(struct mctx *m, struct node *base, struct node *over)
 {
 	struct node *out = node_copy(m->a, base);
+	struct strmap *ix = key_index(m, out, over);
+	bool removed = false;
 	out->tags = over->tags;
 	for (size_t i = 0; i < over->map.n; i++) {
 		struct node_pair *op = &over->map.pairs[i];
 		const char *key = op->key->scalar.text;
-		struct node_pair *bp = node_map_find(out, key);
+		/* keys are unique in over, and merge_node does not touch out */
+		struct node_pair *bp = find_pair(out, ix, key);
 		if (op->value->tags & TAG_RESET) {
-			node_map_remove(out, key);
+			if (bp)
+				bp->value = &removed_pair;
+			removed |= bp != NULL;
 			continue;
 		}
-		if (m->depth >= MAX_PATH) {
-			node_map_set(m->a, out, key, op->value);
-			continue;
+		struct node *v = op->value;
+		if (m->depth < MAX_PATH) {
+			m->path[m->depth++] = key;
+			v = merge_node(m, bp ? bp->value : NULL, op->value);
+			m->depth--;
 		}
-		m->path[m->depth++] = key;
-		struct node *v = merge_node(m, bp ? bp->value : NULL, op->value);
-		m->depth--;
-		if (bp)
-			node_map_find(out, key)->value = v;
-		else
+		if (bp) {
+			bp->value = v;
+		} else {
 			node_map_add(m->a, out, op->key, v);
+			if (ix)
+				strmap_put(ix, key, (void *)(uintptr_t)out->map.n);
+		}
 	}
+	if (removed)
+		drop_removed(out);
 	return out;
 }
 

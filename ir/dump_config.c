@@ -43,6 +43,14 @@ static struct ir_value *val_str(struct dump *d, const char *s)
 	return v;
 }
 
+/* A scalar field of a compose-go struct: its tags say omitempty, so an
+ * empty string is left out like an unset one (`platform: ${X:-}`).
+ * Map values and list items keep "" and go through val_str. */
+static struct ir_value *val_field(struct dump *d, const char *s)
+{
+	return s && *s ? val_str(d, s) : NULL;
+}
+
 static struct ir_value *val_int(struct dump *d, int64_t i)
 {
 	if (i == IR_UNSET)
@@ -233,7 +241,7 @@ static struct ir_value *field_value(struct dump *d, const void *base, const stru
 {
 	const void *p = (const char *)base + f->off;
 	switch (f->kind) {
-	case F_STR: return val_str(d, *(const char *const *)p);
+	case F_STR: return val_field(d, *(const char *const *)p);
 	case F_INT: return val_int(d, *(const int64_t *)p);
 	case F_BYTES: return val_bytes(d, *(const int64_t *)p);
 	case F_DURATION: return val_duration(d, *(const int64_t *)p);
@@ -341,12 +349,12 @@ static struct ir_value *val_build(struct dump *d, const struct build *b)
 static struct ir_value *val_port(struct dump *d, const struct port *pt)
 {
 	struct ir_value *m = val_new(d, VAL_MAP);
-	put(d, m, "app_protocol", val_str(d, pt->app_protocol));
-	put(d, m, "host_ip", val_str(d, pt->host_ip));
+	put(d, m, "app_protocol", val_field(d, pt->app_protocol));
+	put(d, m, "host_ip", val_field(d, pt->host_ip));
 	put(d, m, "mode", val_name(d, port_mode_names, PORT_MODE__MAX, pt->mode));
-	put(d, m, "name", val_str(d, pt->name));
+	put(d, m, "name", val_field(d, pt->name));
 	put(d, m, "protocol", val_name(d, port_proto_names, PROTO__MAX, pt->protocol));
-	put(d, m, "published", val_str(d, pt->published));
+	put(d, m, "published", val_field(d, pt->published));
 	put(d, m, "target", val_int(d, pt->target));
 	return m;
 }
@@ -365,8 +373,8 @@ static struct ir_value *val_mount_bind(struct dump *d, const struct mount *mt)
 	/* true is the default and left out, as compose-go does since v2.10 */
 	if (mt->bind.create_host_path == TRI_FALSE)
 		put(d, m, "create_host_path", val_bool(d, false));
-	put(d, m, "selinux", val_str(d, mt->bind.selinux));
-	put(d, m, "recursive", val_str(d, mt->bind.recursive));
+	put(d, m, "selinux", val_field(d, mt->bind.selinux));
+	put(d, m, "recursive", val_field(d, mt->bind.recursive));
 	return sub_mapping(d, m, mt->has_bind);
 }
 
@@ -374,7 +382,7 @@ static struct ir_value *val_mount_volume(struct dump *d, const struct mount *mt)
 {
 	struct ir_value *m = val_new(d, VAL_MAP);
 	put(d, m, "nocopy", val_true(d, mt->volume.nocopy));
-	put(d, m, "subpath", val_str(d, mt->volume.subpath));
+	put(d, m, "subpath", val_field(d, mt->volume.subpath));
 	put(d, m, "labels", val_kvmap(d, &mt->volume.labels));
 	return sub_mapping(d, m, mt->has_volume);
 }
@@ -384,16 +392,16 @@ static struct ir_value *val_mount(struct dump *d, const struct mount *mt)
 	struct ir_value *m = val_new(d, VAL_MAP), *tmpfs = val_new(d, VAL_MAP);
 	struct ir_value *image = val_new(d, VAL_MAP);
 	put(d, m, "type", val_name(d, mount_type_names, MOUNT__MAX, mt->type));
-	put(d, m, "source", val_str(d, mt->source));
-	put(d, m, "target", val_str(d, mt->target));
+	put(d, m, "source", val_field(d, mt->source));
+	put(d, m, "target", val_field(d, mt->target));
 	put(d, m, "read_only", val_true(d, mt->read_only));
-	put(d, m, "consistency", val_str(d, mt->consistency));
+	put(d, m, "consistency", val_field(d, mt->consistency));
 	put(d, m, "bind", val_mount_bind(d, mt));
 	put(d, m, "volume", val_mount_volume(d, mt));
 	put(d, tmpfs, "size", val_bytes(d, mt->tmpfs.size));
 	put(d, tmpfs, "mode", val_int(d, mt->tmpfs.mode));
 	put(d, m, "tmpfs", sub_mapping(d, tmpfs, mt->has_tmpfs));
-	put(d, image, "subpath", val_str(d, mt->image.subpath));
+	put(d, image, "subpath", val_field(d, mt->image.subpath));
 	put(d, m, "image", sub_mapping(d, image, mt->has_image));
 	return sorted(d, m);
 }
@@ -453,10 +461,10 @@ static struct ir_value *val_hook(struct dump *d, const struct hook *k)
 {
 	struct ir_value *m = val_new(d, VAL_MAP);
 	put(d, m, "command", val_command(d, &k->command));
-	put(d, m, "image", val_str(d, k->image)); /* inherited ones too, as compose normalizes */
-	put(d, m, "user", val_str(d, k->user));
+	put(d, m, "image", val_field(d, k->image)); /* inherited ones too, as compose normalizes */
+	put(d, m, "user", val_field(d, k->user));
 	put(d, m, "privileged", val_tri(d, k->privileged));
-	put(d, m, "working_dir", val_str(d, k->working_dir));
+	put(d, m, "working_dir", val_field(d, k->working_dir));
 	put(d, m, "environment", val_kvmap(d, &k->own_environment));
 	put(d, m, "per_replica", val_tri(d, k->per_replica));
 	put_members(d, m, k->extensions);
@@ -540,7 +548,7 @@ static struct ir_value *val_logging(struct dump *d, const struct logging *lg)
 	if (!lg->present)
 		return NULL;
 	struct ir_value *m = val_new(d, VAL_MAP);
-	put(d, m, "driver", val_str(d, lg->driver));
+	put(d, m, "driver", val_field(d, lg->driver));
 	put(d, m, "options", val_kvmap(d, &lg->options));
 	return sorted(d, m);
 }
@@ -634,7 +642,7 @@ static struct ir_value *val_resource(struct dump *d, const struct resource *r)
 	put_fields(d, m, r, resource_fields, ARRAY_SIZE(resource_fields));
 	put(d, m, "external", val_true(d, r->external));
 	if (r->kind == RES_CONFIG)
-		put(d, m, "content", val_str(d, r->content));
+		put(d, m, "content", val_field(d, r->content));
 	put_members(d, m, r->extra);
 	put_members(d, m, r->extensions);
 	return sorted(d, m);
