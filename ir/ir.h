@@ -183,7 +183,7 @@ struct service_network {
 	struct kvlist driver_opts;
 	int64_t priority, gw_priority; /* or IR_UNSET */
 	struct loc loc;
-	struct network *def; /* resolved */
+	struct resource *def; /* resolved */
 };
 
 struct file_ref { /* service secrets: and configs: entries */

@@ -1,0 +1,93 @@
+/*
+ * fileset.c - the in-memory output of a backend: {relative path, mode,
+ * contents}, arena-owned.  The driver writes it; a backend never touches
+ * the file system.
+ *
+ * Paths are checked here, once, so that no name derived from a compose file
+ * can escape the output directory or surprise a terminal: a path must be
+ * relative, '/'-separated, without empty, "." or ".." components, without
+ * backslashes or control bytes, with components of at most 255 bytes and at
+ * most 1024 bytes in all, and unique within the set.
+ */
+#include "backends/backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FILESET_MAX_PATH 1024
+#define FILESET_MAX_COMPONENT 255
+
+void fileset_init(struct fileset *fs, struct arena *a)
+{
+	fs->arena = a;
+	fs->files = NULL;
+	fs->n = 0;
+	fs->cap = 0;
+}
+
+static bool component_ok(const char *c, size_t len)
+{
+	if (len == 0 || len > FILESET_MAX_COMPONENT)
+		return false;
+	if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+		return false;
+	return true;
+}
+
+static bool path_ok(const char *path)
+{
+	size_t len = strlen(path);
+	if (len == 0 || len > FILESET_MAX_PATH || path[0] == '/')
+		return false;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	const char *c = path;
+	for (;;) {
+		const char *slash = strchr(c, '/');
+		size_t clen = slash ? (size_t)(slash - c) : strlen(c);
+		if (!component_ok(c, clen))
+			return false;
+		if (!slash)
+			return true;
+		c = slash + 1;
+	}
+}
+
+static bool fileset_has(const struct fileset *fs, const char *path)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->files[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struct strbuf *contents)
+{
+	if (!path || !path_ok(path) || fileset_has(fs, path))
+		return -1;
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+		fs->files = arena_grow(fs->arena, fs->files, fs->cap * sizeof(*fs->files), cap * sizeof(*fs->files));
+		fs->cap = cap;
+	}
+	fs->files[fs->n++] = (struct out_file){
+		.path = arena_strdup(fs->arena, path),
+		.mode = mode,
+		.data = arena_strndup(fs->arena, contents->buf, contents->len),
+		.len = contents->len,
+	};
+	return 0;
+}
+
+static int out_file_cmp(const void *a, const void *b)
+{
+	const struct out_file *x = a, *y = b;
+	return strcmp(x->path, y->path);
+}
+
+void fileset_sort(struct fileset *fs)
+{
+	if (fs->n > 1)
+		qsort(fs->files, fs->n, sizeof(*fs->files), out_file_cmp);
+}

@@ -1,0 +1,1130 @@
+/*
+ * runargs.c - compose attributes to docker/podman command lines
+ * (reference/compose_semantics.md §5), for the targets that drive the
+ * engine CLI: systemd units, sh scripts and the plan.
+ *
+ * Conventions, the same for every command built here:
+ *  - Every flag with a value is one argv word in the joined long form
+ *    `--flag=value` (never `-e K=V` or `--flag value`), so a value that
+ *    starts with '-' is never taken for a flag, by docker or by podman.
+ *  - run_args_service writes its flags in the fixed order of the table
+ *    run_flags below (identity, environment, labels, ports, networks,
+ *    mounts, security, lifecycle, health, logging, resources, devices,
+ *    namespaces, runtime, entrypoint); lists keep model order and maps are
+ *    sorted by key, so the output is deterministic.
+ *  - `restart` and `deploy.restart_policy` give no `--restart`: the
+ *    caller's process manager (systemd, the runtime) restarts the
+ *    container, and a `--rm` container cannot carry a restart policy.
+ *  - `--network` and `--mount` option lists are CSV records (docker and
+ *    podman read them with encoding/csv), so a comma or a quote in a path or
+ *    alias survives; `-v` syntax is used only when no path holds a ':'.
+ *    Read-only mounts say `ro`, which both engines accept for every mount
+ *    type (podman refuses `readonly` on volume and tmpfs mounts).
+ *  - docker's `--network` takes `name=N,alias=A,...`, podman's `N:alias=A,...`.
+ *  - Whatever a flag cannot carry is reported (when warnings are asked
+ *    for): `service "x": <attr> cannot be expressed by `<engine> run`,
+ *    ignoring`.  That covers the flags podman lacks (--domainname, --link,
+ *    --volume-driver, --isolation, --runtime, --cpu-count, --cpu-percent,
+ *    --health-start-interval), content/environment secrets and configs,
+ *    and the untyped attributes in service.extra that would change the
+ *    container (gpus, blkio_config, ...).  Metadata without effect on the
+ *    container (ports' mode, name and app_protocol, develop, x-*) is
+ *    left out silently.
+ * Argument vectors hold raw strings; escaping is the emitting backend's job.
+ */
+#include "backends/runargs.h"
+
+#include "backends/escape.h"
+#include "base/emit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ENG_DOCKER (1u << ENGINE_DOCKER)
+#define ENG_ALL ((1u << ENGINE__MAX) - 1)
+
+#define FIELD(obj, off, T) (*(const T *)(const void *)((const char *)(obj) + (off)))
+
+#define LABEL_PROJECT "com.docker.compose.project"
+#define LABEL_SERVICE "com.docker.compose.service"
+
+/* ---- names --------------------------------------------------------------------- */
+
+const char *container_name(struct arena *a, const struct project *p, const struct service *s, int replica)
+{
+	if (s->container_name)
+		return s->container_name;
+	if (s->replicas > 1)
+		return arena_printf(a, "%s-%s-%d", p->name, s->name, replica);
+	return arena_printf(a, "%s-%s", p->name, s->name);
+}
+
+const char *image_name(struct arena *a, const struct project *p, const struct service *s)
+{
+	if (s->image)
+		return s->image;
+	return arena_printf(a, "%s-%s", p->name, s->name);
+}
+
+/* ---- the context every builder gets ------------------------------------------------ */
+
+struct ra {
+	struct arena *a;
+	struct diag *d; /* NULL: no warnings */
+	const struct project *p;
+	const struct service *s;
+	enum engine e;
+	struct strvec *v;
+};
+
+static void push(struct ra *r, const char *word)
+{
+	strvec_push(r->v, r->a, word);
+}
+
+static void push_flag(struct ra *r, const char *flag, const char *value)
+{
+	push(r, arena_printf(r->a, "%s=%s", flag, value));
+}
+
+static void push_flag_kv(struct ra *r, const char *flag, const char *k, const char *v)
+{
+	push(r, arena_printf(r->a, "%s=%s=%s", flag, k, v));
+}
+
+static void push_flag_int(struct ra *r, const char *flag, long long v)
+{
+	push(r, arena_printf(r->a, "%s=%lld", flag, v));
+}
+
+/* The strbuf's text as a flag value; the strbuf is released. */
+static void push_flag_sb(struct ra *r, const char *flag, struct strbuf *sb)
+{
+	push_flag(r, flag, sb->buf);
+	sb_release(sb);
+}
+
+static void push_kvlist(struct ra *r, const char *flag, const struct kvlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].value) /* an unresolved value has no place in a command line */
+			push_flag_kv(r, flag, l->v[i].key, l->v[i].value);
+}
+
+static void push_compose_labels(struct ra *r)
+{
+	push_flag_kv(r, "--label", LABEL_PROJECT, r->p->name);
+	push_flag_kv(r, "--label", LABEL_SERVICE, r->s->name);
+}
+
+static void cannot(struct ra *r, struct loc loc, const char *attr)
+{
+	if (r->d)
+		diag_warning(r->d, loc, "service \"%s\": %s cannot be expressed by `%s run`, ignoring", r->s->name,
+			     attr, engine_names[r->e]);
+}
+
+/* One field of a CSV record, as Go's encoding/csv reads it back. */
+static void csv_field(struct strbuf *sb, const char *f)
+{
+	if (!strpbrk(f, ",\"\r\n")) {
+		sb_adds(sb, f);
+		return;
+	}
+	sb_addc(sb, '"');
+	for (; *f; f++) {
+		if (*f == '"')
+			sb_addc(sb, '"');
+		sb_addc(sb, *f);
+	}
+	sb_addc(sb, '"');
+}
+
+/* Append the field k=v to a CSV record (comma-separated after the first). */
+static void csv_kv(struct strbuf *sb, const char *k, const char *v)
+{
+	struct strbuf f = STRBUF_INIT;
+	sb_addf(&f, "%s=%s", k, v);
+	if (sb->len)
+		sb_addc(sb, ',');
+	csv_field(sb, f.buf);
+	sb_release(&f);
+}
+
+/* "service:x" -> "container:<x's container name>"; anything else as is. */
+static const char *service_ref(struct ra *r, const char *v)
+{
+	if (!str_has_prefix(v, "service:"))
+		return v;
+	const char *svc = v + strlen("service:");
+	const struct service *t = project_service(r->p, svc);
+	const char *name = t ? container_name(r->a, r->p, t, 1) : arena_printf(r->a, "%s-%s", r->p->name, svc);
+	return arena_printf(r->a, "container:%s", name);
+}
+
+static const char *duration(struct ra *r, int64_t usec)
+{
+	struct strbuf sb = STRBUF_INIT;
+	ir_format_duration(usec, &sb);
+	const char *s = sb_to_arena(&sb, r->a);
+	sb_release(&sb);
+	return s;
+}
+
+/* ---- networks -------------------------------------------------------------------- */
+
+/* The top-level network's real name. */
+static const char *network_real_name(struct ra *r, const struct service_network *n)
+{
+	(void)r;
+	return n->def ? n->def->name : n->name;
+}
+
+static int64_t net_priority(const struct service_network *n)
+{
+	return n->priority == IR_UNSET ? 0 : n->priority;
+}
+
+static int net_order_cmp(const void *a, const void *b)
+{
+	const struct service_network *x = *(const struct service_network *const *)a;
+	const struct service_network *y = *(const struct service_network *const *)b;
+	if (net_priority(x) != net_priority(y))
+		return net_priority(x) > net_priority(y) ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* One option of podman's `NAME:k=v,k=v`; podman splits on ',' without
+ * quoting, so a value with a comma cannot be passed. */
+static void podman_net_opt(struct ra *r, struct strbuf *sb, const char *k, const char *v, struct loc loc)
+{
+	if (strchr(v, ',')) {
+		cannot(r, loc, arena_printf(r->a, "network option %s=\"%s\" (a comma)", k, v));
+		return;
+	}
+	sb_addc(sb, strchr(sb->buf, ':') ? ',' : ':');
+	sb_addf(sb, "%s=%s", k, v);
+}
+
+static void network_podman(struct ra *r, const struct service_network *n, bool endpoint)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, network_real_name(r, n));
+	if (endpoint) {
+		podman_net_opt(r, &sb, "alias", r->s->name, n->loc);
+		for (size_t i = 0; i < n->aliases.n; i++)
+			if (strcmp(n->aliases.v[i], r->s->name) != 0)
+				podman_net_opt(r, &sb, "alias", n->aliases.v[i], n->loc);
+		const char *opts[][2] = { { "ip", n->ipv4_address }, { "ip6", n->ipv6_address },
+					  { "mac", n->mac_address }, { "interface_name", n->interface_name } };
+		for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+			if (opts[i][1])
+				podman_net_opt(r, &sb, opts[i][0], opts[i][1], n->loc);
+		if (n->link_local_ips.n)
+			cannot(r, n->loc, "networks.link_local_ips");
+		if (n->driver_opts.n)
+			cannot(r, n->loc, "networks.driver_opts");
+		if (n->gw_priority != IR_UNSET)
+			cannot(r, n->loc, "networks.gw_priority");
+	}
+	push_flag_sb(r, "--network", &sb);
+}
+
+static void docker_endpoint(struct ra *r, struct strbuf *sb, const struct service_network *n)
+{
+	csv_kv(sb, "alias", r->s->name);
+	for (size_t i = 0; i < n->aliases.n; i++)
+		if (strcmp(n->aliases.v[i], r->s->name) != 0)
+			csv_kv(sb, "alias", n->aliases.v[i]);
+	if (n->ipv4_address)
+		csv_kv(sb, "ip", n->ipv4_address);
+	if (n->ipv6_address)
+		csv_kv(sb, "ip6", n->ipv6_address);
+	if (n->mac_address)
+		csv_kv(sb, "mac-address", n->mac_address);
+	for (size_t i = 0; i < n->link_local_ips.n; i++)
+		csv_kv(sb, "link-local-ip", n->link_local_ips.v[i]);
+	if (n->interface_name)
+		csv_kv(sb, "driver-opt", arena_printf(r->a, "com.docker.network.endpoint.ifname=%s", n->interface_name));
+	for (size_t i = 0; i < n->driver_opts.n; i++)
+		csv_kv(sb, "driver-opt", arena_printf(r->a, "%s=%s", n->driver_opts.v[i].key, n->driver_opts.v[i].value));
+	if (n->gw_priority != IR_UNSET)
+		csv_kv(sb, "gw-priority", arena_printf(r->a, "%lld", (long long)n->gw_priority));
+}
+
+static void network_docker(struct ra *r, const struct service_network *n, bool endpoint)
+{
+	const char *name = network_real_name(r, n);
+	if (!endpoint && !strpbrk(name, "=,\"")) {
+		push_flag(r, "--network", name);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	csv_kv(&sb, "name", name);
+	if (endpoint)
+		docker_endpoint(r, &sb, n);
+	push_flag_sb(r, "--network", &sb);
+}
+
+/* network_mode, or every network by priority (desc) then name; with
+ * endpoint, the aliases and addresses of the service on each network. */
+static void push_networks(struct ra *r, bool endpoint)
+{
+	const struct service *s = r->s;
+	if (s->network_mode) {
+		push_flag(r, "--network", service_ref(r, s->network_mode));
+		return;
+	}
+	if (!s->n_networks)
+		return;
+	const struct service_network **v = arena_alloc(r->a, s->n_networks * sizeof(*v));
+	for (size_t i = 0; i < s->n_networks; i++)
+		v[i] = &s->networks[i];
+	qsort(v, s->n_networks, sizeof(*v), net_order_cmp);
+	for (size_t i = 0; i < s->n_networks; i++) {
+		if (r->e == ENGINE_PODMAN)
+			network_podman(r, v[i], endpoint);
+		else
+			network_docker(r, v[i], endpoint);
+	}
+}
+
+/* ---- mounts ---------------------------------------------------------------------- */
+
+static void mount_start(struct strbuf *sb, const char *type, const char *src, const char *dst)
+{
+	csv_kv(sb, "type", type);
+	if (src)
+		csv_kv(sb, "src", src);
+	csv_kv(sb, "dst", dst);
+}
+
+/* A read-only bind of a host file (secrets, configs). */
+static void push_bind_ro(struct ra *r, const char *src, const char *dst)
+{
+	if (!strchr(src, ':') && !strchr(dst, ':')) {
+		push(r, arena_printf(r->a, "--volume=%s:%s:ro", src, dst));
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	mount_start(&sb, "bind", src, dst);
+	sb_adds(&sb, ",ro");
+	push_flag_sb(r, "--mount", &sb);
+}
+
+static void bind_as_mount(struct ra *r, const struct mount *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	mount_start(&sb, "bind", m->source, m->target);
+	if (m->read_only)
+		sb_adds(&sb, ",ro");
+	if (m->bind.propagation)
+		csv_kv(&sb, "bind-propagation", propagation_names[m->bind.propagation]);
+	if (m->bind.recursive && r->e == ENGINE_DOCKER)
+		csv_kv(&sb, "bind-recursive", m->bind.recursive);
+	else if (m->bind.recursive)
+		cannot(r, m->loc, "volumes.bind.recursive");
+	if (m->bind.selinux)
+		cannot(r, m->loc, "volumes.bind.selinux together with create_host_path: false or ':' in a path");
+	push_flag_sb(r, "--mount", &sb);
+}
+
+/* -v creates a missing host directory, as compose does; --mount is needed
+ * when that must not happen, for bind.recursive, and for paths with ':'. */
+static void mount_bind(struct ra *r, const struct mount *m)
+{
+	bool need_mount = strchr(m->source, ':') || strchr(m->target, ':') ||
+			  m->bind.create_host_path == TRI_FALSE || m->bind.recursive;
+	if (need_mount) {
+		bind_as_mount(r, m);
+		return;
+	}
+	struct strbuf opts = STRBUF_INIT;
+	if (m->read_only)
+		sb_adds(&opts, "ro");
+	if (m->bind.selinux)
+		sb_addf(&opts, "%s%s", opts.len ? "," : "", m->bind.selinux);
+	if (m->bind.propagation)
+		sb_addf(&opts, "%s%s", opts.len ? "," : "", propagation_names[m->bind.propagation]);
+	push(r, arena_printf(r->a, "--volume=%s:%s%s%s", m->source, m->target, opts.len ? ":" : "", opts.buf));
+	sb_release(&opts);
+}
+
+static void volume_as_mount(struct ra *r, const struct mount *m, const char *src)
+{
+	struct strbuf sb = STRBUF_INIT;
+	mount_start(&sb, "volume", src, m->target);
+	if (m->read_only)
+		sb_adds(&sb, ",ro");
+	if (m->volume.nocopy && r->e == ENGINE_DOCKER)
+		sb_adds(&sb, ",volume-nocopy");
+	else if (m->volume.nocopy)
+		cannot(r, m->loc, "volumes.volume.nocopy together with subpath, labels or ':' in a path");
+	if (m->volume.subpath)
+		csv_kv(&sb, r->e == ENGINE_DOCKER ? "volume-subpath" : "subpath", m->volume.subpath);
+	for (size_t i = 0; i < m->volume.labels.n && r->e == ENGINE_DOCKER; i++)
+		csv_kv(&sb, "volume-label", arena_printf(r->a, "%s=%s", m->volume.labels.v[i].key,
+							 m->volume.labels.v[i].value ? m->volume.labels.v[i].value : ""));
+	if (m->volume.labels.n && r->e != ENGINE_DOCKER)
+		cannot(r, m->loc, "volumes.volume.labels");
+	push_flag_sb(r, "--mount", &sb);
+}
+
+/* A named volume (source = the top-level volume's real name) or an
+ * anonymous one. */
+static void mount_volume(struct ra *r, const struct mount *m)
+{
+	const char *src = NULL;
+	if (m->source) {
+		const struct resource *res = project_resource(r->p, RES_VOLUME, m->source);
+		src = res ? res->name : m->source;
+	}
+	bool need_mount = strchr(m->target, ':') || (src && strchr(src, ':')) || m->volume.subpath ||
+			  m->volume.labels.n || (!src && (m->read_only || m->volume.nocopy));
+	if (need_mount) {
+		volume_as_mount(r, m, src);
+		return;
+	}
+	if (!src) {
+		push_flag(r, "--volume", m->target);
+		return;
+	}
+	const char *opts = m->read_only && m->volume.nocopy ? ":ro,nocopy"
+			   : m->read_only		  ? ":ro"
+			   : m->volume.nocopy		  ? ":nocopy"
+							  : "";
+	push(r, arena_printf(r->a, "--volume=%s:%s%s", src, m->target, opts));
+}
+
+static void mount_tmpfs(struct ra *r, const struct mount *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	mount_start(&sb, "tmpfs", NULL, m->target);
+	if (m->read_only)
+		sb_adds(&sb, ",ro");
+	if (m->tmpfs.size != IR_UNSET)
+		sb_addf(&sb, ",tmpfs-size=%lld", (long long)m->tmpfs.size);
+	if (m->tmpfs.mode != IR_UNSET)
+		sb_addf(&sb, ",tmpfs-mode=0%llo", (unsigned long long)m->tmpfs.mode);
+	push_flag_sb(r, "--mount", &sb);
+}
+
+static void mount_image(struct ra *r, const struct mount *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	mount_start(&sb, "image", m->source, m->target);
+	if (m->image.subpath)
+		csv_kv(&sb, r->e == ENGINE_DOCKER ? "image-subpath" : "subpath", m->image.subpath);
+	push_flag_sb(r, "--mount", &sb);
+}
+
+/* shared_only: the mounts a pre_start step shares (no tmpfs, no
+ * anonymous volume: those are per container). */
+static void push_mount(struct ra *r, const struct mount *m, bool shared_only)
+{
+	switch (m->type) {
+	case MOUNT_BIND: mount_bind(r, m); break;
+	case MOUNT_VOLUME:
+		if (m->source || !shared_only)
+			mount_volume(r, m);
+		break;
+	case MOUNT_TMPFS:
+		if (!shared_only)
+			mount_tmpfs(r, m);
+		break;
+	case MOUNT_IMAGE: mount_image(r, m); break;
+	default:
+		cannot(r, m->loc, arena_printf(r->a, "volumes (type %s)", mount_type_names[m->type]));
+		break;
+	}
+}
+
+/* "service:x[:mode]", "x[:mode]" -> "<x's container>[:mode]";
+ * "container:c[:mode]" -> "c[:mode]". */
+static const char *volumes_from_value(struct ra *r, const char *v)
+{
+	if (str_has_prefix(v, "container:"))
+		return v + strlen("container:");
+	if (str_has_prefix(v, "service:"))
+		v += strlen("service:");
+	const char *colon = strchr(v, ':');
+	char *svc = arena_strndup(r->a, v, colon ? (size_t)(colon - v) : strlen(v));
+	const char *ctr = service_ref(r, arena_printf(r->a, "service:%s", svc)) + strlen("container:");
+	return arena_printf(r->a, "%s%s", ctr, colon ? colon : "");
+}
+
+static void push_file_refs(struct ra *r, const struct file_ref *refs, size_t n, enum resource_kind k)
+{
+	const char *what = k == RES_SECRET ? "secret" : "config";
+	for (size_t i = 0; i < n; i++) {
+		const struct file_ref *f = &refs[i];
+		const struct resource *def = f->def ? f->def : project_resource(r->p, k, f->source);
+		if (!def || !def->file || def->external) {
+			cannot(r, f->loc, arena_printf(r->a, "%s \"%s\" (not from a file)", what, f->source));
+			continue;
+		}
+		const char *target = f->target ? f->target : arena_printf(r->a, "/%s", f->source);
+		push_bind_ro(r, def->file, target);
+		if (f->uid || f->gid || f->mode != IR_UNSET)
+			cannot(r, f->loc, arena_printf(r->a, "uid, gid and mode of %s \"%s\"", what, f->source));
+	}
+}
+
+/* The mounts a pre_start step shares with its service. */
+static void push_shared_mounts(struct ra *r)
+{
+	const struct service *s = r->s;
+	for (size_t i = 0; i < s->n_volumes; i++)
+		push_mount(r, &s->volumes[i], true);
+	for (size_t i = 0; i < s->volumes_from.n; i++)
+		push_flag(r, "--volumes-from", volumes_from_value(r, s->volumes_from.v[i]));
+	push_file_refs(r, s->secrets, s->n_secrets, RES_SECRET);
+	push_file_refs(r, s->configs, s->n_configs, RES_CONFIG);
+}
+
+/* ---- the flag table ---------------------------------------------------------------- */
+
+struct run_flag {
+	const char *attr; /* compose attribute, for warnings */
+	const char *flag;
+	void (*fn)(struct ra *r, const struct run_flag *f);
+	size_t off;        /* of the attribute in struct service */
+	size_t alt;        /* a deploy.resources fallback when the attribute is unset; 0: none */
+	unsigned engines;  /* the engines that have the flag */
+};
+
+static bool supported(struct ra *r, const struct run_flag *f)
+{
+	if (f->engines & (1u << r->e))
+		return true;
+	cannot(r, r->s->loc, f->attr);
+	return false;
+}
+
+static void f_str(struct ra *r, const struct run_flag *f)
+{
+	const char *v = FIELD(r->s, f->off, const char *);
+	if (v && supported(r, f))
+		push_flag(r, f->flag, v);
+}
+
+/* ipc, pid, uts, network_mode: service:x joins x's container. */
+static void f_svcref(struct ra *r, const struct run_flag *f)
+{
+	const char *v = FIELD(r->s, f->off, const char *);
+	if (v && supported(r, f))
+		push_flag(r, f->flag, service_ref(r, v));
+}
+
+static void f_strlist(struct ra *r, const struct run_flag *f)
+{
+	const struct strlist *l = &FIELD(r->s, f->off, struct strlist);
+	if (!l->n || !supported(r, f))
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		push_flag(r, f->flag, l->v[i]);
+}
+
+static void f_kvlist(struct ra *r, const struct run_flag *f)
+{
+	push_kvlist(r, f->flag, &FIELD(r->s, f->off, struct kvlist));
+}
+
+static void f_tri(struct ra *r, const struct run_flag *f)
+{
+	if (FIELD(r->s, f->off, enum tri) == TRI_TRUE && supported(r, f))
+		push(r, f->flag);
+}
+
+static void f_int(struct ra *r, const struct run_flag *f)
+{
+	int64_t v = FIELD(r->s, f->off, int64_t);
+	if (v == IR_UNSET && f->alt)
+		v = FIELD(r->s, f->alt, int64_t);
+	if (v != IR_UNSET && supported(r, f))
+		push_flag_int(r, f->flag, (long long)v);
+}
+
+static void f_double(struct ra *r, const struct run_flag *f)
+{
+	double v = FIELD(r->s, f->off, double);
+	if (isnan(v) && f->alt)
+		v = FIELD(r->s, f->alt, double);
+	if (isnan(v) || !supported(r, f))
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	emit_format_float(&sb, v, EMIT_JSON);
+	push_flag_sb(r, f->flag, &sb);
+}
+
+static void h_labels(struct ra *r, const struct run_flag *f)
+{
+	const struct kvlist *l = &r->s->labels;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key, LABEL_PROJECT) != 0 && strcmp(l->v[i].key, LABEL_SERVICE) != 0)
+			push_flag_kv(r, f->flag, l->v[i].key, l->v[i].value ? l->v[i].value : "");
+	push_compose_labels(r);
+}
+
+static void h_ports(struct ra *r, const struct run_flag *f)
+{
+	for (size_t i = 0; i < r->s->n_ports; i++) {
+		const struct port *pt = &r->s->ports[i];
+		struct strbuf sb = STRBUF_INIT;
+		if (pt->host_ip)
+			sb_addf(&sb, strchr(pt->host_ip, ':') ? "[%s]:" : "%s:", pt->host_ip);
+		if (pt->published)
+			sb_addf(&sb, "%s:", pt->published);
+		else if (pt->host_ip)
+			sb_addc(&sb, ':');
+		sb_addf(&sb, "%u/%s", (unsigned)pt->target, port_proto_names[pt->protocol]);
+		push_flag_sb(r, f->flag, &sb);
+	}
+}
+
+static void h_networks(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	push_networks(r, true);
+}
+
+/* links: "svc[:alias]" -> "<svc's container>:<alias or svc>". */
+static void h_links(struct ra *r, const struct run_flag *f)
+{
+	const struct strlist *l = &r->s->links;
+	if (!l->n || !supported(r, f))
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *colon = strchr(l->v[i], ':');
+		const char *svc = colon ? arena_strndup(r->a, l->v[i], (size_t)(colon - l->v[i])) : l->v[i];
+		const char *ctr = service_ref(r, arena_printf(r->a, "service:%s", svc)) + strlen("container:");
+		push(r, arena_printf(r->a, "%s=%s:%s", f->flag, ctr, colon ? colon + 1 : svc));
+	}
+}
+
+static void h_extra_hosts(struct ra *r, const struct run_flag *f)
+{
+	const struct kvlist *l = &r->s->extra_hosts;
+	for (size_t i = 0; i < l->n; i++)
+		push(r, arena_printf(r->a, "%s=%s:%s", f->flag, l->v[i].key, l->v[i].value ? l->v[i].value : ""));
+}
+
+static void h_volumes(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	for (size_t i = 0; i < r->s->n_volumes; i++)
+		push_mount(r, &r->s->volumes[i], false);
+}
+
+static void h_volumes_from(struct ra *r, const struct run_flag *f)
+{
+	const struct strlist *l = &r->s->volumes_from;
+	for (size_t i = 0; i < l->n; i++)
+		push_flag(r, f->flag, volumes_from_value(r, l->v[i]));
+}
+
+static void h_secrets(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	push_file_refs(r, r->s->secrets, r->s->n_secrets, RES_SECRET);
+}
+
+static void h_configs(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	push_file_refs(r, r->s->configs, r->s->n_configs, RES_CONFIG);
+}
+
+static void h_stop_timeout(struct ra *r, const struct run_flag *f)
+{
+	if (r->s->stop_grace_period != IR_UNSET) /* whole seconds, truncated, as compose does */
+		push_flag_int(r, f->flag, (long long)(r->s->stop_grace_period / IR_USEC_PER_SEC));
+}
+
+/* podman reads --health-cmd as JSON when it parses as an array, and
+ * re-splits it when its first word is CMD, NONE or CMD-SHELL; any other
+ * string becomes ["CMD-SHELL", string] unchanged. */
+static bool podman_health_plain_ok(const char *s)
+{
+	const char *p = s + strspn(s, " \t\r\n");
+	if (*p == '[')
+		return false;
+	size_t n = strcspn(s, " ");
+	static const char *const words[] = { "CMD", "NONE", "CMD-SHELL" };
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (n == strlen(words[i]) && strncasecmp(s, words[i], n) == 0)
+			return false;
+	return true;
+}
+
+static const char *json_array(struct ra *r, const char *first, const struct strlist *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '[');
+	if (first)
+		json_escape_string(&sb, first);
+	for (size_t i = 0; i < l->n; i++) {
+		if (i || first)
+			sb_addc(&sb, ',');
+		json_escape_string(&sb, l->v[i]);
+	}
+	sb_addc(&sb, ']');
+	const char *s = sb_to_arena(&sb, r->a);
+	sb_release(&sb);
+	return s;
+}
+
+/* docker's --health-cmd is always CMD-SHELL: an exec-form test is
+ * shell-quoted into one string (the image then needs a shell).  podman
+ * takes an exec form of two or more words as a JSON array, exactly. */
+static const char *health_cmd(struct ra *r, const struct healthcheck *h)
+{
+	const struct strlist *l = &h->test_args;
+	if (!l->n)
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			sb_addc(&sb, ' ');
+		if (h->test_kind == HC_TEST_CMD)
+			sh_quote(&sb, l->v[i]);
+		else
+			sb_adds(&sb, l->v[i]);
+	}
+	const char *s = sb_to_arena(&sb, r->a);
+	sb_release(&sb);
+	if (r->e != ENGINE_PODMAN)
+		return s;
+	if (h->test_kind == HC_TEST_CMD && l->n > 1)
+		return json_array(r, NULL, l);
+	if (podman_health_plain_ok(s))
+		return s;
+	struct strlist one = { .v = &s, .n = 1 };
+	return json_array(r, "CMD-SHELL", &one);
+}
+
+static void h_health(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	const struct healthcheck *h = &r->s->healthcheck;
+	if (!h->present)
+		return;
+	if (h->disable || h->test_kind == HC_TEST_NONE) {
+		push(r, "--no-healthcheck");
+		return;
+	}
+	const char *cmd = h->test_kind == HC_TEST_UNSET ? NULL : health_cmd(r, h);
+	if (cmd)
+		push_flag(r, "--health-cmd", cmd);
+	if (h->interval != IR_UNSET)
+		push_flag(r, "--health-interval", duration(r, h->interval));
+	if (h->timeout != IR_UNSET)
+		push_flag(r, "--health-timeout", duration(r, h->timeout));
+	if (h->start_period != IR_UNSET)
+		push_flag(r, "--health-start-period", duration(r, h->start_period));
+	if (h->start_interval != IR_UNSET && r->e == ENGINE_DOCKER)
+		push_flag(r, "--health-start-interval", duration(r, h->start_interval));
+	else if (h->start_interval != IR_UNSET)
+		cannot(r, h->loc, "healthcheck.start_interval");
+	if (h->retries != IR_UNSET)
+		push_flag_int(r, "--health-retries", (long long)h->retries);
+}
+
+static void h_logging(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	const struct logging *l = &r->s->logging;
+	if (l->driver)
+		push_flag(r, "--log-driver", l->driver);
+	push_kvlist(r, "--log-opt", &l->options);
+}
+
+static void h_ulimits(struct ra *r, const struct run_flag *f)
+{
+	for (size_t i = 0; i < r->s->n_ulimits; i++) {
+		const struct ulimit *u = &r->s->ulimits[i];
+		if (u->single)
+			push(r, arena_printf(r->a, "%s=%s=%lld", f->flag, u->name, (long long)u->soft));
+		else
+			push(r, arena_printf(r->a, "%s=%s=%lld:%lld", f->flag, u->name, (long long)u->soft,
+					     (long long)u->hard));
+	}
+}
+
+static void h_devices(struct ra *r, const struct run_flag *f)
+{
+	for (size_t i = 0; i < r->s->n_devices; i++) {
+		const struct device *dv = &r->s->devices[i];
+		const char *dst = dv->target ? dv->target : dv->source;
+		if (dv->permissions)
+			push(r, arena_printf(r->a, "%s=%s:%s:%s", f->flag, dv->source, dst, dv->permissions));
+		else if (strcmp(dst, dv->source) != 0)
+			push(r, arena_printf(r->a, "%s=%s:%s", f->flag, dv->source, dst));
+		else
+			push_flag(r, f->flag, dv->source);
+	}
+}
+
+static void h_pull(struct ra *r, const struct run_flag *f)
+{
+	const char *v = r->s->pull_policy;
+	if (!v)
+		return;
+	if (strcmp(v, "always") == 0 || strcmp(v, "missing") == 0 || strcmp(v, "never") == 0)
+		push_flag(r, f->flag, v);
+	else
+		cannot(r, r->s->loc, arena_printf(r->a, "pull_policy \"%s\"", v));
+}
+
+/* An exec-form entrypoint [a, b...] is `--entrypoint=a IMAGE b... CMD...`;
+ * the words after the first go before the command (image_and_cmd). */
+static void h_entrypoint(struct ra *r, const struct run_flag *f)
+{
+	const struct command *c = &r->s->entrypoint;
+	if (c->kind != CMD_UNSET)
+		push_flag(r, f->flag, c->argv.n ? c->argv.v[0] : "");
+}
+
+/* A member of a generic (untyped) map value, or NULL. */
+static const struct ir_value *value_get(const struct ir_value *m, const char *key)
+{
+	if (!m || m->kind != VAL_MAP)
+		return NULL;
+	for (size_t i = 0; i < m->map.n; i++)
+		if (strcmp(m->map.members[i].key, key) == 0)
+			return m->map.members[i].value;
+	return NULL;
+}
+
+/* Untyped attributes that would change the container: the service's, and
+ * deploy.resources.reservations.devices (device requests, GPUs). */
+static void h_extra(struct ra *r, const struct run_flag *f)
+{
+	(void)f;
+	static const char *const unexpressed[] = {
+		"blkio_config", "credential_spec", "gpus", "models", "provider", "storage_opt", "use_api_socket",
+	};
+	const struct ir_value *x = r->s->extra;
+	for (size_t i = 0; x && x->kind == VAL_MAP && i < x->map.n; i++)
+		if (ir_lookup(unexpressed, (int)ARRAY_SIZE(unexpressed), x->map.members[i].key) >= 0)
+			cannot(r, x->map.members[i].value->loc, x->map.members[i].key);
+	const struct ir_value *dev =
+		value_get(value_get(value_get(r->s->deploy.extra, "resources"), "reservations"), "devices");
+	if (dev)
+		cannot(r, dev->loc, "deploy.resources.reservations.devices");
+}
+
+#define OFF(field) offsetof(struct service, field)
+#define F(attr, flag, fn, field) { attr, flag, fn, OFF(field), 0, ENG_ALL }
+#define FALT(attr, flag, fn, field, alt) { attr, flag, fn, OFF(field), OFF(alt), ENG_ALL }
+#define FDOCKER(attr, flag, fn, field) { attr, flag, fn, OFF(field), 0, ENG_DOCKER }
+
+/* The order of this table is the order of the flags. */
+static const struct run_flag run_flags[] = {
+	F("hostname", "--hostname", f_str, hostname),
+	FDOCKER("domainname", "--domainname", f_str, domainname),
+	F("user", "--user", f_str, user),
+	F("working_dir", "--workdir", f_str, working_dir),
+	F("environment", "--env", f_kvlist, environment),
+	F("labels", "--label", h_labels, labels),
+	F("annotations", "--annotation", f_kvlist, annotations),
+	F("ports", "--publish", h_ports, ports),
+	F("expose", "--expose", f_strlist, expose),
+	F("networks", "--network", h_networks, networks),
+	FDOCKER("links", "--link", h_links, links),
+	FDOCKER("external_links", "--link", f_strlist, external_links),
+	F("extra_hosts", "--add-host", h_extra_hosts, extra_hosts),
+	F("dns", "--dns", f_strlist, dns),
+	F("dns_opt", "--dns-option", f_strlist, dns_opt),
+	F("dns_search", "--dns-search", f_strlist, dns_search),
+	F("volumes", NULL, h_volumes, volumes),
+	F("volumes_from", "--volumes-from", h_volumes_from, volumes_from),
+	FDOCKER("volume_driver", "--volume-driver", f_str, volume_driver),
+	F("tmpfs", "--tmpfs", f_strlist, tmpfs),
+	F("secrets", NULL, h_secrets, secrets),
+	F("configs", NULL, h_configs, configs),
+	F("cap_add", "--cap-add", f_strlist, cap_add),
+	F("cap_drop", "--cap-drop", f_strlist, cap_drop),
+	F("privileged", "--privileged", f_tri, privileged),
+	F("security_opt", "--security-opt", f_strlist, security_opt),
+	F("read_only", "--read-only", f_tri, read_only),
+	F("init", "--init", f_tri, init),
+	F("stop_signal", "--stop-signal", f_str, stop_signal),
+	F("stop_grace_period", "--stop-timeout", h_stop_timeout, stop_grace_period),
+	F("healthcheck", NULL, h_health, healthcheck),
+	F("logging", NULL, h_logging, logging),
+	F("ulimits", "--ulimit", h_ulimits, ulimits),
+	F("sysctls", "--sysctl", f_kvlist, sysctls),
+	FALT("pids_limit", "--pids-limit", f_int, pids_limit, deploy.limits.pids),
+	F("shm_size", "--shm-size", f_int, shm_size),
+	FALT("mem_limit", "--memory", f_int, mem_limit, deploy.limits.memory),
+	FALT("mem_reservation", "--memory-reservation", f_int, mem_reservation, deploy.reservations.memory),
+	F("memswap_limit", "--memory-swap", f_int, memswap_limit),
+	F("mem_swappiness", "--memory-swappiness", f_int, mem_swappiness),
+	F("oom_kill_disable", "--oom-kill-disable", f_tri, oom_kill_disable),
+	F("oom_score_adj", "--oom-score-adj", f_int, oom_score_adj),
+	FALT("cpus", "--cpus", f_double, cpus, deploy.limits.cpus),
+	F("cpu_shares", "--cpu-shares", f_int, cpu_shares),
+	F("cpu_period", "--cpu-period", f_int, cpu_period),
+	F("cpu_quota", "--cpu-quota", f_int, cpu_quota),
+	F("cpu_rt_period", "--cpu-rt-period", f_int, cpu_rt_period),
+	F("cpu_rt_runtime", "--cpu-rt-runtime", f_int, cpu_rt_runtime),
+	F("cpuset", "--cpuset-cpus", f_str, cpuset),
+	FDOCKER("cpu_count", "--cpu-count", f_int, cpu_count),
+	FDOCKER("cpu_percent", "--cpu-percent", f_double, cpu_percent),
+	F("devices", "--device", h_devices, devices),
+	F("device_cgroup_rules", "--device-cgroup-rule", f_strlist, device_cgroup_rules),
+	F("group_add", "--group-add", f_strlist, group_add),
+	F("ipc", "--ipc", f_svcref, ipc),
+	F("pid", "--pid", f_svcref, pid),
+	F("uts", "--uts", f_svcref, uts),
+	F("userns_mode", "--userns", f_str, userns_mode),
+	F("cgroup", "--cgroupns", f_str, cgroup),
+	F("cgroup_parent", "--cgroup-parent", f_str, cgroup_parent),
+	FDOCKER("isolation", "--isolation", f_str, isolation),
+	FDOCKER("runtime", "--runtime", f_str, runtime),
+	F("platform", "--platform", f_str, platform),
+	F("pull_policy", "--pull", h_pull, pull_policy),
+	F("stdin_open", "--interactive", f_tri, stdin_open),
+	F("tty", "--tty", f_tri, tty),
+	F("mac_address", "--mac-address", f_str, mac_address),
+	F("entrypoint", "--entrypoint", h_entrypoint, entrypoint),
+	F("extra", NULL, h_extra, extra),
+};
+
+static void push_command(struct ra *r, const struct command *c)
+{
+	for (size_t i = 0; i < c->argv.n; i++)
+		push(r, c->argv.v[i]);
+}
+
+void run_args_service(struct arena *a, struct diag *d, const struct project *p, const struct service *s,
+		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd)
+{
+	(void)replica; /* the replica shows only in the name, which the caller adds */
+	struct ra r = { a, warn ? d : NULL, p, s, e, flags };
+	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
+		run_flags[i].fn(&r, &run_flags[i]);
+
+	r.v = image_and_cmd;
+	push(&r, image_name(a, p, s));
+	for (size_t i = 1; i < s->entrypoint.argv.n; i++)
+		push(&r, s->entrypoint.argv.v[i]);
+	push_command(&r, &s->command);
+	if (s->command.kind != CMD_UNSET && !s->command.argv.n)
+		cannot(&r, s->command.loc, "an empty command (clearing the image's CMD)");
+}
+
+/* ---- pre_start steps and hooks ----------------------------------------------------- */
+
+static void push_hook_common(struct ra *r, const struct hook *h, const char *user, const char *workdir)
+{
+	if (h->privileged == TRI_TRUE)
+		push(r, "--privileged");
+	if (user)
+		push_flag(r, "--user", user);
+	if (workdir)
+		push_flag(r, "--workdir", workdir);
+	push_kvlist(r, "--env", &h->environment);
+}
+
+/* Defaults as the compose spec states them (05-services.md, pre_start):
+ * the user is the service's when the step inherits the service image, the
+ * working directory is the service's (docker compose 5.3 passes only the
+ * step's own; the spec is the contract here).  The image's ENTRYPOINT
+ * stays (no --entrypoint); the step's command is the CMD.  The step shares
+ * what compose shares through VolumesFrom: binds, named volumes, image
+ * mounts, volumes_from and file secrets/configs, but no tmpfs or anonymous
+ * volume (those belong to one container). */
+void run_args_pre_start(struct arena *a, const struct project *p, const struct service *s, size_t i,
+			enum engine e, const char *name, struct strvec *argv)
+{
+	const struct hook *h = &s->pre_start[i];
+	struct ra r = { a, NULL, p, s, e, argv };
+	push(&r, "run");
+	push(&r, "--rm");
+	if (name)
+		push_flag(&r, "--name", name);
+	const char *user = h->user ? h->user : h->image_inherited ? s->user : NULL;
+	push_hook_common(&r, h, user, h->working_dir ? h->working_dir : s->working_dir);
+	push_compose_labels(&r);
+	push_flag_kv(&r, "--label", "com.docker.compose.hook", "pre_start");
+	push_networks(&r, false);
+	push_shared_mounts(&r);
+	push(&r, h->image ? h->image : image_name(a, p, s));
+	push_command(&r, &h->command);
+}
+
+void run_args_exec_hook(struct arena *a, const struct hook *h, const char *container, struct strvec *argv)
+{
+	struct ra r = { .a = a, .v = argv };
+	push(&r, "exec");
+	push_hook_common(&r, h, h->user, h->working_dir);
+	push(&r, container);
+	push_command(&r, &h->command);
+}
+
+/* ---- build, networks, volumes -------------------------------------------------------- */
+
+/* docker and podman read a relative --file against the current directory,
+ * compose against the context: make it absolute for a local context. */
+static const char *dockerfile_path(struct arena *a, const struct build *b)
+{
+	if (b->dockerfile[0] == '/' || b->context[0] != '/')
+		return b->dockerfile;
+	size_t n = strlen(b->context);
+	bool slash = n && b->context[n - 1] == '/';
+	return arena_printf(a, "%s%s%s", b->context, slash ? "" : "/", b->dockerfile);
+}
+
+static void push_build_lists(struct ra *r, const struct build *b)
+{
+	const struct { const char *flag; const struct strlist *l; } lists[] = {
+		{ "--cache-from", &b->cache_from },
+		{ "--cache-to", &b->cache_to },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		for (size_t j = 0; j < lists[i].l->n; j++)
+			push_flag(r, lists[i].flag, lists[i].l->v[j]);
+	if (b->platforms.n) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t j = 0; j < b->platforms.n; j++)
+			sb_addf(&sb, "%s%s", j ? "," : "", b->platforms.v[j]);
+		push_flag_sb(r, "--platform", &sb);
+	}
+}
+
+/* A dockerfile_inline cannot be passed (it would need `-f -` and stdin):
+ * no --file is written, the caller reports it. */
+void run_args_build(struct arena *a, const struct project *p, const struct service *s, struct strvec *argv)
+{
+	const struct build *b = &s->build;
+	struct ra r = { a, NULL, p, s, ENGINE_DOCKER, argv };
+	push(&r, "build");
+	push_flag(&r, "--tag", image_name(a, p, s));
+	for (size_t i = 0; i < b->tags.n; i++)
+		push_flag(&r, "--tag", b->tags.v[i]);
+	if (b->dockerfile && !b->dockerfile_inline)
+		push_flag(&r, "--file", dockerfile_path(a, b));
+	push_kvlist(&r, "--build-arg", &b->args);
+	if (b->target)
+		push_flag(&r, "--target", b->target);
+	push_kvlist(&r, "--label", &b->labels);
+	if (b->network)
+		push_flag(&r, "--network", b->network);
+	if (b->no_cache == TRI_TRUE)
+		push(&r, "--no-cache");
+	if (b->pull == TRI_TRUE)
+		push(&r, "--pull");
+	if (b->shm_size != IR_UNSET)
+		push_flag_int(&r, "--shm-size", (long long)b->shm_size);
+	push_build_lists(&r, b);
+	push(&r, b->context);
+}
+
+static const char *value_str(const struct ir_value *m, const char *key)
+{
+	const struct ir_value *v = value_get(m, key);
+	return v && v->kind == VAL_STR ? v->s : NULL;
+}
+
+/* ipam: {driver, config: [{subnet, gateway, ip_range}]}. */
+static void push_ipam(struct ra *r, const struct ir_value *ipam)
+{
+	const char *driver = value_str(ipam, "driver");
+	if (driver)
+		push_flag(r, "--ipam-driver", driver);
+	const struct ir_value *cfg = value_get(ipam, "config");
+	if (!cfg || cfg->kind != VAL_LIST)
+		return;
+	static const char *const keys[][2] = {
+		{ "subnet", "--subnet" }, { "gateway", "--gateway" }, { "ip_range", "--ip-range" },
+	};
+	for (size_t i = 0; i < cfg->list.n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			const char *v = value_str(cfg->list.items[i], keys[k][0]);
+			if (v)
+				push_flag(r, keys[k][1], v);
+		}
+}
+
+static void push_resource_common(struct ra *r, const struct resource *res)
+{
+	if (res->driver)
+		push_flag(r, "--driver", res->driver);
+	push_kvlist(r, "--opt", &res->driver_opts);
+}
+
+/* `attachable` is not written: it only matters to swarm, and podman has
+ * no such flag. */
+void run_args_network_create(struct arena *a, const struct project *p, const struct resource *res,
+			     struct strvec *argv)
+{
+	struct ra r = { .a = a, .p = p, .v = argv };
+	push(&r, "network");
+	push(&r, "create");
+	push_resource_common(&r, res);
+	push_ipam(&r, res->ipam);
+	if (res->internal == TRI_TRUE)
+		push(&r, "--internal");
+	if (res->enable_ipv6 == TRI_TRUE)
+		push(&r, "--ipv6");
+	push_kvlist(&r, "--label", &res->labels);
+	push_flag_kv(&r, "--label", LABEL_PROJECT, p->name);
+	push_flag_kv(&r, "--label", "com.docker.compose.network", res->key);
+	push(&r, res->name);
+}
+
+void run_args_volume_create(struct arena *a, const struct project *p, const struct resource *res,
+			    struct strvec *argv)
+{
+	struct ra r = { .a = a, .p = p, .v = argv };
+	push(&r, "volume");
+	push(&r, "create");
+	push_resource_common(&r, res);
+	push_kvlist(&r, "--label", &res->labels);
+	push_flag_kv(&r, "--label", LABEL_PROJECT, p->name);
+	push_flag_kv(&r, "--label", "com.docker.compose.volume", res->key);
+	push(&r, res->name);
+}
+
+/* ---- the definition hash of a pre_start step ---------------------------------------- */
+
+/* Length-prefixed, so that no two definitions serialize alike; NULL is
+ * distinct from "". */
+static void ser_str(struct strbuf *sb, const char *s)
+{
+	if (!s)
+		sb_adds(sb, "N;");
+	else
+		sb_addf(sb, "S%zu:%s;", strlen(s), s);
+}
+
+static void ser_int(struct strbuf *sb, long long v)
+{
+	sb_addf(sb, "I%lld;", v);
+}
+
+uint64_t pre_start_hash(const struct hook *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "composec pre_start v1;");
+	ser_str(&sb, h->image);
+	ser_int(&sb, h->command.kind);
+	ser_int(&sb, (long long)h->command.argv.n);
+	for (size_t i = 0; i < h->command.argv.n; i++)
+		ser_str(&sb, h->command.argv.v[i]);
+	ser_str(&sb, h->user);
+	ser_int(&sb, h->privileged);
+	ser_str(&sb, h->working_dir);
+	ser_int(&sb, (long long)h->environment.n);
+	for (size_t i = 0; i < h->environment.n; i++) {
+		ser_str(&sb, h->environment.v[i].key);
+		ser_str(&sb, h->environment.v[i].value);
+	}
+	ser_int(&sb, h->per_replica);
+	uint64_t hash = hash_fnv1a(sb.buf, sb.len);
+	sb_release(&sb);
+	return hash;
+}

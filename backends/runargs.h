@@ -1,0 +1,47 @@
+/*
+ * runargs.h - the engine command lines of a service, shared by the
+ * targets that drive the docker/podman CLI (systemd, sh, plan): compose
+ * attributes to `run`/`create` flags (reference/compose_semantics.md §5),
+ * and the argv of pre_start steps, hooks, builds, networks and volumes.
+ *
+ * Argument vectors hold raw strings; escaping is the emitting backend's
+ * job (escape.h).
+ */
+#ifndef COMPOSEC_RUNARGS_H
+#define COMPOSEC_RUNARGS_H
+
+#include "backends/backend.h"
+
+/* Names as compose derives them. */
+const char *container_name(struct arena *a, const struct project *p, const struct service *s, int replica);
+const char *image_name(struct arena *a, const struct project *p, const struct service *s);
+
+/* The flags of `<engine> run` / `<engine> create` for a service
+ * container (everything between the subcommand and the image), then the
+ * image and the command.  Does not include --rm, -d or --name: the caller
+ * adds what its lifecycle needs.  Warnings for attributes that have no
+ * flag go to d (once per project: pass warn=false on repeated calls). */
+void run_args_service(struct arena *a, struct diag *d, const struct project *p, const struct service *s,
+		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd);
+
+/* `<engine> run --rm` argv (without the engine) of pre_start step i:
+ * the step's image, user, working dir, privileged, environment (merged),
+ * command, and the service's networks and volume mounts. */
+void run_args_pre_start(struct arena *a, const struct project *p, const struct service *s, size_t i,
+			enum engine e, const char *name, struct strvec *argv);
+
+/* `<engine> exec` argv (without the engine) of a post_start / pre_stop hook. */
+void run_args_exec_hook(struct arena *a, const struct hook *h, const char *container, struct strvec *argv);
+
+/* `<engine> build` argv (without the engine) of a service with build. */
+void run_args_build(struct arena *a, const struct project *p, const struct service *s, struct strvec *argv);
+
+/* `<engine> network create` / `volume create` argv (without the engine). */
+void run_args_network_create(struct arena *a, const struct project *p, const struct resource *r, struct strvec *argv);
+void run_args_volume_create(struct arena *a, const struct project *p, const struct resource *r, struct strvec *argv);
+
+/* A content hash of a pre_start step's definition (image, command, user,
+ * privileged, working_dir, environment), stable across runs. */
+uint64_t pre_start_hash(const struct hook *h);
+
+#endif
