@@ -15,21 +15,27 @@
 
 extern char **environ;
 
-static int cmd_config(struct cli *cli, struct project *p);
+static int cmd_config(struct cli *cli, const struct subcommand *sub, struct project *p);
+static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p);
 
 static const struct subcommand subcommands[] = {
-	{ "config", cmd_config, "print the resolved model (--format yaml|json)" },
-	{ "systemd", NULL, "systemd units (compose2systemd)" },
-	{ "quadlet", NULL, "Podman Quadlet files (compose2quadlet)" },
-	{ "k8s", NULL, "Kubernetes manifests (compose2k8s)" },
-	{ "sh", NULL, "a POSIX shell script (compose2sh)" },
-	{ "plan", NULL, "the JSON plan that composec-run executes" },
-	{ "audit", NULL, "what the compose file will actually do" },
+	{ "config", cmd_config, false, "print the resolved model (--format yaml|json)" },
+	{ "systemd", cmd_backend, true, "systemd units (compose2systemd)" },
+	{ "quadlet", cmd_backend, true, "Podman Quadlet files (compose2quadlet)" },
+	{ "k8s", cmd_backend, true, "Kubernetes manifests (compose2k8s)" },
+	{ "sh", cmd_backend, true, "a POSIX shell script (compose2sh)" },
+	{ "plan", cmd_backend, true, "the JSON plan that composec-run executes" },
+	{ "audit", NULL, false, "what the compose file will actually do" },
 };
+
+static bool subcommand_built(const struct subcommand *sub)
+{
+	return sub->run && (!sub->backend || backend_find(sub->name));
+}
 
 enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
-	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION,
+	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION,
 };
 
 static const struct option options[] = {
@@ -40,6 +46,7 @@ static const struct option options[] = {
 	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "podman-version", required_argument, NULL, OPT_PODMAN_VERSION },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "loose", no_argument, NULL, OPT_LOOSE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -58,7 +65,7 @@ static void usage(FILE *fp)
 	fputs("usage: composec <command> [options] [FILE...]\n\ncommands:\n", fp);
 	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(fp, "  %-8s %s%s\n", subcommands[i].name, subcommands[i].summary,
-			subcommands[i].run ? "" : " (not built yet)");
+			subcommand_built(&subcommands[i]) ? "" : " (not built yet)");
 	fputs("\noptions:\n"
 	      "  -f, --file FILE          compose file, repeatable; '-' is stdin\n"
 	      "  -o, --output PATH        output directory or file (default: stdout)\n"
@@ -66,7 +73,8 @@ static void usage(FILE *fp)
 	      "      --project-directory DIR\n"
 	      "      --env-file FILE      repeatable; default <project dir>/.env\n"
 	      "      --profile NAME       repeatable; also COMPOSE_PROFILES\n"
-	      "      --engine docker|podman\n"
+	      "      --engine docker|podman   systemd, sh, plan (default docker)\n"
+	      "      --podman-version X.Y quadlet: the oldest podman to support (default 5.0)\n"
 	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
 	      "      --format FORMAT      config: yaml|json\n"
 	      "      --check              compare with what -o holds; write nothing\n"
@@ -101,6 +109,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_ENV_FILE: strvec_push(&cli->load.env_files, cli->arena, arg); break;
 	case OPT_PROFILE: strvec_push(&cli->load.profiles, cli->arena, arg); break;
 	case OPT_ENGINE: cli->engine = arg; break;
+	case OPT_PODMAN_VERSION: cli->podman_version = arg; break;
 	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
 	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
 	case OPT_FORMAT: cli->format = arg; break;
@@ -134,8 +143,29 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* "5.0" -> 500; -1 when malformed. */
+static int parse_version(const char *s)
+{
+	char *end;
+	long major = strtol(s, &end, 10);
+	long minor = 0;
+	if (end == s || major < 0 || major > 99)
+		return -1;
+	if (*end == '.') {
+		const char *m = end + 1;
+		minor = strtol(m, &end, 10);
+		if (end == m || minor < 0 || minor > 99)
+			return -1;
+	}
+	return *end ? -1 : (int)(major * 100 + minor);
+}
+
 static int check_values(struct cli *cli)
 {
+	if (cli->podman_version && parse_version(cli->podman_version) < 0) {
+		fprintf(stderr, "composec: --podman-version must look like 5.0, not \"%s\"\n", cli->podman_version);
+		return -1;
+	}
 	if (cli->engine && strcmp(cli->engine, "docker") != 0 && strcmp(cli->engine, "podman") != 0) {
 		fprintf(stderr, "composec: --engine must be docker or podman, not \"%s\"\n", cli->engine);
 		return -1;
@@ -145,7 +175,7 @@ static int check_values(struct cli *cli)
 
 static int run(struct cli *cli, const struct subcommand *sub)
 {
-	if (!sub->run) {
+	if (!subcommand_built(sub)) {
 		fprintf(stderr, "composec: \"%s\" is not built yet\n", sub->name);
 		return 2;
 	}
@@ -157,7 +187,7 @@ static int run(struct cli *cli, const struct subcommand *sub)
 	cli->load.cwd = cwd;
 	cli->load.environ = environ;
 	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);
-	int rc = p ? sub->run(cli, p) : 1;
+	int rc = p ? sub->run(cli, sub, p) : 1;
 	diag_flush(&cli->diag, stderr);
 	if (rc == 0 && cli->diag.errors)
 		rc = 1;
@@ -215,8 +245,9 @@ int main(int argc, char **argv)
 	return rc;
 }
 
-static int cmd_config(struct cli *cli, struct project *p)
+static int cmd_config(struct cli *cli, const struct subcommand *sub, struct project *p)
 {
+	(void)sub;
 	enum dump_format fmt = DUMP_YAML;
 	if (cli->format && strcmp(cli->format, "json") == 0)
 		fmt = DUMP_JSON;
@@ -233,4 +264,24 @@ static int cmd_config(struct cli *cli, struct project *p)
 	int rc = output_single(cli, &out);
 	sb_release(&out);
 	return rc;
+}
+
+static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
+{
+	const struct backend *b = backend_find(sub->name);
+	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = 500 };
+	if (cli->engine && strcmp(cli->engine, "podman") == 0)
+		o.engine = ENGINE_PODMAN;
+	if (cli->podman_version)
+		o.podman_version = parse_version(cli->podman_version);
+	struct fileset fs;
+	fileset_init(&fs, cli->arena);
+	if (b->emit(cli->arena, &cli->diag, p, &o, &fs) != 0 || cli->diag.errors)
+		return 1; /* nothing is written when the input had errors */
+	fileset_sort(&fs);
+	if (b->output == OUTPUT_FILE && fs.n == 1) {
+		struct strbuf one = { (char *)fs.files[0].data, fs.files[0].len, 0 };
+		return output_single(cli, &one);
+	}
+	return output_fileset(cli, &fs);
 }

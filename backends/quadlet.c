@@ -1,0 +1,1648 @@
+/*
+ * quadlet.c - the Podman Quadlet target: <service>.container per service,
+ * <net>.network and <vol>.volume per network and volume the project
+ * creates, <service>.build per built image (podman >= 5.2).  The Quadlet
+ * generator turns them into <service>.service, <net>-network.service,
+ * <vol>-volume.service and <service>-build.service.
+ *
+ * Rules (reference/quadlet_systemd.md §2, checked against the podman 5.4.2
+ * generator):
+ *  - Quadlet rejects unknown keys, so every key comes from qkeys[] with the
+ *    podman release that introduced it.  For an older --podman-version the
+ *    value goes to PodmanArgs= as the equivalent `podman` flag.
+ *  - Quadlet reads a key in one of two ways.  Word keys (Exec, Environment,
+ *    Label, PodmanArgs, ...) are split into words with systemd's unquoting
+ *    and C unescaping, so each value is one systemd_exec_arg.  Raw keys
+ *    (Image, Volume, HealthCmd, ...) are taken as written, trimmed.  Both
+ *    end up in ExecStart=, where systemd resolves % specifiers and $
+ *    variables and Quadlet escapes neither: raw values get %% and $$
+ *    (quadlet_raw), and a raw value Quadlet cannot carry (controls, a
+ *    backslash, edge blanks, surrounding quotes) goes to PodmanArgs= as a
+ *    word.  An empty word ends Quadlet's word list and a lone ";" becomes
+ *    a command separator in ExecStart=: those two cannot be expressed.
+ *  - [Unit], [Service] and [Install] pass through to systemd: pre_start
+ *    steps are ExecStartPre= `podman run --rm` lines (repeating the
+ *    service's networks and mounts, as the container does not exist yet),
+ *    post_start ExecStartPost= and pre_stop ExecStop= `podman exec` lines
+ *    (Quadlet appends its own ExecStop= after them).
+ *  - depends_on: Requires=/Wants= and After= on <dep>.service, PartOf= for
+ *    restart: true; service_healthy puts Notify=healthy (5.0;
+ *    --sdnotify=healthy from 4.7) on the dependency, and
+ *    service_completed_successfully makes it Type=oneshot.
+ *  - Podman objects keep compose's names: ContainerName=, and from 4.7
+ *    NetworkName=/VolumeName=.  Before 4.7 a .network/.volume file would
+ *    create "systemd-<key>", so services create their networks and volumes
+ *    with `podman network|volume create --ignore` ExecStartPre= lines.
+ *  - build: a .build file from 5.2; before, an ExecStartPre= `podman build`
+ *    (Quadlet converts only its own file types, so a plain oneshot .service
+ *    beside the .container would never be loaded).
+ *  - [Install] WantedBy=default.target: Quadlet has no type for compose's
+ *    project target.
+ */
+#include "backends/backend.h"
+#include "backends/escape.h"
+#include "backends/runargs.h"
+#include "base/emit.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#define V(major, minor) ((major) * 100 + (minor))
+#define TIMEOUT_MARGIN 60 /* seconds: TimeoutStopSec= above StopTimeout=, as podman generate systemd */
+#define TIMEOUT_START_DEFAULT 90
+#define TIMEOUT_START_LONG 900
+
+/* ---- the key table ------------------------------------------------------------- */
+
+enum qkind { QK_RAW, QK_WORD };
+
+enum qkey {
+	/* [Container] */
+	C_ADD_CAPABILITY, C_ADD_DEVICE, C_ADD_HOST, C_ANNOTATION, C_CONTAINER_NAME, C_DNS, C_DNS_OPTION,
+	C_DNS_SEARCH, C_DROP_CAPABILITY, C_ENTRYPOINT, C_ENVIRONMENT, C_EXEC, C_EXPOSE_HOST_PORT, C_GLOBAL_ARGS, C_GROUP,
+	C_GROUP_ADD, C_HEALTH_CMD, C_HEALTH_INTERVAL, C_HEALTH_RETRIES, C_HEALTH_START_PERIOD, C_HEALTH_TIMEOUT,
+	C_HOST_NAME, C_IMAGE, C_LABEL, C_LOG_DRIVER, C_LOG_OPT, C_MEMORY, C_MOUNT, C_NETWORK, C_NETWORK_ALIAS,
+	C_NOTIFY, C_PIDS_LIMIT, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT, C_SECRET,
+	C_SHM_SIZE, C_STOP_SIGNAL, C_STOP_TIMEOUT, C_SYSCTL, C_TMPFS, C_ULIMIT, C_USER, C_USER_NS, C_VOLUME,
+	C_WORKING_DIR,
+	/* [Network] */
+	N_DRIVER, N_GATEWAY, N_INTERNAL, N_IP_RANGE, N_IPAM_DRIVER, N_IPV6, N_LABEL, N_NETWORK_NAME, N_OPTIONS,
+	N_PODMAN_ARGS, N_SUBNET,
+	/* [Volume] */
+	V_DEVICE, V_DRIVER, V_LABEL, V_OPTIONS, V_PODMAN_ARGS, V_TYPE, V_VOLUME_NAME,
+	/* [Build] */
+	B_FILE, B_IMAGE_TAG, B_LABEL, B_NETWORK, B_PODMAN_ARGS, B_PULL, B_SET_WORKING_DIRECTORY, B_TARGET,
+	Q__MAX
+};
+
+struct qkey_info {
+	const char *name;
+	int since;        /* the podman release that introduced the key */
+	enum qkind kind;
+	const char *flag; /* the equivalent podman flag (--flag=value), or NULL */
+};
+
+/* Releases from podman's RELEASE_NOTES.md and the generator sources:
+ * 4.4 is the first Quadlet.  Ulimit= is listed at 5.0, the release that
+ * allows it more than once.  The [Volume] keys other than Label= are not
+ * in 4.4's generator; they are only used from 4.7 on (VolumeName=). */
+static const struct qkey_info qkeys[Q__MAX] = {
+	[C_ADD_CAPABILITY] = { "AddCapability", V(4, 4), QK_WORD, "--cap-add" },
+	[C_ADD_DEVICE] = { "AddDevice", V(4, 4), QK_WORD, "--device" },
+	[C_ADD_HOST] = { "AddHost", V(5, 3), QK_RAW, "--add-host" },
+	[C_ANNOTATION] = { "Annotation", V(4, 4), QK_WORD, "--annotation" },
+	[C_CONTAINER_NAME] = { "ContainerName", V(4, 4), QK_RAW, NULL },
+	[C_DNS] = { "DNS", V(4, 7), QK_RAW, "--dns" },
+	[C_DNS_OPTION] = { "DNSOption", V(4, 7), QK_RAW, "--dns-option" },
+	[C_DNS_SEARCH] = { "DNSSearch", V(4, 7), QK_RAW, "--dns-search" },
+	[C_DROP_CAPABILITY] = { "DropCapability", V(4, 4), QK_WORD, "--cap-drop" },
+	[C_ENTRYPOINT] = { "Entrypoint", V(5, 0), QK_RAW, "--entrypoint" },
+	[C_ENVIRONMENT] = { "Environment", V(4, 4), QK_WORD, "--env" },
+	[C_EXEC] = { "Exec", V(4, 4), QK_WORD, NULL },
+	[C_EXPOSE_HOST_PORT] = { "ExposeHostPort", V(4, 4), QK_RAW, "--expose" },
+	[C_GLOBAL_ARGS] = { "GlobalArgs", V(4, 8), QK_WORD, NULL },
+	[C_GROUP] = { "Group", V(4, 4), QK_RAW, NULL },
+	[C_GROUP_ADD] = { "GroupAdd", V(5, 1), QK_RAW, "--group-add" },
+	[C_HEALTH_CMD] = { "HealthCmd", V(4, 5), QK_RAW, "--health-cmd" },
+	[C_HEALTH_INTERVAL] = { "HealthInterval", V(4, 5), QK_RAW, "--health-interval" },
+	[C_HEALTH_RETRIES] = { "HealthRetries", V(4, 5), QK_RAW, "--health-retries" },
+	[C_HEALTH_START_PERIOD] = { "HealthStartPeriod", V(4, 5), QK_RAW, "--health-start-period" },
+	[C_HEALTH_TIMEOUT] = { "HealthTimeout", V(4, 5), QK_RAW, "--health-timeout" },
+	[C_HOST_NAME] = { "HostName", V(4, 6), QK_RAW, "--hostname" },
+	[C_IMAGE] = { "Image", V(4, 4), QK_RAW, NULL },
+	[C_LABEL] = { "Label", V(4, 4), QK_WORD, "--label" },
+	[C_LOG_DRIVER] = { "LogDriver", V(4, 5), QK_RAW, "--log-driver" },
+	[C_LOG_OPT] = { "LogOpt", V(5, 2), QK_RAW, "--log-opt" },
+	[C_MEMORY] = { "Memory", V(5, 5), QK_RAW, "--memory" },
+	[C_MOUNT] = { "Mount", V(4, 5), QK_WORD, "--mount" },
+	[C_NETWORK] = { "Network", V(4, 4), QK_RAW, "--network" },
+	[C_NETWORK_ALIAS] = { "NetworkAlias", V(5, 2), QK_RAW, "--network-alias" },
+	[C_NOTIFY] = { "Notify", V(4, 4), QK_RAW, "--sdnotify" },
+	[C_PIDS_LIMIT] = { "PidsLimit", V(4, 7), QK_RAW, "--pids-limit" },
+	[C_PODMAN_ARGS] = { "PodmanArgs", V(4, 4), QK_WORD, NULL },
+	[C_PUBLISH_PORT] = { "PublishPort", V(4, 4), QK_RAW, "--publish" },
+	[C_PULL] = { "Pull", V(4, 6), QK_RAW, "--pull" },
+	[C_READ_ONLY] = { "ReadOnly", V(4, 4), QK_RAW, "--read-only" },
+	[C_RUN_INIT] = { "RunInit", V(4, 4), QK_RAW, "--init" },
+	[C_SECRET] = { "Secret", V(4, 5), QK_WORD, "--secret" },
+	[C_SHM_SIZE] = { "ShmSize", V(4, 7), QK_RAW, "--shm-size" },
+	[C_STOP_SIGNAL] = { "StopSignal", V(5, 2), QK_RAW, "--stop-signal" },
+	[C_STOP_TIMEOUT] = { "StopTimeout", V(5, 0), QK_RAW, "--stop-timeout" },
+	[C_SYSCTL] = { "Sysctl", V(4, 6), QK_WORD, "--sysctl" },
+	[C_TMPFS] = { "Tmpfs", V(4, 5), QK_RAW, "--tmpfs" },
+	[C_ULIMIT] = { "Ulimit", V(5, 0), QK_RAW, "--ulimit" },
+	[C_USER] = { "User", V(4, 4), QK_RAW, NULL },
+	[C_USER_NS] = { "UserNS", V(4, 5), QK_RAW, "--userns" },
+	[C_VOLUME] = { "Volume", V(4, 4), QK_RAW, "--volume" },
+	[C_WORKING_DIR] = { "WorkingDir", V(4, 6), QK_RAW, "--workdir" },
+	[N_DRIVER] = { "Driver", V(4, 4), QK_RAW, "--driver" },
+	[N_GATEWAY] = { "Gateway", V(4, 4), QK_RAW, "--gateway" },
+	[N_INTERNAL] = { "Internal", V(4, 4), QK_RAW, "--internal" },
+	[N_IP_RANGE] = { "IPRange", V(4, 4), QK_RAW, "--ip-range" },
+	[N_IPAM_DRIVER] = { "IPAMDriver", V(4, 4), QK_RAW, "--ipam-driver" },
+	[N_IPV6] = { "IPv6", V(4, 4), QK_RAW, "--ipv6" },
+	[N_LABEL] = { "Label", V(4, 4), QK_WORD, "--label" },
+	[N_NETWORK_NAME] = { "NetworkName", V(4, 7), QK_RAW, NULL },
+	[N_OPTIONS] = { "Options", V(4, 4), QK_WORD, "--opt" },
+	[N_PODMAN_ARGS] = { "PodmanArgs", V(4, 6), QK_WORD, NULL },
+	[N_SUBNET] = { "Subnet", V(4, 4), QK_RAW, "--subnet" },
+	[V_DEVICE] = { "Device", V(4, 7), QK_RAW, "--opt=device" },
+	[V_DRIVER] = { "Driver", V(4, 8), QK_RAW, "--driver" },
+	[V_LABEL] = { "Label", V(4, 4), QK_WORD, "--label" },
+	[V_OPTIONS] = { "Options", V(4, 7), QK_RAW, "--opt=o" },
+	[V_PODMAN_ARGS] = { "PodmanArgs", V(4, 6), QK_WORD, NULL },
+	[V_TYPE] = { "Type", V(4, 7), QK_RAW, "--opt=type" },
+	[V_VOLUME_NAME] = { "VolumeName", V(4, 7), QK_RAW, NULL },
+	[B_FILE] = { "File", V(5, 2), QK_RAW, "--file" },
+	[B_IMAGE_TAG] = { "ImageTag", V(5, 2), QK_RAW, NULL },
+	[B_LABEL] = { "Label", V(5, 2), QK_WORD, "--label" },
+	[B_NETWORK] = { "Network", V(5, 2), QK_RAW, "--network" },
+	[B_PODMAN_ARGS] = { "PodmanArgs", V(5, 2), QK_WORD, NULL },
+	[B_PULL] = { "Pull", V(5, 2), QK_RAW, "--pull" },
+	[B_SET_WORKING_DIRECTORY] = { "SetWorkingDirectory", V(5, 2), QK_RAW, NULL },
+	[B_TARGET] = { "Target", V(5, 2), QK_RAW, "--target" },
+};
+
+/* ---- context ---------------------------------------------------------------------- */
+
+struct qctx {
+	struct arena *a;
+	struct diag *d;
+	const struct project *p;
+	int ver;             /* --podman-version, major*100+minor */
+	bool named;          /* NetworkName=/VolumeName= exist: .network/.volume files */
+	const char *podman;  /* program of our own Exec*= lines */
+	struct strmap notify_healthy; /* service name -> non-NULL: a service_healthy dependency */
+	struct strmap oneshot;        /* service name -> non-NULL: a service_completed_successfully one */
+	struct strmap units;          /* generated systemd unit name -> what made it */
+	int errors;
+};
+
+/* Where values for one Quadlet group go: Key=value lines, and the words
+ * of the group's PodmanArgs= for values no key of this podman can take. */
+struct sink {
+	struct strbuf *keys;
+	struct strvec args;
+	enum qkey podman_args; /* the group's PodmanArgs key */
+};
+
+/* A .container file under construction, one buffer per section. */
+struct cfile {
+	const struct service *s;
+	const char *cname;   /* the container name */
+	bool notify_healthy; /* the unit is ready once the container is healthy */
+	struct strbuf unit, service, install;
+	struct strbuf container;
+	struct sink k;
+};
+
+/* ---- escaping ---------------------------------------------------------------------- */
+
+/* Whether Quadlet reads v back unchanged from a raw key.  It trims blanks,
+ * joins a line that ends in '\', strips surrounding quotes (from 5.0),
+ * unescapes octal sequences in some releases, and a control character
+ * breaks the line: so none of these may occur. */
+static bool raw_fits(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0 || v[0] == ' ' || v[n - 1] == ' ')
+		return false;
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+		return false;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	return true;
+}
+
+/* An empty word ends Quadlet's word list; a lone ";" separates commands
+ * in the ExecStart= Quadlet writes (its escapeWords leaves it bare). */
+static bool word_fits(const char *v)
+{
+	return v[0] && strcmp(v, ";") != 0;
+}
+
+/* A raw Quadlet value (raw_fits is true): systemd resolves specifiers and
+ * variables in the ExecStart= Quadlet copies it into. */
+static void quadlet_raw(struct strbuf *out, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '%' || *v == '$')
+			sb_addc(out, *v);
+		sb_addc(out, *v);
+	}
+}
+
+static bool key_fits(enum qkey k, const char *v)
+{
+	return qkeys[k].kind == QK_RAW ? raw_fits(v) : word_fits(v);
+}
+
+/* ---- writing keys -------------------------------------------------------------------- */
+
+static void key_line(struct strbuf *out, const char *name, const char *raw_value)
+{
+	sb_adds(out, name);
+	sb_addc(out, '=');
+	sb_adds(out, raw_value);
+	sb_addc(out, '\n');
+}
+
+static void write_key(struct strbuf *out, enum qkey k, const char *v)
+{
+	sb_adds(out, qkeys[k].name);
+	sb_addc(out, '=');
+	if (qkeys[k].kind == QK_RAW)
+		quadlet_raw(out, v);
+	else
+		systemd_exec_arg(out, v);
+	sb_addc(out, '\n');
+}
+
+static void sink_arg(struct qctx *c, struct sink *k, const char *word)
+{
+	strvec_push(&k->args, c->a, word);
+}
+
+/* Key=value when this podman has the key and the key can carry v, else
+ * the key's flag as a PodmanArgs= word; what neither can take is reported
+ * at loc. */
+static void put(struct qctx *c, struct sink *k, enum qkey id, const char *v, struct loc loc)
+{
+	const struct qkey_info *q = &qkeys[id];
+	if (c->ver >= q->since && key_fits(id, v)) {
+		write_key(k->keys, id, v);
+		return;
+	}
+	if (q->flag && c->ver >= qkeys[k->podman_args].since) {
+		sink_arg(c, k, arena_printf(c->a, "%s=%s", q->flag, v));
+		return;
+	}
+	diag_warning(c->d, loc, "%s=%s cannot be expressed for podman %d.%d, ignoring", q->name, v, c->ver / 100,
+		     c->ver % 100);
+}
+
+/* A flag that has no Quadlet key (--privileged, --cpus=2). */
+static void put_arg(struct qctx *c, struct sink *k, const char *word, struct loc loc)
+{
+	if (c->ver < qkeys[k->podman_args].since) {
+		diag_warning(c->d, loc, "\"%s\" needs %s= (podman %d.%d), ignoring", word,
+			     qkeys[k->podman_args].name, qkeys[k->podman_args].since / 100,
+			     qkeys[k->podman_args].since % 100);
+		return;
+	}
+	sink_arg(c, k, word);
+}
+
+static void put_kv(struct qctx *c, struct sink *k, enum qkey id, const char *key, const char *v, struct loc loc)
+{
+	put(c, k, id, arena_printf(c->a, "%s=%s", key, v), loc);
+}
+
+static void put_kvlist(struct qctx *c, struct sink *k, enum qkey id, const struct kvlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].value)
+			put_kv(c, k, id, l->v[i].key, l->v[i].value, l->v[i].loc);
+}
+
+/* The PodmanArgs= line of a group, one word per value, in order. */
+static void flush_podman_args(struct qctx *c, struct sink *k, struct loc loc)
+{
+	if (!k->args.n)
+		return;
+	sb_adds(k->keys, qkeys[k->podman_args].name);
+	sb_addc(k->keys, '=');
+	bool first = true;
+	for (size_t i = 0; i < k->args.n; i++) {
+		if (!word_fits(k->args.v[i])) {
+			diag_warning(c->d, loc, "the argument \"%s\" cannot be passed through Quadlet, ignoring",
+				     k->args.v[i]);
+			continue;
+		}
+		if (!first)
+			sb_addc(k->keys, ' ');
+		systemd_exec_arg(k->keys, k->args.v[i]);
+		first = false;
+	}
+	sb_addc(k->keys, '\n');
+}
+
+/* One of our own Exec*= lines in [Service]: the podman program
+ * bare (a prefix such as '-' must precede it unquoted), the arguments
+ * quoted by systemd_exec_line. */
+static void exec_line(struct qctx *c, struct strbuf *out, const char *key, const char *prefix,
+		      const struct strvec *argv)
+{
+	sb_adds(out, key);
+	sb_addc(out, '=');
+	sb_adds(out, prefix);
+	sb_adds(out, c->podman);
+	if (argv->n) {
+		sb_addc(out, ' ');
+		systemd_exec_line(out, argv->v, argv->n);
+	}
+	sb_addc(out, '\n');
+}
+
+/* ---- small value helpers ---------------------------------------------------------------- */
+
+static const char *fmt_int(struct qctx *c, long long v)
+{
+	return arena_printf(c->a, "%lld", v);
+}
+
+static const char *fmt_duration(struct qctx *c, int64_t usec)
+{
+	struct strbuf sb = STRBUF_INIT;
+	ir_format_duration(usec, &sb);
+	const char *s = sb_to_arena(&sb, c->a);
+	sb_release(&sb);
+	return s;
+}
+
+/* Bytes with the largest exact unit podman accepts (no unit: bytes). */
+static const char *fmt_bytes(struct qctx *c, int64_t n)
+{
+	static const struct { const char *unit; int64_t size; } units[] = {
+		{ "g", 1LL << 30 }, { "m", 1LL << 20 }, { "k", 1LL << 10 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (n > 0 && n % units[i].size == 0)
+			return arena_printf(c->a, "%lld%s", (long long)(n / units[i].size), units[i].unit);
+	return fmt_int(c, n);
+}
+
+static const char *fmt_secs(struct qctx *c, int64_t usec)
+{
+	return fmt_int(c, (long long)(usec / IR_USEC_PER_SEC));
+}
+
+static void warn_attr(struct qctx *c, const struct service *s, struct loc loc, const char *attr)
+{
+	diag_warning(c->d, loc, "service \"%s\": %s cannot be expressed in a Quadlet file, ignoring", s->name, attr);
+}
+
+static const struct ir_value *value_get(const struct ir_value *v, const char *key)
+{
+	if (!v || v->kind != VAL_MAP)
+		return NULL;
+	for (size_t i = 0; i < v->map.n; i++)
+		if (strcmp(v->map.members[i].key, key) == 0)
+			return v->map.members[i].value;
+	return NULL;
+}
+
+static const char *value_str(const struct ir_value *v, const char *key)
+{
+	const struct ir_value *m = value_get(v, key);
+	return m && m->kind == VAL_STR ? m->s : NULL;
+}
+
+/* ---- [Container]: identity, command, environment ---------------------------------------------- */
+
+static bool has_build_file(const struct qctx *c, const struct service *s)
+{
+	return s->build.present && c->ver >= V(5, 2);
+}
+
+static void container_image(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	const char *image = has_build_file(c, s) ? arena_printf(c->a, "%s.build", s->name)
+						  : image_name(c->a, c->p, s);
+	if (!raw_fits(image)) {
+		diag_error(c->d, s->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
+			   s->name, image);
+		c->errors++;
+		return;
+	}
+	write_key(&f->container, C_IMAGE, image);
+}
+
+/* Exec=: the command after the image, one line of words. */
+static void container_exec(struct qctx *c, struct cfile *f)
+{
+	const struct command *cmd = &f->s->command;
+	if (cmd->kind == CMD_UNSET)
+		return;
+	if (!cmd->argv.n) {
+		warn_attr(c, f->s, cmd->loc, "an empty \"command\" (clearing the image's CMD)");
+		return;
+	}
+	struct strbuf *out = &f->container;
+	sb_adds(out, "Exec=");
+	bool first = true;
+	for (size_t i = 0; i < cmd->argv.n; i++) {
+		const char *w = cmd->argv.v[i];
+		if (!word_fits(w)) {
+			diag_warning(c->d, cmd->argv.locs ? cmd->argv.locs[i] : cmd->loc, "service \"%s\": the "
+				     "command argument \"%s\" cannot be passed through Quadlet's Exec=, ignoring it",
+				     f->s->name, w);
+			continue;
+		}
+		if (!first)
+			sb_addc(out, ' ');
+		systemd_exec_arg(out, w);
+		first = false;
+	}
+	sb_addc(out, '\n');
+}
+
+/* Entrypoint=: one word as is, several as the JSON array podman takes. */
+static void container_entrypoint(struct qctx *c, struct cfile *f)
+{
+	const struct command *ep = &f->s->entrypoint;
+	if (ep->kind == CMD_UNSET)
+		return;
+	if (!ep->argv.n) {
+		sink_arg(c, &f->k, "--entrypoint=");
+		return;
+	}
+	if (ep->argv.n == 1) {
+		put(c, &f->k, C_ENTRYPOINT, ep->argv.v[0], ep->loc);
+		return;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '[');
+	for (size_t i = 0; i < ep->argv.n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		json_escape_string(&sb, ep->argv.v[i]);
+	}
+	sb_addc(&sb, ']');
+	put(c, &f->k, C_ENTRYPOINT, sb_to_arena(&sb, c->a), ep->loc);
+	sb_release(&sb);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* User=/Group=: names are accepted from 4.8; before, the generator reads
+ * them as numbers, so a name goes to --user. */
+static void container_user(struct qctx *c, struct cfile *f)
+{
+	const char *u = f->s->user;
+	if (!u)
+		return;
+	const char *colon = strchr(u, ':');
+	const char *user = colon ? arena_strndup(c->a, u, (size_t)(colon - u)) : u;
+	const char *group = colon ? colon + 1 : NULL;
+	bool numeric = all_digits(user) && (!group || all_digits(group));
+	if (!raw_fits(user) || (group && !raw_fits(group)) || (!numeric && c->ver < V(4, 8))) {
+		put_arg(c, &f->k, arena_printf(c->a, "--user=%s", u), f->s->loc);
+		return;
+	}
+	write_key(&f->container, C_USER, user);
+	if (group)
+		write_key(&f->container, C_GROUP, group);
+}
+
+static void container_identity(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	write_key(&f->container, C_CONTAINER_NAME, f->cname);
+	container_image(c, f);
+	container_exec(c, f);
+	container_entrypoint(c, f);
+	if (s->hostname)
+		put(c, &f->k, C_HOST_NAME, s->hostname, s->loc);
+	if (s->domainname)
+		put_arg(c, &f->k, arena_printf(c->a, "--domainname=%s", s->domainname), s->loc);
+	if (s->working_dir)
+		put(c, &f->k, C_WORKING_DIR, s->working_dir, s->loc);
+	container_user(c, f);
+	put_kvlist(c, &f->k, C_ENVIRONMENT, &s->environment);
+	put_kvlist(c, &f->k, C_LABEL, &s->labels);
+	put_kvlist(c, &f->k, C_ANNOTATION, &s->annotations);
+}
+
+/* ---- [Container]: ports ------------------------------------------------------------------------- */
+
+static const char *port_spec(struct qctx *c, const struct port *pt)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (pt->host_ip)
+		sb_addf(&sb, strchr(pt->host_ip, ':') ? "[%s]:" : "%s:", pt->host_ip);
+	if (pt->published)
+		sb_addf(&sb, "%s:", pt->published);
+	else if (pt->host_ip)
+		sb_addc(&sb, ':');
+	sb_addf(&sb, "%u", pt->target);
+	if (pt->protocol != PROTO_TCP)
+		sb_addf(&sb, "/%s", port_proto_names[pt->protocol]);
+	const char *s = sb_to_arena(&sb, c->a);
+	sb_release(&sb);
+	return s;
+}
+
+/* What the generator's isPortRange accepts: N[-N][/tcp|/udp]. */
+static bool port_range_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+	if (!n)
+		return false;
+	s += n;
+	if (*s == '-') {
+		n = strspn(++s, "0123456789");
+		if (!n)
+			return false;
+		s += n;
+	}
+	return !*s || strcmp(s, "/tcp") == 0 || strcmp(s, "/udp") == 0;
+}
+
+static void container_ports(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		const char *spec = port_spec(c, &s->ports[i]);
+		/* 4.x checks the protocol against tcp|udp */
+		if (s->ports[i].protocol == PROTO_SCTP && c->ver < V(5, 3))
+			put_arg(c, &f->k, arena_printf(c->a, "--publish=%s", spec), s->ports[i].loc);
+		else
+			put(c, &f->k, C_PUBLISH_PORT, spec, s->ports[i].loc);
+	}
+	for (size_t i = 0; i < s->expose.n; i++) {
+		struct loc loc = s->expose.locs ? s->expose.locs[i] : s->loc;
+		if (port_range_ok(s->expose.v[i]))
+			put(c, &f->k, C_EXPOSE_HOST_PORT, s->expose.v[i], loc);
+		else
+			put_arg(c, &f->k, arena_printf(c->a, "--expose=%s", s->expose.v[i]), loc);
+	}
+}
+
+/* ---- [Container]: mounts ------------------------------------------------------------------------- */
+
+/* Volume= source of a named volume: the .volume file when there is one. */
+static const char *volume_source(struct qctx *c, const struct resource *r)
+{
+	if (c->named && !r->external)
+		return arena_printf(c->a, "%s.volume", r->key);
+	return r->name;
+}
+
+static void add_opt(struct strbuf *opts, const char *o)
+{
+	sb_addc(opts, opts->len ? ',' : ':');
+	sb_adds(opts, o);
+}
+
+/* Quadlet copies an absolute Volume= source into RequiresMountsFor=,
+ * which splits on blanks, unquotes and does not expand $$: such a path
+ * goes to --volume. */
+static bool mount_path_fits(const char *path)
+{
+	return raw_fits(path) && !strpbrk(path, ": \t\"'$");
+}
+
+static void put_volume(struct qctx *c, struct cfile *f, const char *src, const struct mount *m, const char *opts)
+{
+	if (strchr(m->target, ':') || (src && strchr(src, ':'))) {
+		warn_attr(c, f->s, m->loc, "a mount path with ':'");
+		return;
+	}
+	const char *v = src ? arena_printf(c->a, "%s:%s%s", src, m->target, opts) : m->target;
+	if (mount_path_fits(m->target) && (!src || mount_path_fits(src)))
+		put(c, &f->k, C_VOLUME, v, m->loc);
+	else
+		put_arg(c, &f->k, arena_printf(c->a, "--volume=%s", v), m->loc);
+}
+
+static void bind_mount(struct qctx *c, struct cfile *f, const struct mount *m)
+{
+	struct strbuf opts = STRBUF_INIT;
+	if (m->read_only)
+		add_opt(&opts, "ro");
+	if (m->bind.selinux)
+		add_opt(&opts, m->bind.selinux);
+	if (m->bind.propagation != PROP_UNSET)
+		add_opt(&opts, propagation_names[m->bind.propagation]);
+	if (m->bind.recursive)
+		warn_attr(c, f->s, m->loc, "\"bind.recursive\"");
+	put_volume(c, f, m->source, m, sb_to_arena(&opts, c->a));
+	sb_release(&opts);
+}
+
+static void volume_mount(struct qctx *c, struct cfile *f, const struct mount *m)
+{
+	const struct resource *r = m->source ? project_resource(c->p, RES_VOLUME, m->source) : NULL;
+	struct strbuf opts = STRBUF_INIT;
+	if (m->read_only)
+		add_opt(&opts, "ro");
+	if (m->volume.nocopy)
+		add_opt(&opts, "nocopy");
+	if (m->volume.subpath)
+		warn_attr(c, f->s, m->loc, "\"volume.subpath\"");
+	put_volume(c, f, r ? volume_source(c, r) : NULL, m, sb_to_arena(&opts, c->a));
+	sb_release(&opts);
+}
+
+static void tmpfs_mount(struct qctx *c, struct cfile *f, const struct mount *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, m->target);
+	const char *sep = ":";
+	if (m->read_only) {
+		sb_addf(&sb, "%sro", sep);
+		sep = ",";
+	}
+	if (m->tmpfs.size != IR_UNSET) {
+		sb_addf(&sb, "%ssize=%s", sep, fmt_bytes(c, m->tmpfs.size));
+		sep = ",";
+	}
+	if (m->tmpfs.mode != IR_UNSET)
+		sb_addf(&sb, "%smode=%llo", sep, (long long)m->tmpfs.mode);
+	put(c, &f->k, C_TMPFS, sb_to_arena(&sb, c->a), m->loc);
+	sb_release(&sb);
+}
+
+static void image_mount(struct qctx *c, struct cfile *f, const struct mount *m)
+{
+	const char *v = arena_printf(c->a, "type=image,source=%s,destination=%s%s%s", m->source, m->target,
+				     m->image.subpath ? ",subpath=" : "", m->image.subpath ? m->image.subpath : "");
+	put(c, &f->k, C_MOUNT, v, m->loc);
+}
+
+static void container_mounts(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct mount *m = &s->volumes[i];
+		switch (m->type) {
+		case MOUNT_BIND: bind_mount(c, f, m); break;
+		case MOUNT_VOLUME: volume_mount(c, f, m); break;
+		case MOUNT_TMPFS: tmpfs_mount(c, f, m); break;
+		case MOUNT_IMAGE: image_mount(c, f, m); break;
+		default: warn_attr(c, s, m->loc, arena_printf(c->a, "a \"%s\" mount", mount_type_names[m->type]));
+		}
+	}
+	for (size_t i = 0; i < s->tmpfs.n; i++)
+		put(c, &f->k, C_TMPFS, s->tmpfs.v[i], s->tmpfs.locs ? s->tmpfs.locs[i] : s->loc);
+}
+
+/* volumes_from: "service:x[:ro]" or "x[:ro]" name x's container. */
+static void container_volumes_from(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->volumes_from.n; i++) {
+		const char *v = s->volumes_from.v[i], *ref = v;
+		if (str_has_prefix(v, "container:")) {
+			ref = v + strlen("container:");
+		} else {
+			const char *name = str_has_prefix(v, "service:") ? v + strlen("service:") : v;
+			const char *colon = strchr(name, ':');
+			const struct service *t = project_service(
+				c->p, colon ? arena_strndup(c->a, name, (size_t)(colon - name)) : name);
+			if (t)
+				ref = arena_printf(c->a, "%s%s", container_name(c->a, c->p, t, 1), colon ? colon : "");
+		}
+		put_arg(c, &f->k, arena_printf(c->a, "--volumes-from=%s", ref), s->loc);
+	}
+}
+
+/* Secrets and configs from files are read-only binds, as compose mounts
+ * them; external secrets are podman secrets (`podman secret create` first). */
+static void file_ref_mount(struct qctx *c, struct cfile *f, const struct file_ref *r, const char *target,
+			   const char *what)
+{
+	const struct resource *def = r->def;
+	if (def && def->external && def->kind == RES_SECRET) {
+		const char *v = arena_printf(c->a, "%s,type=mount,target=%s", def->name, target);
+		if (r->uid)
+			v = arena_printf(c->a, "%s,uid=%s", v, r->uid);
+		if (r->gid)
+			v = arena_printf(c->a, "%s,gid=%s", v, r->gid);
+		if (r->mode != IR_UNSET)
+			v = arena_printf(c->a, "%s,mode=%llo", v, (long long)r->mode);
+		put(c, &f->k, C_SECRET, v, r->loc);
+		return;
+	}
+	if (!def || !def->file) {
+		warn_attr(c, f->s, r->loc, arena_printf(c->a, "%s \"%s\" (not from a file)", what, r->source));
+		return;
+	}
+	if (r->uid || r->gid || r->mode != IR_UNSET)
+		warn_attr(c, f->s, r->loc, arena_printf(c->a, "uid, gid and mode of %s \"%s\"", what, r->source));
+	struct mount m = { .type = MOUNT_BIND, .source = def->file, .target = target, .read_only = true,
+			   .loc = r->loc };
+	put_volume(c, f, def->file, &m, ":ro");
+}
+
+static void container_files(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->n_secrets; i++) {
+		const struct file_ref *r = &s->secrets[i];
+		const char *t = r->target[0] == '/' ? r->target : arena_printf(c->a, "/run/secrets/%s", r->target);
+		file_ref_mount(c, f, r, t, "secret");
+	}
+	for (size_t i = 0; i < s->n_configs; i++) {
+		const struct file_ref *r = &s->configs[i];
+		const char *t = r->target ? r->target : arena_printf(c->a, "/%s", r->source);
+		file_ref_mount(c, f, r, t, "config");
+	}
+}
+
+/* ---- [Container]: networks ------------------------------------------------------------------------- */
+
+/* The top-level network of a service network (ir.h declares
+ * service_network.def with a type that does not exist: look it up). */
+static const struct resource *network_def(const struct qctx *c, const struct service_network *n)
+{
+	return project_resource(c->p, RES_NETWORK, n->name);
+}
+
+static const char *network_ref(struct qctx *c, const struct resource *r)
+{
+	if (c->named && !r->external)
+		return arena_printf(c->a, "%s.network", r->key);
+	return r->name;
+}
+
+/* Per-network options (alias=, ip=, ...), as `podman run --network
+ * name:opt=v,...`.  The service name is an alias everywhere, as compose
+ * makes it; with one network and NetworkAlias= the aliases go there. */
+static void network_opts(struct qctx *c, struct cfile *f, const struct service_network *n, struct strbuf *o,
+			 bool alias_key)
+{
+	const char *sep = ":";
+	for (size_t i = 0; !alias_key && i <= n->aliases.n; i++) {
+		sb_addf(o, "%salias=%s", sep, i == 0 ? f->s->name : n->aliases.v[i - 1]);
+		sep = ",";
+	}
+	const struct { const char *opt, *v; } kv[] = {
+		{ "ip", n->ipv4_address }, { "ip6", n->ipv6_address },
+		{ "mac", n->mac_address }, { "interface_name", n->interface_name },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
+		if (kv[i].v) {
+			sb_addf(o, "%s%s=%s", sep, kv[i].opt, kv[i].v);
+			sep = ",";
+		}
+	}
+	if (n->link_local_ips.n || n->driver_opts.n || n->priority != IR_UNSET || n->gw_priority != IR_UNSET)
+		warn_attr(c, f->s, n->loc, arena_printf(c->a, "link_local_ips, driver_opts and priorities on "
+							       "network \"%s\"", n->name));
+}
+
+static void network_aliases(struct qctx *c, struct cfile *f, const struct service_network *n)
+{
+	put(c, &f->k, C_NETWORK_ALIAS, f->s->name, n->loc);
+	for (size_t i = 0; i < n->aliases.n; i++)
+		put(c, &f->k, C_NETWORK_ALIAS, n->aliases.v[i], n->loc);
+}
+
+static void network_mode(struct qctx *c, struct cfile *f)
+{
+	const char *mode = f->s->network_mode;
+	if (str_has_prefix(mode, "service:")) {
+		const struct service *t = project_service(c->p, mode + strlen("service:"));
+		const char *name = t ? container_name(c->a, c->p, t, 1) : mode + strlen("service:");
+		mode = arena_printf(c->a, "container:%s", name);
+	}
+	put(c, &f->k, C_NETWORK, mode, f->s->loc);
+}
+
+static void container_networks(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	if (s->network_mode) {
+		network_mode(c, f);
+		return;
+	}
+	bool alias_key = s->n_networks == 1 && c->ver >= qkeys[C_NETWORK_ALIAS].since;
+	for (size_t i = 0; i < s->n_networks; i++) {
+		const struct service_network *n = &s->networks[i];
+		const struct resource *r = network_def(c, n);
+		if (!r)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		sb_adds(&sb, network_ref(c, r));
+		network_opts(c, f, n, &sb, alias_key);
+		put(c, &f->k, C_NETWORK, sb_to_arena(&sb, c->a), n->loc);
+		sb_release(&sb);
+		if (alias_key)
+			network_aliases(c, f, n);
+	}
+	if (s->links.n)
+		warn_attr(c, s, s->loc, "\"links\" (service names resolve through network aliases)");
+	if (s->external_links.n)
+		warn_attr(c, s, s->loc, "\"external_links\"");
+	for (size_t i = 0; i < s->dns.n; i++)
+		put(c, &f->k, C_DNS, s->dns.v[i], s->loc);
+	for (size_t i = 0; i < s->dns_search.n; i++)
+		put(c, &f->k, C_DNS_SEARCH, s->dns_search.v[i], s->loc);
+	for (size_t i = 0; i < s->dns_opt.n; i++)
+		put(c, &f->k, C_DNS_OPTION, s->dns_opt.v[i], s->loc);
+	for (size_t i = 0; i < s->extra_hosts.n; i++)
+		put(c, &f->k, C_ADD_HOST,
+		    arena_printf(c->a, "%s:%s", s->extra_hosts.v[i].key, s->extra_hosts.v[i].value),
+		    s->extra_hosts.v[i].loc);
+}
+
+/* ---- [Container]: health ------------------------------------------------------------------------- */
+
+/* CMD as the JSON array podman reads as exec form, CMD-SHELL as the
+ * string; a healthcheck that only tunes timings keeps the image's test. */
+static const char *health_cmd(struct qctx *c, const struct healthcheck *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (h->test_kind == HC_TEST_CMD) {
+		sb_addc(&sb, '[');
+		for (size_t i = 0; i < h->test_args.n; i++) {
+			sb_adds(&sb, i ? "," : "");
+			json_escape_string(&sb, h->test_args.v[i]);
+		}
+		sb_addc(&sb, ']');
+	} else if (h->test_kind == HC_TEST_CMD_SHELL) {
+		for (size_t i = 0; i < h->test_args.n; i++)
+			sb_addf(&sb, "%s%s", i ? " " : "", h->test_args.v[i]);
+	} else {
+		return NULL;
+	}
+	const char *s = sb_to_arena(&sb, c->a);
+	sb_release(&sb);
+	return s;
+}
+
+static void container_health(struct qctx *c, struct cfile *f)
+{
+	const struct healthcheck *h = &f->s->healthcheck;
+	if (!h->present)
+		return;
+	if (h->disable || h->test_kind == HC_TEST_NONE) {
+		if (c->ver >= qkeys[C_HEALTH_CMD].since)
+			write_key(&f->container, C_HEALTH_CMD, "none");
+		else
+			put_arg(c, &f->k, "--no-healthcheck", h->loc);
+		return;
+	}
+	const char *cmd = health_cmd(c, h);
+	if (cmd)
+		put(c, &f->k, C_HEALTH_CMD, cmd, h->loc);
+	const struct { enum qkey k; int64_t usec; } durations[] = {
+		{ C_HEALTH_INTERVAL, h->interval },
+		{ C_HEALTH_TIMEOUT, h->timeout },
+		{ C_HEALTH_START_PERIOD, h->start_period },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(durations); i++)
+		if (durations[i].usec != IR_UNSET)
+			put(c, &f->k, durations[i].k, fmt_duration(c, durations[i].usec), h->loc);
+	if (h->retries != IR_UNSET)
+		put(c, &f->k, C_HEALTH_RETRIES, fmt_int(c, h->retries), h->loc);
+	/* podman's --health-startup-interval belongs to a separate startup
+	 * check: not compose's start_interval (reference §1.6) */
+	if (h->start_interval != IR_UNSET)
+		warn_attr(c, f->s, h->loc, "\"healthcheck.start_interval\"");
+}
+
+/* Notify=healthy: systemd sees the unit started once the healthcheck
+ * passes, so After= on a service_healthy edge waits for health. */
+static void container_notify(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	if (!strmap_has(&c->notify_healthy, s->name) || strmap_has(&c->oneshot, s->name))
+		return;
+	if (s->healthcheck.present && (s->healthcheck.disable || s->healthcheck.test_kind == HC_TEST_NONE)) {
+		diag_warning(c->d, s->healthcheck.loc, "service \"%s\" is a service_healthy dependency but its "
+			     "healthcheck is disabled; dependents only wait for it to start", s->name);
+		return;
+	}
+	if (!s->healthcheck.present || s->healthcheck.test_kind == HC_TEST_UNSET)
+		diag_warning(c->d, s->loc, "service \"%s\" is a service_healthy dependency without a healthcheck "
+			     "test: its unit starts only if the image defines a HEALTHCHECK", s->name);
+	f->notify_healthy = c->ver >= V(4, 7);
+	if (c->ver >= V(5, 0))
+		write_key(&f->container, C_NOTIFY, "healthy");
+	else if (c->ver >= V(4, 7))
+		put_arg(c, &f->k, "--sdnotify=healthy", s->loc);
+	else
+		diag_warning(c->d, s->loc, "service \"%s\" is a service_healthy dependency: waiting for health "
+			     "needs podman 4.7 (--sdnotify=healthy); dependents only wait for it to start", s->name);
+}
+
+/* ---- [Container]: security, resources, namespaces --------------------------------------------------- */
+
+static const char *service_ref(struct qctx *c, const char *v)
+{
+	if (!str_has_prefix(v, "service:"))
+		return v;
+	const struct service *t = project_service(c->p, v + strlen("service:"));
+	return arena_printf(c->a, "container:%s",
+			    t ? container_name(c->a, c->p, t, 1) : v + strlen("service:"));
+}
+
+static void container_security(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->cap_add.n; i++)
+		put(c, &f->k, C_ADD_CAPABILITY, s->cap_add.v[i], s->loc);
+	for (size_t i = 0; i < s->cap_drop.n; i++)
+		put(c, &f->k, C_DROP_CAPABILITY, s->cap_drop.v[i], s->loc);
+	if (s->privileged == TRI_TRUE)
+		put_arg(c, &f->k, "--privileged", s->loc);
+	if (s->read_only != TRI_UNSET)
+		put(c, &f->k, C_READ_ONLY, s->read_only == TRI_TRUE ? "true" : "false", s->loc);
+	if (s->init != TRI_UNSET)
+		put(c, &f->k, C_RUN_INIT, s->init == TRI_TRUE ? "true" : "false", s->loc);
+	for (size_t i = 0; i < s->security_opt.n; i++)
+		put_arg(c, &f->k, arena_printf(c->a, "--security-opt=%s", s->security_opt.v[i]), s->loc);
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct device *d = &s->devices[i];
+		const char *v = d->target ? arena_printf(c->a, "%s:%s", d->source, d->target) : d->source;
+		put(c, &f->k, C_ADD_DEVICE, d->permissions ? arena_printf(c->a, "%s:%s", v, d->permissions) : v,
+		    d->loc);
+	}
+	for (size_t i = 0; i < s->device_cgroup_rules.n; i++)
+		put_arg(c, &f->k, arena_printf(c->a, "--device-cgroup-rule=%s", s->device_cgroup_rules.v[i]), s->loc);
+	for (size_t i = 0; i < s->group_add.n; i++)
+		put(c, &f->k, C_GROUP_ADD, s->group_add.v[i], s->loc);
+	put_kvlist(c, &f->k, C_SYSCTL, &s->sysctls);
+	for (size_t i = 0; i < s->n_ulimits; i++) {
+		const struct ulimit *u = &s->ulimits[i];
+		const char *v = u->single ? arena_printf(c->a, "%s=%lld", u->name, (long long)u->soft)
+					  : arena_printf(c->a, "%s=%lld:%lld", u->name, (long long)u->soft,
+							 (long long)u->hard);
+		put(c, &f->k, C_ULIMIT, v, u->loc);
+	}
+}
+
+static void container_namespaces(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	const struct { const char *flag, *v; } ns[] = {
+		{ "--ipc", s->ipc }, { "--pid", s->pid }, { "--uts", s->uts },
+		{ "--cgroupns", s->cgroup }, { "--cgroup-parent", s->cgroup_parent },
+		{ "--platform", s->platform }, { "--mac-address", s->mac_address },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
+		if (ns[i].v)
+			put_arg(c, &f->k, arena_printf(c->a, "%s=%s", ns[i].flag, service_ref(c, ns[i].v)), s->loc);
+	if (s->userns_mode)
+		put(c, &f->k, C_USER_NS, s->userns_mode, s->loc);
+	if (s->tty == TRI_TRUE)
+		put_arg(c, &f->k, "--tty", s->loc);
+	if (s->stdin_open == TRI_TRUE)
+		put_arg(c, &f->k, "--interactive", s->loc);
+	/* --runtime is a global podman option */
+	if (s->runtime && c->ver >= qkeys[C_GLOBAL_ARGS].since)
+		write_key(&f->container, C_GLOBAL_ARGS, arena_printf(c->a, "--runtime=%s", s->runtime));
+	else if (s->runtime)
+		warn_attr(c, s, s->loc, "\"runtime\" (GlobalArgs= needs podman 4.8)");
+	const struct { const char *attr, *v; } none[] = {
+		{ "\"isolation\"", s->isolation }, { "\"volume_driver\"", s->volume_driver },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
+		if (none[i].v)
+			warn_attr(c, s, s->loc, none[i].attr);
+}
+
+/* Integer attributes that are plain `podman run` flags. */
+static const struct {
+	const char *flag;
+	size_t off;
+} int_flags[] = {
+	{ "--cpu-shares", offsetof(struct service, cpu_shares) },
+	{ "--cpu-period", offsetof(struct service, cpu_period) },
+	{ "--cpu-quota", offsetof(struct service, cpu_quota) },
+	{ "--cpu-rt-period", offsetof(struct service, cpu_rt_period) },
+	{ "--cpu-rt-runtime", offsetof(struct service, cpu_rt_runtime) },
+	{ "--memory-swappiness", offsetof(struct service, mem_swappiness) },
+	{ "--oom-score-adj", offsetof(struct service, oom_score_adj) },
+};
+
+static int64_t first_set(int64_t a, int64_t b)
+{
+	return a != IR_UNSET ? a : b;
+}
+
+static void container_resources(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < ARRAY_SIZE(int_flags); i++) {
+		int64_t v = *(const int64_t *)((const char *)s + int_flags[i].off);
+		if (v != IR_UNSET)
+			put_arg(c, &f->k, arena_printf(c->a, "%s=%lld", int_flags[i].flag, (long long)v), s->loc);
+	}
+	int64_t mem = first_set(s->mem_limit, s->deploy.limits.memory);
+	int64_t res = first_set(s->mem_reservation, s->deploy.reservations.memory);
+	int64_t pids = first_set(s->pids_limit, s->deploy.limits.pids);
+	double cpus = !isnan(s->cpus) ? s->cpus : s->deploy.limits.cpus;
+	if (mem != IR_UNSET)
+		put(c, &f->k, C_MEMORY, fmt_bytes(c, mem), s->loc);
+	if (res != IR_UNSET)
+		put_arg(c, &f->k, arena_printf(c->a, "--memory-reservation=%s", fmt_bytes(c, res)), s->loc);
+	if (s->memswap_limit != IR_UNSET)
+		put_arg(c, &f->k, arena_printf(c->a, "--memory-swap=%s", s->memswap_limit < 0 ? "-1"
+							  : fmt_bytes(c, s->memswap_limit)), s->loc);
+	if (!isnan(cpus))
+		put_arg(c, &f->k, arena_printf(c->a, "--cpus=%g", cpus), s->loc);
+	if (s->cpuset)
+		put_arg(c, &f->k, arena_printf(c->a, "--cpuset-cpus=%s", s->cpuset), s->loc);
+	if (s->oom_kill_disable == TRI_TRUE)
+		put_arg(c, &f->k, "--oom-kill-disable", s->loc);
+	if (pids != IR_UNSET)
+		put(c, &f->k, C_PIDS_LIMIT, fmt_int(c, pids), s->loc);
+	if (s->shm_size != IR_UNSET)
+		put(c, &f->k, C_SHM_SIZE, fmt_bytes(c, s->shm_size), s->loc);
+	if (s->cpu_count != IR_UNSET || !isnan(s->cpu_percent))
+		warn_attr(c, s, s->loc, "\"cpu_count\" and \"cpu_percent\" (Windows only)");
+	if (!isnan(s->deploy.reservations.cpus))
+		warn_attr(c, s, s->deploy.loc, "\"deploy.resources.reservations.cpus\"");
+}
+
+/* compose pull_policy -> podman --pull; build, daily, ... have no value. */
+static const char *pull_value(const char *policy)
+{
+	static const char *const map[][2] = {
+		{ "always", "always" }, { "never", "never" }, { "missing", "missing" },
+		{ "if_not_present", "missing" }, { "newer", "newer" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strcmp(policy, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+static void container_lifecycle(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	if (s->pull_policy && pull_value(s->pull_policy))
+		put(c, &f->k, C_PULL, pull_value(s->pull_policy), s->loc);
+	else if (s->pull_policy && strcmp(s->pull_policy, "build") != 0)
+		warn_attr(c, s, s->loc, arena_printf(c->a, "pull_policy \"%s\"", s->pull_policy));
+	if (s->logging.present && s->logging.driver)
+		put(c, &f->k, C_LOG_DRIVER, s->logging.driver, s->loc);
+	if (s->logging.present)
+		put_kvlist(c, &f->k, C_LOG_OPT, &s->logging.options);
+	if (s->stop_signal)
+		put(c, &f->k, C_STOP_SIGNAL, s->stop_signal, s->loc);
+	if (s->stop_grace_period != IR_UNSET)
+		put(c, &f->k, C_STOP_TIMEOUT, fmt_secs(c, s->stop_grace_period), s->loc);
+}
+
+/* Attributes kept untyped in the IR (gpus, blkio_config, ...): none has a
+ * Quadlet form here. */
+static void container_extra(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	const struct ir_value *x = s->extra;
+	for (size_t i = 0; x && x->kind == VAL_MAP && i < x->map.n; i++)
+		warn_attr(c, s, x->map.members[i].value->loc, arena_printf(c->a, "\"%s\"", x->map.members[i].key));
+	if (s->replicas > 1)
+		warn_attr(c, s, s->loc, arena_printf(c->a, "%lld replicas (one .container runs one container)",
+						     (long long)s->replicas));
+	if (s->deploy.present && s->deploy.has_mode && s->deploy.mode != DEPLOY_REPLICATED)
+		warn_attr(c, s, s->deploy.loc, arena_printf(c->a, "deploy.mode \"%s\"",
+							    deploy_mode_names[s->deploy.mode]));
+}
+
+/* ---- [Unit] and [Service] ------------------------------------------------------------------------- */
+
+static void unit_section(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	struct strbuf *u = &f->unit;
+	sb_adds(u, "Description=");
+	systemd_value(u, arena_printf(c->a, "%s: service %s", c->p->name, s->name));
+	sb_addc(u, '\n');
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *d = &s->depends_on[i];
+		if (!d->target)
+			continue;
+		const char *unit = arena_printf(c->a, "%s.service", d->target->name);
+		key_line(u, d->required ? "Requires" : "Wants", unit);
+		key_line(u, "After", unit);
+		if (d->restart)
+			key_line(u, "PartOf", unit);
+	}
+}
+
+static const char *restart_value(enum restart_policy rp)
+{
+	static const char *const values[RESTART__MAX] = {
+		[RESTART_ALWAYS] = "always",
+		[RESTART_ON_FAILURE] = "on-failure",
+		[RESTART_UNLESS_STOPPED] = "always", /* systemd has no unless-stopped */
+	};
+	return values[rp];
+}
+
+/* systemd time span from microseconds. */
+static const char *fmt_timespan(struct qctx *c, int64_t usec)
+{
+	if (usec % IR_USEC_PER_SEC == 0)
+		return arena_printf(c->a, "%llds", (long long)(usec / IR_USEC_PER_SEC));
+	if (usec % 1000 == 0)
+		return arena_printf(c->a, "%lldms", (long long)(usec / 1000));
+	return arena_printf(c->a, "%lldus", (long long)usec);
+}
+
+/* restart (or deploy.restart_policy, which wins in compose) -> Restart=;
+ * on-failure:N -> N restarts after the first start, then systemd gives up. */
+static void service_restart(struct qctx *c, struct cfile *f, bool oneshot)
+{
+	const struct service *s = f->s;
+	enum restart_policy rp = s->restart;
+	int64_t max = s->restart_max_retries, delay = IR_UNSET;
+	if (s->deploy.restart_policy.present) {
+		static const enum restart_policy cond[RCOND__MAX] = {
+			[RCOND_UNSET] = RESTART_ALWAYS, [RCOND_NONE] = RESTART_NO,
+			[RCOND_ON_FAILURE] = RESTART_ON_FAILURE, [RCOND_ANY] = RESTART_ALWAYS,
+		};
+		rp = cond[s->deploy.restart_policy.condition];
+		max = s->deploy.restart_policy.max_attempts;
+		delay = s->deploy.restart_policy.delay;
+	}
+	const char *v = restart_value(rp);
+	if (oneshot && v && strcmp(v, "always") == 0) {
+		diag_warning(c->d, s->restart_loc.file ? s->restart_loc : s->loc,
+			     "service \"%s\" runs to completion for a dependent (Type=oneshot), where systemd refuses "
+			     "Restart=always; using Restart=on-failure", s->name);
+		v = "on-failure";
+	}
+	if (!v)
+		return;
+	key_line(&f->service, "Restart", v);
+	if (delay != IR_UNSET)
+		key_line(&f->service, "RestartSec", fmt_timespan(c, delay));
+	if (max != IR_UNSET && strcmp(v, "on-failure") == 0) {
+		key_line(&f->unit, "StartLimitIntervalSec", "infinity");
+		key_line(&f->unit, "StartLimitBurst", fmt_int(c, max + 1));
+	}
+}
+
+static void add_create_line(struct qctx *c, struct cfile *f, const struct resource *r)
+{
+	if (!r || r->external)
+		return;
+	struct strvec argv = { 0 }, full = { 0 };
+	if (r->kind == RES_NETWORK)
+		run_args_network_create(c->a, c->p, r, &argv);
+	else
+		run_args_volume_create(c->a, c->p, r, &argv);
+	/* "network create ..." -> "network create --ignore ...": idempotent */
+	for (size_t i = 0; i < argv.n; i++) {
+		strvec_push(&full, c->a, argv.v[i]);
+		if (i == 1)
+			strvec_push(&full, c->a, "--ignore");
+	}
+	exec_line(c, &f->service, "ExecStartPre", "", &full);
+}
+
+/* The i-th mount names a volume no earlier mount of s names. */
+static const struct resource *new_volume(const struct qctx *c, const struct service *s, size_t i)
+{
+	const struct mount *m = &s->volumes[i];
+	if (m->type != MOUNT_VOLUME || !m->source)
+		return NULL;
+	for (size_t j = 0; j < i; j++)
+		if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
+		    strcmp(s->volumes[j].source, m->source) == 0)
+			return NULL;
+	return project_resource(c->p, RES_VOLUME, m->source);
+}
+
+/* Before podman 4.7 (no NetworkName=/VolumeName=), the service creates
+ * the networks and named volumes it uses, under compose's names. */
+static void service_create_resources(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	if (c->named)
+		return;
+	for (size_t i = 0; i < s->n_networks; i++)
+		add_create_line(c, f, network_def(c, &s->networks[i]));
+	for (size_t i = 0; i < s->n_volumes; i++)
+		add_create_line(c, f, new_volume(c, s, i));
+}
+
+static void service_build(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	if (!s->build.present || has_build_file(c, s))
+		return;
+	if (s->build.dockerfile_inline)
+		warn_attr(c, s, s->build.loc, "\"build.dockerfile_inline\"");
+	struct strvec argv = { 0 };
+	run_args_build(c->a, c->p, s, &argv);
+	exec_line(c, &f->service, "ExecStartPre", "", &argv);
+}
+
+static void service_hooks(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->n_pre_start; i++) {
+		struct strvec argv = { 0 };
+		run_args_pre_start(c->a, c->p, s, i, ENGINE_PODMAN, NULL, &argv);
+		exec_line(c, &f->service, "ExecStartPre", "", &argv);
+		if (s->pre_start[i].per_replica == TRI_TRUE && s->replicas > 1)
+			warn_attr(c, s, s->pre_start[i].loc, "\"per_replica\"");
+	}
+	for (size_t i = 0; i < s->n_post_start; i++) {
+		struct strvec argv = { 0 };
+		run_args_exec_hook(c->a, &s->post_start[i], f->cname, &argv);
+		exec_line(c, &f->service, "ExecStartPost", "", &argv);
+	}
+	/* '-': a failing pre_stop hook must not keep the container running */
+	for (size_t i = 0; i < s->n_pre_stop; i++) {
+		struct strvec argv = { 0 };
+		run_args_exec_hook(c->a, &s->pre_stop[i], f->cname, &argv);
+		exec_line(c, &f->service, "ExecStop", "-", &argv);
+	}
+}
+
+/* podman's defaults for what the healthcheck leaves unset */
+#define HEALTH_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HEALTH_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HEALTH_RETRIES_DEFAULT 3
+
+/* TimeoutStartSec= covers ExecStartPre= and the wait for READY.  systemd's
+ * default, 90 s, is short for a build or pre_start steps (the figure
+ * podman's documentation suggests for long starts, 900 s, is used) and
+ * for a healthcheck that needs start_period + retries x (interval +
+ * timeout) to pass.  Returns seconds, 0 to keep the default. */
+static int64_t start_timeout(const struct qctx *c, const struct cfile *f)
+{
+	const struct service *s = f->s;
+	const struct healthcheck *h = &s->healthcheck;
+	int64_t secs = 0;
+	if ((s->build.present && !has_build_file(c, s)) || s->n_pre_start)
+		secs += TIMEOUT_START_LONG;
+	if (f->notify_healthy) {
+		int64_t per_try = (h->interval != IR_UNSET ? h->interval : HEALTH_INTERVAL_DEFAULT) +
+				  (h->timeout != IR_UNSET ? h->timeout : HEALTH_TIMEOUT_DEFAULT);
+		int64_t usec = (h->start_period != IR_UNSET ? h->start_period : 0) +
+			       per_try * (h->retries != IR_UNSET ? h->retries : HEALTH_RETRIES_DEFAULT);
+		secs += (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + TIMEOUT_MARGIN;
+	}
+	return secs > TIMEOUT_START_DEFAULT ? secs : 0;
+}
+
+static void service_section(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	bool oneshot = strmap_has(&c->oneshot, s->name);
+	if (oneshot) {
+		key_line(&f->service, "Type", "oneshot");
+		key_line(&f->service, "RemainAfterExit", "yes");
+	}
+	service_restart(c, f, oneshot);
+	int64_t start = start_timeout(c, f);
+	if (start)
+		key_line(&f->service, "TimeoutStartSec", fmt_int(c, start));
+	if (s->stop_grace_period != IR_UNSET)
+		key_line(&f->service, "TimeoutStopSec",
+			 fmt_int(c, s->stop_grace_period / IR_USEC_PER_SEC + TIMEOUT_MARGIN));
+	service_create_resources(c, f);
+	service_build(c, f);
+	service_hooks(c, f);
+	key_line(&f->install, "WantedBy", "default.target");
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+static void file_header(struct strbuf *out)
+{
+	sb_adds(out, "# " BACKEND_GENERATED_MARK "\n");
+}
+
+static void section(struct strbuf *out, const char *name, const struct strbuf *body)
+{
+	if (!body->len)
+		return;
+	sb_addf(out, "\n[%s]\n", name);
+	sb_add(out, body->buf, body->len);
+}
+
+/* A systemd unit the generator will write, checked for clashes such as
+ * service "a-network" and network "a". */
+static bool claim_unit(struct qctx *c, const char *unit, const char *what, struct loc loc)
+{
+	const char *prev = strmap_get(&c->units, unit);
+	if (prev) {
+		diag_error(c->d, loc, "%s and %s would both become the systemd unit \"%s\"", prev, what, unit);
+		c->errors++;
+		return false;
+	}
+	strmap_put(&c->units, unit, (void *)what);
+	return true;
+}
+
+static void add_file(struct qctx *c, struct fileset *out, const char *path, const struct strbuf *text,
+		     struct loc loc)
+{
+	if (fileset_add(out, path, 0644, text) < 0) {
+		diag_error(c->d, loc, "\"%s\" is not a safe file name for the output directory", path);
+		c->errors++;
+	}
+}
+
+static void container_body(struct qctx *c, struct cfile *f)
+{
+	container_identity(c, f);
+	container_ports(c, f);
+	container_networks(c, f);
+	container_mounts(c, f);
+	container_volumes_from(c, f);
+	container_files(c, f);
+	container_health(c, f);
+	container_notify(c, f);
+	container_security(c, f);
+	container_namespaces(c, f);
+	container_resources(c, f);
+	container_lifecycle(c, f);
+	container_extra(c, f);
+	put_kv(c, &f->k, C_LABEL, "com.docker.compose.project", c->p->name, f->s->loc);
+	put_kv(c, &f->k, C_LABEL, "com.docker.compose.service", f->s->name, f->s->loc);
+	flush_podman_args(c, &f->k, f->s->loc);
+}
+
+static void emit_container(struct qctx *c, const struct service *s, struct fileset *out)
+{
+	struct cfile f = { .s = s, .cname = container_name(c->a, c->p, s, 1) };
+	f.k = (struct sink){ .keys = &f.container, .podman_args = C_PODMAN_ARGS };
+	if (!claim_unit(c, arena_printf(c->a, "%s.service", s->name), arena_printf(c->a, "service \"%s\"", s->name),
+			s->loc))
+		return;
+	unit_section(c, &f);
+	container_body(c, &f);
+	service_section(c, &f);
+	struct strbuf text = STRBUF_INIT;
+	file_header(&text);
+	section(&text, "Unit", &f.unit);
+	section(&text, "Container", &f.container);
+	section(&text, "Service", &f.service);
+	section(&text, "Install", &f.install);
+	add_file(c, out, arena_printf(c->a, "%s.container", s->name), &text, s->loc);
+	sb_release(&text);
+	sb_release(&f.unit);
+	sb_release(&f.container);
+	sb_release(&f.service);
+	sb_release(&f.install);
+}
+
+/* ---- .network, .volume, .build ----------------------------------------------------------------- */
+
+/* Quadlet pairs the i-th Gateway=/IPRange= with the i-th Subnet=, so one
+ * can only follow when every earlier subnet had one too. */
+static void network_ipam(struct qctx *c, struct sink *k, const struct resource *r)
+{
+	const char *driver = value_str(r->ipam, "driver");
+	if (driver)
+		put(c, k, N_IPAM_DRIVER, driver, r->loc);
+	const struct ir_value *cfg = value_get(r->ipam, "config");
+	size_t n = 0, gateways = 0, ranges = 0;
+	for (size_t i = 0; cfg && cfg->kind == VAL_LIST && i < cfg->list.n; i++) {
+		const struct ir_value *e = cfg->list.items[i];
+		const char *subnet = value_str(e, "subnet"), *gw = value_str(e, "gateway");
+		const char *range = value_str(e, "ip_range");
+		if (!subnet || value_get(e, "aux_addresses")) {
+			diag_warning(c->d, e->loc, "network \"%s\": an ipam config without subnet or with "
+				     "aux_addresses cannot be expressed in a Quadlet file, ignoring", r->key);
+			continue;
+		}
+		put(c, k, N_SUBNET, subnet, e->loc);
+		if (gw && gateways++ == n)
+			put(c, k, N_GATEWAY, gw, e->loc);
+		if (range && ranges++ == n)
+			put(c, k, N_IP_RANGE, range, e->loc);
+		if ((gw && gateways != n + 1) || (range && ranges != n + 1))
+			diag_warning(c->d, e->loc, "network \"%s\": a gateway or ip_range after a subnet without one "
+				     "cannot be expressed in a Quadlet file, ignoring", r->key);
+		n++;
+	}
+	if (value_get(r->ipam, "options"))
+		diag_warning(c->d, r->loc, "network \"%s\": ipam options cannot be expressed in a Quadlet file, "
+			     "ignoring", r->key);
+}
+
+static void resource_file(struct qctx *c, struct fileset *out, const struct resource *r, const char *group,
+			  const char *ext, struct strbuf *body)
+{
+	struct strbuf text = STRBUF_INIT;
+	file_header(&text);
+	sb_adds(&text, "\n[Unit]\nDescription=");
+	systemd_value(&text, arena_printf(c->a, "%s: %s %s", c->p->name, ext, r->key));
+	sb_addf(&text, "\n\n[%s]\n", group);
+	sb_add(&text, body->buf, body->len);
+	add_file(c, out, arena_printf(c->a, "%s.%s", r->key, ext), &text, r->loc);
+	sb_release(&text);
+}
+
+static bool name_fits(struct qctx *c, const char *name, struct loc loc)
+{
+	if (raw_fits(name))
+		return true;
+	diag_error(c->d, loc, "the name \"%s\" cannot be written to a Quadlet file", name);
+	c->errors++;
+	return false;
+}
+
+static void emit_network(struct qctx *c, const struct resource *r, struct fileset *out)
+{
+	if (!name_fits(c, r->name, r->loc) ||
+	    !claim_unit(c, arena_printf(c->a, "%s-network.service", r->key),
+			arena_printf(c->a, "network \"%s\"", r->key), r->loc))
+		return;
+	struct strbuf body = STRBUF_INIT;
+	struct sink k = { .keys = &body, .podman_args = N_PODMAN_ARGS };
+	write_key(&body, N_NETWORK_NAME, r->name);
+	if (r->driver)
+		put(c, &k, N_DRIVER, r->driver, r->loc);
+	put_kvlist(c, &k, N_OPTIONS, &r->driver_opts);
+	network_ipam(c, &k, r);
+	if (r->internal == TRI_TRUE)
+		put(c, &k, N_INTERNAL, "true", r->loc);
+	if (r->enable_ipv6 == TRI_TRUE)
+		put(c, &k, N_IPV6, "true", r->loc);
+	if (r->enable_ipv4 == TRI_FALSE)
+		diag_warning(c->d, r->loc, "network \"%s\": enable_ipv4: false cannot be expressed in a Quadlet "
+			     "file, ignoring", r->key);
+	put_kvlist(c, &k, N_LABEL, &r->labels);
+	put_kv(c, &k, N_LABEL, "com.docker.compose.project", c->p->name, r->loc);
+	put_kv(c, &k, N_LABEL, "com.docker.compose.network", r->key, r->loc);
+	flush_podman_args(c, &k, r->loc);
+	resource_file(c, out, r, "Network", "network", &body);
+	sb_release(&body);
+}
+
+/* driver_opts: device, type and o are Device=, Type=, Options= (the
+ * generator takes the last two only with a Device=); others --opt. */
+static void volume_opts(struct qctx *c, struct sink *k, const struct resource *r)
+{
+	bool device = kvlist_get(&r->driver_opts, "device") != NULL;
+	static const struct { const char *opt; enum qkey key; } keyed[] = {
+		{ "device", V_DEVICE }, { "type", V_TYPE }, { "o", V_OPTIONS },
+	};
+	for (size_t i = 0; i < r->driver_opts.n; i++) {
+		const struct kv *o = &r->driver_opts.v[i];
+		if (!o->value)
+			continue;
+		size_t j = 0;
+		while (j < ARRAY_SIZE(keyed) && strcmp(keyed[j].opt, o->key) != 0)
+			j++;
+		if (j < ARRAY_SIZE(keyed) && device)
+			put(c, k, keyed[j].key, o->value, o->loc);
+		else
+			put_arg(c, k, arena_printf(c->a, "--opt=%s=%s", o->key, o->value), o->loc);
+	}
+}
+
+static void emit_volume(struct qctx *c, const struct resource *r, struct fileset *out)
+{
+	if (!name_fits(c, r->name, r->loc) ||
+	    !claim_unit(c, arena_printf(c->a, "%s-volume.service", r->key),
+			arena_printf(c->a, "volume \"%s\"", r->key), r->loc))
+		return;
+	struct strbuf body = STRBUF_INIT;
+	struct sink k = { .keys = &body, .podman_args = V_PODMAN_ARGS };
+	write_key(&body, V_VOLUME_NAME, r->name);
+	if (r->driver)
+		put(c, &k, V_DRIVER, r->driver, r->loc);
+	volume_opts(c, &k, r);
+	put_kvlist(c, &k, V_LABEL, &r->labels);
+	put_kv(c, &k, V_LABEL, "com.docker.compose.project", c->p->name, r->loc);
+	put_kv(c, &k, V_LABEL, "com.docker.compose.volume", r->key, r->loc);
+	flush_podman_args(c, &k, r->loc);
+	resource_file(c, out, r, "Volume", "volume", &body);
+	sb_release(&body);
+}
+
+/* The Containerfile: absolute against a local context (podman build reads
+ * a relative --file against its working directory). */
+static const char *build_file(struct qctx *c, const struct build *b)
+{
+	if (!b->dockerfile || b->dockerfile[0] == '/' || b->context[0] != '/')
+		return b->dockerfile;
+	size_t n = strlen(b->context);
+	return arena_printf(c->a, "%s%s%s", b->context, n && b->context[n - 1] == '/' ? "" : "/", b->dockerfile);
+}
+
+static void build_args(struct qctx *c, struct sink *k, const struct build *b)
+{
+	for (size_t i = 0; i < b->tags.n; i++)
+		put_arg(c, k, arena_printf(c->a, "--tag=%s", b->tags.v[i]), b->loc);
+	for (size_t i = 0; i < b->args.n; i++)
+		if (b->args.v[i].value)
+			put_arg(c, k, arena_printf(c->a, "--build-arg=%s=%s", b->args.v[i].key, b->args.v[i].value),
+				b->args.v[i].loc);
+	if (b->no_cache == TRI_TRUE)
+		put_arg(c, k, "--no-cache", b->loc);
+	if (b->shm_size != IR_UNSET)
+		put_arg(c, k, arena_printf(c->a, "--shm-size=%s", fmt_bytes(c, b->shm_size)), b->loc);
+	const struct { const char *flag; const struct strlist *l; } lists[] = {
+		{ "--cache-from", &b->cache_from }, { "--cache-to", &b->cache_to }, { "--platform", &b->platforms },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		for (size_t j = 0; j < lists[i].l->n; j++)
+			put_arg(c, k, arena_printf(c->a, "%s=%s", lists[i].flag, lists[i].l->v[j]), b->loc);
+}
+
+static void emit_build(struct qctx *c, const struct service *s, struct fileset *out)
+{
+	const struct build *b = &s->build;
+	const char *tag = image_name(c->a, c->p, s);
+	if (!name_fits(c, tag, b->loc) || !name_fits(c, b->context, b->loc) ||
+	    !claim_unit(c, arena_printf(c->a, "%s-build.service", s->name),
+			arena_printf(c->a, "the build of service \"%s\"", s->name), b->loc))
+		return;
+	struct strbuf body = STRBUF_INIT;
+	struct sink k = { .keys = &body, .podman_args = B_PODMAN_ARGS };
+	write_key(&body, B_IMAGE_TAG, tag);
+	write_key(&body, B_SET_WORKING_DIRECTORY, b->context);
+	if (b->dockerfile_inline)
+		warn_attr(c, s, b->loc, "\"build.dockerfile_inline\"");
+	else if (build_file(c, b))
+		put(c, &k, B_FILE, build_file(c, b), b->loc);
+	if (b->target)
+		put(c, &k, B_TARGET, b->target, b->loc);
+	if (b->network)
+		put(c, &k, B_NETWORK, b->network, b->loc);
+	if (b->pull == TRI_TRUE)
+		put(c, &k, B_PULL, "always", b->loc);
+	put_kvlist(c, &k, B_LABEL, &b->labels);
+	build_args(c, &k, b);
+	if (b->privileged == TRI_TRUE)
+		warn_attr(c, s, b->loc, "\"build.privileged\"");
+	flush_podman_args(c, &k, b->loc);
+	struct strbuf text = STRBUF_INIT;
+	file_header(&text);
+	sb_adds(&text, "\n[Unit]\nDescription=");
+	systemd_value(&text, arena_printf(c->a, "%s: build of service %s", c->p->name, s->name));
+	sb_adds(&text, "\n\n[Build]\n");
+	sb_add(&text, body.buf, body.len);
+	add_file(c, out, arena_printf(c->a, "%s.build", s->name), &text, b->loc);
+	sb_release(&text);
+	sb_release(&body);
+}
+
+/* ---- the backend ------------------------------------------------------------------------------ */
+
+/* Which services are the dependency of a service_healthy or
+ * service_completed_successfully edge: their unit changes. */
+static void collect_conditions(struct qctx *c)
+{
+	for (size_t i = 0; i < c->p->n_services; i++) {
+		const struct service *s = c->p->services[i];
+		for (size_t j = 0; j < s->n_depends_on; j++) {
+			const struct dependency *d = &s->depends_on[j];
+			if (!d->target)
+				continue;
+			if (d->condition == DEP_HEALTHY)
+				strmap_put(&c->notify_healthy, d->target->name, d->target);
+			else if (d->condition == DEP_COMPLETED)
+				strmap_put(&c->oneshot, d->target->name, d->target);
+		}
+	}
+}
+
+static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const struct project *p,
+		      const struct backend_options *o)
+{
+	*c = (struct qctx){ .a = a, .d = d, .p = p, .ver = o->podman_version };
+	if (c->ver < V(4, 4)) {
+		diag_warning(d, (struct loc){ 0 }, "Quadlet first shipped with podman 4.4; writing files for 4.4");
+		c->ver = V(4, 4);
+	}
+	c->named = c->ver >= qkeys[N_NETWORK_NAME].since;
+	c->podman = o->engine == ENGINE_PODMAN && o->engine_path ? o->engine_path : "/usr/bin/podman";
+	strmap_init(&c->notify_healthy, a);
+	strmap_init(&c->oneshot, a);
+	strmap_init(&c->units, a);
+	collect_conditions(c);
+}
+
+static int quadlet_emit(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
+			struct fileset *out)
+{
+	struct qctx c;
+	qctx_init(&c, a, d, p, o);
+	for (size_t i = 0; i < p->n_services; i++)
+		emit_container(&c, p->services[i], out);
+	for (size_t i = 0; i < p->n_services; i++)
+		if (has_build_file(&c, p->services[i]))
+			emit_build(&c, p->services[i], out);
+	for (size_t i = 0; c.named && i < p->n_res[RES_NETWORK]; i++)
+		if (!p->res[RES_NETWORK][i]->external)
+			emit_network(&c, p->res[RES_NETWORK][i], out);
+	for (size_t i = 0; c.named && i < p->n_res[RES_VOLUME]; i++)
+		if (!p->res[RES_VOLUME][i]->external)
+			emit_volume(&c, p->res[RES_VOLUME][i], out);
+	fileset_sort(out);
+	return c.errors ? -1 : 0;
+}
+
+const struct backend backend_quadlet = {
+	.name = "quadlet",
+	.output = OUTPUT_DIR,
+	.emit = quadlet_emit,
+};

@@ -1,0 +1,1102 @@
+/*
+ * systemd.c - the systemd backend (DESIGN.md §6 "systemd units"): one
+ * service unit per compose service that runs the container in the
+ * foreground with `<engine> run --rm`, oneshot units that create the
+ * networks and volumes and build the images, and `<project>.target`, which
+ * wants every service.
+ *
+ * Requires a validated project (names match [a-zA-Z0-9._-], dependency
+ * targets resolved).  Provides a sorted file set in which every compose
+ * string went through escape.h.  Choices, and why:
+ *  - Readiness is what After= waits for, so it lives on the dependency.  A
+ *    service that another waits for with service_healthy finishes starting
+ *    only when healthy: podman >= 4.7 `run -d --sdnotify=healthy
+ *    --cgroups=no-conmon` with Type=notify and NotifyAccess=all (podman and
+ *    conmon send READY=1 and MAINPID, not the main process), as Quadlet's
+ *    Notify=healthy; docker and older podman: an ExecStartPost= sh loop,
+ *    bounded by its own count and by TimeoutStartSec=, failing on
+ *    "unhealthy" as compose does (podman runs the check itself with
+ *    `healthcheck run`, which needs none of its timers).  One waited for
+ *    with service_completed_successfully is Type=oneshot with
+ *    RemainAfterExit=yes: dependents start once its container exited 0.
+ *  - depends_on: Requires= (Wants= when required: false) plus After=;
+ *    restart: true gives BindsTo= instead of Requires=, so the dependent
+ *    also stops when the dependency's container ends on its own (explicit
+ *    restarts already propagate through Requires=); with required: false
+ *    it is Wants= plus PartOf=.
+ *  - replicas != 1: a template `<project>-<service>@.service`; the target
+ *    wants instances 1..N and the container is `<project>-<service>-%i`.
+ *    pre_start steps without per_replica run once, in the oneshot
+ *    `<project>-<service>-pre-start.service` that every instance requires.
+ *  - Units with pre_start steps have TimeoutStartSec=infinity: a step runs
+ *    to completion, as compose runs it.  post_start hooks exec into the
+ *    container, which for Type=simple may not exist yet when
+ *    ExecStartPost= starts: a bounded loop waits until it runs.
+ *  - Restart=: the engines never give up on always/unless-stopped/
+ *    on-failure, so those get StartLimitIntervalSec=0 and RestartSec=1s;
+ *    on-failure:N allows N restarts (StartLimitBurst=N+1).
+ *  - `<engine> stop` makes `run` exit 143 (128+SIGTERM) for most programs:
+ *    SuccessExitStatus= lists it (and the stop_signal's status), so that a
+ *    stop is not a failure.
+ *  - Unit names: compose names are already valid unit-name characters and
+ *    are used as written (systemd-escape would write '-' as \x2d, which only
+ *    matters for names that must map back to paths).
+ */
+#include "backends/backend.h"
+#include "backends/escape.h"
+#include "backends/runargs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
+#define STOP_MARGIN 30          /* TimeoutStopSec= above the engine's stop timeout */
+#define START_ALLOWANCE 120     /* seconds for a pull and the container's creation */
+#define RUNNING_WAIT 300        /* seconds a post_start hook waits for its container */
+#define WAIT_MARGIN 30          /* TimeoutStartSec= above a wait loop's own bound */
+#define UNIT_NAME_MAX 255
+#define PODMAN_SDNOTIFY_HEALTHY 407 /* podman 4.7 added --sdnotify=healthy */
+/* Where a template unit's container name holds the instance (%i).  Only
+ * arguments this file builds (names, wait scripts) are searched for it. */
+#define INSTANCE_MARK '\x01'
+
+/* Docker's healthcheck defaults, for the length of a health wait. */
+#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_RETRIES_DEFAULT 3
+
+enum { WAITED_HEALTHY = 1 << 0, WAITED_COMPLETED = 1 << 1 };
+
+/* How a service unit's start job completes: what After= on it waits for. */
+enum start_mode {
+	START_SIMPLE,      /* the fork of `run` (service_started) */
+	START_HEALTH_LOOP, /* an ExecStartPost= loop sees "healthy" */
+	START_NOTIFY,      /* podman reports READY=1 once healthy */
+	START_ONESHOT,     /* the container exited 0 */
+};
+
+struct sd {
+	struct arena *a;
+	struct diag *d;
+	const struct project *p;
+	const struct backend_options *o;
+	struct fileset *out;
+	const char *engine; /* absolute path of the engine binary */
+	const char *target; /* <project>.target */
+	unsigned *waited;   /* per p->services index: WAITED_* bits */
+	bool failed;
+};
+
+/* One service's unit being written. */
+struct svc {
+	const struct service *s;
+	enum start_mode mode;
+	bool tmpl;
+	bool shared_steps;    /* template with a <base>-pre-start.service */
+	const char *base;     /* "<project>-<service>" */
+	const char *unit;     /* the file name: base + ".service" or "@.service" */
+	const char *name;     /* container name, INSTANCE_MARK for %i */
+	struct ptrvec marked; /* arguments that may hold INSTANCE_MARK */
+};
+
+/* ---- names --------------------------------------------------------------------- */
+
+/* A unit-name component: kept when every byte is valid in a unit name,
+ * else systemd-escaped (the backslashes that produces make fileset_add
+ * refuse the name, which is then reported: compose names never get there). */
+static void add_component(struct strbuf *sb, const char *s)
+{
+	bool safe = *s != '\0';
+	for (const char *c = s; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-", *c))
+			safe = false;
+	if (safe)
+		sb_adds(sb, s);
+	else
+		unit_name_escape(sb, s);
+}
+
+/* "<project>-<name><suffix>" */
+static const char *unit_name(struct sd *sd, const char *name, const char *suffix)
+{
+	struct strbuf sb = STRBUF_INIT;
+	add_component(&sb, sd->p->name);
+	sb_addc(&sb, '-');
+	add_component(&sb, name);
+	sb_adds(&sb, suffix);
+	const char *r = sb_to_arena(&sb, sd->a);
+	sb_release(&sb);
+	return r;
+}
+
+static const char *resource_unit(struct sd *sd, const struct resource *r)
+{
+	return unit_name(sd, r->key, r->kind == RES_NETWORK ? "-network.service" : "-volume.service");
+}
+
+/* The units that run service s: base.service, or base@1..N.service. */
+static void service_units(struct sd *sd, const struct service *s, struct strvec *out)
+{
+	if (s->replicas == 1) {
+		strvec_push(out, sd->a, unit_name(sd, s->name, ".service"));
+		return;
+	}
+	for (int64_t i = 1; i <= s->replicas; i++)
+		strvec_push(out, sd->a,
+			    arena_printf(sd->a, "%s@%lld.service", unit_name(sd, s->name, ""), (long long)i));
+}
+
+static size_t service_index(const struct project *p, const struct service *s)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		if (p->services[i] == s)
+			return i;
+	return p->n_services;
+}
+
+/* ---- writing lines -------------------------------------------------------------- */
+
+static void push_unique(struct sd *sd, struct strvec *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return;
+	strvec_push(v, sd->a, s);
+}
+
+static void push_all(struct sd *sd, struct strvec *v, const struct strvec *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		push_unique(sd, v, from->v[i]);
+}
+
+/* Key=a b c for a list of unit names (which need no quoting). */
+static void add_list(struct strbuf *sb, const char *key, const struct strvec *v)
+{
+	if (!v->n)
+		return;
+	sb_adds(sb, key);
+	sb_addc(sb, '=');
+	for (size_t i = 0; i < v->n; i++) {
+		if (i)
+			sb_addc(sb, ' ');
+		systemd_value(sb, v->v[i]);
+	}
+	sb_addc(sb, '\n');
+}
+
+/* The first lines of every file: the generated mark and where it comes
+ * from.  `what` is built from names and never ends in a backslash, so the
+ * comment cannot continue onto the next line. */
+static void add_header(struct strbuf *sb, struct loc loc, const char *what)
+{
+	sb_adds(sb, "# " BACKEND_GENERATED_MARK "\n# ");
+	if (loc.file) {
+		systemd_value(sb, loc.file);
+		if (loc.line)
+			sb_addf(sb, ":%d:%d", loc.line, loc.col);
+		sb_adds(sb, ": ");
+	}
+	sb_adds(sb, what);
+	sb_addc(sb, '\n');
+}
+
+static bool is_marked(const struct svc *sv, const char *arg)
+{
+	for (size_t i = 0; sv && i < sv->marked.n; i++)
+		if (sv->marked.v[i] == arg)
+			return true;
+	return false;
+}
+
+/* One Exec argument.  In a template unit, INSTANCE_MARK in an argument
+ * this file built becomes the %i specifier, which must not be escaped. */
+static void add_exec_arg(const struct svc *sv, struct strbuf *sb, const char *arg)
+{
+	if (!sv || !sv->tmpl || !is_marked(sv, arg)) {
+		systemd_exec_arg(sb, arg);
+		return;
+	}
+	struct strbuf piece = STRBUF_INIT, esc = STRBUF_INIT;
+	sb_addc(sb, '"');
+	for (const char *c = arg;; c++) {
+		if (*c && *c != INSTANCE_MARK) {
+			sb_addc(&piece, *c);
+			continue;
+		}
+		sb_reset(&esc);
+		systemd_exec_arg(&esc, piece.buf);
+		sb_add(sb, esc.buf + 1, esc.len - 2); /* without its quotes */
+		sb_reset(&piece);
+		if (!*c)
+			break;
+		sb_adds(sb, "%i");
+	}
+	sb_addc(sb, '"');
+	sb_release(&piece);
+	sb_release(&esc);
+}
+
+/* Key=<prefix>argv... */
+static void add_exec(const struct svc *sv, struct strbuf *sb, const char *key, const char *prefix,
+		     const struct strvec *argv)
+{
+	sb_adds(sb, key);
+	sb_addc(sb, '=');
+	sb_adds(sb, prefix);
+	for (size_t i = 0; i < argv->n; i++) {
+		if (i)
+			sb_addc(sb, ' ');
+		add_exec_arg(sv, sb, argv->v[i]);
+	}
+	sb_addc(sb, '\n');
+}
+
+/* A timespan systemd reads back exactly: "5s", "1500ms" or "250us". */
+static void add_timespan(struct strbuf *sb, const char *key, int64_t usec)
+{
+	if (usec % IR_USEC_PER_SEC == 0)
+		sb_addf(sb, "%s=%llds\n", key, (long long)(usec / IR_USEC_PER_SEC));
+	else if (usec % 1000 == 0)
+		sb_addf(sb, "%s=%lldms\n", key, (long long)(usec / 1000));
+	else
+		sb_addf(sb, "%s=%lldus\n", key, (long long)usec);
+}
+
+static void add_file(struct sd *sd, const char *path, struct loc loc, const struct strbuf *sb)
+{
+	if (strlen(path) <= UNIT_NAME_MAX && fileset_add(sd->out, path, 0644, sb) == 0)
+		return;
+	diag_error(sd->d, loc, "cannot write unit \"%s\": not a valid unit file name, or another unit has that name",
+		   path);
+	sd->failed = true;
+}
+
+/* ---- argument vectors ------------------------------------------------------------ */
+
+static struct strvec engine_argv(struct sd *sd)
+{
+	struct strvec v = { 0 };
+	strvec_push(&v, sd->a, sd->engine);
+	return v;
+}
+
+static void push_words(struct sd *sd, struct strvec *v, const char *const *words)
+{
+	for (; *words; words++)
+		strvec_push(v, sd->a, *words);
+}
+
+static void append(struct sd *sd, struct strvec *v, const struct strvec *more)
+{
+	for (size_t i = 0; i < more->n; i++)
+		strvec_push(v, sd->a, more->v[i]);
+}
+
+/* <engine> <w1> <w2> <container> */
+static struct strvec engine_on_container(struct sd *sd, struct svc *sv, const char *w1, const char *w2)
+{
+	struct strvec v = engine_argv(sd);
+	strvec_push(&v, sd->a, w1);
+	if (w2)
+		strvec_push(&v, sd->a, w2);
+	strvec_push(&v, sd->a, sv->name);
+	return v;
+}
+
+/* /bin/sh -c SCRIPT; the script is marked, as it may name the container. */
+static struct strvec shell_argv(struct sd *sd, struct svc *sv, const struct strbuf *script)
+{
+	struct strvec v = { 0 };
+	const char *text = sb_to_arena(script, sd->a);
+	push_words(sd, &v, (const char *const[]){ "/bin/sh", "-c", NULL });
+	strvec_push(&v, sd->a, text);
+	if (sv)
+		ptrvec_push(&sv->marked, sd->a, (void *)text);
+	return v;
+}
+
+/* ---- dependencies ---------------------------------------------------------------- */
+
+static void warn_healthy_without_check(struct sd *sd, const struct service *s, const struct dependency *dep)
+{
+	const struct healthcheck *hc = &dep->target->healthcheck;
+	if (hc->present && (hc->disable || hc->test_kind == HC_TEST_NONE))
+		diag_warning(sd->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: the "
+			     "unit of \"%s\" will fail to start",
+			     s->name, dep->service, dep->service);
+	else if (!hc->present)
+		diag_warning(sd->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
+			     "image must define one",
+			     s->name, dep->service, dep->service);
+}
+
+/* Which services others wait for, and how. */
+static void mark_waited(struct sd *sd)
+{
+	const struct project *p = sd->p;
+	sd->waited = arena_alloc(sd->a, (p->n_services + 1) * sizeof(*sd->waited));
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t j = 0; j < s->n_depends_on; j++) {
+			const struct dependency *dep = &s->depends_on[j];
+			if (!dep->target)
+				continue;
+			size_t t = service_index(p, dep->target);
+			if (dep->condition == DEP_HEALTHY) {
+				sd->waited[t] |= WAITED_HEALTHY;
+				warn_healthy_without_check(sd, s, dep);
+			} else if (dep->condition == DEP_COMPLETED)
+				sd->waited[t] |= WAITED_COMPLETED;
+		}
+	}
+}
+
+struct deps {
+	struct strvec requires, binds, wants, part_of, after;
+};
+
+/* depends_on -> Requires=/BindsTo=/Wants=/PartOf= plus After=. */
+static void collect_dependencies(struct sd *sd, const struct service *s, struct deps *dp)
+{
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (!dep->target)
+			continue;
+		struct strvec units = { 0 };
+		service_units(sd, dep->target, &units);
+		if (dep->required)
+			push_all(sd, dep->restart ? &dp->binds : &dp->requires, &units);
+		else
+			push_all(sd, &dp->wants, &units);
+		if (!dep->required && dep->restart)
+			push_all(sd, &dp->part_of, &units);
+		push_all(sd, &dp->after, &units);
+	}
+}
+
+/* Require the unit of resource r; an external one has none, a comment
+ * says so (once). */
+static void use_resource(struct sd *sd, const struct resource *r, struct deps *dp, struct strvec *external)
+{
+	if (!r->external) {
+		push_unique(sd, &dp->requires, resource_unit(sd, r));
+		push_unique(sd, &dp->after, resource_unit(sd, r));
+		return;
+	}
+	struct strbuf note = STRBUF_INIT;
+	sb_adds(&note, r->kind == RES_NETWORK ? "# external network " : "# external volume ");
+	systemd_value(&note, r->name);
+	sb_adds(&note, ": it must exist before this unit starts\n");
+	push_unique(sd, external, sb_to_arena(&note, sd->a));
+	sb_release(&note);
+}
+
+/* The network and volume units s uses; comments on external ones. */
+static void collect_resources(struct sd *sd, const struct service *s, struct deps *dp, struct strvec *external)
+{
+	for (size_t i = 0; i < s->n_networks; i++) {
+		const struct resource *r = project_resource(sd->p, RES_NETWORK, s->networks[i].name);
+		if (r)
+			use_resource(sd, r, dp, external);
+	}
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct mount *m = &s->volumes[i];
+		const struct resource *r = m->type == MOUNT_VOLUME && m->source
+						   ? project_resource(sd->p, RES_VOLUME, m->source)
+						   : NULL;
+		if (r)
+			use_resource(sd, r, dp, external);
+	}
+}
+
+/* Units every unit running the engine orders after: the docker daemon
+ * (itself after network-online.target); podman has no daemon, so units
+ * that may pull wait for the network themselves, as Quadlet's do. */
+static void engine_order(struct sd *sd, struct deps *dp, bool pulls)
+{
+	if (sd->o->engine == ENGINE_DOCKER) {
+		push_unique(sd, &dp->after, "docker.service");
+		push_unique(sd, &dp->after, "docker.socket");
+	} else if (pulls) {
+		push_unique(sd, &dp->wants, "network-online.target");
+		push_unique(sd, &dp->after, "network-online.target");
+	}
+}
+
+static void add_deps(struct strbuf *sb, const struct deps *dp)
+{
+	add_list(sb, "Requires", &dp->requires);
+	add_list(sb, "BindsTo", &dp->binds);
+	add_list(sb, "Wants", &dp->wants);
+	add_list(sb, "PartOf", &dp->part_of);
+	add_list(sb, "After", &dp->after);
+}
+
+/* ---- restart --------------------------------------------------------------------- */
+
+struct restart {
+	const char *policy; /* Restart= value */
+	int64_t retries;    /* on-failure:N, or IR_UNSET */
+	int64_t delay, window;
+};
+
+/* restart, overridden by deploy.restart_policy as compose does. */
+static struct restart restart_of(const struct service *s)
+{
+	static const char *const by_policy[RESTART__MAX] = {
+		[RESTART_UNSET] = "no", [RESTART_NO] = "no", [RESTART_ALWAYS] = "always",
+		[RESTART_ON_FAILURE] = "on-failure", [RESTART_UNLESS_STOPPED] = "always",
+	};
+	static const char *const by_condition[RCOND__MAX] = {
+		[RCOND_UNSET] = "no", [RCOND_NONE] = "no", [RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always",
+	};
+	const struct deploy *dp = &s->deploy;
+	if (dp->restart_policy.present)
+		return (struct restart){ by_condition[dp->restart_policy.condition], dp->restart_policy.max_attempts,
+					 dp->restart_policy.delay, dp->restart_policy.window };
+	return (struct restart){ by_policy[s->restart], s->restart_max_retries, IR_UNSET, IR_UNSET };
+}
+
+static bool restarts(const struct restart *r)
+{
+	return strcmp(r->policy, "no") != 0;
+}
+
+/* StartLimit*= in [Unit].  on-failure:N allows N restarts, i.e. N+1
+ * starts; compose gives no window, so the count does not expire by itself
+ * (`systemctl reset-failed` clears it), as compose2nix does.  The engines
+ * never give up on the other policies, while systemd's default start limit
+ * (5 starts in 10s) would stop a crash loop for good: turn it off. */
+static void add_start_limit(struct strbuf *sb, const struct restart *r)
+{
+	if (!restarts(r))
+		return;
+	if (r->retries == IR_UNSET || r->retries <= 0) {
+		sb_adds(sb, "StartLimitIntervalSec=0\n");
+		return;
+	}
+	if (r->window != IR_UNSET && r->window > 0)
+		add_timespan(sb, "StartLimitIntervalSec", r->window);
+	else
+		sb_adds(sb, "StartLimitIntervalSec=infinity\n");
+	sb_addf(sb, "StartLimitBurst=%lld\n", (long long)r->retries + 1);
+}
+
+/* The exit status of `run` when the container died of the stop signal. */
+static int stop_signal_status(const char *sig)
+{
+	static const char *const names[] = { "", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+					     "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM" };
+	if (!sig)
+		return 0;
+	if (str_has_prefix(sig, "SIG"))
+		sig += 3;
+	char *end;
+	long n = strtol(sig, &end, 10);
+	if (*sig && !*end)
+		return n > 0 && n < 64 ? 128 + (int)n : 0;
+	for (size_t i = 1; i < ARRAY_SIZE(names); i++)
+		if (strcmp(names[i], sig) == 0)
+			return 128 + (int)i;
+	return 0;
+}
+
+/* ---- health and running waits ------------------------------------------------------ */
+
+static int64_t or_default(int64_t v, int64_t def)
+{
+	return v == IR_UNSET ? def : v;
+}
+
+/* Seconds until compose would call the dependency unhealthy, plus time for
+ * the pull and the creation of its container. */
+static int64_t health_wait_seconds(const struct service *s)
+{
+	const struct healthcheck *hc = &s->healthcheck;
+	int64_t per_try = or_default(hc->interval, HC_INTERVAL_DEFAULT) + or_default(hc->timeout, HC_TIMEOUT_DEFAULT);
+	int64_t usec = or_default(hc->start_period, 0) + or_default(hc->retries, HC_RETRIES_DEFAULT) * per_try;
+	return (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + START_ALLOWANCE;
+}
+
+/* A bounded sh loop: `body` exits 0 when the wait is over (or 1 when it
+ * failed); after `limit` tries a second apart it fails with `what`. */
+static void wait_loop(struct strbuf *sb, const char *body, const char *what, int64_t limit)
+{
+	sb_adds(sb, "n=0; while :; do ");
+	sb_adds(sb, body);
+	sb_addf(sb, " n=$((n+1)); if [ \"$n\" -ge %lld ]; then echo ", (long long)limit);
+	sh_quote(sb, what);
+	sb_adds(sb, " >&2; exit 1; fi; sleep 1; done");
+}
+
+/* <engine> inspect -f FORMAT <container> 2>/dev/null, sh-quoted */
+static void add_inspect(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *format)
+{
+	sh_quote(sb, sd->engine);
+	sb_adds(sb, " inspect -f ");
+	sh_quote(sb, format);
+	sb_addc(sb, ' ');
+	sh_quote(sb, sv->name);
+	sb_adds(sb, " 2>/dev/null");
+}
+
+/* ExecStartPost= that waits until the container is healthy: docker's
+ * health status (failing on "unhealthy" as compose does), or podman
+ * running the check itself, which works where its timers do not. */
+static void add_health_wait(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	struct strbuf body = STRBUF_INIT, script = STRBUF_INIT;
+	int64_t limit = health_wait_seconds(sv->s);
+	if (sd->o->engine == ENGINE_PODMAN) {
+		sb_adds(&body, "if ");
+		sh_quote(&body, sd->engine);
+		sb_adds(&body, " healthcheck run ");
+		sh_quote(&body, sv->name);
+		sb_adds(&body, " >/dev/null 2>&1; then exit 0; fi;");
+	} else {
+		sb_adds(&body, "s=$(");
+		add_inspect(sd, sv, &body, "{{.State.Health.Status}}");
+		sb_adds(&body, "); if [ \"$s\" = healthy ]; then exit 0; fi; if [ \"$s\" = unhealthy ]; then echo ");
+		sh_quote(&body, arena_printf(sd->a, "%s is unhealthy", sv->name));
+		sb_adds(&body, " >&2; exit 1; fi;");
+	}
+	const char *what = arena_printf(sd->a, "%s is not healthy after %lld seconds", sv->name, (long long)limit);
+	wait_loop(&script, body.buf, what, limit);
+	struct strvec argv = shell_argv(sd, sv, &script);
+	add_exec(sv, sb, "ExecStartPost", "", &argv);
+	sb_release(&body);
+	sb_release(&script);
+}
+
+/* ExecStartPost= that waits until the container runs: with Type=simple,
+ * ExecStartPost= starts right after the fork of `run`, before the
+ * container exists, and a post_start hook execs into it. */
+static void add_running_wait(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	struct strbuf body = STRBUF_INIT, script = STRBUF_INIT;
+	sb_adds(&body, "if [ \"$(");
+	add_inspect(sd, sv, &body, "{{.State.Running}}");
+	sb_adds(&body, ")\" = true ]; then exit 0; fi;");
+	const char *what = arena_printf(sd->a, "%s is not running after %d seconds", sv->name, RUNNING_WAIT);
+	wait_loop(&script, body.buf, what, RUNNING_WAIT);
+	struct strvec argv = shell_argv(sd, sv, &script);
+	add_exec(sv, sb, "ExecStartPost", "", &argv);
+	sb_release(&body);
+	sb_release(&script);
+}
+
+/* ---- service units ---------------------------------------------------------------- */
+
+/* What a oneshot unit (service_completed_successfully) cannot do: wait
+ * for health, restart always (systemd refuses it: it becomes no), run
+ * hooks in a container that has already exited. */
+static void warn_mode_conflicts(struct sd *sd, const struct svc *sv, struct restart *r)
+{
+	const struct service *s = sv->s;
+	if (sv->mode != START_ONESHOT)
+		return;
+	if (sd->waited[service_index(sd->p, s)] & WAITED_HEALTHY)
+		diag_warning(sd->d, s->loc,
+			     "service \"%s\" is waited for both to be healthy and to complete: its unit waits for "
+			     "completion",
+			     s->name);
+	if (strcmp(r->policy, "always") == 0) {
+		diag_warning(sd->d, s->restart_loc.file ? s->restart_loc : s->loc,
+			     "service \"%s\": restart is ignored: a service waited for with "
+			     "service_completed_successfully runs once (Type=oneshot allows on-failure only)",
+			     s->name);
+		r->policy = "no";
+	}
+	const struct hook *hooks[] = { s->n_post_start ? s->post_start : NULL, s->n_pre_stop ? s->pre_stop : NULL };
+	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++)
+		if (hooks[i])
+			diag_warning(sd->d, hooks[i]->loc,
+				     "service \"%s\": %s is ignored: the container of a service waited for with "
+				     "service_completed_successfully has exited when it would run",
+				     s->name, i ? "pre_stop" : "post_start");
+}
+
+/* Template steps: those without per_replica run once, in the shared unit,
+ * which starts before any instance; a per-replica step cannot precede them. */
+static bool step_shared(const struct svc *sv, size_t i)
+{
+	return sv->s->replicas != 1 && sv->s->pre_start[i].per_replica != TRI_TRUE;
+}
+
+static void check_step_order(struct sd *sd, const struct svc *sv)
+{
+	bool per_replica_seen = false;
+	for (size_t i = 0; i < sv->s->n_pre_start; i++) {
+		if (!step_shared(sv, i)) {
+			per_replica_seen = true;
+			continue;
+		}
+		if (per_replica_seen)
+			diag_warning(sd->d, sv->s->pre_start[i].loc,
+				     "service \"%s\": pre_start step %zu runs once for all replicas, before the "
+				     "per-replica steps listed above it",
+				     sv->s->name, i + 1);
+	}
+}
+
+static void svc_init(struct sd *sd, const struct service *s, struct svc *sv)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->s = s;
+	sv->tmpl = s->replicas != 1;
+	sv->base = unit_name(sd, s->name, "");
+	sv->unit = arena_printf(sd->a, "%s%s", sv->base, sv->tmpl ? "@.service" : ".service");
+	sv->name = sv->tmpl ? arena_printf(sd->a, "%s-%s-%c", sd->p->name, s->name, INSTANCE_MARK)
+			    : container_name(sd->a, sd->p, s, 1);
+	ptrvec_push(&sv->marked, sd->a, (void *)sv->name);
+	unsigned w = sd->waited[service_index(sd->p, s)];
+	int podman = sd->o->podman_version ? sd->o->podman_version : 500;
+	if (w & WAITED_COMPLETED)
+		sv->mode = START_ONESHOT;
+	else if ((w & WAITED_HEALTHY) && sd->o->engine == ENGINE_PODMAN && podman >= PODMAN_SDNOTIFY_HEALTHY)
+		sv->mode = START_NOTIFY;
+	else if (w & WAITED_HEALTHY)
+		sv->mode = START_HEALTH_LOOP;
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		if (step_shared(sv, i))
+			sv->shared_steps = true;
+}
+
+/* What every unit that runs for service s requires: its networks and
+ * volumes, its build, its dependencies. */
+static void service_requirements(struct sd *sd, const struct service *s, struct deps *dp, struct strvec *notes)
+{
+	collect_resources(sd, s, dp, notes);
+	if (s->build.present) {
+		push_unique(sd, &dp->requires, unit_name(sd, s->name, "-build.service"));
+		push_unique(sd, &dp->after, unit_name(sd, s->name, "-build.service"));
+	}
+	collect_dependencies(sd, s, dp);
+	engine_order(sd, dp, true);
+}
+
+static void add_service_unit_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct restart *r)
+{
+	struct deps dp = { 0 };
+	struct strvec notes = { 0 };
+	service_requirements(sd, sv->s, &dp, &notes);
+	if (sv->shared_steps) {
+		push_unique(sd, &dp.requires, unit_name(sd, sv->s->name, "-pre-start.service"));
+		push_unique(sd, &dp.after, unit_name(sd, sv->s->name, "-pre-start.service"));
+	}
+	push_unique(sd, &dp.part_of, sd->target);
+	for (size_t i = 0; i < notes.n; i++)
+		sb_adds(sb, notes.v[i]);
+	sb_adds(sb, "\n[Unit]\nDescription=");
+	systemd_value(sb, arena_printf(sd->a, "%s: service %s", sd->p->name, sv->s->name));
+	sb_adds(sb, sv->tmpl ? ", replica %i\n" : "\n");
+	add_deps(sb, &dp);
+	add_start_limit(sb, r);
+}
+
+static int64_t stop_seconds(const struct service *s)
+{
+	return s->stop_grace_period == IR_UNSET ? STOP_TIMEOUT_DEFAULT : s->stop_grace_period / IR_USEC_PER_SEC;
+}
+
+static size_t own_steps(const struct svc *sv)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sv->s->n_pre_start; i++)
+		n += !step_shared(sv, i);
+	return n;
+}
+
+/* TimeoutStartSec= covers ExecStartPre= (pre_start steps: no limit) and
+ * the ExecStartPost= waits (their own bound plus a margin). */
+static void add_timeouts(const struct svc *sv, struct strbuf *sb)
+{
+	if (sv->mode != START_ONESHOT && own_steps(sv))
+		sb_adds(sb, "TimeoutStartSec=infinity\n");
+	else if (sv->mode == START_HEALTH_LOOP || sv->mode == START_NOTIFY)
+		sb_addf(sb, "TimeoutStartSec=%llds\n", (long long)(health_wait_seconds(sv->s) + WAIT_MARGIN));
+	else if (sv->mode == START_SIMPLE && sv->s->n_post_start)
+		sb_addf(sb, "TimeoutStartSec=%ds\n", RUNNING_WAIT + WAIT_MARGIN);
+	sb_addf(sb, "TimeoutStopSec=%llds\n", (long long)(stop_seconds(sv->s) + STOP_MARGIN));
+}
+
+/* Restart=, RestartSec= (1s unless given: the engines back off, systemd's
+ * 100ms would spin), and the exit statuses of a stopped container. */
+static void add_restart(const struct svc *sv, struct strbuf *sb, const struct restart *r)
+{
+	sb_addf(sb, "Restart=%s\n", r->policy);
+	if (restarts(r))
+		add_timespan(sb, "RestartSec", r->delay != IR_UNSET ? r->delay : IR_USEC_PER_SEC);
+	if (sv->mode == START_ONESHOT)
+		return;
+	int code = stop_signal_status(sv->s->stop_signal);
+	if (code && code != 143 && code != 137)
+		sb_addf(sb, "SuccessExitStatus=143 %d\n", code);
+	else
+		sb_adds(sb, "SuccessExitStatus=143\n");
+}
+
+/* The name of pre_start step i's container. */
+static const char *step_name(struct sd *sd, struct svc *sv, size_t i)
+{
+	const char *name = arena_printf(sd->a, "%s-pre-start-%zu", sv->name, i + 1);
+	ptrvec_push(&sv->marked, sd->a, (void *)name);
+	return name;
+}
+
+/* Mark the arguments of v that runargs built from a name of this unit
+ * (equal to `value`), so that its instance mark becomes %i. */
+static void mark_equal(struct sd *sd, struct svc *sv, const struct strvec *v, const char *value)
+{
+	for (size_t i = 0; sv->tmpl && i < v->n; i++)
+		if (strcmp(v->v[i], value) == 0)
+			ptrvec_push(&sv->marked, sd->a, (void *)v->v[i]);
+}
+
+/* Key=<engine> run --rm --name=STEP ... of pre_start step i. */
+static void add_step(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *key, size_t i)
+{
+	struct strvec argv = engine_argv(sd), step = { 0 };
+	const char *name = step_name(sd, sv, i);
+	run_args_pre_start(sd->a, sd->p, sv->s, i, sd->o->engine, name, &step);
+	mark_equal(sd, sv, &step, arena_printf(sd->a, "--name=%s", name));
+	append(sd, &argv, &step);
+	add_exec(sv, sb, key, "", &argv);
+}
+
+/* ExecStartPre=-<engine> rm -f: leftovers of the container and of the
+ * steps this unit runs, e.g. after a crash of the engine. */
+static void add_cleanup(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *key, bool shared)
+{
+	struct strvec argv = engine_argv(sd);
+	push_words(sd, &argv, (const char *const[]){ "rm", "-f", NULL });
+	if (!shared)
+		strvec_push(&argv, sd->a, sv->name);
+	for (size_t i = 0; i < sv->s->n_pre_start; i++)
+		if (step_shared(sv, i) == shared)
+			strvec_push(&argv, sd->a, step_name(sd, sv, i));
+	add_exec(sv, sb, key, "-", &argv);
+}
+
+/* ExecStart=<engine> run --rm --name=NAME FLAGS IMAGE COMMAND */
+static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	struct strvec argv = engine_argv(sd), flags = { 0 }, image = { 0 };
+	run_args_service(sd->a, sd->d, sd->p, sv->s, 1, sd->o->engine, true, &flags, &image);
+	push_words(sd, &argv, (const char *const[]){ "run", "--rm", NULL });
+	if (sv->mode == START_NOTIFY) /* as podman generate systemd: conmon stays in the unit */
+		push_words(sd, &argv,
+			   (const char *const[]){ "-d", "--sdnotify=healthy", "--cgroups=no-conmon", NULL });
+	const char *name_flag = arena_printf(sd->a, "--name=%s", sv->name);
+	ptrvec_push(&sv->marked, sd->a, (void *)name_flag);
+	strvec_push(&argv, sd->a, name_flag);
+	append(sd, &argv, &flags);
+	append(sd, &argv, &image);
+	add_exec(sv, sb, "ExecStart", "", &argv);
+}
+
+/* One Key=<engine> exec ... line per hook. */
+static void add_hooks(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *key, const char *prefix,
+		      const struct hook *hooks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct strvec argv = engine_argv(sd), hook = { 0 };
+		run_args_exec_hook(sd->a, &hooks[i], sv->name, &hook);
+		mark_equal(sd, sv, &hook, sv->name);
+		append(sd, &argv, &hook);
+		add_exec(sv, sb, key, prefix, &argv);
+	}
+}
+
+static void add_start_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	const struct service *s = sv->s;
+	add_cleanup(sd, sv, sb, "ExecStartPre", false);
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		if (!step_shared(sv, i))
+			add_step(sd, sv, sb, "ExecStartPre", i);
+	add_run(sd, sv, sb);
+	if (sv->mode == START_ONESHOT)
+		return;
+	if (sv->mode == START_HEALTH_LOOP)
+		add_health_wait(sd, sv, sb);
+	else if (sv->mode == START_SIMPLE && s->n_post_start)
+		add_running_wait(sd, sv, sb);
+	add_hooks(sd, sv, sb, "ExecStartPost", "", s->post_start, s->n_post_start);
+}
+
+/* pre_stop hooks ('-': a failing hook does not keep the container
+ * running), the engine's stop, and the removal of leftovers. */
+static void add_stop_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	if (sv->mode != START_ONESHOT) {
+		add_hooks(sd, sv, sb, "ExecStop", "-", sv->s->pre_stop, sv->s->n_pre_stop);
+		struct strvec argv = engine_argv(sd);
+		push_words(sd, &argv, (const char *const[]){ "stop", "-t", NULL });
+		strvec_push(&argv, sd->a, arena_printf(sd->a, "%lld", (long long)stop_seconds(sv->s)));
+		strvec_push(&argv, sd->a, sv->name);
+		add_exec(sv, sb, "ExecStop", "", &argv);
+	}
+	struct strvec rm = engine_on_container(sd, sv, "rm", "-f");
+	add_exec(sv, sb, "ExecStopPost", "-", &rm);
+}
+
+static void add_service_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct restart *r)
+{
+	static const char *const types[] = {
+		[START_SIMPLE] = "simple", [START_HEALTH_LOOP] = "simple",
+		[START_NOTIFY] = "notify", [START_ONESHOT] = "oneshot",
+	};
+	sb_addf(sb, "\n[Service]\nType=%s\n", types[sv->mode]);
+	if (sv->mode == START_NOTIFY)
+		sb_adds(sb, "NotifyAccess=all\n"); /* podman and conmon notify, not the main process */
+	if (sv->mode == START_ONESHOT)
+		sb_adds(sb, "RemainAfterExit=yes\n");
+	add_restart(sv, sb, r);
+	add_timeouts(sv, sb);
+	add_start_lines(sd, sv, sb);
+	add_stop_lines(sd, sv, sb);
+}
+
+static void emit_service(struct sd *sd, const struct service *s)
+{
+	struct svc sv;
+	struct strbuf sb = STRBUF_INIT;
+	struct restart r = restart_of(s);
+	svc_init(sd, s, &sv);
+	warn_mode_conflicts(sd, &sv, &r);
+	check_step_order(sd, &sv);
+	add_header(&sb, s->loc,
+		   arena_printf(sd->a, "service \"%s\"%s", s->name, sv.tmpl ? ", one instance per replica" : ""));
+	if (sv.tmpl)
+		sb_addf(&sb, "# %lld replicas: the target wants %s\n", (long long)s->replicas,
+			s->replicas ? arena_printf(sd->a, "instances 1..%lld", (long long)s->replicas) : "none");
+	add_service_unit_section(sd, &sv, &sb, &r);
+	add_service_section(sd, &sv, &sb, &r);
+	sb_adds(&sb, "\n[Install]\nWantedBy=");
+	systemd_value(&sb, sd->target);
+	sb_addc(&sb, '\n');
+	add_file(sd, sv.unit, s->loc, &sb);
+	sb_release(&sb);
+}
+
+/* ---- the other units ---------------------------------------------------------------- */
+
+/* [Service] of a unit that runs once and then counts as active. */
+static void add_oneshot(struct strbuf *sb)
+{
+	sb_adds(sb, "\n[Service]\nType=oneshot\nRemainAfterExit=yes\n");
+}
+
+/* <project>-<service>-pre-start.service: a template's pre_start steps
+ * without per_replica, once before any instance. */
+static void emit_shared_steps(struct sd *sd, const struct service *s)
+{
+	struct svc sv;
+	struct deps dp = { 0 };
+	struct strvec notes = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	svc_init(sd, s, &sv);
+	if (!sv.shared_steps)
+		return;
+	sv.tmpl = false; /* no instance here: the steps' names have none */
+	sv.name = arena_printf(sd->a, "%s-%s", sd->p->name, s->name);
+	add_header(&sb, s->loc,
+		   arena_printf(sd->a, "pre_start steps of service \"%s\", once for all replicas", s->name));
+	service_requirements(sd, s, &dp, &notes);
+	push_unique(sd, &dp.part_of, sd->target);
+	for (size_t i = 0; i < notes.n; i++)
+		sb_adds(&sb, notes.v[i]);
+	sb_adds(&sb, "\n[Unit]\nDescription=");
+	systemd_value(&sb, arena_printf(sd->a, "%s: pre_start steps of service %s", sd->p->name, s->name));
+	sb_addc(&sb, '\n');
+	add_deps(&sb, &dp);
+	add_oneshot(&sb);
+	add_cleanup(sd, &sv, &sb, "ExecStartPre", true);
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		if (step_shared(&sv, i))
+			add_step(sd, &sv, &sb, "ExecStart", i);
+	add_file(sd, unit_name(sd, s->name, "-pre-start.service"), s->loc, &sb);
+	sb_release(&sb);
+}
+
+/* dockerfile_inline: the Dockerfile comes on stdin (`--file=-`, before
+ * the context, which runargs puts last):
+ * /bin/sh -c 'printf %s CONTENT | <engine> build ... --file=- CONTEXT' */
+static struct strvec inline_build_argv(struct sd *sd, const struct service *s, const struct strvec *build)
+{
+	struct strbuf script = STRBUF_INIT;
+	sb_adds(&script, "printf '%s' ");
+	sh_quote(&script, s->build.dockerfile_inline);
+	sb_adds(&script, " | ");
+	sh_quote(&script, sd->engine);
+	for (size_t i = 0; i < build->n; i++) {
+		sb_addc(&script, ' ');
+		if (i + 1 == build->n)
+			sb_adds(&script, "--file=- ");
+		sh_quote(&script, build->v[i]);
+	}
+	struct strvec argv = shell_argv(sd, NULL, &script);
+	sb_release(&script);
+	return argv;
+}
+
+/* <project>-<service>-build.service */
+static void emit_build(struct sd *sd, const struct service *s)
+{
+	struct deps dp = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec argv = engine_argv(sd), build = { 0 };
+	struct loc loc = s->build.loc.file ? s->build.loc : s->loc;
+	add_header(&sb, loc, arena_printf(sd->a, "build of service \"%s\"", s->name));
+	engine_order(sd, &dp, true);
+	push_unique(sd, &dp.part_of, sd->target); /* restarting the project builds again */
+	sb_adds(&sb, "\n[Unit]\nDescription=");
+	systemd_value(&sb, arena_printf(sd->a, "%s: build the image of service %s", sd->p->name, s->name));
+	sb_addc(&sb, '\n');
+	add_deps(&sb, &dp);
+	add_oneshot(&sb);
+	run_args_build(sd->a, sd->p, s, &build);
+	if (s->build.dockerfile_inline) {
+		struct strvec inline_argv = inline_build_argv(sd, s, &build);
+		add_exec(NULL, &sb, "ExecStart", "", &inline_argv);
+	} else {
+		append(sd, &argv, &build);
+		add_exec(NULL, &sb, "ExecStart", "", &argv);
+	}
+	add_file(sd, unit_name(sd, s->name, "-build.service"), loc, &sb);
+	sb_release(&sb);
+}
+
+static bool resource_used(const struct project *p, const struct resource *r)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t j = 0; r->kind == RES_NETWORK && j < s->n_networks; j++)
+			if (strcmp(s->networks[j].name, r->key) == 0)
+				return true;
+		for (size_t j = 0; r->kind == RES_VOLUME && j < s->n_volumes; j++)
+			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
+			    strcmp(s->volumes[j].source, r->key) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* /bin/sh -c '<engine> network inspect NAME >/dev/null 2>&1 || exec <engine> network create ...':
+ * creates the resource unless it exists; every word sh-quoted. */
+static struct strvec create_argv(struct sd *sd, const struct resource *r)
+{
+	struct strvec create = { 0 };
+	const char *kind = r->kind == RES_NETWORK ? "network" : "volume";
+	if (r->kind == RES_NETWORK)
+		run_args_network_create(sd->a, sd->p, r, &create);
+	else
+		run_args_volume_create(sd->a, sd->p, r, &create);
+	struct strbuf script = STRBUF_INIT;
+	sh_quote(&script, sd->engine);
+	sb_addf(&script, " %s inspect ", kind);
+	sh_quote(&script, r->name);
+	sb_adds(&script, " >/dev/null 2>&1 || exec ");
+	sh_quote(&script, sd->engine);
+	for (size_t i = 0; i < create.n; i++) {
+		sb_addc(&script, ' ');
+		sh_quote(&script, create.v[i]);
+	}
+	struct strvec argv = shell_argv(sd, NULL, &script);
+	sb_release(&script);
+	return argv;
+}
+
+/* <project>-<key>-network.service / -volume.service.  A network goes with
+ * the project (PartOf=, removed on stop as `compose down` does, once the
+ * services that use it stopped); a volume and its data stay. */
+static void emit_resource(struct sd *sd, const struct resource *r)
+{
+	struct deps dp = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	bool net = r->kind == RES_NETWORK;
+	const char *kind = net ? "network" : "volume";
+	if (r->loc.file)
+		add_header(&sb, r->loc, arena_printf(sd->a, "%s \"%s\"", kind, r->key));
+	else
+		add_header(&sb, r->loc,
+			   arena_printf(sd->a, "the %s \"%s\" of project \"%s\"", kind, r->key, sd->p->name));
+	engine_order(sd, &dp, false);
+	if (net)
+		push_unique(sd, &dp.part_of, sd->target);
+	sb_adds(&sb, "\n[Unit]\nDescription=");
+	systemd_value(&sb, arena_printf(sd->a, "%s: %s %s", sd->p->name, kind, r->name));
+	sb_addc(&sb, '\n');
+	add_deps(&sb, &dp);
+	add_oneshot(&sb);
+	struct strvec create = create_argv(sd, r);
+	add_exec(NULL, &sb, "ExecStart", "", &create);
+	if (net) {
+		struct strvec rm = engine_argv(sd);
+		push_words(sd, &rm, (const char *const[]){ "network", "rm", r->name, NULL });
+		add_exec(NULL, &sb, "ExecStop", "-", &rm);
+	}
+	add_file(sd, resource_unit(sd, r), r->loc, &sb);
+	sb_release(&sb);
+}
+
+static void emit_resources(struct sd *sd, enum resource_kind k)
+{
+	for (size_t i = 0; i < sd->p->n_res[k]; i++) {
+		const struct resource *r = sd->p->res[k][i];
+		if (!r->external && resource_used(sd->p, r))
+			emit_resource(sd, r);
+	}
+}
+
+/* <project>.target: wants every service (each instance of a template). */
+static void emit_target(struct sd *sd)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec wants = { 0 };
+	for (size_t i = 0; i < sd->p->n_services; i++)
+		service_units(sd, sd->p->services[i], &wants);
+	add_header(&sb, (struct loc){ 0 }, arena_printf(sd->a, "compose project \"%s\"", sd->p->name));
+	sb_adds(&sb, "\n[Unit]\nDescription=");
+	systemd_value(&sb, arena_printf(sd->a, "%s (compose project)", sd->p->name));
+	sb_addc(&sb, '\n');
+	add_list(&sb, "Wants", &wants);
+	sb_adds(&sb, "\n[Install]\nWantedBy=multi-user.target\n");
+	add_file(sd, sd->target, (struct loc){ 0 }, &sb);
+	sb_release(&sb);
+}
+
+static int emit_systemd(struct arena *a, struct diag *d, const struct project *p,
+			const struct backend_options *o, struct fileset *out)
+{
+	struct sd sd = { .a = a, .d = d, .p = p, .o = o, .out = out };
+	sd.engine = o->engine_path ? o->engine_path : arena_printf(a, "/usr/bin/%s", engine_names[o->engine]);
+	struct strbuf target = STRBUF_INIT;
+	add_component(&target, p->name);
+	sb_adds(&target, ".target");
+	sd.target = sb_to_arena(&target, a);
+	sb_release(&target);
+	mark_waited(&sd);
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		emit_service(&sd, s);
+		emit_shared_steps(&sd, s);
+		if (s->build.present)
+			emit_build(&sd, s);
+	}
+	emit_resources(&sd, RES_NETWORK);
+	emit_resources(&sd, RES_VOLUME);
+	emit_target(&sd);
+	fileset_sort(out);
+	return sd.failed ? -1 : 0;
+}
+
+const struct backend backend_systemd = {
+	.name = "systemd",
+	.output = OUTPUT_DIR,
+	.emit = emit_systemd,
+};
