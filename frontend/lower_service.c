@@ -1567,7 +1567,11 @@ static const char *read_file(struct lower_ctx *c, const char *path, struct loc l
 	return text;
 }
 
+/* Variables in an env_file resolve as compose-go resolves them: values
+ * read from the service's earlier env_files first, then the project
+ * environment (the file's own earlier keys come last, in dotenv_parse). */
 struct envfile_lookup_ctx {
+	const struct env *earlier;
 	const struct env *project;
 	const struct kvlist *service;
 };
@@ -1575,7 +1579,10 @@ struct envfile_lookup_ctx {
 static const char *envfile_lookup(void *ctx, const char *name)
 {
 	struct envfile_lookup_ctx *l = ctx;
-	const char *v = l->project ? env_get(l->project, name) : NULL;
+	const char *v = l->earlier ? env_get(l->earlier, name) : NULL;
+	if (v)
+		return v;
+	v = l->project ? env_get(l->project, name) : NULL;
 	if (v)
 		return v;
 	if (l->service) {
@@ -1596,9 +1603,14 @@ static void merge_files(struct lower_ctx *c, struct service *s, const struct nod
 		return;
 	struct env vars;
 	env_init(&vars, c->a);
-	struct envfile_lookup_ctx lctx = { c->in->env, lookup_service };
+	struct envfile_lookup_ctx lctx = { NULL, c->in->env, lookup_service };
 	for (size_t i = 0; i < n; i++) {
 		size_t len = 0;
+		struct env *earlier = arena_alloc(c->a, sizeof(*earlier));
+		env_init(earlier, c->a);
+		for (size_t k = 0; k < vars.keys.n; k++)
+			env_set(earlier, vars.keys.v[k], env_get(&vars, vars.keys.v[k]));
+		lctx.earlier = earlier;
 		bool missing;
 		const char *text = read_file(c, e[i].path, e[i].loc, &len, &missing);
 		if (!text) {
