@@ -1,0 +1,854 @@
+/*
+ * sh.c - the POSIX shell script backend (DESIGN.md §6 "POSIX shell script"
+ * and §7): one script, `up.sh`, whose first argument picks `up` (the
+ * default), `down` or `ps`, and which drives the engine CLI with the
+ * argument vectors of runargs.c.
+ *
+ * Requires a validated project with its dependency order.  Provides a file
+ * set of one file in which every compose string is one single-quoted shell
+ * word (escape.h sh_quote): no compose value is ever evaluated by a shell.
+ * The shape of the script, and why:
+ *  - The engine is "$ENGINE", ${COMPOSEC_ENGINE:-docker|podman}, found
+ *    through PATH; --engine picks the flags (they differ) and the default.
+ *  - up: networks and volumes are created unless they exist, then each
+ *    service in dependency order (a function up_<service>): wait for its
+ *    dependencies' conditions, build its image when missing, make sure its
+ *    container exists, run the pre_start steps (`run --rm`, with the
+ *    service's networks and mounts) in a container never started yet, start
+ *    it, exec its post_start hooks.  A failed command stops the script with
+ *    a message naming the service and the step.
+ *  - Idempotency: each container carries the label
+ *    com.composec.config-hash, a hash computed here of its create argv and
+ *    of its service's pre_start step definitions.  A container that is
+ *    missing or carries another hash is removed and created again; one
+ *    created but never started (a previous up stopped in its steps) runs
+ *    the steps; one that ran before but stopped is started again without
+ *    its steps (they succeeded for this definition, the spec's rerun rule);
+ *    a running one is left alone.  So a second up leaves the app as it was.
+ *  - compose's `restart` policy becomes --restart on the container: no
+ *    process manager runs the script's containers.
+ *  - Waits: service_healthy polls the health status once a second (podman
+ *    runs the check itself with `healthcheck run`: without systemd it runs
+ *    no health timers), bounded by the healthcheck's own timing;
+ *    service_completed_successfully polls for the exit, bounded by an hour.
+ *  - Replicas: containers <project>-<service>-<i>; pre_start steps without
+ *    per_replica run once, before any replica's own steps, when a replica
+ *    was never started.
+ *  - down: pre_stop hooks, stop and removal in reverse dependency order,
+ *    then the project's networks; volumes and images are kept, as
+ *    `compose down` keeps them.  ps: the engine's ps of the project label.
+ */
+#include "backends/backend.h"
+#include "backends/escape.h"
+#include "backends/runargs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SCRIPT_NAME "up.sh"
+#define HASH_LABEL "com.composec.config-hash"
+#define PROJECT_LABEL "com.docker.compose.project"
+#define WRAP_COLUMN 100         /* a command line goes on with " \" past this column */
+#define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
+#define HEALTH_MARGIN 30        /* checks beyond the healthcheck's own timing */
+#define COMPLETED_WAIT 3600     /* seconds a dependent waits for a one-shot service */
+
+/* Docker's healthcheck defaults, for the length of a health wait. */
+#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_RETRIES_DEFAULT 3
+
+struct sh {
+	struct arena *a;
+	struct diag *d;
+	const struct project *p;
+	enum engine e;
+	const char **fn; /* per p->services index: the up_ function's name */
+	struct strbuf *out;
+};
+
+/* ---- the fixed part of the script ------------------------------------------------- */
+
+static const char prelude[] =
+	"# say MESSAGE: progress, on standard error\n"
+	"say() {\n"
+	"\tprintf '%s\\n' \"$1\" >&2\n"
+	"}\n\n"
+	"# die MESSAGE: report and stop\n"
+	"die() {\n"
+	"\tprintf '%s: %s\\n' \"${0##*/}\" \"$1\" >&2\n"
+	"\texit 1\n"
+	"}\n\n"
+	"# must WHAT COMMAND...: say WHAT, run COMMAND; stop the script when it fails\n"
+	"must() {\n"
+	"\tsay \"$1\"\n"
+	"\twhat=$1\n"
+	"\tshift\n"
+	"\trc=0\n"
+	"\t\"$@\" || rc=$?\n"
+	"\tif [ \"$rc\" -ne 0 ]; then\n"
+	"\t\tdie \"$what failed (exit $rc)\"\n"
+	"\tfi\n"
+	"}\n\n"
+	"# quiet WHAT COMMAND...: must, without COMMAND's standard output (ids, names)\n"
+	"quiet() {\n"
+	"\tmust \"$@\" >/dev/null\n"
+	"}\n\n"
+	"# try WHAT COMMAND...: must, but a failure is reported and the script goes on\n"
+	"try() {\n"
+	"\tsay \"$1\"\n"
+	"\twhat=$1\n"
+	"\tshift\n"
+	"\trc=0\n"
+	"\t\"$@\" || rc=$?\n"
+	"\tif [ \"$rc\" -ne 0 ]; then\n"
+	"\t\tsay \"$what failed (exit $rc), going on\"\n"
+	"\tfi\n"
+	"}\n\n"
+	"# have KIND NAME: true when the engine has the network, volume, image or container NAME\n"
+	"have() {\n"
+	"\t\"$ENGINE\" \"$1\" inspect \"$2\" >/dev/null 2>&1\n"
+	"}\n\n"
+	"# status NAME: the state of container NAME (created, running, exited...), empty when absent\n"
+	"status() {\n"
+	"\t\"$ENGINE\" container inspect -f '{{.State.Status}}' \"$1\" 2>/dev/null || :\n"
+	"}\n\n"
+	"# config_hash NAME: the definition hash composec gave container NAME\n"
+	"config_hash() {\n"
+	"\t\"$ENGINE\" container inspect -f '{{index .Config.Labels \"" HASH_LABEL "\"}}' \"$1\" 2>/dev/null || :\n"
+	"}\n\n"
+	"# fresh NAME: true when container NAME was created and never started\n"
+	"fresh() {\n"
+	"\tcase $(status \"$1\") in\n"
+	"\tcreated | configured | initialized) return 0 ;;\n"
+	"\tesac\n"
+	"\treturn 1\n"
+	"}\n\n"
+	"# running NAME: true when container NAME runs\n"
+	"running() {\n"
+	"\tcase $(status \"$1\") in\n"
+	"\trunning | paused | restarting) return 0 ;;\n"
+	"\tesac\n"
+	"\treturn 1\n"
+	"}\n\n"
+	"# remove NAME: remove container NAME when there is one\n"
+	"remove() {\n"
+	"\tif [ -n \"$(status \"$1\")\" ]; then\n"
+	"\t\tquiet \"container $1: remove\" \"$ENGINE\" rm -f \"$1\"\n"
+	"\tfi\n"
+	"}\n\n"
+	"# ensure WHAT NAME HASH COMMAND...: keep container NAME when it carries HASH,\n"
+	"# else stop it (within its own stop timeout), remove it and create it with COMMAND\n"
+	"ensure() {\n"
+	"\tif [ \"$(config_hash \"$2\")\" = \"$3\" ]; then\n"
+	"\t\treturn 0\n"
+	"\tfi\n"
+	"\tif running \"$2\"; then\n"
+	"\t\tquiet \"container $2: stop, its definition changed\" \"$ENGINE\" stop \"$2\"\n"
+	"\tfi\n"
+	"\tremove \"$2\"\n"
+	"\twhat=$1\n"
+	"\tshift 3\n"
+	"\tquiet \"$what\" \"$@\"\n"
+	"}\n\n"
+	"# wait_completed WHAT NAME TRIES: wait until container NAME exited; stop unless it exited 0\n"
+	"wait_completed() {\n"
+	"\tsay \"$1\"\n"
+	"\tn=0\n"
+	"\twhile :; do\n"
+	"\t\ts=$(\"$ENGINE\" container inspect -f '{{.State.ExitCode}} {{.State.Status}}' \"$2\" 2>/dev/null) || s=\n"
+	"\t\tcase $s in\n"
+	"\t\t'0 exited' | '0 stopped') return 0 ;;\n"
+	"\t\t*' exited' | *' stopped' | *' dead') die \"$1: $2 exited with status ${s%% *}\" ;;\n"
+	"\t\t'') die \"$1: there is no container $2\" ;;\n"
+	"\t\tesac\n"
+	"\t\tn=$((n + 1))\n"
+	"\t\tif [ \"$n\" -ge \"$3\" ]; then\n"
+	"\t\t\tdie \"$1: $2 still runs after $3 checks\"\n"
+	"\t\tfi\n"
+	"\t\tsleep 1\n"
+	"\tdone\n"
+	"}\n\n";
+
+/* How each engine tells that a container is healthy. */
+static const char *const wait_healthy_fn[ENGINE__MAX] = {
+	[ENGINE_DOCKER] =
+		"# wait_healthy WHAT NAME TRIES: wait until container NAME is healthy, checking once a second\n"
+		"wait_healthy() {\n"
+		"\tsay \"$1\"\n"
+		"\tn=0\n"
+		"\twhile :; do\n"
+		"\t\th=$(\"$ENGINE\" container inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "
+		"\"$2\" 2>/dev/null) || h=\n"
+		"\t\tcase $h in\n"
+		"\t\thealthy) return 0 ;;\n"
+		"\t\tunhealthy) die \"$1: $2 is unhealthy\" ;;\n"
+		"\t\tesac\n"
+		"\t\tif ! running \"$2\"; then\n"
+		"\t\t\tdie \"$1: $2 is not running\"\n"
+		"\t\tfi\n"
+		"\t\tn=$((n + 1))\n"
+		"\t\tif [ \"$n\" -ge \"$3\" ]; then\n"
+		"\t\t\tdie \"$1: $2 is not healthy after $3 checks\"\n"
+		"\t\tfi\n"
+		"\t\tsleep 1\n"
+		"\tdone\n"
+		"}\n\n",
+	[ENGINE_PODMAN] =
+		"# wait_healthy WHAT NAME TRIES: run the healthcheck of container NAME once a second\n"
+		"# until it passes (without systemd, podman runs no health timers)\n"
+		"wait_healthy() {\n"
+		"\tsay \"$1\"\n"
+		"\tn=0\n"
+		"\tuntil \"$ENGINE\" healthcheck run \"$2\" >/dev/null 2>&1; do\n"
+		"\t\tif ! running \"$2\"; then\n"
+		"\t\t\tdie \"$1: $2 is not running\"\n"
+		"\t\tfi\n"
+		"\t\tn=$((n + 1))\n"
+		"\t\tif [ \"$n\" -ge \"$3\" ]; then\n"
+		"\t\t\tdie \"$1: $2 is not healthy after $3 checks\"\n"
+		"\t\tfi\n"
+		"\t\tsleep 1\n"
+		"\tdone\n"
+		"}\n\n",
+};
+
+/* ---- writing words and command lines ---------------------------------------------- */
+
+/* Columns since the last newline (a tab counts 8). */
+static size_t column(const struct strbuf *sb)
+{
+	size_t i = sb->len, col = 0;
+	while (i > 0 && sb->buf[i - 1] != '\n')
+		i--;
+	for (; i < sb->len; i++)
+		col += sb->buf[i] == '\t' ? 8 : 1;
+	return col;
+}
+
+static void add_indent(struct strbuf *sb, int indent)
+{
+	for (int i = 0; i < indent; i++)
+		sb_addc(sb, '\t');
+}
+
+/* " word", or " \" and a continuation line when the line grew too long. */
+static void add_wrapped(struct strbuf *sb, int indent, const char *word)
+{
+	size_t len = strcspn(word, "\n");
+	if (column(sb) + 1 + len > WRAP_COLUMN) {
+		sb_adds(sb, " \\\n");
+		add_indent(sb, indent + 1);
+	} else {
+		sb_addc(sb, ' ');
+	}
+	sb_adds(sb, word);
+}
+
+/* A word runargs wrote that is a fixed part of the command (run, --rm,
+ * exec, build, network create): lower-case letters and '-' only. */
+static bool is_keyword(const char *w)
+{
+	return *w && strspn(w, "abcdefghijklmnopqrstuvwxyz-") == strlen(w);
+}
+
+/* The words of argv after the line so far: the first n_fixed as written
+ * when they are keywords, every other one single-quoted. */
+static void add_argv(struct strbuf *sb, int indent, const struct strvec *argv, size_t n_fixed)
+{
+	struct strbuf q = STRBUF_INIT;
+	for (size_t i = 0; i < argv->n; i++) {
+		sb_reset(&q);
+		if (i < n_fixed && is_keyword(argv->v[i]))
+			sb_adds(&q, argv->v[i]);
+		else
+			sh_quote(&q, argv->v[i]);
+		add_wrapped(sb, indent, q.buf);
+	}
+	sb_release(&q);
+}
+
+/* <indent><helper> 'WHAT' "$ENGINE"<words> */
+static void add_engine_call(struct strbuf *sb, int indent, const char *helper, const char *what)
+{
+	add_indent(sb, indent);
+	sb_adds(sb, helper);
+	sb_addc(sb, ' ');
+	sh_quote(sb, what);
+	sb_adds(sb, " \"$ENGINE\"");
+}
+
+/* <indent><helper> 'arg' 'arg'...: a call of a script function; the
+ * caller ends the line. */
+static void add_call(struct strbuf *sb, int indent, const char *helper, const char *const *args, size_t n)
+{
+	add_indent(sb, indent);
+	sb_adds(sb, helper);
+	for (size_t i = 0; i < n; i++) {
+		sb_addc(sb, ' ');
+		sh_quote(sb, args[i]);
+	}
+}
+
+static void add_call_line(struct strbuf *sb, int indent, const char *helper, const char *const *args, size_t n)
+{
+	add_call(sb, indent, helper, args, n);
+	sb_addc(sb, '\n');
+}
+
+/* A comment line: control characters of a value (a file name) as '?', so
+ * the comment cannot end early. */
+static void add_comment_text(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		sb_addc(sb, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+static void add_loc_comment(struct strbuf *sb, const char *what, struct loc loc)
+{
+	sb_adds(sb, "# ");
+	sb_adds(sb, what);
+	if (loc.file) {
+		sb_adds(sb, " (");
+		add_comment_text(sb, loc.file);
+		if (loc.line)
+			sb_addf(sb, ":%d:%d", loc.line, loc.col);
+		sb_addc(sb, ')');
+	}
+	sb_addc(sb, '\n');
+}
+
+/* ---- names and numbers ------------------------------------------------------------- */
+
+static size_t service_index(const struct project *p, const struct service *s)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		if (p->services[i] == s)
+			return i;
+	return p->n_services;
+}
+
+/* up_<service>, with every byte a shell name cannot hold as '_', and '_'
+ * appended until no other service has the name. */
+static void name_functions(struct sh *sh)
+{
+	struct strmap used;
+	strmap_init(&used, sh->a);
+	sh->fn = arena_alloc(sh->a, (sh->p->n_services + 1) * sizeof(*sh->fn));
+	for (size_t i = 0; i < sh->p->n_services; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_adds(&sb, "up_");
+		for (const char *c = sh->p->services[i]->name; *c; c++)
+			sb_addc(&sb, strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", *c) ? *c : '_');
+		while (strmap_has(&used, sb.buf))
+			sb_addc(&sb, '_');
+		sh->fn[i] = sb_to_arena(&sb, sh->a);
+		strmap_put(&used, sh->fn[i], (void *)sh->fn[i]);
+		sb_release(&sb);
+	}
+}
+
+/* The name of a service's pre_start step i: per replica, or once for the
+ * service (replica 0). */
+static const char *step_name(struct sh *sh, const struct service *s, int replica, size_t i)
+{
+	const char *base = replica ? container_name(sh->a, sh->p, s, replica)
+			   : s->replicas == 1 ? container_name(sh->a, sh->p, s, 1)
+					      : arena_printf(sh->a, "%s-%s", sh->p->name, s->name);
+	return arena_printf(sh->a, "%s-pre-start-%zu", base, i + 1);
+}
+
+/* A step runs once for all replicas unless per_replica: true, or when
+ * there is one replica anyway. */
+static bool step_shared(const struct service *s, size_t i)
+{
+	return s->replicas == 1 || s->pre_start[i].per_replica != TRI_TRUE;
+}
+
+static int64_t or_default(int64_t v, int64_t def)
+{
+	return v == IR_UNSET ? def : v;
+}
+
+/* Checks a second apart until compose would call the service unhealthy,
+ * plus a margin. */
+static long long health_tries(const struct service *s)
+{
+	const struct healthcheck *hc = &s->healthcheck;
+	int64_t per_try = or_default(hc->interval, HC_INTERVAL_DEFAULT) + or_default(hc->timeout, HC_TIMEOUT_DEFAULT);
+	int64_t usec = or_default(hc->start_period, 0) + or_default(hc->retries, HC_RETRIES_DEFAULT) * per_try;
+	return (long long)((usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + HEALTH_MARGIN);
+}
+
+static long long stop_seconds(const struct service *s)
+{
+	return s->stop_grace_period == IR_UNSET ? STOP_TIMEOUT_DEFAULT
+						: (long long)(s->stop_grace_period / IR_USEC_PER_SEC);
+}
+
+/* Whether a dependent waits for s with service_completed_successfully. */
+static bool waited_to_complete(const struct project *p, const struct service *s)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
+			if (p->services[i]->depends_on[j].target == s &&
+			    p->services[i]->depends_on[j].condition == DEP_COMPLETED)
+				return true;
+	return false;
+}
+
+/* A one-shot service that the engine restarts whenever it exits would
+ * never be seen completed: its restart policy is dropped, with a warning. */
+static bool keep_restart(struct sh *sh, const struct service *s, const char *policy, bool warn)
+{
+	if (strcmp(policy, "always") != 0 && strcmp(policy, "unless-stopped") != 0)
+		return true;
+	if (!waited_to_complete(sh->p, s))
+		return true;
+	if (warn)
+		diag_warning(sh->d, s->restart_loc.file ? s->restart_loc : s->loc,
+			     "service \"%s\": restart is ignored: a service waited for with "
+			     "service_completed_successfully runs once",
+			     s->name);
+	return false;
+}
+
+/* --restart=<policy>: restart, overridden by deploy.restart_policy as
+ * compose does; NULL when neither is set. */
+static const char *restart_flag(struct sh *sh, const struct service *s, bool warn)
+{
+	static const char *const by_condition[RCOND__MAX] = {
+		[RCOND_UNSET] = "always", [RCOND_NONE] = "no", [RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always",
+	};
+	const char *policy = NULL;
+	int64_t retries = IR_UNSET;
+	if (s->deploy.restart_policy.present) {
+		policy = by_condition[s->deploy.restart_policy.condition];
+		retries = s->deploy.restart_policy.max_attempts;
+	} else if (s->restart != RESTART_UNSET) {
+		policy = restart_policy_names[s->restart];
+		retries = s->restart_max_retries;
+	}
+	if (!policy || !keep_restart(sh, s, policy, warn))
+		return NULL;
+	if (strcmp(policy, "on-failure") == 0 && retries != IR_UNSET && retries > 0)
+		return arena_printf(sh->a, "--restart=%s:%lld", policy, (long long)retries);
+	return arena_printf(sh->a, "--restart=%s", policy);
+}
+
+/* ---- a service's containers --------------------------------------------------------- */
+
+/* Length-prefixed, so that no two lists of words serialize alike. */
+static void ser_words(struct strbuf *sb, const struct strvec *v)
+{
+	sb_addf(sb, "W%zu;", v->n);
+	for (size_t i = 0; i < v->n; i++)
+		sb_addf(sb, "S%zu:%s;", strlen(v->v[i]), v->v[i]);
+}
+
+/* The definition hash of a service's containers: their create argv (but
+ * the name) and the definitions of the service's pre_start steps. */
+static const char *config_hash(struct sh *sh, const struct service *s, const struct strvec *create)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "composec sh container v1;");
+	ser_words(&sb, create);
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		sb_addf(&sb, "P%016llx;", (unsigned long long)pre_start_hash(&s->pre_start[i]));
+	uint64_t h = hash_fnv1a(sb.buf, sb.len);
+	sb_release(&sb);
+	return arena_printf(sh->a, "%016llx", (unsigned long long)h);
+}
+
+/* ensure 'WHAT' 'NAME' 'HASH' "$ENGINE" create --name=NAME --label=HASH ... */
+static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
+{
+	struct strvec flags = { 0 }, image = { 0 }, create = { 0 }, head = { 0 };
+	const char *name = container_name(sh->a, sh->p, s, replica);
+	run_args_service(sh->a, sh->d, sh->p, s, replica, sh->e, replica == 1, &flags, &image);
+	const char *restart = restart_flag(sh, s, replica == 1);
+	if (restart)
+		strvec_push(&create, sh->a, restart);
+	for (size_t i = 0; i < flags.n; i++)
+		strvec_push(&create, sh->a, flags.v[i]);
+	for (size_t i = 0; i < image.n; i++)
+		strvec_push(&create, sh->a, image.v[i]);
+	const char *hash = config_hash(sh, s, &create);
+	const char *args[] = { arena_printf(sh->a, "service \"%s\": create %s", s->name, name), name, hash };
+	add_call(sb, 1, "ensure", args, ARRAY_SIZE(args));
+	sb_adds(sb, " \"$ENGINE\" create");
+	strvec_push(&head, sh->a, arena_printf(sh->a, "--name=%s", name));
+	strvec_push(&head, sh->a, arena_printf(sh->a, "--label=%s=%s", HASH_LABEL, hash));
+	add_argv(sb, 1, &head, 0);
+	add_argv(sb, 1, &create, 0);
+	sb_addc(sb, '\n');
+}
+
+/* remove 'STEP'; must 'WHAT' "$ENGINE" run --rm --name=STEP ... */
+static void add_step(struct sh *sh, struct strbuf *sb, const struct service *s, int replica, size_t i)
+{
+	struct strvec argv = { 0 };
+	const char *name = step_name(sh, s, replica, i);
+	run_args_pre_start(sh->a, sh->p, s, i, sh->e, name, &argv);
+	add_call_line(sb, 2, "remove", &name, 1);
+	const char *what = replica ? arena_printf(sh->a, "service \"%s\": replica %d: pre_start step %zu", s->name,
+						  replica, i + 1)
+				   : arena_printf(sh->a, "service \"%s\": pre_start step %zu", s->name, i + 1);
+	add_engine_call(sb, 2, "must", what);
+	add_argv(sb, 2, &argv, 2);
+	sb_addc(sb, '\n');
+}
+
+/* if fresh 'NAME' [|| fresh 'NAME'...]; then */
+static void add_if_fresh(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
+{
+	sb_adds(sb, "\tif");
+	int from = replica ? replica : 1, to = replica ? replica : (int)s->replicas;
+	for (int r = from; r <= to; r++) {
+		sb_adds(sb, r > from ? " || fresh " : " fresh ");
+		sh_quote(sb, container_name(sh->a, sh->p, s, r));
+	}
+	sb_adds(sb, "; then\n");
+}
+
+/* The shared steps when any replica is new, then each replica's own. */
+static void add_steps(struct sh *sh, struct strbuf *sb, const struct service *s)
+{
+	bool shared = false, own = false;
+	for (size_t i = 0; i < s->n_pre_start; i++) {
+		shared |= step_shared(s, i);
+		own |= !step_shared(s, i);
+	}
+	if (shared) {
+		add_if_fresh(sh, sb, s, 0);
+		for (size_t i = 0; i < s->n_pre_start; i++)
+			if (step_shared(s, i))
+				add_step(sh, sb, s, 0, i);
+		sb_adds(sb, "\tfi\n");
+	}
+	for (int r = 1; own && r <= (int)s->replicas; r++) {
+		add_if_fresh(sh, sb, s, r);
+		for (size_t i = 0; i < s->n_pre_start; i++)
+			if (!step_shared(s, i))
+				add_step(sh, sb, s, r, i);
+		sb_adds(sb, "\tfi\n");
+	}
+}
+
+/* One must/try line per hook: <engine> exec ... */
+static void add_hooks(struct sh *sh, struct strbuf *sb, const struct service *s, const char *name,
+		      const char *helper, const char *kind, const struct hook *hooks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct strvec argv = { 0 };
+		run_args_exec_hook(sh->a, &hooks[i], name, &argv);
+		add_engine_call(sb, 2, helper,
+				arena_printf(sh->a, "service \"%s\": %s hook %zu in %s", s->name, kind, i + 1, name));
+		add_argv(sb, 2, &argv, 1);
+		sb_addc(sb, '\n');
+	}
+}
+
+/* Start the container unless it runs, then its post_start hooks. */
+static void add_start(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
+{
+	const char *name = container_name(sh->a, sh->p, s, replica);
+	sb_adds(sb, "\tif running ");
+	sh_quote(sb, name);
+	sb_adds(sb, "; then\n");
+	const char *up_to_date = arena_printf(sh->a, "service \"%s\": %s runs, up to date", s->name, name);
+	add_call_line(sb, 2, "say", &up_to_date, 1);
+	sb_adds(sb, "\telse\n");
+	add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "service \"%s\": start %s", s->name, name));
+	sb_adds(sb, " start");
+	struct strvec argv = { 0 };
+	strvec_push(&argv, sh->a, name);
+	add_argv(sb, 2, &argv, 0);
+	sb_addc(sb, '\n');
+	add_hooks(sh, sb, s, name, "must", "post_start", s->post_start, s->n_post_start);
+	sb_adds(sb, "\tfi\n");
+}
+
+/* ---- dependencies and builds --------------------------------------------------------- */
+
+static void warn_healthy_without_check(struct sh *sh, const struct service *s, const struct dependency *dep)
+{
+	const struct healthcheck *hc = &dep->target->healthcheck;
+	if (hc->present && (hc->disable || hc->test_kind == HC_TEST_NONE))
+		diag_warning(sh->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: the "
+			     "script will stop there",
+			     s->name, dep->service);
+	else if (!hc->present)
+		diag_warning(sh->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
+			     "image must define one",
+			     s->name, dep->service, dep->service);
+}
+
+/* wait_healthy / wait_completed for every replica of one dependency. */
+static void add_wait(struct sh *sh, struct strbuf *sb, const struct service *s, const struct dependency *dep)
+{
+	const struct service *t = dep->target;
+	bool healthy = dep->condition == DEP_HEALTHY;
+	const char *what = arena_printf(sh->a, "service \"%s\": wait until \"%s\" %s", s->name, t->name,
+					healthy ? "is healthy" : "completed successfully");
+	long long tries = healthy ? health_tries(t) : COMPLETED_WAIT;
+	if (healthy)
+		warn_healthy_without_check(sh, s, dep);
+	for (int r = 1; r <= (int)t->replicas; r++) {
+		const char *args[] = { what, container_name(sh->a, sh->p, t, r) };
+		add_call(sb, 1, healthy ? "wait_healthy" : "wait_completed", args, ARRAY_SIZE(args));
+		sb_addf(sb, " %lld\n", tries);
+	}
+}
+
+static void add_waits(struct sh *sh, struct strbuf *sb, const struct service *s)
+{
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (!dep->target)
+			continue;
+		if (dep->restart && !dep->implicit)
+			diag_warning(sh->d, dep->loc,
+				     "service \"%s\": depends_on.restart cannot be expressed by the sh script (it "
+				     "does not restart \"%s\" when \"%s\" is recreated), ignoring",
+				     s->name, s->name, dep->service);
+		if (dep->condition != DEP_STARTED)
+			add_wait(sh, sb, s, dep);
+	}
+}
+
+/* have image 'IMAGE' || must 'WHAT' "$ENGINE" build ... ; a
+ * dockerfile_inline comes on standard input (--file=-, before the context,
+ * which runargs writes last). */
+static void add_build(struct sh *sh, struct strbuf *sb, const struct service *s)
+{
+	struct strvec built = { 0 }, argv = { 0 };
+	run_args_build(sh->a, sh->p, s, &built);
+	for (size_t i = 0; i < built.n; i++) {
+		if (i + 1 == built.n && s->build.dockerfile_inline)
+			strvec_push(&argv, sh->a, "--file=-");
+		strvec_push(&argv, sh->a, built.v[i]);
+	}
+	const char *image = image_name(sh->a, sh->p, s);
+	add_call(sb, 1, "have image", &image, 1);
+	sb_adds(sb, " ||\n");
+	if (s->build.dockerfile_inline) {
+		sb_adds(sb, "\t\tprintf '%s' ");
+		sh_quote(sb, s->build.dockerfile_inline);
+		sb_adds(sb, " |\n");
+	}
+	add_engine_call(sb, 2, "must", arena_printf(sh->a, "service \"%s\": build %s", s->name, image));
+	add_argv(sb, 2, &argv, 1);
+	sb_addc(sb, '\n');
+}
+
+/* up_<service>() { ... } */
+static void emit_up_service(struct sh *sh, struct strbuf *sb, const struct service *s)
+{
+	add_loc_comment(sb, arena_printf(sh->a, "service \"%s\"", s->name), s->loc);
+	sb_addf(sb, "%s() {\n", sh->fn[service_index(sh->p, s)]);
+	add_waits(sh, sb, s);
+	if (s->build.present)
+		add_build(sh, sb, s);
+	for (int r = 1; r <= (int)s->replicas; r++)
+		add_ensure(sh, sb, s, r);
+	add_steps(sh, sb, s);
+	for (int r = 1; r <= (int)s->replicas; r++)
+		add_start(sh, sb, s, r);
+	sb_adds(sb, "}\n\n");
+}
+
+/* ---- networks and volumes ------------------------------------------------------------ */
+
+static bool resource_used(const struct project *p, const struct resource *r)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t j = 0; r->kind == RES_NETWORK && j < s->n_networks; j++)
+			if (strcmp(s->networks[j].name, r->key) == 0)
+				return true;
+		for (size_t j = 0; r->kind == RES_VOLUME && j < s->n_volumes; j++)
+			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
+			    strcmp(s->volumes[j].source, r->key) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* have network 'NAME' || quiet 'WHAT' "$ENGINE" network create ... ; an
+ * external one must exist. */
+static void add_create_resource(struct sh *sh, struct strbuf *sb, const struct resource *r)
+{
+	const char *kind = r->kind == RES_NETWORK ? "network" : "volume";
+	sb_addf(sb, "\thave %s ", kind);
+	sh_quote(sb, r->name);
+	sb_adds(sb, " ||\n");
+	if (r->external) {
+		const char *msg = arena_printf(sh->a, "external %s \"%s\" does not exist", kind, r->name);
+		add_call_line(sb, 2, "die", &msg, 1);
+		return;
+	}
+	struct strvec argv = { 0 };
+	if (r->kind == RES_NETWORK)
+		run_args_network_create(sh->a, sh->p, r, &argv);
+	else
+		run_args_volume_create(sh->a, sh->p, r, &argv);
+	add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "%s \"%s\": create %s", kind, r->key, r->name));
+	add_argv(sb, 2, &argv, 2);
+	sb_addc(sb, '\n');
+}
+
+static void emit_up(struct sh *sh, struct strbuf *sb)
+{
+	sb_adds(sb, "# up: networks and volumes, then the services in dependency order\nup() {\n");
+	for (int k = RES_NETWORK; k <= RES_VOLUME; k++)
+		for (size_t i = 0; i < sh->p->n_res[k]; i++)
+			if (resource_used(sh->p, sh->p->res[k][i]))
+				add_create_resource(sh, sb, sh->p->res[k][i]);
+	for (size_t i = 0; i < sh->p->n_services; i++)
+		if (sh->p->order[i]->replicas > 0)
+			sb_addf(sb, "\t%s\n", sh->fn[service_index(sh->p, sh->p->order[i])]);
+	const char *done = arena_printf(sh->a, "project \"%s\" is up", sh->p->name);
+	add_call_line(sb, 1, "say", &done, 1);
+	sb_adds(sb, "}\n\n");
+}
+
+/* ---- down and ps --------------------------------------------------------------------- */
+
+/* pre_stop hooks and stop while it runs, then removal; the step
+ * containers a stopped script may have left too. */
+static void add_down_container(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
+{
+	const char *name = container_name(sh->a, sh->p, s, replica);
+	sb_adds(sb, "\tif running ");
+	sh_quote(sb, name);
+	sb_adds(sb, "; then\n");
+	add_hooks(sh, sb, s, name, "try", "pre_stop", s->pre_stop, s->n_pre_stop);
+	add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "service \"%s\": stop %s", s->name, name));
+	struct strvec argv = { 0 };
+	strvec_push(&argv, sh->a, name);
+	sb_addf(sb, " stop -t %lld", stop_seconds(s));
+	add_argv(sb, 2, &argv, 0);
+	sb_adds(sb, "\n\tfi\n");
+	add_call_line(sb, 1, "remove", &name, 1);
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		if (!step_shared(s, i)) {
+			const char *step = step_name(sh, s, replica, i);
+			add_call_line(sb, 1, "remove", &step, 1);
+		}
+}
+
+static void add_down_service(struct sh *sh, struct strbuf *sb, const struct service *s)
+{
+	sb_addc(sb, '\t');
+	add_loc_comment(sb, arena_printf(sh->a, "service \"%s\"", s->name), (struct loc){ 0 });
+	for (int r = (int)s->replicas; r >= 1; r--)
+		add_down_container(sh, sb, s, r);
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		if (step_shared(s, i)) {
+			const char *step = step_name(sh, s, 0, i);
+			add_call_line(sb, 1, "remove", &step, 1);
+		}
+}
+
+static void emit_down(struct sh *sh, struct strbuf *sb)
+{
+	sb_adds(sb, "# down: the services in reverse dependency order, then the networks; volumes stay\ndown() {\n");
+	for (size_t i = sh->p->n_services; i-- > 0;)
+		if (sh->p->order[i]->replicas > 0)
+			add_down_service(sh, sb, sh->p->order[i]);
+	for (size_t i = 0; i < sh->p->n_res[RES_NETWORK]; i++) {
+		const struct resource *r = sh->p->res[RES_NETWORK][i];
+		if (r->external || !resource_used(sh->p, r))
+			continue;
+		sb_adds(sb, "\tif have network ");
+		sh_quote(sb, r->name);
+		sb_adds(sb, "; then\n");
+		add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "network \"%s\": remove %s", r->key, r->name));
+		sb_adds(sb, " network rm");
+		struct strvec argv = { 0 };
+		strvec_push(&argv, sh->a, r->name);
+		add_argv(sb, 2, &argv, 0);
+		sb_adds(sb, "\n\tfi\n");
+	}
+	const char *done = arena_printf(sh->a, "project \"%s\" is down", sh->p->name);
+	add_call_line(sb, 1, "say", &done, 1);
+	sb_adds(sb, "}\n\n");
+}
+
+static void emit_ps(struct sh *sh, struct strbuf *sb)
+{
+	sb_adds(sb, "# ps: the project's containers\nps() {\n\t\"$ENGINE\" ps -a --filter ");
+	sh_quote(sb, arena_printf(sh->a, "label=%s=%s", PROJECT_LABEL, sh->p->name));
+	sb_adds(sb, "\n}\n\n");
+}
+
+/* ---- the script ---------------------------------------------------------------------- */
+
+static void emit_header(struct sh *sh, struct strbuf *sb, const struct backend_options *o)
+{
+	sb_adds(sb, "#!/bin/sh\n# " BACKEND_GENERATED_MARK "\n# compose project \"");
+	add_comment_text(sb, sh->p->name);
+	sb_addf(sb, "\"\n# usage: sh " SCRIPT_NAME " [up|down|ps]   (default: up)\n"
+		    "# engine: $COMPOSEC_ENGINE, else %s, found on PATH\n",
+		engine_names[sh->e]);
+	sb_adds(sb,
+		"#\n"
+		"# up is idempotent.  Each container carries the label " HASH_LABEL ", a hash of\n"
+		"# its definition and of its service's pre_start steps.  A container that is missing or\n"
+		"# carries another hash is (re)created, a running one stopped first; one created but\n"
+		"# never started runs the pre_start steps, then starts; one stopped is started again\n"
+		"# (its steps succeeded before); one running is left alone.\n"
+		"#\n"
+		"# Every compose value is one single-quoted word: '$', '`' and '\\' in it are meant literally.\n"
+		"# shellcheck disable=SC2016,SC1003\n"
+		"set -eu\n\n");
+	sb_adds(sb, "ENGINE=${COMPOSEC_ENGINE:-");
+	if (o->engine_path)
+		sh_quote(sb, o->engine_path);
+	else
+		sb_adds(sb, engine_names[sh->e]);
+	sb_adds(sb, "}\n\n");
+}
+
+static void emit_dispatch(struct strbuf *sb)
+{
+	sb_adds(sb, "case ${1:-up} in\n"
+		    "up) up ;;\n"
+		    "down) down ;;\n"
+		    "ps) ps ;;\n"
+		    "*)\n"
+		    "\techo \"usage: ${0##*/} [up|down|ps]\" >&2\n"
+		    "\texit 2\n"
+		    "\t;;\n"
+		    "esac\n");
+}
+
+static int emit_sh(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
+		   struct fileset *out)
+{
+	struct sh sh = { .a = a, .d = d, .p = p, .e = o->engine };
+	struct strbuf sb = STRBUF_INIT;
+	name_functions(&sh);
+	emit_header(&sh, &sb, o);
+	sb_adds(&sb, prelude);
+	sb_adds(&sb, wait_healthy_fn[sh.e]);
+	for (size_t i = 0; i < p->n_services; i++)
+		if (p->order[i]->replicas > 0)
+			emit_up_service(&sh, &sb, p->order[i]);
+	emit_up(&sh, &sb);
+	emit_down(&sh, &sb);
+	emit_ps(&sh, &sb);
+	emit_dispatch(&sb);
+	int rc = fileset_add(out, SCRIPT_NAME, 0755, &sb);
+	sb_release(&sb);
+	return rc;
+}
+
+const struct backend backend_sh = {
+	.name = "sh",
+	.output = OUTPUT_FILE,
+	.emit = emit_sh,
+};

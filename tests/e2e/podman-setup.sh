@@ -1,0 +1,132 @@
+#!/bin/sh
+# podman-setup.sh: make this machine run real containers with podman, for the
+# end-to-end tests (TESTING.md, "Podman: real containers with a local image").
+# As root, and idempotent; every step says what it did or that nothing was
+# needed:
+#   1. installs podman runc netavark busybox-static uidmap slirp4netns when
+#      missing (apt-get);
+#   2. writes /etc/containers/containers.conf with the settings this kind of
+#      machine needs (runc, cgroupfs, file events, ulimits the sandbox can
+#      grant), unless the file already has them; an existing file is kept as
+#      containers.conf.composec-backup;
+#   3. builds localhost/busybox:latest from Debian's busybox-static (no
+#      registry is reachable), unless an image with the same applet list is
+#      there already;
+#   4. runs a container once to prove it works.
+# Exit status: 0 ready, 1 a step failed, 2 not root.
+#
+# Environment: PODMAN_SETUP_IMAGE (default localhost/busybox:latest).
+set -eu
+
+image=${PODMAN_SETUP_IMAGE:-localhost/busybox:latest}
+packages="podman runc netavark busybox-static uidmap slirp4netns"
+applets="sh echo cat sleep true false wget nc httpd id ls mkdir touch chown test printf env grep rm cp mv"
+conf=/etc/containers/containers.conf
+
+say() { echo "podman-setup: $*"; }
+die() {
+	echo "podman-setup: $*" >&2
+	exit 1
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "podman-setup: must run as root" >&2
+	exit 2
+fi
+
+install_packages() {
+	missing=
+	for p in $packages; do
+		case $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) in
+		ii*) ;;
+		*) missing="$missing $p" ;;
+		esac
+	done
+	if [ -z "$missing" ]; then
+		say "packages present: $packages"
+		return
+	fi
+	say "installing$missing"
+	apt-get update >/dev/null
+	# shellcheck disable=SC2086 # a word list of package names
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null ||
+		die "apt-get install$missing failed"
+}
+
+# The settings of TESTING.md; a file that already holds all four is left alone.
+conf_ok() {
+	[ -f "$conf" ] &&
+		grep -Eq '^[[:space:]]*runtime[[:space:]]*=[[:space:]]*"runc"' "$conf" &&
+		grep -Eq '^[[:space:]]*cgroup_manager[[:space:]]*=[[:space:]]*"cgroupfs"' "$conf" &&
+		grep -Eq '^[[:space:]]*events_logger[[:space:]]*=[[:space:]]*"file"' "$conf" &&
+		grep -Eq '^[[:space:]]*default_ulimits[[:space:]]*=.*nofile=' "$conf"
+}
+
+write_conf() {
+	if conf_ok; then
+		say "$conf already configured"
+		return
+	fi
+	mkdir -p "${conf%/*}"
+	if [ -f "$conf" ] && [ ! -f "$conf.composec-backup" ]; then
+		cp -p "$conf" "$conf.composec-backup"
+		say "kept the previous $conf as $conf.composec-backup"
+	fi
+	tmpconf=$(mktemp "$conf.XXXXXX")
+	cat >"$tmpconf" <<'EOF'
+# Written by composec's tests/e2e/podman-setup.sh.
+[containers]
+# the sandbox lacks CAP_SYS_RESOURCE: ask only for limits it can grant
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+
+[engine]
+# crun 1.8.1 refuses the hybrid cgroup v1/v2 layout found here
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+	chmod 0644 "$tmpconf"
+	mv "$tmpconf" "$conf"
+	say "wrote $conf"
+}
+
+image_label() {
+	podman image inspect --format '{{index .Labels "composec.busybox"}}' "$image" 2>/dev/null || :
+}
+
+# A root directory with /bin/busybox, one link per applet, and the few files
+# programs expect (/etc/passwd, /etc/group, /tmp).
+build_image() {
+	want=$(echo "$applets" | tr ' ' ',')
+	if [ "$(image_label)" = "$want" ]; then
+		say "image $image present"
+		return
+	fi
+	[ -x /bin/busybox ] || die "/bin/busybox missing (package busybox-static)"
+	root=$(mktemp -d)
+	trap 'rm -rf "$root"' EXIT
+	mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/root"
+	chmod 1777 "$root/tmp"
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $applets; do ln -s busybox "$root/bin/$a"; done
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/:/bin/false' \
+		>"$root/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
+	tar -C "$root" -c . | podman import -q --change 'ENV=PATH=/bin' \
+		--change 'CMD ["/bin/sh"]' --change "LABEL=composec.busybox=$want" \
+		- "$image" >/dev/null || die "podman import failed"
+	rm -rf "$root"
+	trap - EXIT
+	say "built $image from /bin/busybox ($applets)"
+}
+
+smoke() {
+	out=$(podman run --rm "$image" echo ok 2>&1) || die "podman run $image failed: $out"
+	[ "$out" = ok ] || die "podman run $image printed: $out"
+	say "podman runs $image"
+}
+
+install_packages
+write_conf
+build_image
+smoke
