@@ -1,0 +1,498 @@
+/*
+ * plan.c - the plan backend (DESIGN.md §6 "Plan and runtime"): one JSON
+ * file that composec-run (runtime/) executes.  The format is specified in
+ * runtime/PLAN.md; this file is its only writer.
+ *
+ * Requires a validated project with its dependency order.  Provides
+ * `plan.json`: the resources to create, then the services in dependency
+ * order, each with its containers (one per replica) and, for every
+ * container, the argv of each thing the runtime may do to it: status,
+ * create, pre_start steps, start, post_start hooks, the health and
+ * completion waits, pre_stop hooks, stop, remove.  The engine's command
+ * lines come from runargs.h, as for the systemd and sh targets; every
+ * string goes into the JSON through base/emit.h's escaper.  Choices:
+ *  - argv[0] is the engine's name (or --engine-path): the runtime finds it
+ *    on PATH with execvp, so a fake engine first on PATH records the calls.
+ *  - Containers are created detached (`create` then `start`), so restarts
+ *    are the engine's: `restart`/`deploy.restart_policy` become --restart.
+ *  - Each pre_start step carries pre_start_hash() of its definition, and
+ *    each service a hash of its create/build argvs: the runtime's rule for
+ *    skipping steps and reusing containers (PLAN.md) rests on the two.
+ *  - Step containers have no name: `run --rm` removes them, and one that a
+ *    killed runtime left behind cannot block the next run with "name in
+ *    use".  `remove` names one container: podman 4.3's `rm -f A B` removes
+ *    nothing when B does not exist.
+ *  - Health: podman runs a check on demand (`healthcheck run`, exit 0 when
+ *    healthy: its timers need systemd), docker reports the status its own
+ *    checks found (`inspect --format {{.State.Health.Status}}`).
+ */
+#include "backends/backend.h"
+#include "backends/runargs.h"
+#include "base/emit.h"
+
+#include <string.h>
+
+#define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
+#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_RETRIES_DEFAULT 3
+#define HEALTH_ALLOWANCE_MS 60000 /* beyond the healthcheck's own bound: pull, create, start */
+#define HEALTH_POLL_MAX_MS 1000
+
+enum { WAITED_HEALTHY = 1 << 0, WAITED_COMPLETED = 1 << 1 };
+
+struct pl {
+	struct arena *a;
+	struct diag *d;
+	const struct project *p;
+	const struct backend_options *o;
+	const char *engine; /* argv[0] of every command */
+	struct emit e;
+	unsigned *waited; /* per p->services index: WAITED_* */
+};
+
+/* ---- argv --------------------------------------------------------------------- */
+
+/* <engine> w1 w2 ... (NULL-terminated words) */
+static struct strvec cmd(struct pl *pl, const char *const *words)
+{
+	struct strvec v = { 0 };
+	strvec_push(&v, pl->a, pl->engine);
+	for (; *words; words++)
+		strvec_push(&v, pl->a, *words);
+	return v;
+}
+
+static void append(struct pl *pl, struct strvec *v, const struct strvec *more)
+{
+	for (size_t i = 0; i < more->n; i++)
+		strvec_push(v, pl->a, more->v[i]);
+}
+
+/* <engine> followed by what a runargs builder wrote */
+static struct strvec with_engine(struct pl *pl, const struct strvec *args)
+{
+	struct strvec v = cmd(pl, (const char *const[]){ NULL });
+	append(pl, &v, args);
+	return v;
+}
+
+static void emit_argv(struct pl *pl, const struct strvec *v)
+{
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < v->n; i++)
+		emit_str(&pl->e, v->v[i]);
+	emit_seq_end(&pl->e);
+}
+
+static void key_argv(struct pl *pl, const char *key, const struct strvec *v)
+{
+	emit_key(&pl->e, key);
+	if (v)
+		emit_argv(pl, v);
+	else
+		emit_null(&pl->e);
+}
+
+static void key_str(struct pl *pl, const char *key, const char *s)
+{
+	emit_key(&pl->e, key);
+	if (s)
+		emit_str(&pl->e, s);
+	else
+		emit_null(&pl->e);
+}
+
+static void key_int(struct pl *pl, const char *key, long long v)
+{
+	emit_key(&pl->e, key);
+	emit_int(&pl->e, v);
+}
+
+static const char *hex64(struct pl *pl, uint64_t h)
+{
+	return arena_printf(pl->a, "%016llx", (unsigned long long)h);
+}
+
+/* ---- resources ------------------------------------------------------------------ */
+
+static bool resource_used(const struct project *p, const struct resource *r)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t j = 0; r->kind == RES_NETWORK && j < s->n_networks; j++)
+			if (strcmp(s->networks[j].name, r->key) == 0)
+				return true;
+		for (size_t j = 0; r->kind == RES_VOLUME && j < s->n_volumes; j++)
+			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
+			    strcmp(s->volumes[j].source, r->key) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void emit_resource(struct pl *pl, const struct resource *r)
+{
+	const char *kind = r->kind == RES_NETWORK ? "network" : "volume";
+	struct strvec exists = cmd(pl, (const char *const[]){ kind, "inspect", r->name, NULL });
+	struct strvec remove = cmd(pl, (const char *const[]){ kind, "rm", r->name, NULL });
+	struct strvec args = { 0 };
+	if (r->kind == RES_NETWORK)
+		run_args_network_create(pl->a, pl->p, r, &args);
+	else
+		run_args_volume_create(pl->a, pl->p, r, &args);
+	struct strvec create = with_engine(pl, &args);
+	emit_map_begin(&pl->e);
+	key_str(pl, "kind", kind);
+	key_str(pl, "key", r->key);
+	key_str(pl, "name", r->name);
+	emit_key(&pl->e, "external");
+	emit_bool(&pl->e, r->external);
+	key_argv(pl, "exists", &exists);
+	key_argv(pl, "create", r->external ? NULL : &create);
+	key_argv(pl, "remove", r->external ? NULL : &remove);
+	emit_map_end(&pl->e);
+}
+
+static void emit_resources(struct pl *pl)
+{
+	static const enum resource_kind kinds[] = { RES_NETWORK, RES_VOLUME };
+	emit_key(&pl->e, "resources");
+	emit_seq_begin(&pl->e);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		for (size_t i = 0; i < pl->p->n_res[kinds[k]]; i++) {
+			const struct resource *r = pl->p->res[kinds[k]][i];
+			if (resource_used(pl->p, r))
+				emit_resource(pl, r);
+		}
+	emit_seq_end(&pl->e);
+}
+
+/* ---- who waits for what ------------------------------------------------------------ */
+
+static size_t service_index(const struct project *p, const struct service *s)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		if (p->services[i] == s)
+			return i;
+	return p->n_services;
+}
+
+static void warn_healthy_without_check(struct pl *pl, const struct service *s, const struct dependency *dep)
+{
+	const struct healthcheck *hc = &dep->target->healthcheck;
+	if (hc->present && (hc->disable || hc->test_kind == HC_TEST_NONE))
+		diag_warning(pl->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: "
+			     "\"%s\" will not start",
+			     s->name, dep->service, s->name);
+	else if (!hc->present)
+		diag_warning(pl->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
+			     "image must define one",
+			     s->name, dep->service, dep->service);
+}
+
+static void mark_waited(struct pl *pl)
+{
+	const struct project *p = pl->p;
+	pl->waited = arena_alloc(pl->a, (p->n_services + 1) * sizeof(*pl->waited));
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t j = 0; j < s->n_depends_on; j++) {
+			const struct dependency *dep = &s->depends_on[j];
+			if (!dep->target)
+				continue;
+			size_t t = service_index(p, dep->target);
+			if (dep->condition == DEP_HEALTHY) {
+				pl->waited[t] |= WAITED_HEALTHY;
+				warn_healthy_without_check(pl, s, dep);
+			} else if (dep->condition == DEP_COMPLETED) {
+				pl->waited[t] |= WAITED_COMPLETED;
+			}
+		}
+	}
+}
+
+/* ---- service parts ------------------------------------------------------------------- */
+
+/* --restart for a detached container: restart, overridden by
+ * deploy.restart_policy as compose does; NULL for none. */
+static const char *restart_flag(struct pl *pl, const struct service *s)
+{
+	static const char *const by_policy[RESTART__MAX] = {
+		[RESTART_ALWAYS] = "always", [RESTART_ON_FAILURE] = "on-failure",
+		[RESTART_UNLESS_STOPPED] = "unless-stopped",
+	};
+	static const char *const by_condition[RCOND__MAX] = {
+		[RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always",
+	};
+	const char *policy = by_policy[s->restart];
+	int64_t retries = s->restart_max_retries;
+	if (s->deploy.restart_policy.present) {
+		policy = by_condition[s->deploy.restart_policy.condition];
+		retries = s->deploy.restart_policy.max_attempts;
+	}
+	if (!policy)
+		return NULL;
+	if (strcmp(policy, "on-failure") == 0 && retries != IR_UNSET && retries > 0)
+		return arena_printf(pl->a, "--restart=on-failure:%lld", (long long)retries);
+	return arena_printf(pl->a, "--restart=%s", policy);
+}
+
+/* <engine> create --name=NAME [--restart=P] FLAGS IMAGE COMMAND */
+static struct strvec create_argv(struct pl *pl, const struct service *s, int replica, const char *name)
+{
+	struct strvec argv = cmd(pl, (const char *const[]){ "create", NULL }), flags = { 0 }, image = { 0 };
+	run_args_service(pl->a, pl->d, pl->p, s, replica, pl->o->engine, replica == 1, &flags, &image);
+	strvec_push(&argv, pl->a, arena_printf(pl->a, "--name=%s", name));
+	const char *restart = restart_flag(pl, s);
+	if (restart)
+		strvec_push(&argv, pl->a, restart);
+	append(pl, &argv, &flags);
+	append(pl, &argv, &image);
+	return argv;
+}
+
+/* The build: {image, exists, argv, stdin}.  A dockerfile_inline goes to
+ * the build's stdin, with --file=- before the context (runargs puts the
+ * context last). */
+static struct strvec build_argv(struct pl *pl, const struct service *s)
+{
+	struct strvec args = { 0 }, argv = cmd(pl, (const char *const[]){ NULL });
+	run_args_build(pl->a, pl->p, s, &args);
+	for (size_t i = 0; i < args.n; i++) {
+		if (i + 1 == args.n && s->build.dockerfile_inline)
+			strvec_push(&argv, pl->a, "--file=-");
+		strvec_push(&argv, pl->a, args.v[i]);
+	}
+	return argv;
+}
+
+static void emit_build(struct pl *pl, const struct service *s, const struct strvec *argv)
+{
+	emit_key(&pl->e, "build");
+	if (!argv) {
+		emit_null(&pl->e);
+		return;
+	}
+	const char *image = image_name(pl->a, pl->p, s);
+	struct strvec exists = cmd(pl, (const char *const[]){ "image", "inspect", image, NULL });
+	emit_map_begin(&pl->e);
+	key_str(pl, "image", image);
+	key_argv(pl, "exists", &exists);
+	key_argv(pl, "argv", argv);
+	key_str(pl, "stdin", s->build.dockerfile_inline);
+	emit_map_end(&pl->e);
+}
+
+/* Definition of a service: its build and create argvs, length-prefixed. */
+static uint64_t definition_hash(const struct strvec *build, const struct strvec *creates, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "composec service v1;");
+	for (size_t i = 0; build && i < build->n; i++)
+		sb_addf(&sb, "B%zu:%s;", strlen(build->v[i]), build->v[i]);
+	for (size_t c = 0; c < n; c++) {
+		sb_addf(&sb, "C%zu;", creates[c].n);
+		for (size_t i = 0; i < creates[c].n; i++)
+			sb_addf(&sb, "%zu:%s;", strlen(creates[c].v[i]), creates[c].v[i]);
+	}
+	uint64_t h = hash_fnv1a(sb.buf, sb.len);
+	sb_release(&sb);
+	return h;
+}
+
+static void emit_depends(struct pl *pl, const struct service *s)
+{
+	emit_key(&pl->e, "depends_on");
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (!dep->target)
+			continue;
+		emit_map_begin(&pl->e);
+		key_str(pl, "service", dep->service);
+		key_str(pl, "condition", dep_condition_names[dep->condition]);
+		emit_key(&pl->e, "required");
+		emit_bool(&pl->e, dep->required);
+		emit_map_end(&pl->e);
+	}
+	emit_seq_end(&pl->e);
+}
+
+/* A template's step without per_replica runs once for the service, as in
+ * the systemd backend. */
+static bool step_shared(const struct service *s, size_t i)
+{
+	return s->replicas != 1 && s->pre_start[i].per_replica != TRI_TRUE;
+}
+
+/* The steps of one scope: shared ones (container NULL) or a container's. */
+static void emit_steps(struct pl *pl, const struct service *s, const char *container)
+{
+	emit_key(&pl->e, "pre_start");
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < s->n_pre_start; i++) {
+		if (step_shared(s, i) != !container)
+			continue;
+		struct strvec args = { 0 };
+		run_args_pre_start(pl->a, pl->p, s, i, pl->o->engine, NULL, &args);
+		struct strvec argv = with_engine(pl, &args);
+		emit_map_begin(&pl->e);
+		key_str(pl, "label", arena_printf(pl->a, "pre_start %zu", i + 1));
+		key_str(pl, "hash", hex64(pl, pre_start_hash(&s->pre_start[i])));
+		key_argv(pl, "argv", &argv);
+		emit_map_end(&pl->e);
+	}
+	emit_seq_end(&pl->e);
+}
+
+static void emit_hooks(struct pl *pl, const char *key, const struct hook *hooks, size_t n, const char *container)
+{
+	emit_key(&pl->e, key);
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < n; i++) {
+		struct strvec args = { 0 };
+		run_args_exec_hook(pl->a, &hooks[i], container, &args);
+		struct strvec argv = with_engine(pl, &args);
+		emit_argv(pl, &argv);
+	}
+	emit_seq_end(&pl->e);
+}
+
+static int64_t or_default(int64_t v, int64_t def)
+{
+	return v == IR_UNSET ? def : v;
+}
+
+static bool has_health(const struct pl *pl, const struct service *s)
+{
+	const struct healthcheck *hc = &s->healthcheck;
+	if (hc->present)
+		return !hc->disable && hc->test_kind != HC_TEST_NONE;
+	return pl->waited[service_index(pl->p, s)] & WAITED_HEALTHY; /* the image's own check */
+}
+
+/* How often to look: the interval (the start interval while starting)
+ * but at least once a second, so that a slow interval does not delay
+ * dependents; the check runs on demand with podman anyway. */
+static long long poll_ms(const struct healthcheck *hc)
+{
+	int64_t every = or_default(hc->interval, HC_INTERVAL_DEFAULT);
+	if (hc->start_interval != IR_UNSET && hc->start_interval < every)
+		every = hc->start_interval;
+	long long ms = (long long)(every / 1000);
+	return ms < 1 ? 1 : ms > HEALTH_POLL_MAX_MS ? HEALTH_POLL_MAX_MS : ms;
+}
+
+static void emit_health(struct pl *pl, const struct service *s, const char *container)
+{
+	emit_key(&pl->e, "health");
+	if (!has_health(pl, s)) {
+		emit_null(&pl->e);
+		return;
+	}
+	const struct healthcheck *hc = &s->healthcheck;
+	bool podman = pl->o->engine == ENGINE_PODMAN;
+	struct strvec argv =
+		podman ? cmd(pl, (const char *const[]){ "healthcheck", "run", container, NULL })
+		       : cmd(pl, (const char *const[]){ "inspect", "--format", "{{.State.Health.Status}}", container, NULL });
+	int64_t interval = or_default(hc->interval, HC_INTERVAL_DEFAULT) / 1000;
+	int64_t timeout = or_default(hc->timeout, HC_TIMEOUT_DEFAULT) / 1000;
+	int64_t retries = or_default(hc->retries, HC_RETRIES_DEFAULT);
+	int64_t start = or_default(hc->start_period, 0) / 1000;
+	emit_map_begin(&pl->e);
+	key_argv(pl, "argv", &argv);
+	key_str(pl, "check", podman ? "exit_status" : "health_status");
+	key_int(pl, "interval_ms", (long long)interval);
+	key_int(pl, "timeout_ms", (long long)timeout);
+	key_int(pl, "retries", (long long)retries);
+	key_int(pl, "start_period_ms", (long long)start);
+	key_int(pl, "poll_ms", poll_ms(hc));
+	key_int(pl, "deadline_ms", (long long)(start + retries * (interval + timeout) + HEALTH_ALLOWANCE_MS));
+	emit_map_end(&pl->e);
+}
+
+static void emit_container(struct pl *pl, const struct service *s, const char *name, const struct strvec *create)
+{
+	struct strvec status = cmd(pl, (const char *const[]){ "container", "inspect", "--format",
+							     "{{.State.Status}}", name, NULL });
+	struct strvec start = cmd(pl, (const char *const[]){ "start", name, NULL });
+	struct strvec wait = cmd(pl, (const char *const[]){ "wait", name, NULL });
+	int64_t grace = s->stop_grace_period == IR_UNSET ? STOP_TIMEOUT_DEFAULT : s->stop_grace_period / IR_USEC_PER_SEC;
+	struct strvec stop = cmd(pl, (const char *const[]){ "stop", "-t", arena_printf(pl->a, "%lld", (long long)grace),
+							   name, NULL });
+	struct strvec remove = cmd(pl, (const char *const[]){ "rm", "-f", name, NULL });
+	emit_map_begin(&pl->e);
+	key_str(pl, "name", name);
+	key_argv(pl, "status", &status);
+	key_argv(pl, "create", create);
+	emit_steps(pl, s, name);
+	key_argv(pl, "start", &start);
+	emit_hooks(pl, "post_start", s->post_start, s->n_post_start, name);
+	emit_health(pl, s, name);
+	key_argv(pl, "completion", &wait);
+	emit_hooks(pl, "pre_stop", s->pre_stop, s->n_pre_stop, name);
+	key_argv(pl, "stop", &stop);
+	key_argv(pl, "remove", &remove);
+	emit_map_end(&pl->e);
+}
+
+static void emit_service(struct pl *pl, const struct service *s)
+{
+	size_t n = s->replicas > 0 ? (size_t)s->replicas : 0;
+	const char **names = arena_alloc(pl->a, (n + 1) * sizeof(*names));
+	struct strvec *creates = arena_alloc(pl->a, (n + 1) * sizeof(*creates));
+	for (size_t i = 0; i < n; i++) {
+		names[i] = container_name(pl->a, pl->p, s, (int)i + 1);
+		creates[i] = create_argv(pl, s, (int)i + 1, names[i]);
+	}
+	struct strvec build = { 0 };
+	if (s->build.present)
+		build = build_argv(pl, s);
+	emit_map_begin(&pl->e);
+	key_str(pl, "name", s->name);
+	key_str(pl, "definition", hex64(pl, definition_hash(s->build.present ? &build : NULL, creates, n)));
+	emit_depends(pl, s);
+	emit_build(pl, s, s->build.present ? &build : NULL);
+	emit_steps(pl, s, NULL);
+	emit_key(&pl->e, "containers");
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < n; i++)
+		emit_container(pl, s, names[i], &creates[i]);
+	emit_seq_end(&pl->e);
+	emit_map_end(&pl->e);
+}
+
+static int emit_plan(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
+		     struct fileset *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct pl pl = { .a = a, .d = d, .p = p, .o = o };
+	pl.engine = o->engine_path ? o->engine_path : engine_names[o->engine];
+	emit_init(&pl.e, &sb, EMIT_JSON);
+	mark_waited(&pl);
+	emit_map_begin(&pl.e);
+	key_int(&pl, "composec_plan", 1);
+	key_str(&pl, "comment", BACKEND_GENERATED_MARK "; run it with composec-run (runtime/PLAN.md)");
+	key_str(&pl, "project", p->name);
+	key_str(&pl, "engine", engine_names[o->engine]);
+	emit_resources(&pl);
+	emit_key(&pl.e, "services");
+	emit_seq_begin(&pl.e);
+	for (size_t i = 0; i < p->n_services; i++)
+		emit_service(&pl, p->order[i]);
+	emit_seq_end(&pl.e);
+	emit_map_end(&pl.e);
+	emit_release(&pl.e);
+	int rc = fileset_add(out, "plan.json", 0644, &sb);
+	sb_release(&sb);
+	return rc;
+}
+
+const struct backend backend_plan = {
+	.name = "plan",
+	.output = OUTPUT_FILE,
+	.emit = emit_plan,
+};

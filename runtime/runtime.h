@@ -1,0 +1,237 @@
+/*
+ * runtime.h - composec-run: executes a plan (runtime/PLAN.md) with the
+ * engine's CLI.  Depends on base/ and libyaml only; knows nothing of
+ * compose.
+ *
+ * Modules:
+ *   plan_load.c  the plan's JSON (read with libyaml) into struct rt_plan
+ *   exec.c       one command: fork/execvp (never a shell), output captured
+ *                for the failure tail, signals passed on, progress lines
+ *   state.c      the pre_start records of a service in the state directory
+ *   service.c    what one service goes through: up (in a worker process),
+ *                stop, down, ps
+ *   sched.c      the scheduler: which service may start, the workers, the
+ *                stop in reverse order
+ *   main.c       options and commands
+ *
+ * Invariants: an argv is never empty once loaded (argv.v[0] is the
+ * program, argv.v[argv.n] is NULL); services are in dependency order and
+ * every dependency index is below its dependent's; one arena owns the plan.
+ */
+#ifndef COMPOSEC_RUNTIME_H
+#define COMPOSEC_RUNTIME_H
+
+#include "base/base.h"
+
+#include <signal.h>
+#include <sys/types.h>
+
+#define RT_PLAN_VERSION 1
+#define RT_TAIL_LINES 20
+
+/* ---- the plan ---------------------------------------------------------------- */
+
+struct rt_argv {
+	const char **v; /* NULL-terminated; v == NULL: absent */
+	size_t n;
+};
+
+struct rt_argvs {
+	struct rt_argv *v;
+	size_t n;
+};
+
+struct rt_step {
+	const char *label; /* "pre_start 2" */
+	const char *hash;  /* the definition hash */
+	struct rt_argv argv;
+};
+
+struct rt_steps {
+	struct rt_step *v;
+	size_t n;
+};
+
+enum rt_check { RT_CHECK_EXIT_STATUS, RT_CHECK_HEALTH_STATUS };
+
+struct rt_health {
+	bool present;
+	struct rt_argv argv;
+	enum rt_check check;
+	long long interval_ms, timeout_ms, retries, start_period_ms, poll_ms, deadline_ms;
+};
+
+struct rt_container {
+	const char *name;
+	struct rt_argv status, create, start, completion, stop, remove;
+	struct rt_steps pre_start;
+	struct rt_argvs post_start, pre_stop;
+	struct rt_health health;
+};
+
+enum rt_cond { RT_COND_STARTED, RT_COND_HEALTHY, RT_COND_COMPLETED, RT_COND__MAX };
+extern const char *const rt_cond_names[RT_COND__MAX];
+
+struct rt_dep {
+	const char *service;
+	size_t index; /* in plan->svc, below the dependent's */
+	enum rt_cond cond;
+	bool required;
+};
+
+struct rt_build {
+	bool present;
+	const char *image;
+	struct rt_argv exists, argv;
+	const char *stdin_data; /* NULL: none */
+};
+
+struct rt_service {
+	const char *name;
+	const char *definition;
+	struct rt_dep *deps;
+	size_t n_deps;
+	struct rt_build build;
+	struct rt_steps pre_start; /* shared by all containers */
+	struct rt_container *containers;
+	size_t n_containers;
+};
+
+struct rt_resource {
+	const char *kind; /* "network", "volume" */
+	const char *key, *name;
+	bool external;
+	struct rt_argv exists, create, remove;
+};
+
+struct rt_plan {
+	const char *project, *engine;
+	struct rt_resource *res;
+	size_t n_res;
+	struct rt_service *svc;
+	size_t n_svc;
+};
+
+/* Parse a plan; on error returns -1 with a message (no newline) in err. */
+int rt_plan_parse(struct arena *a, const char *text, size_t len, struct rt_plan *out, struct strbuf *err);
+int rt_plan_load(struct arena *a, const char *path, struct rt_plan *out, struct strbuf *err);
+
+/* ---- running commands (exec.c) ----------------------------------------------- */
+
+/* Set by SIGINT/SIGTERM (the signal number); read everywhere a wait may be
+ * long.  rt_signals_install sets handlers without SA_RESTART. */
+extern volatile sig_atomic_t rt_interrupted;
+void rt_signals_install(void);
+
+/* Run argv with fork/execvp, stdout and stderr captured into out (the
+ * last RT_CAPTURE_MAX bytes), stdin from stdin_data (NULL: /dev/null).
+ * Returns the exit status, 128+N when killed by signal N, 127 when the
+ * program could not be run.  An interruption passes SIGTERM on to it. */
+#define RT_CAPTURE_MAX (64 * 1024)
+int rt_run(const struct rt_argv *argv, const char *stdin_data, struct strbuf *out);
+
+/* Seconds since the runtime started (monotonic). */
+double rt_now(void);
+/* Sleep ms milliseconds, or less when interrupted. */
+void rt_sleep_ms(long long ms);
+
+/* One progress line, written with one write(2) so that workers' lines do
+ * not mix: "[  1.234s] WHO: WHAT RESULT (0.12s)", followed by the last
+ * RT_TAIL_LINES lines of tail when not NULL. */
+void rt_progress(const char *who, const char *what, double began, const char *result, const struct strbuf *tail);
+/* The last `lines` lines of out, each as "    | line\n". */
+void rt_tail(const struct strbuf *out, int lines, struct strbuf *dst);
+/* A message on stdout (one write), "composec-run: " prefixed when err. */
+void rt_say(bool err, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* ---- pre_start state (state.c) -------------------------------------------------- */
+
+enum rt_step_result { RT_STEP_NONE, RT_STEP_OK, RT_STEP_FAILED };
+
+struct rt_record {
+	const char *scope; /* container name, or "-" for shared steps */
+	const char *hash;
+	enum rt_step_result result;
+};
+
+struct rt_state {
+	struct arena *a;
+	const char *path; /* the service's file; NULL: no state kept */
+	const char *definition;
+	struct rt_record *rec;
+	size_t n, cap;
+};
+
+/* The state directory of a project: dir, or the default (PLAN.md). */
+const char *rt_state_dir(struct arena *a, const char *dir, const char *project);
+/* Load the state of a service (an absent file is an empty state). */
+void rt_state_load(struct rt_state *st, struct arena *a, const char *dir, const char *service);
+enum rt_step_result rt_state_get(const struct rt_state *st, const char *scope, const char *hash);
+void rt_state_set(struct rt_state *st, const char *scope, const char *hash, enum rt_step_result r);
+/* Forget every step record (the containers were recreated). */
+void rt_state_forget(struct rt_state *st);
+/* Write atomically; returns 0 or -1 (errno). */
+int rt_state_save(const struct rt_state *st);
+/* Remove the project's state files and directory. */
+void rt_state_remove_project(struct arena *a, const char *dir);
+
+/* ---- services (service.c) ------------------------------------------------------ */
+
+struct rt_opts {
+	const char *state_dir; /* the project's state directory */
+	bool build, force_recreate, detach, volumes;
+	int jobs;
+};
+
+/* Milestones a worker reports on its pipe, one byte each. */
+#define RT_MS_CREATED 'c'
+#define RT_MS_STARTED 'S'
+#define RT_MS_HEALTHY 'H'
+#define RT_MS_COMPLETED 'C'
+
+/* Which waits a service's dependents need: bits (1 << RT_COND_*). */
+unsigned rt_needs(const struct rt_plan *p, size_t i);
+
+/* Worker exit codes. */
+enum { RT_WORKER_OK = 0, RT_WORKER_FAILED = 1, RT_WORKER_INTERRUPTED = 3 };
+
+/* Bring service i up (in a worker): build, create or reuse, pre_start,
+ * start, post_start, then the waits in `needs`; each milestone is written
+ * to notify_fd.  Returns a worker exit code. */
+int rt_service_up(const struct rt_plan *p, size_t i, const struct rt_opts *o, unsigned needs, int notify_fd);
+/* pre_stop hooks and stop for the running containers of service i. */
+int rt_service_stop(const struct rt_plan *p, size_t i);
+/* pre_stop, stop, remove for every container of service i that exists. */
+int rt_service_down(const struct rt_plan *p, size_t i);
+/* One line per container. */
+void rt_service_ps(const struct rt_plan *p, size_t i, const struct rt_opts *o);
+/* Resources: exists/create in order; networks (and volumes) removed. */
+int rt_resources_up(const struct rt_plan *p);
+int rt_resources_down(const struct rt_plan *p, bool volumes);
+
+/* ---- the scheduler (sched.c) ----------------------------------------------------- */
+
+enum rt_status { RT_PENDING, RT_RUNNING, RT_DONE, RT_FAILED, RT_BLOCKED, RT_INTERRUPTED };
+
+struct rt_svc_state {
+	enum rt_status status;
+	unsigned reached; /* bits (1 << RT_COND_*), plus RT_REACHED_CREATED */
+	pid_t pid;
+	int fd;
+};
+#define RT_REACHED_CREATED (1u << RT_COND__MAX)
+
+enum rt_verdict { RT_WAIT, RT_READY, RT_NOT_STARTED };
+
+/* May service i start now?  RT_NOT_STARTED when a required dependency
+ * can no longer reach its condition (*blocker: its index). */
+enum rt_verdict rt_verdict(const struct rt_plan *p, const struct rt_svc_state *st, size_t i, size_t *blocker);
+/* Record a milestone byte from a worker. */
+void rt_reach(struct rt_svc_state *s, char milestone);
+
+/* The commands.  Return the exit status of composec-run. */
+int rt_up(const struct rt_plan *p, const struct rt_opts *o);
+int rt_down(const struct rt_plan *p, const struct rt_opts *o);
+int rt_ps(const struct rt_plan *p, const struct rt_opts *o);
+
+#endif
