@@ -38,6 +38,8 @@ struct backend_options {
 	enum engine engine;     /* --engine; default docker */
 	int podman_version;     /* --podman-version as major*100+minor; default 500 */
 	const char *engine_path; /* absolute path of the engine binary, default /usr/bin/<engine> */
+	const char *namespace;   /* k8s: --namespace; NULL: none */
+	const char *format;      /* k8s: --format yaml|json; NULL: yaml */
 };
 
 enum output_kind { OUTPUT_DIR, OUTPUT_FILE };

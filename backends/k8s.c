@@ -1,0 +1,1867 @@
+/*
+ * k8s.c - the Kubernetes backend (DESIGN.md §6 "Kubernetes", §7): one file
+ * per object, `<kind>-<name>.yaml` (or .json with --format json); without
+ * -o the driver prints them as one multi-document YAML stream ("# FileName="
+ * comments between "---" separators).
+ *
+ * Requires a validated project (dependency targets resolved, services in
+ * dependency order).  Provides a sorted file set; every compose string
+ * reaches it through the emitter's escapers (base/emit.h), and container
+ * command, args and env values also through k8s_expand_escape, because the
+ * kubelet expands $(VAR) and $$ there.  Choices, and why:
+ *  - One workload per service: a Deployment; a Job for one-shot services
+ *    (restart "no" or on-failure, or deploy.restart_policy none/on-failure,
+ *    or a *-job deploy mode), which is what compose runs them as; a
+ *    DaemonSet for deploy.mode global.
+ *  - Names: a service's objects and its Service carry its name made a
+ *    DNS-1035 label (lowercase, [^a-z0-9] -> '-'), which is what other
+ *    containers resolve; a name that had to change is reported, and a
+ *    collision gets a hash suffix.  Objects live in --namespace, which is
+ *    also emitted (as 00-namespace-NS so that `kubectl apply -f DIR` and
+ *    the printed stream create it first).
+ *  - A ClusterIP Service for ports and expose: its ports are the container
+ *    ports (what compose's service DNS reaches) plus the published ports
+ *    that differ; a headless Service for a depends_on target without ports,
+ *    so that its name resolves.  Both only reach Ready pods, and a
+ *    healthcheck becomes the readiness probe: a wait init container per
+ *    dependency (nc -z on the first port, else nslookup of the headless
+ *    name) thus waits for health.  service_completed_successfully on a
+ *    Job waits with `kubectl wait --for=condition=complete` under a
+ *    ServiceAccount allowed to read Jobs.
+ *  - pre_start steps are init containers after the waits, in order, with
+ *    the step's image (default the service's), command as args (the image
+ *    ENTRYPOINT stays, as compose runs it), merged environment, the pod's
+ *    volume mounts, user and privileged as securityContext.  Init
+ *    containers run per pod, so per_replica: false with several replicas
+ *    is reported.
+ *  - Named volumes are PersistentVolumeClaims (ReadWriteOnce, 1Gi);
+ *    anonymous volumes emptyDir; tmpfs emptyDir in memory; bind mounts
+ *    hostPath (reported: the path must exist on the node); configs and
+ *    secrets ConfigMaps and Secrets holding the file's or the value's
+ *    bytes, mounted with subPath at the spec's targets.
+ *  - compose labels are annotations (any value is allowed there, as
+ *    kompose does); the objects' labels are app.kubernetes.io/managed-by
+ *    and com.docker.compose.project/service, the selector the latter two.
+ *  - Whatever has no Kubernetes equivalent is reported with its location.
+ */
+#include "backends/backend.h"
+#include "backends/escape.h"
+#include "backends/runargs.h"
+#include "base/emit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LABEL 63      /* DNS-1123 / DNS-1035 label */
+#define NAME_MAX_SUBDOMAIN 253 /* DNS-1123 subdomain */
+#define PVC_SIZE "1Gi"
+#define WAIT_IMAGE "busybox:1.36"
+#define KUBECTL_IMAGE "registry.k8s.io/kubectl:v1.34.0"
+#define FILE_DATA_MAX (1u << 20) /* a ConfigMap or Secret holds at most 1 MiB */
+#define EXPOSE_RANGE_MAX 100
+#define JOB_BACKOFF_DEFAULT 6
+
+/* Docker's healthcheck defaults: the probes say them explicitly. */
+#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
+#define HC_START_INTERVAL_DEFAULT (5 * IR_USEC_PER_SEC)
+#define HC_RETRIES_DEFAULT 3
+
+#define LABEL_MANAGED "app.kubernetes.io/managed-by"
+#define LABEL_PROJECT "com.docker.compose.project"
+#define LABEL_SERVICE "com.docker.compose.service"
+
+enum wl_kind { WL_DEPLOYMENT, WL_JOB, WL_DAEMONSET, WL__MAX };
+
+/* A volume of the pod, and where the containers mount it. */
+enum pvol_type { PV_CLAIM, PV_EMPTY, PV_MEMORY, PV_HOST, PV_CONFIG, PV_SECRET };
+struct pvol {
+	enum pvol_type type;
+	const char *name; /* pod volume name */
+	const char *ref;  /* claim, host path, ConfigMap or Secret name */
+	const char *key;  /* config/secret: the data key */
+	int64_t size;     /* memory: sizeLimit bytes or IR_UNSET */
+	int64_t mode;     /* config/secret item mode or IR_UNSET */
+};
+struct pmount {
+	const char *vol, *path, *sub_path;
+	bool read_only;
+};
+
+struct cport { /* a container port */
+	uint32_t port;
+	enum port_proto proto;
+};
+struct sport { /* a Service port */
+	const char *name, *app_protocol;
+	uint32_t port, target;
+	enum port_proto proto;
+};
+
+/* One service, analysed before anything is written. */
+struct svc {
+	const struct service *s;
+	const char *name; /* DNS-1035 label: objects, Service, container */
+	enum wl_kind kind;
+	const char *restart_policy; /* Job pods: Never / OnFailure */
+	int64_t backoff;            /* Job: backoffLimit */
+	struct cport *cports;
+	size_t n_cports;
+	struct sport *sports;
+	size_t n_sports;
+	bool headless;   /* a depends_on target without ports */
+	bool uses_claim; /* Deployment strategy Recreate */
+	bool waits_job;  /* a kubectl wait: runs under the waiter ServiceAccount */
+	struct pvol *vols;
+	size_t n_vols;
+	struct pmount *mounts;
+	size_t n_mounts;
+};
+
+struct k8s {
+	struct arena *a;
+	struct diag *d;
+	const struct project *p;
+	const struct backend_options *o;
+	struct fileset *out;
+	enum emit_format fmt;
+	const char *project_label; /* the project name as a label value */
+	const char *waiter;        /* ServiceAccount/Role name for kubectl wait */
+	struct svc *svcs;          /* parallel to p->services */
+	struct strmap used;        /* object names in use per kind: "kind/name" */
+	bool failed;
+};
+
+/* ---- names ----------------------------------------------------------------------- */
+
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool is_alnum(char c)
+{
+	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+/* s made a DNS-1123 label (dns1035: starting with a letter) of at most max
+ * bytes: lowercase, other bytes '-', runs of '-' squeezed, trimmed. */
+static const char *dns_label(struct arena *a, const char *s, size_t max, bool dns1035)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (dns1035 && !(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z'))
+		sb_adds(&sb, "x-");
+	for (const char *c = s; *c; c++) {
+		char ch = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+		if (!is_lower_alnum(ch))
+			ch = '-';
+		if (ch == '-' && (sb.len == 0 || sb.buf[sb.len - 1] == '-'))
+			continue;
+		sb_addc(&sb, ch);
+	}
+	if (sb.len > max)
+		sb.len = max, sb.buf[max] = '\0';
+	while (sb.len && sb.buf[sb.len - 1] == '-')
+		sb.buf[--sb.len] = '\0';
+	if (!sb.len)
+		sb_adds(&sb, "x");
+	const char *r = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return r;
+}
+
+/* A name for an object of `kind` made from `raw`, unique per kind: the
+ * label form, with "-<hash>" when that is taken (or too long). */
+static const char *name_alloc(struct k8s *k, const char *kind, const char *raw, size_t max, bool dns1035)
+{
+	const char *n = dns_label(k->a, raw, max, dns1035);
+	const char *key = arena_printf(k->a, "%s/%s", kind, n);
+	if (strmap_has(&k->used, key) || strlen(raw) > max) {
+		const char *base = dns_label(k->a, raw, max - 7, dns1035);
+		n = arena_printf(k->a, "%s-%06llx", base,
+				 (unsigned long long)(hash_fnv1a(raw, strlen(raw)) & 0xffffff));
+		key = arena_printf(k->a, "%s/%s", kind, n);
+	}
+	strmap_put(&k->used, key, (void *)raw);
+	return n;
+}
+
+/* "<prefix>-<name>" as a label of at most 63 bytes (container and pod
+ * volume names, which need only be unique within a pod). */
+static const char *sub_name(struct k8s *k, const char *prefix, const char *name)
+{
+	const char *full = arena_printf(k->a, "%s-%s", prefix, name);
+	if (strlen(full) <= NAME_MAX_LABEL)
+		return dns_label(k->a, full, NAME_MAX_LABEL, false);
+	return arena_printf(k->a, "%s-%06llx", dns_label(k->a, full, NAME_MAX_LABEL - 7, false),
+			    (unsigned long long)(hash_fnv1a(full, strlen(full)) & 0xffffff));
+}
+
+/* A label value: at most 63 bytes of [A-Za-z0-9._-], alphanumeric at both
+ * ends (or empty). */
+static bool label_value_ok(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0)
+		return true;
+	if (n > NAME_MAX_LABEL || !is_alnum(v[0]) || !is_alnum(v[n - 1]))
+		return false;
+	for (const char *c = v; *c; c++)
+		if (!is_alnum(*c) && !strchr("-_.", *c))
+			return false;
+	return true;
+}
+
+/* A DNS-1123 subdomain (lowercase labels separated by dots). */
+static bool subdomain_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > NAME_MAX_SUBDOMAIN || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!is_lower_alnum(*c) && *c != '-' && *c != '.')
+			return false;
+	return true;
+}
+
+/* A label or annotation key: [prefix/]name, prefix a DNS subdomain, name
+ * a label value that is not empty. */
+static bool qualified_name_ok(const char *key)
+{
+	const char *slash = strchr(key, '/');
+	const char *name = slash ? slash + 1 : key;
+	if (slash) {
+		char *prefix = strndup(key, (size_t)(slash - key));
+		bool ok = prefix && subdomain_ok(prefix);
+		free(prefix);
+		if (!ok)
+			return false;
+	}
+	return *name && label_value_ok(name);
+}
+
+static bool dns_label_ok(const char *s)
+{
+	return strlen(s) <= NAME_MAX_LABEL && subdomain_ok(s) && !strchr(s, '.');
+}
+
+/* ---- escapers --------------------------------------------------------------------- */
+
+/* The kubelet expands $(VAR) in a container's command, args and env
+ * values and turns $$ into $; an unresolved reference stays as written.
+ * So a '$' followed by '$' or '(' is doubled, and the container receives
+ * the compose string byte for byte.  Other '$' pass unchanged (which
+ * keeps "$HOME" readable, and right for runtimes that do not expand). */
+static const char *k8s_expand_escape(struct arena *a, const char *s)
+{
+	if (!strstr(s, "$$") && !strstr(s, "$("))
+		return s;
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *c = s; *c; c++) {
+		sb_addc(&sb, *c);
+		if (*c == '$' && (c[1] == '$' || c[1] == '('))
+			sb_addc(&sb, '$');
+	}
+	const char *r = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return r;
+}
+
+/* Text inside a YAML comment line: control bytes as \xNN, so that a file
+ * name cannot end the comment. */
+static void yaml_comment_text(struct strbuf *sb, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c < 0x20 || *c == 0x7f)
+			sb_addf(sb, "\\x%02x", *c);
+		else
+			sb_addc(sb, (char)*c);
+	}
+}
+
+static void base64_encode(struct strbuf *sb, const unsigned char *p, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		sb_addc(sb, tab[v >> 18 & 63]);
+		sb_addc(sb, tab[v >> 12 & 63]);
+		sb_addc(sb, i + 1 < n ? tab[v >> 6 & 63] : '=');
+		sb_addc(sb, i + 2 < n ? tab[v & 63] : '=');
+	}
+}
+
+/* Valid UTF-8 without NUL: a ConfigMap's data may hold it; else binaryData. */
+static bool utf8_text(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t len = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+		if (c == 0 || len == 0 || i + len > n)
+			return false;
+		for (size_t j = 1; j < len; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+		if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] > 0x9f) ||
+		    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] > 0x8f))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* ---- small writers ------------------------------------------------------------------ */
+
+static void kv_str(struct emit *e, const char *k, const char *v)
+{
+	emit_key(e, k);
+	emit_str(e, v);
+}
+
+static void kv_int(struct emit *e, const char *k, long long v)
+{
+	emit_key(e, k);
+	emit_int(e, v);
+}
+
+static void kv_bool(struct emit *e, const char *k, bool v)
+{
+	emit_key(e, k);
+	emit_bool(e, v);
+}
+
+static void key_map(struct emit *e, const char *k)
+{
+	emit_key(e, k);
+	emit_map_begin(e);
+}
+
+static void key_seq(struct emit *e, const char *k)
+{
+	emit_key(e, k);
+	emit_seq_begin(e);
+}
+
+/* A sequence of strings; `expand`: through k8s_expand_escape. */
+static void kv_strs(struct k8s *k, struct emit *e, const char *key, const char *const *v, size_t n, bool expand)
+{
+	key_seq(e, key);
+	for (size_t i = 0; i < n; i++)
+		emit_str(e, expand ? k8s_expand_escape(k->a, v[i]) : v[i]);
+	emit_seq_end(e);
+}
+
+/* Whole seconds, rounded up, at least `min`. */
+static long long secs(int64_t usec, long long min)
+{
+	long long s = (long long)((usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC);
+	return s < min ? min : s;
+}
+
+static int64_t or_default(int64_t v, int64_t def)
+{
+	return v == IR_UNSET ? def : v;
+}
+
+/* ---- documents ---------------------------------------------------------------------- */
+
+struct doc {
+	struct strbuf sb;
+	struct emit e;
+	const char *file;
+};
+
+/* Begin an object: the header comment (YAML), apiVersion, kind, and
+ * metadata's name and namespace; the caller adds labels and ends
+ * metadata with doc_meta_end. */
+static struct emit *doc_begin(struct k8s *k, struct doc *d, const char *api, const char *kind, const char *name,
+			      struct loc loc, const char *what)
+{
+	sb_init(&d->sb);
+	struct strbuf lower = STRBUF_INIT;
+	for (const char *c = kind; *c; c++)
+		sb_addc(&lower, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+	d->file = arena_printf(k->a, "%s%s-%s.%s", strcmp(kind, "Namespace") == 0 ? "00-" : "", lower.buf, name,
+			       k->fmt == EMIT_JSON ? "json" : "yaml");
+	sb_release(&lower);
+	if (k->fmt == EMIT_YAML) {
+		sb_adds(&d->sb, "# " BACKEND_GENERATED_MARK "\n# ");
+		if (loc.file) {
+			yaml_comment_text(&d->sb, loc.file);
+			if (loc.line)
+				sb_addf(&d->sb, ":%d:%d", loc.line, loc.col);
+			sb_adds(&d->sb, ": ");
+		}
+		yaml_comment_text(&d->sb, what);
+		sb_addc(&d->sb, '\n');
+	}
+	emit_init(&d->e, &d->sb, k->fmt);
+	emit_map_begin(&d->e);
+	kv_str(&d->e, "apiVersion", api);
+	kv_str(&d->e, "kind", kind);
+	key_map(&d->e, "metadata");
+	kv_str(&d->e, "name", name);
+	if (k->o->namespace && strcmp(kind, "Namespace") != 0)
+		kv_str(&d->e, "namespace", k->o->namespace);
+	return &d->e;
+}
+
+static void doc_end(struct k8s *k, struct doc *d)
+{
+	emit_map_end(&d->e);
+	emit_release(&d->e);
+	if (fileset_add(k->out, d->file, 0644, &d->sb) != 0) {
+		diag_error(k->d, (struct loc){ 0 }, "cannot write the object \"%s\": its name is not a safe file name",
+			   d->file);
+		k->failed = true;
+	}
+	sb_release(&d->sb);
+}
+
+/* The identity labels: managed-by and project, plus service when sv. */
+static void emit_labels(struct k8s *k, struct emit *e, const struct svc *sv, bool with_managed)
+{
+	key_map(e, "labels");
+	if (with_managed)
+		kv_str(e, LABEL_MANAGED, "composec");
+	kv_str(e, LABEL_PROJECT, k->project_label);
+	if (sv)
+		kv_str(e, LABEL_SERVICE, sv->name);
+	emit_map_end(e);
+}
+
+/* compose labels (and annotations) as annotations; keys Kubernetes would
+ * refuse are reported once, at the service's workload. */
+static void emit_annotations(struct k8s *k, struct emit *e, const struct kvlist *a, const struct kvlist *b,
+			     bool warn)
+{
+	const struct kvlist *lists[] = { a, b };
+	size_t n = 0;
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
+			n += qualified_name_ok(lists[l]->v[i].key);
+	if (n)
+		key_map(e, "annotations");
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; lists[l] && i < lists[l]->n; i++) {
+			const struct kv *kv = &lists[l]->v[i];
+			if (qualified_name_ok(kv->key))
+				kv_str(e, kv->key, kv->value ? kv->value : "");
+			else if (warn)
+				diag_warning(k->d, kv->loc,
+					     "label \"%s\" is not a valid Kubernetes annotation key "
+					     "([prefix/]name of [A-Za-z0-9._-]), ignoring",
+					     kv->key);
+		}
+	}
+	if (n)
+		emit_map_end(e);
+}
+
+static void meta_end(struct emit *e)
+{
+	emit_map_end(e);
+}
+
+static void emit_selector(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	kv_str(e, LABEL_PROJECT, k->project_label);
+	kv_str(e, LABEL_SERVICE, sv->name);
+}
+
+/* ---- analysis: workload kind ------------------------------------------------------- */
+
+/* restart (or deploy.restart_policy when restart is unset) and deploy.mode
+ * choose the workload; Job pods get the restart policy compose's restart
+ * implies. */
+static void choose_kind(struct svc *sv)
+{
+	const struct service *s = sv->s;
+	enum restart_policy r = s->restart;
+	if (r == RESTART_UNSET && s->deploy.restart_policy.present) {
+		static const enum restart_policy by_condition[RCOND__MAX] = {
+			[RCOND_NONE] = RESTART_NO, [RCOND_ON_FAILURE] = RESTART_ON_FAILURE, [RCOND_ANY] = RESTART_ALWAYS,
+		};
+		r = by_condition[s->deploy.restart_policy.condition];
+	}
+	int64_t retries = s->restart_max_retries != IR_UNSET ? s->restart_max_retries
+							     : s->deploy.restart_policy.max_attempts;
+	sv->kind = WL_DEPLOYMENT;
+	if (s->deploy.mode == DEPLOY_GLOBAL)
+		sv->kind = WL_DAEMONSET;
+	else if (r == RESTART_NO || r == RESTART_ON_FAILURE || s->deploy.mode == DEPLOY_REPLICATED_JOB ||
+		 s->deploy.mode == DEPLOY_GLOBAL_JOB)
+		sv->kind = WL_JOB;
+	sv->restart_policy = r == RESTART_ON_FAILURE ? "OnFailure" : "Never";
+	sv->backoff = r == RESTART_ON_FAILURE ? or_default(retries, JOB_BACKOFF_DEFAULT) : 0;
+}
+
+/* ---- analysis: ports ---------------------------------------------------------------- */
+
+static const char *const proto_upper[PROTO__MAX] = { "TCP", "UDP", "SCTP" };
+
+static void add_cport(struct k8s *k, struct svc *sv, uint32_t port, enum port_proto proto)
+{
+	for (size_t i = 0; i < sv->n_cports; i++)
+		if (sv->cports[i].port == port && sv->cports[i].proto == proto)
+			return;
+	sv->cports = arena_grow(k->a, sv->cports, sv->n_cports * sizeof(*sv->cports),
+				(sv->n_cports + 1) * sizeof(*sv->cports));
+	sv->cports[sv->n_cports++] = (struct cport){ port, proto };
+}
+
+/* A Service port; the name is the compose port's name when it is a valid
+ * IANA service name, else <proto>-<port>. */
+static void add_sport(struct k8s *k, struct svc *sv, uint32_t port, uint32_t target, enum port_proto proto,
+		      const struct port *from)
+{
+	for (size_t i = 0; i < sv->n_sports; i++)
+		if (sv->sports[i].port == port && sv->sports[i].proto == proto)
+			return;
+	const char *name = arena_printf(k->a, "%s-%u", port_proto_names[proto], port);
+	if (from && from->name && strlen(from->name) <= 15 && dns_label_ok(from->name) && !strstr(from->name, "--") &&
+	    strpbrk(from->name, "abcdefghijklmnopqrstuvwxyz") && port == target)
+		name = from->name;
+	sv->sports = arena_grow(k->a, sv->sports, sv->n_sports * sizeof(*sv->sports),
+				(sv->n_sports + 1) * sizeof(*sv->sports));
+	sv->sports[sv->n_sports++] = (struct sport){ name, from ? from->app_protocol : NULL, port, target, proto };
+}
+
+/* "3000", "3000-3005", "3000/udp" */
+static void add_expose(struct k8s *k, struct svc *sv, const char *v, struct loc loc)
+{
+	char *end;
+	unsigned long lo = strtoul(v, &end, 10), hi = lo;
+	if (*end == '-')
+		hi = strtoul(end + 1, &end, 10);
+	int proto = *end == '/' ? ir_lookup(port_proto_names, PROTO__MAX, end + 1) : (*end ? -1 : PROTO_TCP);
+	if (proto < 0 || lo == 0 || hi > 65535 || hi < lo || hi - lo >= EXPOSE_RANGE_MAX) {
+		diag_warning(k->d, loc, "service \"%s\": expose \"%s\" is not a port or a short range, ignoring",
+			     sv->s->name, v);
+		return;
+	}
+	for (unsigned long p = lo; p <= hi; p++) {
+		add_cport(k, sv, (uint32_t)p, (enum port_proto)proto);
+		add_sport(k, sv, (uint32_t)p, (uint32_t)p, (enum port_proto)proto, NULL);
+	}
+}
+
+/* Container ports; Service ports: the container port (what compose's
+ * service DNS reaches) and, when it differs, the published one. */
+static void collect_ports(struct k8s *k, struct svc *sv)
+{
+	const struct service *s = sv->s;
+	bool published = false;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		const struct port *pt = &s->ports[i];
+		add_cport(k, sv, pt->target, pt->protocol);
+		add_sport(k, sv, pt->target, pt->target, pt->protocol, pt);
+		if (pt->published && pt->published_lo == pt->published_hi && pt->published_lo != pt->target)
+			add_sport(k, sv, pt->published_lo, pt->target, pt->protocol, pt);
+		published = published || pt->published;
+		if (pt->mode == PORT_HOST)
+			diag_warning(k->d, pt->loc,
+				     "service \"%s\": port mode host cannot be expressed (a hostPort would bind every "
+				     "node), ignoring",
+				     sv->s->name);
+	}
+	for (size_t i = 0; i < s->expose.n; i++)
+		add_expose(k, sv, s->expose.v[i], s->expose.locs ? s->expose.locs[i] : s->loc);
+	if (published)
+		diag_warning(k->d, s->ports[0].loc,
+			     "service \"%s\": published ports become a ClusterIP Service, reachable inside the "
+			     "cluster only (publish with a NodePort or LoadBalancer Service or an Ingress)",
+			     s->name);
+}
+
+/* ---- analysis: volumes -------------------------------------------------------------- */
+
+static const char *add_vol(struct k8s *k, struct svc *sv, struct pvol v)
+{
+	for (size_t i = 0; i < sv->n_vols; i++)
+		if (strcmp(sv->vols[i].name, v.name) == 0)
+			return v.name;
+	sv->vols = arena_grow(k->a, sv->vols, sv->n_vols * sizeof(*sv->vols), (sv->n_vols + 1) * sizeof(*sv->vols));
+	sv->vols[sv->n_vols++] = v;
+	sv->uses_claim = sv->uses_claim || v.type == PV_CLAIM;
+	return v.name;
+}
+
+static void add_mount(struct k8s *k, struct svc *sv, const char *vol, const char *path, const char *sub, bool ro)
+{
+	sv->mounts = arena_grow(k->a, sv->mounts, sv->n_mounts * sizeof(*sv->mounts),
+				(sv->n_mounts + 1) * sizeof(*sv->mounts));
+	sv->mounts[sv->n_mounts++] = (struct pmount){ vol, path, sub, ro };
+}
+
+/* The claim of a named volume: its key, or its `name:` when one was
+ * given (or it is external). */
+static const char *claim_name(struct k8s *k, const struct resource *r)
+{
+	const char *dflt = arena_printf(k->a, "%s_%s", k->p->name, r->key);
+	return dns_label(k->a, strcmp(r->name, dflt) == 0 ? r->key : r->name, NAME_MAX_LABEL, false);
+}
+
+static void collect_mount(struct k8s *k, struct svc *sv, const struct mount *m, size_t i)
+{
+	struct pvol v = { .size = IR_UNSET, .mode = IR_UNSET };
+	if (m->type == MOUNT_VOLUME && m->source) {
+		const struct resource *r = project_resource(k->p, RES_VOLUME, m->source);
+		v.type = PV_CLAIM;
+		v.ref = r ? claim_name(k, r) : dns_label(k->a, m->source, NAME_MAX_LABEL, false);
+		v.name = v.ref;
+	} else if (m->type == MOUNT_VOLUME) {
+		v.type = PV_EMPTY;
+		v.name = arena_printf(k->a, "anon-%zu", i + 1);
+	} else if (m->type == MOUNT_TMPFS) {
+		v.type = PV_MEMORY;
+		v.name = arena_printf(k->a, "tmpfs-%zu", i + 1);
+		v.size = m->tmpfs.size;
+	} else if (m->type == MOUNT_BIND) {
+		v.type = PV_HOST;
+		v.ref = m->source;
+		v.name = arena_printf(k->a, "bind-%zu", i + 1);
+		diag_warning(k->d, m->loc,
+			     "service \"%s\": the bind mount of \"%s\" becomes a hostPath volume: the path must exist "
+			     "on the node that runs the pod",
+			     sv->s->name, m->source);
+	} else {
+		diag_warning(k->d, m->loc, "service \"%s\": a volume of type %s cannot be expressed in Kubernetes, ignoring",
+			     sv->s->name, mount_type_names[m->type]);
+		return;
+	}
+	const char *sub = m->type == MOUNT_VOLUME ? m->volume.subpath : NULL;
+	add_mount(k, sv, add_vol(k, sv, v), m->target, sub, m->read_only);
+}
+
+/* The ConfigMap or Secret of a config or secret: its key, or for an
+ * external one the name it has. */
+static const char *file_object_name(struct k8s *k, const struct resource *r)
+{
+	return dns_label(k->a, r->external ? r->name : r->key, NAME_MAX_LABEL, false);
+}
+
+/* configs and secrets: one pod volume each, mounted with subPath. */
+static void collect_file_refs(struct k8s *k, struct svc *sv, const struct file_ref *refs, size_t n, bool secret)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct file_ref *f = &refs[i];
+		const struct resource *r = f->def;
+		if (!r)
+			continue;
+		struct pvol v = { .type = secret ? PV_SECRET : PV_CONFIG, .size = IR_UNSET, .mode = f->mode };
+		v.ref = file_object_name(k, r);
+		v.key = r->external ? r->name : r->key;
+		v.name = sub_name(k, secret ? "secret" : "config", r->key);
+		const char *target = f->target ? f->target : arena_printf(k->a, "/%s", f->source);
+		if (f->uid || f->gid)
+			diag_warning(k->d, f->loc, "service \"%s\": %s \"%s\": uid and gid cannot be expressed, ignoring",
+				     sv->s->name, secret ? "secret" : "config", f->source);
+		add_mount(k, sv, add_vol(k, sv, v), target, v.key, true);
+	}
+}
+
+static void collect_volumes(struct k8s *k, struct svc *sv)
+{
+	const struct service *s = sv->s;
+	for (size_t i = 0; i < s->n_volumes; i++)
+		collect_mount(k, sv, &s->volumes[i], i);
+	for (size_t i = 0; i < s->tmpfs.n; i++) {
+		const char *t = s->tmpfs.v[i];
+		const char *colon = strchr(t, ':');
+		struct pvol v = { .type = PV_MEMORY, .size = IR_UNSET, .mode = IR_UNSET };
+		v.name = arena_printf(k->a, "tmpfs-%zu", s->n_volumes + i + 1);
+		add_mount(k, sv, add_vol(k, sv, v), colon ? arena_strndup(k->a, t, (size_t)(colon - t)) : t, NULL,
+			  false);
+		if (colon)
+			diag_warning(k->d, s->tmpfs.locs ? s->tmpfs.locs[i] : s->loc,
+				     "service \"%s\": tmpfs options \"%s\" cannot be expressed, ignoring", s->name,
+				     colon + 1);
+	}
+	collect_file_refs(k, sv, s->configs, s->n_configs, false);
+	collect_file_refs(k, sv, s->secrets, s->n_secrets, true);
+}
+
+/* ---- container parts ---------------------------------------------------------------- */
+
+static void emit_env(struct k8s *k, struct emit *e, const struct kvlist *env, const struct service *s, bool warn)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < env->n; i++)
+		n += env->v[i].value != NULL;
+	for (size_t i = 0; warn && i < env->n; i++)
+		if (!env->v[i].value)
+			diag_warning(k->d, env->v[i].loc,
+				     "service \"%s\": environment variable \"%s\" has no value and is not set, ignoring",
+				     s->name, env->v[i].key);
+	if (!n)
+		return;
+	key_seq(e, "env");
+	for (size_t i = 0; i < env->n; i++) {
+		if (!env->v[i].value)
+			continue;
+		emit_map_begin(e);
+		kv_str(e, "name", env->v[i].key);
+		kv_str(e, "value", k8s_expand_escape(k->a, env->v[i].value));
+		emit_map_end(e);
+	}
+	emit_seq_end(e);
+}
+
+static void emit_mounts(struct emit *e, const struct svc *sv)
+{
+	if (!sv->n_mounts)
+		return;
+	key_seq(e, "volumeMounts");
+	for (size_t i = 0; i < sv->n_mounts; i++) {
+		const struct pmount *m = &sv->mounts[i];
+		emit_map_begin(e);
+		kv_str(e, "name", m->vol);
+		kv_str(e, "mountPath", m->path);
+		if (m->sub_path)
+			kv_str(e, "subPath", m->sub_path);
+		if (m->read_only)
+			kv_bool(e, "readOnly", true);
+		emit_map_end(e);
+	}
+	emit_seq_end(e);
+}
+
+/* "uid" or "uid:gid", numeric; false for names. */
+static bool parse_user(const char *u, long long *uid, long long *gid)
+{
+	char *end;
+	*gid = -1;
+	*uid = strtoll(u, &end, 10);
+	if (end == u || *uid < 0)
+		return false;
+	if (*end == ':') {
+		const char *g = end + 1;
+		*gid = strtoll(g, &end, 10);
+		if (end == g || *gid < 0)
+			return false;
+	}
+	return *end == '\0';
+}
+
+/* What a container's securityContext says. */
+struct secctx {
+	bool no_new_privs, seccomp_unconfined, apparmor_unconfined, privileged, read_only;
+	long long uid, gid; /* -1: unset */
+	const struct strlist *cap_add, *cap_drop;
+};
+
+static void sec_user(struct k8s *k, struct secctx *c, const char *user, struct loc loc, const char *who)
+{
+	c->uid = c->gid = -1;
+	if (user && !parse_user(user, &c->uid, &c->gid)) {
+		c->uid = c->gid = -1;
+		diag_warning(k->d, loc, "%s: user \"%s\" is not numeric: Kubernetes takes a uid[:gid], ignoring", who,
+			     user);
+	}
+}
+
+/* security_opt: no-new-privileges, seccomp and apparmor "unconfined". */
+static void sec_opts(struct k8s *k, struct secctx *c, const struct service *s)
+{
+	for (size_t i = 0; i < s->security_opt.n; i++) {
+		const char *o = s->security_opt.v[i];
+		size_t n = strcspn(o, ":=");
+		const char *val = o[n] ? o + n + 1 : "true";
+		if (n == strlen("no-new-privileges") && strncmp(o, "no-new-privileges", n) == 0)
+			c->no_new_privs = strcmp(val, "false") != 0;
+		else if (strncmp(o, "seccomp", n) == 0 && n == 7 && strcmp(val, "unconfined") == 0)
+			c->seccomp_unconfined = true;
+		else if (strncmp(o, "apparmor", n) == 0 && n == 8 && strcmp(val, "unconfined") == 0)
+			c->apparmor_unconfined = true;
+		else
+			diag_warning(k->d, s->security_opt.locs ? s->security_opt.locs[i] : s->loc,
+				     "service \"%s\": security_opt \"%s\" cannot be expressed in Kubernetes, ignoring",
+				     s->name, o);
+	}
+}
+
+static void emit_caps(struct emit *e, const char *key, const struct strlist *l)
+{
+	if (!l || !l->n)
+		return;
+	key_seq(e, key);
+	for (size_t i = 0; i < l->n; i++)
+		emit_str(e, str_has_prefix(l->v[i], "CAP_") ? l->v[i] + 4 : l->v[i]);
+	emit_seq_end(e);
+}
+
+static void emit_secctx(struct emit *e, const struct secctx *c)
+{
+	bool caps = (c->cap_add && c->cap_add->n) || (c->cap_drop && c->cap_drop->n);
+	if (!c->no_new_privs && !c->seccomp_unconfined && !c->apparmor_unconfined && !c->privileged &&
+	    !c->read_only && c->uid < 0 && !caps)
+		return;
+	key_map(e, "securityContext");
+	if (c->no_new_privs)
+		kv_bool(e, "allowPrivilegeEscalation", false);
+	if (c->apparmor_unconfined) {
+		key_map(e, "appArmorProfile");
+		kv_str(e, "type", "Unconfined");
+		emit_map_end(e);
+	}
+	if (caps) {
+		key_map(e, "capabilities");
+		emit_caps(e, "add", c->cap_add);
+		emit_caps(e, "drop", c->cap_drop);
+		emit_map_end(e);
+	}
+	if (c->privileged)
+		kv_bool(e, "privileged", true);
+	if (c->read_only)
+		kv_bool(e, "readOnlyRootFilesystem", true);
+	if (c->gid >= 0)
+		kv_int(e, "runAsGroup", c->gid);
+	if (c->uid >= 0)
+		kv_int(e, "runAsUser", c->uid);
+	if (c->seccomp_unconfined) {
+		key_map(e, "seccompProfile");
+		kv_str(e, "type", "Unconfined");
+		emit_map_end(e);
+	}
+	emit_map_end(e);
+}
+
+/* A CPU quantity: whole cores, else millicores. */
+static const char *cpu_quantity(struct k8s *k, double cpus)
+{
+	long long m = llround(cpus * 1000);
+	return m % 1000 == 0 ? arena_printf(k->a, "%lld", m / 1000) : arena_printf(k->a, "%lldm", m);
+}
+
+/* A memory quantity with the largest binary suffix that divides it. */
+static const char *mem_quantity(struct k8s *k, int64_t bytes)
+{
+	static const char *const suffix[] = { "", "Ki", "Mi", "Gi", "Ti" };
+	size_t i = 0;
+	while (i + 1 < ARRAY_SIZE(suffix) && bytes && bytes % 1024 == 0)
+		bytes /= 1024, i++;
+	return arena_printf(k->a, "%lld%s", (long long)bytes, suffix[i]);
+}
+
+static void emit_quantities(struct k8s *k, struct emit *e, const char *key, double cpus, int64_t mem)
+{
+	if (isnan(cpus) && mem == IR_UNSET)
+		return;
+	key_map(e, key);
+	if (!isnan(cpus))
+		kv_str(e, "cpu", cpu_quantity(k, cpus));
+	if (mem != IR_UNSET)
+		kv_str(e, "memory", mem_quantity(k, mem));
+	emit_map_end(e);
+}
+
+/* deploy.resources (or cpus, mem_limit, mem_reservation) -> resources. */
+static void emit_resources(struct k8s *k, struct emit *e, const struct service *s)
+{
+	const struct deploy *d = &s->deploy;
+	double lcpu = !isnan(d->limits.cpus) ? d->limits.cpus : s->cpus;
+	int64_t lmem = d->limits.memory != IR_UNSET ? d->limits.memory : s->mem_limit;
+	double rcpu = d->reservations.cpus;
+	int64_t rmem = d->reservations.memory != IR_UNSET ? d->reservations.memory : s->mem_reservation;
+	if (d->limits.pids != IR_UNSET || d->reservations.pids != IR_UNSET)
+		diag_warning(k->d, d->loc, "service \"%s\": deploy.resources pids cannot be expressed, ignoring",
+			     s->name);
+	if (isnan(lcpu) && lmem == IR_UNSET && isnan(rcpu) && rmem == IR_UNSET)
+		return;
+	key_map(e, "resources");
+	emit_quantities(k, e, "limits", lcpu, lmem);
+	emit_quantities(k, e, "requests", rcpu, rmem);
+	emit_map_end(e);
+}
+
+/* ---- probes and hooks --------------------------------------------------------------- */
+
+/* The healthcheck's command: CMD as is, CMD-SHELL through /bin/sh -c. */
+static void emit_probe_exec(struct k8s *k, struct emit *e, const struct healthcheck *h)
+{
+	key_map(e, "exec");
+	key_seq(e, "command");
+	if (h->test_kind == HC_TEST_CMD_SHELL) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < h->test_args.n; i++) {
+			if (i)
+				sb_addc(&sb, ' ');
+			sb_adds(&sb, h->test_args.v[i]);
+		}
+		emit_str(e, "/bin/sh");
+		emit_str(e, "-c");
+		emit_str(e, sb_to_arena(&sb, k->a));
+		sb_release(&sb);
+	} else {
+		for (size_t i = 0; i < h->test_args.n; i++)
+			emit_str(e, h->test_args.v[i]);
+	}
+	emit_seq_end(e);
+	emit_map_end(e);
+}
+
+static void emit_probe(struct k8s *k, struct emit *e, const char *key, const struct healthcheck *h, int64_t period,
+		       long long failures)
+{
+	key_map(e, key);
+	emit_probe_exec(k, e, h);
+	kv_int(e, "periodSeconds", secs(period, 1));
+	kv_int(e, "timeoutSeconds", secs(or_default(h->timeout, HC_TIMEOUT_DEFAULT), 1));
+	kv_int(e, "failureThreshold", failures < 1 ? 1 : failures);
+	emit_map_end(e);
+}
+
+/* healthcheck -> liveness and readiness; start_period -> a startup probe
+ * that allows the start period plus the retries. */
+static void emit_probes(struct k8s *k, struct emit *e, const struct service *s)
+{
+	const struct healthcheck *h = &s->healthcheck;
+	if (!h->present || h->disable || h->test_kind == HC_TEST_NONE)
+		return;
+	if (h->test_kind == HC_TEST_UNSET) {
+		diag_warning(k->d, h->loc,
+			     "service \"%s\": a healthcheck without test relies on the image's HEALTHCHECK, which "
+			     "Kubernetes does not run, ignoring",
+			     s->name);
+		return;
+	}
+	int64_t period = or_default(h->interval, HC_INTERVAL_DEFAULT);
+	long long retries = or_default(h->retries, HC_RETRIES_DEFAULT);
+	emit_probe(k, e, "livenessProbe", h, period, retries);
+	emit_probe(k, e, "readinessProbe", h, period, retries);
+	if (h->start_period != IR_UNSET && h->start_period > 0) {
+		int64_t sp = or_default(h->start_interval, h->interval != IR_UNSET ? h->interval : HC_START_INTERVAL_DEFAULT);
+		emit_probe(k, e, "startupProbe", h, sp, secs(h->start_period, 0) / secs(sp, 1) + 1 + retries);
+	}
+}
+
+/* Several hooks run as one `sh -c` line of shell-quoted words. */
+static void emit_hook(struct k8s *k, struct emit *e, const char *key, const struct hook *h, size_t n,
+		      const struct service *s)
+{
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (h[i].user || h[i].privileged == TRI_TRUE || h[i].working_dir || h[i].own_environment.n)
+			diag_warning(k->d, h[i].loc,
+				     "service \"%s\": %s: user, privileged, working_dir and environment of a hook "
+				     "cannot be expressed (it runs in the container as it is), ignoring",
+				     s->name, key);
+		used += h[i].command.kind != CMD_UNSET && h[i].command.argv.n;
+	}
+	if (!used)
+		return;
+	key_map(e, key);
+	key_map(e, "exec");
+	if (n == 1) {
+		kv_strs(k, e, "command", h[0].command.argv.v, h[0].command.argv.n, false);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = 0; j < h[i].command.argv.n; j++) {
+				sb_adds(&sb, j ? " " : (sb.len ? " && " : ""));
+				sh_quote(&sb, h[i].command.argv.v[j]);
+			}
+		}
+		const char *argv[] = { "/bin/sh", "-c", sb_to_arena(&sb, k->a) };
+		sb_release(&sb);
+		kv_strs(k, e, "command", argv, 3, false);
+	}
+	emit_map_end(e);
+	emit_map_end(e);
+}
+
+static bool hooks_run(const struct hook *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (h[i].command.kind != CMD_UNSET && h[i].command.argv.n)
+			return true;
+	return false;
+}
+
+static void emit_lifecycle(struct k8s *k, struct emit *e, const struct service *s)
+{
+	if (!hooks_run(s->post_start, s->n_post_start) && !hooks_run(s->pre_stop, s->n_pre_stop))
+		return;
+	key_map(e, "lifecycle");
+	if (s->n_post_start)
+		emit_hook(k, e, "postStart", s->post_start, s->n_post_start, s);
+	if (s->n_pre_stop)
+		emit_hook(k, e, "preStop", s->pre_stop, s->n_pre_stop, s);
+	emit_map_end(e);
+}
+
+/* ---- containers --------------------------------------------------------------------- */
+
+static const struct {
+	const char *compose, *k8s;
+} pull_policies[] = {
+	{ "always", "Always" }, { "never", "Never" }, { "missing", "IfNotPresent" }, { "if_not_present", "IfNotPresent" },
+};
+
+static void emit_image(struct k8s *k, struct emit *e, const char *image, const struct service *s, bool warn)
+{
+	kv_str(e, "image", image);
+	if (!s->pull_policy)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(pull_policies); i++) {
+		if (strcmp(s->pull_policy, pull_policies[i].compose) == 0) {
+			kv_str(e, "imagePullPolicy", pull_policies[i].k8s);
+			return;
+		}
+	}
+	if (warn)
+		diag_warning(k->d, s->loc, "service \"%s\": pull_policy \"%s\" cannot be expressed in Kubernetes, ignoring",
+			     s->name, s->pull_policy);
+}
+
+/* entrypoint -> command, command -> args; an override to nothing means
+ * "the image's" in Kubernetes. */
+static void emit_command(struct k8s *k, struct emit *e, const struct service *s)
+{
+	if (s->entrypoint.kind != CMD_UNSET && !s->entrypoint.argv.n)
+		diag_warning(k->d, s->entrypoint.loc,
+			     "service \"%s\": an empty entrypoint cannot be expressed: the image's is used", s->name);
+	else if (s->entrypoint.kind != CMD_UNSET)
+		kv_strs(k, e, "command", s->entrypoint.argv.v, s->entrypoint.argv.n, true);
+	if (s->command.kind != CMD_UNSET && !s->command.argv.n && s->entrypoint.kind == CMD_UNSET)
+		diag_warning(k->d, s->command.loc,
+			     "service \"%s\": an empty command cannot be expressed: the image's is used", s->name);
+	else if (s->command.kind != CMD_UNSET && s->command.argv.n)
+		kv_strs(k, e, "args", s->command.argv.v, s->command.argv.n, true);
+}
+
+/* A busybox loop until the target's Service answers: a TCP connect to a
+ * ClusterIP Service (only Ready pods accept it), a DNS answer for a
+ * headless one (only Ready pods are listed).  For a Job waited for with
+ * service_completed_successfully, `kubectl wait` on its condition. */
+static void emit_wait(struct k8s *k, struct emit *e, const struct dependency *dep, const struct svc *t)
+{
+	emit_map_begin(e);
+	kv_str(e, "name", sub_name(k, "wait-for", t->name));
+	if (dep->condition == DEP_COMPLETED && t->kind == WL_JOB) {
+		kv_str(e, "image", KUBECTL_IMAGE);
+		const char *argv[] = { "wait", "--for=condition=complete", "--timeout=-1s",
+				       arena_printf(k->a, "job/%s", t->name) };
+		kv_strs(k, e, "args", argv, ARRAY_SIZE(argv), true);
+		emit_map_end(e);
+		return;
+	}
+	const struct sport *tcp = NULL;
+	for (size_t i = 0; i < t->n_sports && !tcp; i++)
+		if (t->sports[i].proto == PROTO_TCP)
+			tcp = &t->sports[i];
+	const char *check = tcp ? arena_printf(k->a, "nc -z -w 2 %s %u", t->name, tcp->port)
+				: arena_printf(k->a, "nslookup %s >/dev/null 2>&1", t->name);
+	const char *argv[] = { "sh", "-c",
+			       arena_printf(k->a, "until %s; do echo waiting for %s; sleep 2; done", check, t->name) };
+	kv_str(e, "image", WAIT_IMAGE);
+	kv_strs(k, e, "command", argv, ARRAY_SIZE(argv), true);
+	emit_map_end(e);
+}
+
+static const struct svc *svc_of(const struct k8s *k, const struct service *s)
+{
+	for (size_t i = 0; i < k->p->n_services; i++)
+		if (k->p->services[i] == s)
+			return &k->svcs[i];
+	return NULL;
+}
+
+static void emit_pre_start(struct k8s *k, struct emit *e, const struct svc *sv, size_t i)
+{
+	const struct service *s = sv->s;
+	const struct hook *h = &s->pre_start[i];
+	emit_map_begin(e);
+	kv_str(e, "name", arena_printf(k->a, "pre-start-%zu", i + 1));
+	emit_image(k, e, h->image ? h->image : image_name(k->a, k->p, s), s, false);
+	if (h->command.kind != CMD_UNSET && h->command.argv.n)
+		kv_strs(k, e, "args", h->command.argv.v, h->command.argv.n, true);
+	if (h->working_dir)
+		kv_str(e, "workingDir", h->working_dir);
+	emit_env(k, e, &h->environment, s, false);
+	emit_mounts(e, sv);
+	struct secctx c = { .privileged = h->privileged == TRI_TRUE };
+	sec_user(k, &c, h->user, h->loc, arena_printf(k->a, "service \"%s\": pre_start step %zu", s->name, i + 1));
+	emit_secctx(e, &c);
+	emit_map_end(e);
+	if (h->per_replica != TRI_TRUE && (s->replicas > 1 || sv->kind == WL_DAEMONSET))
+		diag_warning(k->d, h->loc,
+			     "service \"%s\": pre_start step %zu has per_replica: false, but Kubernetes runs init "
+			     "containers in every pod (%s): the step must be safe to run more than once",
+			     s->name, i + 1, sv->kind == WL_DAEMONSET ? "one per node" : "one per replica");
+}
+
+/* Waits for the dependencies (in depends_on order), then pre_start. */
+static void emit_init_containers(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	const struct service *s = sv->s;
+	size_t waits = 0;
+	for (size_t i = 0; i < s->n_depends_on; i++)
+		waits += s->depends_on[i].target && s->depends_on[i].required;
+	if (!waits && !s->n_pre_start)
+		return;
+	key_seq(e, "initContainers");
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (dep->target && dep->required)
+			emit_wait(k, e, dep, svc_of(k, dep->target));
+	}
+	for (size_t i = 0; i < s->n_pre_start; i++)
+		emit_pre_start(k, e, sv, i);
+	emit_seq_end(e);
+}
+
+static void emit_ports(struct emit *e, const struct svc *sv)
+{
+	if (!sv->n_cports)
+		return;
+	key_seq(e, "ports");
+	for (size_t i = 0; i < sv->n_cports; i++) {
+		emit_map_begin(e);
+		kv_int(e, "containerPort", sv->cports[i].port);
+		kv_str(e, "protocol", proto_upper[sv->cports[i].proto]);
+		emit_map_end(e);
+	}
+	emit_seq_end(e);
+}
+
+static void emit_container(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	const struct service *s = sv->s;
+	key_seq(e, "containers");
+	emit_map_begin(e);
+	kv_str(e, "name", sv->name);
+	emit_image(k, e, image_name(k->a, k->p, s), s, true);
+	emit_command(k, e, s);
+	if (s->working_dir)
+		kv_str(e, "workingDir", s->working_dir);
+	emit_env(k, e, &s->environment, s, true);
+	emit_ports(e, sv);
+	emit_resources(k, e, s);
+	emit_mounts(e, sv);
+	struct secctx c = { .privileged = s->privileged == TRI_TRUE, .read_only = s->read_only == TRI_TRUE,
+			    .cap_add = &s->cap_add, .cap_drop = &s->cap_drop };
+	sec_user(k, &c, s->user, s->loc, arena_printf(k->a, "service \"%s\"", s->name));
+	sec_opts(k, &c, s);
+	emit_secctx(e, &c);
+	emit_probes(k, e, s);
+	emit_lifecycle(k, e, s);
+	if (s->stdin_open == TRI_TRUE)
+		kv_bool(e, "stdin", true);
+	if (s->tty == TRI_TRUE)
+		kv_bool(e, "tty", true);
+	emit_map_end(e);
+	emit_seq_end(e);
+}
+
+/* ---- the pod ------------------------------------------------------------------------ */
+
+/* network_mode, pid, ipc: "host" shares the node's namespace; what
+ * Kubernetes has no field for is reported. */
+static void emit_host_namespaces(struct k8s *k, struct emit *e, const struct service *s)
+{
+	static const struct {
+		const char *attr, *field;
+		size_t off;
+		const char *const ok[3]; /* values that need nothing */
+	} ns[] = {
+		{ "network_mode", "hostNetwork", offsetof(struct service, network_mode), { "bridge", "default" } },
+		{ "pid", "hostPID", offsetof(struct service, pid), { "private" } },
+		{ "ipc", "hostIPC", offsetof(struct service, ipc), { "private", "shareable" } },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+		const char *v = *(const char *const *)((const char *)s + ns[i].off);
+		if (!v || ir_lookup(ns[i].ok, 3, v) >= 0)
+			continue;
+		if (strcmp(v, "host") == 0)
+			kv_bool(e, ns[i].field, true);
+		else
+			diag_warning(k->d, s->loc, "service \"%s\": %s \"%s\" cannot be expressed in Kubernetes, ignoring",
+				     s->name, ns[i].attr, v);
+	}
+}
+
+static void emit_pod_security(struct k8s *k, struct emit *e, const struct service *s)
+{
+	size_t groups = 0;
+	for (size_t i = 0; i < s->group_add.n; i++) {
+		long long g, unused;
+		if (parse_user(s->group_add.v[i], &g, &unused) && unused < 0)
+			groups++;
+		else
+			diag_warning(k->d, s->group_add.locs ? s->group_add.locs[i] : s->loc,
+				     "service \"%s\": group_add \"%s\" is not numeric, ignoring", s->name,
+				     s->group_add.v[i]);
+	}
+	if (!groups && !s->sysctls.n)
+		return;
+	key_map(e, "securityContext");
+	if (groups) {
+		key_seq(e, "supplementalGroups");
+		for (size_t i = 0; i < s->group_add.n; i++) {
+			long long g, unused;
+			if (parse_user(s->group_add.v[i], &g, &unused) && unused < 0)
+				emit_int(e, g);
+		}
+		emit_seq_end(e);
+	}
+	if (s->sysctls.n) {
+		key_seq(e, "sysctls");
+		for (size_t i = 0; i < s->sysctls.n; i++) {
+			emit_map_begin(e);
+			kv_str(e, "name", s->sysctls.v[i].key);
+			kv_str(e, "value", s->sysctls.v[i].value ? s->sysctls.v[i].value : "");
+			emit_map_end(e);
+		}
+		emit_seq_end(e);
+	}
+	emit_map_end(e);
+}
+
+static void emit_dns(struct k8s *k, struct emit *e, const struct service *s)
+{
+	if (!s->dns.n && !s->dns_search.n && !s->dns_opt.n)
+		return;
+	key_map(e, "dnsConfig");
+	if (s->dns.n)
+		kv_strs(k, e, "nameservers", s->dns.v, s->dns.n, false);
+	if (s->dns_opt.n) {
+		key_seq(e, "options");
+		for (size_t i = 0; i < s->dns_opt.n; i++) {
+			const char *o = s->dns_opt.v[i], *colon = strchr(o, ':');
+			emit_map_begin(e);
+			kv_str(e, "name", colon ? arena_strndup(k->a, o, (size_t)(colon - o)) : o);
+			if (colon)
+				kv_str(e, "value", colon + 1);
+			emit_map_end(e);
+		}
+		emit_seq_end(e);
+	}
+	if (s->dns_search.n)
+		kv_strs(k, e, "searches", s->dns_search.v, s->dns_search.n, false);
+	emit_map_end(e);
+}
+
+/* extra_hosts -> hostAliases, one entry per address in order of first
+ * appearance; host-gateway has no Kubernetes equivalent. */
+static void emit_host_aliases(struct k8s *k, struct emit *e, const struct service *s)
+{
+	const struct kvlist *x = &s->extra_hosts;
+	bool any = false;
+	for (size_t i = 0; i < x->n; i++) {
+		const char *ip = x->v[i].value ? x->v[i].value : "";
+		bool first = true;
+		for (size_t j = 0; j < i && first; j++)
+			first = !x->v[j].value || strcmp(x->v[j].value, ip) != 0;
+		if (strcmp(ip, "host-gateway") == 0 && first)
+			diag_warning(k->d, x->v[i].loc, "service \"%s\": extra_hosts \"host-gateway\" cannot be expressed, ignoring",
+				     s->name);
+		if (!first || strcmp(ip, "host-gateway") == 0)
+			continue;
+		if (!any)
+			key_seq(e, "hostAliases");
+		any = true;
+		emit_map_begin(e);
+		key_seq(e, "hostnames");
+		for (size_t j = i; j < x->n; j++)
+			if (x->v[j].value && strcmp(x->v[j].value, ip) == 0)
+				emit_str(e, x->v[j].key);
+		emit_seq_end(e);
+		size_t n = strlen(ip);
+		kv_str(e, "ip", n > 2 && ip[0] == '[' && ip[n - 1] == ']' ? arena_strndup(k->a, ip + 1, n - 2) : ip);
+		emit_map_end(e);
+	}
+	if (any)
+		emit_seq_end(e);
+}
+
+static void emit_items(struct emit *e, const struct pvol *v)
+{
+	key_seq(e, "items");
+	emit_map_begin(e);
+	kv_str(e, "key", v->key);
+	kv_str(e, "path", v->key);
+	if (v->mode != IR_UNSET)
+		kv_int(e, "mode", v->mode);
+	emit_map_end(e);
+	emit_seq_end(e);
+}
+
+static void emit_volume(struct k8s *k, struct emit *e, const struct pvol *v)
+{
+	emit_map_begin(e);
+	kv_str(e, "name", v->name);
+	if (v->type == PV_CLAIM) {
+		key_map(e, "persistentVolumeClaim");
+		kv_str(e, "claimName", v->ref);
+	} else if (v->type == PV_EMPTY || v->type == PV_MEMORY) {
+		key_map(e, "emptyDir");
+		if (v->type == PV_MEMORY)
+			kv_str(e, "medium", "Memory");
+		if (v->size != IR_UNSET)
+			kv_str(e, "sizeLimit", mem_quantity(k, v->size));
+	} else if (v->type == PV_HOST) {
+		key_map(e, "hostPath");
+		kv_str(e, "path", v->ref);
+	} else {
+		key_map(e, v->type == PV_CONFIG ? "configMap" : "secret");
+		kv_str(e, v->type == PV_CONFIG ? "name" : "secretName", v->ref);
+		emit_items(e, v);
+	}
+	emit_map_end(e);
+	emit_map_end(e);
+}
+
+static void emit_pod_spec(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	const struct service *s = sv->s;
+	key_map(e, "spec");
+	if (s->hostname && dns_label_ok(s->hostname))
+		kv_str(e, "hostname", s->hostname);
+	else if (s->hostname)
+		diag_warning(k->d, s->loc, "service \"%s\": hostname \"%s\" is not a DNS label, ignoring", s->name,
+			     s->hostname);
+	if (s->domainname && dns_label_ok(s->domainname))
+		kv_str(e, "subdomain", s->domainname);
+	else if (s->domainname)
+		diag_warning(k->d, s->loc, "service \"%s\": domainname \"%s\" is not a DNS label, ignoring", s->name,
+			     s->domainname);
+	emit_host_namespaces(k, e, s);
+	if (sv->kind == WL_JOB)
+		kv_str(e, "restartPolicy", sv->restart_policy);
+	if (sv->waits_job)
+		kv_str(e, "serviceAccountName", k->waiter);
+	if (s->stop_grace_period != IR_UNSET)
+		kv_int(e, "terminationGracePeriodSeconds", secs(s->stop_grace_period, 0));
+	emit_pod_security(k, e, s);
+	emit_dns(k, e, s);
+	emit_host_aliases(k, e, s);
+	emit_init_containers(k, e, sv);
+	emit_container(k, e, sv);
+	if (sv->n_vols) {
+		key_seq(e, "volumes");
+		for (size_t i = 0; i < sv->n_vols; i++)
+			emit_volume(k, e, &sv->vols[i]);
+		emit_seq_end(e);
+	}
+	emit_map_end(e);
+}
+
+static void emit_template(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	key_map(e, "template");
+	key_map(e, "metadata");
+	emit_labels(k, e, sv, false);
+	emit_annotations(k, e, &sv->s->labels, &sv->s->annotations, false);
+	emit_map_end(e);
+	emit_pod_spec(k, e, sv);
+	emit_map_end(e);
+}
+
+/* ---- workloads ---------------------------------------------------------------------- */
+
+static void emit_match_labels(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	key_map(e, "selector");
+	key_map(e, "matchLabels");
+	emit_selector(k, e, sv);
+	emit_map_end(e);
+	emit_map_end(e);
+}
+
+/* A claim is ReadWriteOnce: a rolling update would start the new pod
+ * before the old one lets go of it. */
+static void spec_deployment(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	kv_int(e, "replicas", sv->s->replicas);
+	emit_match_labels(k, e, sv);
+	if (sv->uses_claim) {
+		key_map(e, "strategy");
+		kv_str(e, "type", "Recreate");
+		emit_map_end(e);
+	}
+	emit_template(k, e, sv);
+}
+
+static void spec_job(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	kv_int(e, "backoffLimit", sv->backoff);
+	if (sv->s->replicas != 1) {
+		kv_int(e, "completions", sv->s->replicas);
+		kv_int(e, "parallelism", sv->s->replicas);
+	}
+	emit_template(k, e, sv);
+}
+
+static void spec_daemonset(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	emit_match_labels(k, e, sv);
+	emit_template(k, e, sv);
+}
+
+static const struct workload {
+	const char *api, *kind;
+	void (*spec)(struct k8s *k, struct emit *e, const struct svc *sv);
+} workloads[WL__MAX] = {
+	[WL_DEPLOYMENT] = { "apps/v1", "Deployment", spec_deployment },
+	[WL_JOB] = { "batch/v1", "Job", spec_job },
+	[WL_DAEMONSET] = { "apps/v1", "DaemonSet", spec_daemonset },
+};
+
+static const char *what_service(struct k8s *k, const struct service *s)
+{
+	return arena_printf(k->a, "service \"%s\"", s->name);
+}
+
+static void emit_workload(struct k8s *k, const struct svc *sv)
+{
+	const struct workload *w = &workloads[sv->kind];
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, w->api, w->kind, sv->name, sv->s->loc, what_service(k, sv->s));
+	emit_labels(k, e, sv, true);
+	emit_annotations(k, e, &sv->s->labels, &sv->s->deploy.labels, true);
+	meta_end(e);
+	key_map(e, "spec");
+	w->spec(k, e, sv);
+	emit_map_end(e);
+	doc_end(k, &d);
+}
+
+/* ---- Services, claims, ConfigMaps, Secrets ------------------------------------------ */
+
+static void emit_service(struct k8s *k, const struct svc *sv)
+{
+	struct doc d;
+	const char *what = arena_printf(k->a, "service \"%s\": %s", sv->s->name,
+					sv->n_sports ? "ports" : "a depends_on target, headless so that its name resolves");
+	struct emit *e = doc_begin(k, &d, "v1", "Service", sv->name, sv->s->loc, what);
+	emit_labels(k, e, sv, true);
+	emit_annotations(k, e, &sv->s->labels, NULL, false);
+	meta_end(e);
+	key_map(e, "spec");
+	if (!sv->n_sports)
+		kv_str(e, "clusterIP", "None");
+	key_map(e, "selector");
+	emit_selector(k, e, sv);
+	emit_map_end(e);
+	if (sv->n_sports)
+		key_seq(e, "ports");
+	for (size_t i = 0; i < sv->n_sports; i++) {
+		const struct sport *p = &sv->sports[i];
+		emit_map_begin(e);
+		kv_str(e, "name", p->name);
+		if (p->app_protocol)
+			kv_str(e, "appProtocol", p->app_protocol);
+		kv_int(e, "port", p->port);
+		kv_str(e, "protocol", proto_upper[p->proto]);
+		kv_int(e, "targetPort", p->target);
+		emit_map_end(e);
+	}
+	if (sv->n_sports)
+		emit_seq_end(e);
+	emit_map_end(e);
+	doc_end(k, &d);
+}
+
+/* Services that mount volume r, for the sharing warning. */
+static size_t volume_users(const struct k8s *k, const struct resource *r, int64_t *replicas)
+{
+	size_t n = 0;
+	*replicas = 0;
+	for (size_t i = 0; i < k->p->n_services; i++) {
+		const struct service *s = k->p->services[i];
+		for (size_t j = 0; j < s->n_volumes; j++) {
+			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
+			    strcmp(s->volumes[j].source, r->key) == 0) {
+				n++;
+				*replicas += k->svcs[i].kind == WL_DAEMONSET ? 2 : s->replicas;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+static void emit_claim(struct k8s *k, const struct resource *r)
+{
+	int64_t replicas;
+	size_t users = volume_users(k, r, &replicas);
+	if (users > 1 || replicas > 1)
+		diag_warning(k->d, r->loc,
+			     "volume \"%s\" is mounted by %zu services (%lld pods): a ReadWriteOnce claim lets only "
+			     "pods on one node use it",
+			     r->key, users, (long long)replicas);
+	if (r->driver || r->driver_opts.n)
+		diag_warning(k->d, r->loc, "volume \"%s\": driver and driver_opts cannot be expressed, ignoring", r->key);
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "v1", "PersistentVolumeClaim", claim_name(k, r), r->loc,
+				   arena_printf(k->a, "volume \"%s\"", r->key));
+	emit_labels(k, e, NULL, true);
+	emit_annotations(k, e, &r->labels, NULL, true);
+	meta_end(e);
+	key_map(e, "spec");
+	key_seq(e, "accessModes");
+	emit_str(e, "ReadWriteOnce");
+	emit_seq_end(e);
+	key_map(e, "resources");
+	key_map(e, "requests");
+	kv_str(e, "storage", PVC_SIZE);
+	emit_map_end(e);
+	emit_map_end(e);
+	emit_map_end(e);
+	doc_end(k, &d);
+}
+
+/* The bytes of a config or secret: inline content, a resolved variable,
+ * or the file (at most 1 MiB, the limit of a ConfigMap or Secret). */
+static bool file_data(struct k8s *k, const struct resource *r, struct strbuf *sb)
+{
+	if (r->content) {
+		sb_adds(sb, r->content);
+		return true;
+	}
+	FILE *fp = r->file ? fopen(r->file, "rb") : NULL;
+	if (!fp) {
+		diag_warning(k->d, r->loc, "%s \"%s\": %s, its object is left empty",
+			     r->kind == RES_SECRET ? "secret" : "config", r->key,
+			     r->file ? arena_printf(k->a, "cannot read \"%s\"", r->file) : "no value is set");
+		return false;
+	}
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0 && sb->len <= FILE_DATA_MAX)
+		sb_add(sb, buf, n);
+	fclose(fp);
+	if (sb->len > FILE_DATA_MAX) {
+		diag_warning(k->d, r->loc, "%s \"%s\": \"%s\" is larger than 1 MiB, its object is left empty",
+			     r->kind == RES_SECRET ? "secret" : "config", r->key, r->file);
+		return false;
+	}
+	return true;
+}
+
+/* A ConfigMap keeps UTF-8 text in data, other bytes in binaryData; a
+ * Secret keeps everything base64-encoded in data. */
+static void emit_file_object(struct k8s *k, const struct resource *r)
+{
+	bool secret = r->kind == RES_SECRET;
+	struct strbuf raw = STRBUF_INIT, b64 = STRBUF_INIT;
+	bool have = file_data(k, r, &raw);
+	bool text = !secret && utf8_text((const unsigned char *)raw.buf, raw.len);
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "v1", secret ? "Secret" : "ConfigMap", file_object_name(k, r), r->loc,
+				   arena_printf(k->a, "%s \"%s\"", secret ? "secret" : "config", r->key));
+	emit_labels(k, e, NULL, true);
+	emit_annotations(k, e, &r->labels, NULL, true);
+	meta_end(e);
+	if (have) {
+		key_map(e, text ? "data" : secret ? "data" : "binaryData");
+		if (text) {
+			kv_str(e, r->key, raw.buf);
+		} else {
+			base64_encode(&b64, (const unsigned char *)raw.buf, raw.len);
+			kv_str(e, r->key, b64.buf);
+		}
+		emit_map_end(e);
+	}
+	if (secret)
+		kv_str(e, "type", "Opaque");
+	doc_end(k, &d);
+	sb_release(&raw);
+	sb_release(&b64);
+}
+
+#define WAITER_WHAT "the ServiceAccount of init containers that wait for Jobs to complete"
+
+static void emit_waiter_role(struct k8s *k)
+{
+	static const char *const verbs[] = { "get", "list", "watch" };
+	static const char *const batch[] = { "batch" }, *const jobs[] = { "jobs" };
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "rbac.authorization.k8s.io/v1", "Role", k->waiter, (struct loc){ 0 },
+				   WAITER_WHAT);
+	emit_labels(k, e, NULL, true);
+	meta_end(e);
+	key_seq(e, "rules");
+	emit_map_begin(e);
+	kv_strs(k, e, "apiGroups", batch, 1, false);
+	kv_strs(k, e, "resources", jobs, 1, false);
+	kv_strs(k, e, "verbs", verbs, ARRAY_SIZE(verbs), false);
+	emit_map_end(e);
+	emit_seq_end(e);
+	doc_end(k, &d);
+}
+
+static void emit_waiter_binding(struct k8s *k)
+{
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "rbac.authorization.k8s.io/v1", "RoleBinding", k->waiter,
+				   (struct loc){ 0 }, WAITER_WHAT);
+	emit_labels(k, e, NULL, true);
+	meta_end(e);
+	key_map(e, "roleRef");
+	kv_str(e, "apiGroup", "rbac.authorization.k8s.io");
+	kv_str(e, "kind", "Role");
+	kv_str(e, "name", k->waiter);
+	emit_map_end(e);
+	key_seq(e, "subjects");
+	emit_map_begin(e);
+	kv_str(e, "kind", "ServiceAccount");
+	kv_str(e, "name", k->waiter);
+	if (k->o->namespace)
+		kv_str(e, "namespace", k->o->namespace);
+	emit_map_end(e);
+	emit_seq_end(e);
+	doc_end(k, &d);
+}
+
+/* The ServiceAccount that `kubectl wait` runs under: it may read Jobs. */
+static void emit_waiter(struct k8s *k)
+{
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "v1", "ServiceAccount", k->waiter, (struct loc){ 0 }, WAITER_WHAT);
+	emit_labels(k, e, NULL, true);
+	meta_end(e);
+	doc_end(k, &d);
+	emit_waiter_role(k);
+	emit_waiter_binding(k);
+}
+
+static void emit_namespace(struct k8s *k)
+{
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "v1", "Namespace", k->o->namespace, (struct loc){ 0 },
+				   "the namespace of every object (--namespace)");
+	emit_labels(k, e, NULL, true);
+	meta_end(e);
+	doc_end(k, &d);
+}
+
+/* ---- what Kubernetes cannot express -------------------------------------------------- */
+
+enum field_type { F_STR, F_I64, F_DBL, F_TRI, F_LIST, F_COUNT, F_BOOL };
+static const struct unexpressed {
+	const char *attr;
+	enum field_type type;
+	size_t off;
+} unexpressed[] = {
+#define U(attr, type, field) { attr, type, offsetof(struct service, field) }
+	U("container_name", F_STR, container_name), U("stop_signal", F_STR, stop_signal),
+	U("cgroup", F_STR, cgroup), U("cgroup_parent", F_STR, cgroup_parent), U("isolation", F_STR, isolation),
+	U("runtime", F_STR, runtime), U("platform", F_STR, platform), U("mac_address", F_STR, mac_address),
+	U("volume_driver", F_STR, volume_driver), U("cpuset", F_STR, cpuset), U("userns_mode", F_STR, userns_mode),
+	U("uts", F_STR, uts), U("shm_size", F_I64, shm_size), U("mem_swappiness", F_I64, mem_swappiness),
+	U("memswap_limit", F_I64, memswap_limit), U("oom_score_adj", F_I64, oom_score_adj),
+	U("pids_limit", F_I64, pids_limit), U("cpu_shares", F_I64, cpu_shares), U("cpu_period", F_I64, cpu_period),
+	U("cpu_quota", F_I64, cpu_quota), U("cpu_rt_period", F_I64, cpu_rt_period),
+	U("cpu_rt_runtime", F_I64, cpu_rt_runtime), U("cpu_count", F_I64, cpu_count),
+	U("cpu_percent", F_DBL, cpu_percent), U("init", F_TRI, init), U("oom_kill_disable", F_TRI, oom_kill_disable),
+	U("device_cgroup_rules", F_LIST, device_cgroup_rules), U("external_links", F_LIST, external_links),
+	U("volumes_from", F_LIST, volumes_from), U("devices", F_COUNT, n_devices), U("ulimits", F_COUNT, n_ulimits),
+	U("logging", F_BOOL, logging.present),
+#undef U
+};
+
+static bool field_set(const struct service *s, const struct unexpressed *u)
+{
+	const char *f = (const char *)s + u->off;
+	switch (u->type) {
+	case F_STR: return *(const char *const *)f != NULL;
+	case F_I64: return *(const int64_t *)f != IR_UNSET;
+	case F_DBL: return !isnan(*(const double *)f);
+	case F_TRI: return *(const enum tri *)f == TRI_TRUE;
+	case F_LIST: return ((const struct strlist *)f)->n > 0;
+	case F_COUNT: return *(const size_t *)f > 0;
+	case F_BOOL: return *(const bool *)f;
+	}
+	return false;
+}
+
+static void warn_members(struct k8s *k, const struct service *s, const struct ir_value *v, const char *prefix)
+{
+	for (size_t i = 0; v && v->kind == VAL_MAP && i < v->map.n; i++)
+		diag_warning(k->d, v->map.members[i].value->loc,
+			     "service \"%s\": %s%s cannot be expressed in Kubernetes, ignoring", s->name, prefix,
+			     v->map.members[i].key);
+}
+
+static void warn_unexpressed(struct k8s *k, const struct service *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(unexpressed); i++)
+		if (field_set(s, &unexpressed[i]))
+			diag_warning(k->d, s->loc, "service \"%s\": %s cannot be expressed in Kubernetes, ignoring",
+				     s->name, unexpressed[i].attr);
+	warn_members(k, s, s->extra, "");
+	warn_members(k, s, s->deploy.extra, "deploy.");
+	if (s->build.present)
+		diag_warning(k->d, s->build.loc,
+			     "service \"%s\": Kubernetes cannot build: the pod runs the image \"%s\", which must be "
+			     "pushed where the cluster pulls from",
+			     s->name, image_name(k->a, k->p, s));
+	for (size_t i = 0; i < s->n_networks; i++) {
+		const struct service_network *n = &s->networks[i];
+		if (n->aliases.n || n->ipv4_address || n->ipv6_address || n->mac_address)
+			diag_warning(k->d, n->loc,
+				     "service \"%s\": aliases and addresses on network \"%s\" cannot be expressed (the "
+				     "Service name is the only DNS name), ignoring",
+				     s->name, n->name);
+	}
+	for (size_t i = 0; i < s->links.n; i++)
+		if (strchr(s->links.v[i], ':'))
+			diag_warning(k->d, s->links.locs ? s->links.locs[i] : s->loc,
+				     "service \"%s\": the alias of link \"%s\" cannot be expressed (the Service name is "
+				     "the only DNS name), ignoring",
+				     s->name, s->links.v[i]);
+	if (s->deploy.mode == DEPLOY_GLOBAL && s->deploy.replicas != IR_UNSET)
+		diag_warning(k->d, s->deploy.loc, "service \"%s\": replicas is ignored by a global (DaemonSet) service",
+			     s->name);
+}
+
+/* Compose networks isolate services; a namespace does not. */
+static void warn_networks(struct k8s *k)
+{
+	const struct project *p = k->p;
+	if (p->n_res[RES_NETWORK] < 2)
+		return;
+	diag_warning(k->d, p->res[RES_NETWORK][0]->loc,
+		     "the %zu networks cannot be expressed: every pod of the namespace reaches every Service "
+		     "(a NetworkPolicy would restrict it)",
+		     p->n_res[RES_NETWORK]);
+}
+
+/* ---- analysis ---------------------------------------------------------------------- */
+
+/* DNS-1035 names, valid ones first so that a changed name never takes
+ * a name that a service has as written. */
+static void name_services(struct k8s *k)
+{
+	const struct project *p = k->p;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->n_services; i++) {
+			const char *n = p->services[i]->name;
+			bool valid = dns_label_ok(n) && n[0] >= 'a' && n[0] <= 'z';
+			if (valid != (pass == 0))
+				continue;
+			k->svcs[i].name = name_alloc(k, "service", n, NAME_MAX_LABEL, true);
+			if (!valid)
+				diag_warning(k->d, p->services[i]->loc,
+					     "service \"%s\" is named \"%s\" in Kubernetes (a DNS-1035 label): other "
+					     "containers must use that name to reach it",
+					     n, k->svcs[i].name);
+		}
+	}
+}
+
+static void check_dependency(struct k8s *k, struct svc *sv, const struct dependency *dep)
+{
+	const struct service *s = sv->s;
+	struct svc *t = (struct svc *)svc_of(k, dep->target);
+	if (!t->n_sports)
+		t->headless = true;
+	if (!dep->required)
+		diag_warning(k->d, dep->loc, "service \"%s\": the optional dependency on \"%s\" is not waited for",
+			     s->name, dep->service);
+	if (dep->restart)
+		diag_warning(k->d, dep->loc,
+			     "service \"%s\": restart: true on \"%s\" cannot be expressed (pods restart on their own), "
+			     "ignoring",
+			     s->name, dep->service);
+	if (dep->condition == DEP_COMPLETED && t->kind == WL_JOB && dep->required)
+		sv->waits_job = true;
+	else if (dep->condition == DEP_COMPLETED)
+		diag_warning(k->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to complete, but \"%s\" is a %s that restarts: the init "
+			     "container waits until it is ready",
+			     s->name, dep->service, dep->service, workloads[t->kind].kind);
+	if (dep->condition == DEP_HEALTHY && (!dep->target->healthcheck.present || dep->target->healthcheck.test_kind == HC_TEST_UNSET))
+		diag_warning(k->d, dep->loc,
+			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: it is "
+			     "ready as soon as it runs",
+			     s->name, dep->service, dep->service);
+}
+
+static void analyse(struct k8s *k)
+{
+	const struct project *p = k->p;
+	k->svcs = arena_alloc(k->a, (p->n_services + 1) * sizeof(*k->svcs));
+	for (size_t i = 0; i < p->n_services; i++) {
+		k->svcs[i].s = p->services[i];
+		choose_kind(&k->svcs[i]);
+	}
+	name_services(k);
+	for (size_t i = 0; i < p->n_services; i++) {
+		collect_ports(k, &k->svcs[i]);
+		collect_volumes(k, &k->svcs[i]);
+	}
+	for (size_t i = 0; i < p->n_services; i++)
+		for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
+			if (p->services[i]->depends_on[j].target)
+				check_dependency(k, &k->svcs[i], &p->services[i]->depends_on[j]);
+}
+
+/* ---- the backend --------------------------------------------------------------------- */
+
+static int check_options(struct k8s *k)
+{
+	const char *f = k->o->format;
+	if (f && strcmp(f, "json") == 0)
+		k->fmt = EMIT_JSON;
+	else if (f && strcmp(f, "yaml") != 0)
+		diag_error(k->d, (struct loc){ 0 }, "k8s: --format must be yaml or json, not \"%s\"", f);
+	const char *ns = k->o->namespace;
+	if (ns && !dns_label_ok(ns))
+		diag_error(k->d, (struct loc){ 0 },
+			   "k8s: --namespace \"%s\" is not a DNS-1123 label (lowercase letters, digits and '-', "
+			   "at most 63)",
+			   ns);
+	return k->d->errors ? -1 : 0;
+}
+
+static void emit_resources_of_project(struct k8s *k)
+{
+	const struct project *p = k->p;
+	for (size_t i = 0; i < p->n_res[RES_VOLUME]; i++)
+		if (!p->res[RES_VOLUME][i]->external)
+			emit_claim(k, p->res[RES_VOLUME][i]);
+	for (int kind = RES_SECRET; kind <= RES_CONFIG; kind++)
+		for (size_t i = 0; i < p->n_res[kind]; i++)
+			if (!p->res[kind][i]->external)
+				emit_file_object(k, p->res[kind][i]);
+	bool waiter = false;
+	for (size_t i = 0; i < p->n_services; i++)
+		waiter = waiter || k->svcs[i].waits_job;
+	if (waiter)
+		emit_waiter(k);
+	if (k->o->namespace)
+		emit_namespace(k);
+}
+
+static int k8s_emit(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
+		    struct fileset *out)
+{
+	struct k8s k = { .a = a, .d = d, .p = p, .o = o, .out = out, .fmt = EMIT_YAML };
+	strmap_init(&k.used, a);
+	if (check_options(&k) != 0)
+		return -1;
+	k.project_label = label_value_ok(p->name) ? p->name : dns_label(a, p->name, NAME_MAX_LABEL, false);
+	k.waiter = sub_name(&k, p->name, "wait");
+	analyse(&k);
+	warn_networks(&k);
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct svc *sv = &k.svcs[i];
+		warn_unexpressed(&k, sv->s);
+		emit_workload(&k, sv);
+		if (sv->n_sports || sv->headless)
+			emit_service(&k, sv);
+	}
+	emit_resources_of_project(&k);
+	return k.failed ? -1 : 0;
+}
+
+const struct backend backend_k8s = { "k8s", OUTPUT_DIR, k8s_emit };

@@ -1,0 +1,165 @@
+#!/bin/sh
+# test_k8s_validate.sh COMPOSEC - every Kubernetes document composec writes
+# for the golden cases and the corpus is accepted by the Kubernetes schemas
+# and the unknown-field check (tests/validate/k8s/validate.sh).
+#
+#   1. Each golden case whose input loads (`composec config` with the case's
+#      arguments, environment and stdin exits 0) is compiled with
+#      `composec k8s -o DIR` (its subcommand and -o replaced); that must
+#      exit 0.  One case is also printed to stdout, as the multi-document
+#      stream.
+#   2. validate.sh checks all of it at once; figures are printed.
+#   3. The checker proves itself on documents with a misspelled field, a
+#      wrong type, a duplicate key and a bad name: each is reported.
+#   4. Hostile strings read back, kubelet-expanded, as compose gives them
+#      (hostile.mjs), and on the kompose-style cases everything kompose
+#      emits is carried (kompose.mjs).
+#
+# Needs node and npm (the npm registry for the first `npm ci`); without
+# them the test is skipped, which fails the run with COMPOSEC_REQUIRE_TOOLS=1.
+set -eu
+
+composec=$1
+case $composec in
+/*) ;;
+*) composec=$PWD/$composec ;;
+esac
+top=$(cd "$(dirname "$0")/../.." && pwd)
+k8s=$top/tests/validate/k8s
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fails=0
+skips=0
+ok() { pass=$((pass + 1)); }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+finish() {
+	echo "$pass passed, $fails failed, $skips skipped"
+	[ "$fails" -eq 0 ]
+	exit
+}
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "SKIP k8s validation: needs node and npm"
+	skips=1
+	if [ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ]; then fail "skipped although COMPOSEC_REQUIRE_TOOLS=1"; fi
+	finish
+fi
+
+# run_case CASEDIR SUBCOMMAND [ARG...]: composec in the case's directory with
+# its environment, stdin and arguments, minus its subcommand and its -o
+# (and --check); output to $out, stderr to $err.
+run_case() {
+	dir=$1
+	shift
+	(
+		cd "$dir"
+		n=$#
+		# env KEY=VALUE words first, then composec, then ours, then the case's
+		if [ -f env ]; then
+			while IFS= read -r line || [ -n "$line" ]; do
+				case $line in '' | '#'*) continue ;; esac
+				set -- "$@" "$line"
+			done <"./env"
+		fi
+		set -- "$@" "$composec"
+		i=0
+		while [ "$i" -lt "$n" ]; do
+			set -- "$@" "$1"
+			shift
+			i=$((i + 1))
+		done
+		if [ -f args ]; then
+			first=1 skip_next=0
+			while IFS= read -r line || [ -n "$line" ]; do
+				if [ "$skip_next" = 1 ]; then skip_next=0; continue; fi
+				case $first$line in
+				1config | 1systemd | 1quadlet | 1k8s | 1sh | 1plan | 1audit) first=0; continue ;;
+				*-o | *--output) skip_next=1; first=0; continue ;;
+				*--check) first=0; continue ;;
+				esac
+				first=0
+				set -- "$@" "$line"
+			done <"./args"
+		fi
+		stdin=/dev/null
+		if [ -f stdin ]; then stdin=stdin; fi
+		exec env -i PATH=/usr/bin:/bin HOME=/nonexistent "$@" <"$stdin"
+	)
+}
+
+out=$tmp/out
+mkdir -p "$out"
+cases=0
+loaded=0
+for dir in "$top"/golden/*/; do
+	dir=${dir%/}
+	name=${dir##*/}
+	[ -f "$dir/compose.yaml" ] || [ -f "$dir/args" ] || continue
+	cases=$((cases + 1))
+	if ! run_case "$dir" config >/dev/null 2>&1; then
+		continue
+	fi
+	loaded=$((loaded + 1))
+	if run_case "$dir" k8s -o "$out/$name" >/dev/null 2>"$tmp/err"; then ok; else
+		fail "$name: composec k8s failed"
+		cat "$tmp/err"
+	fi
+done
+mkdir -p "$out/stream"
+run_case "$top/golden/k8s-kompose-app" k8s >"$out/stream/stream.yaml" 2>/dev/null || fail "stream: composec k8s"
+echo "k8s: $loaded of $cases golden cases load; compiled to $(find "$out" -type f | wc -l) files"
+
+# --- 2. the schemas and the unknown-field check --------------------------------------------
+start=$(date +%s%N)
+if "$k8s/validate.sh" "$out" >"$tmp/validate.log" 2>&1; then ok; else fail "validate.sh found problems:"; fi
+grep -v '^validate-k8s:' "$tmp/validate.log" | head -n 40 || :
+echo "$(grep '^validate-k8s:' "$tmp/validate.log" || tail -n 3 "$tmp/validate.log") ($((($(date +%s%N) - start) / 1000000)) ms)"
+
+# --- 3. the checker catches what it should -------------------------------------------------
+mkdir -p "$tmp/bad"
+cat >"$tmp/bad/deployment.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: "2"
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          imagePullPolcy: Never
+EOF
+printf 'apiVersion: v1\nkind: Service\nmetadata:\n  name: Web_1\n  name: web\nspec: {}\n' >"$tmp/bad/service.yaml"
+printf 'apiVersion: v1\nkind: Widget\nmetadata:\n  name: w\n' >"$tmp/bad/widget.yaml"
+rc=0
+"$k8s/validate.sh" "$tmp/bad" >"$tmp/bad.log" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ]; then ok; else fail "validate.sh on bad documents: exit $rc"; cat "$tmp/bad.log"; fi
+for want in "replicas must be integer" "imagePullPolcy" "Map keys must be unique" "no model for v1 Widget"; do
+	if grep -qF -- "$want" "$tmp/bad.log"; then ok; else fail "validate.sh did not report \"$want\""; cat "$tmp/bad.log"; fi
+done
+
+# --- 4. hostile strings and kompose --------------------------------------------------------
+run_case "$top/golden/k8s-hostile" config --format json >"$tmp/hostile.json" 2>/dev/null
+if (cd "$k8s" && node hostile.mjs "$out/k8s-hostile" "$tmp/hostile.json") >"$tmp/hostile.log" 2>&1; then ok; else
+	fail "hostile strings:"
+	cat "$tmp/hostile.log"
+fi
+tail -n 1 "$tmp/hostile.log"
+for name in k8s-kompose-app k8s-kompose-guestbook; do
+	mkdir -p "$tmp/kompose/$name"
+	run_case "$top/golden/$name" k8s -o "$tmp/kompose/$name" 2>/dev/null >/dev/null || :
+	if (cd "$k8s" && node kompose.mjs "$top/golden/$name/kompose-k8s.yaml" "$tmp/kompose/$name") >"$tmp/kompose.log" 2>&1; then ok; else
+		fail "$name: composec does not carry what kompose emits:"
+		cat "$tmp/kompose.log"
+	fi
+	tail -n 1 "$tmp/kompose.log"
+done
+
+finish
