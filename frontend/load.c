@@ -24,6 +24,9 @@ struct lctx {
 	const struct load_options *o;
 	struct strmap warned; /* unset variables already reported */
 	struct ptrvec include_stack; /* absolute paths being included */
+	/* load_project_text: the one file read from memory, not from disk */
+	const char *mem_path, *mem_text;
+	size_t mem_len;
 };
 
 /* The environment and base directory a tree is read with. */
@@ -83,12 +86,28 @@ static struct loc file_loc(const char *name)
 	return (struct loc){ name, 1, 1 };
 }
 
+/* The text given to load_project_text, under the same limit as a file. */
+static const char *read_memory(struct lctx *c, const char *name, size_t *len)
+{
+	if (c->mem_len > LOAD_MAX_FILE_SIZE) {
+		diag_error(c->d, file_loc(name), "file is larger than %u MiB (limit: file size)",
+			   LOAD_MAX_FILE_SIZE >> 20);
+		return NULL;
+	}
+	char *text = arena_strndup(c->a, c->mem_text, c->mem_len);
+	*len = c->mem_len;
+	diag_add_source(c->d, name, text, *len);
+	return text;
+}
+
 /* Read a whole file (or stdin for "-") into the arena and register it as
  * a diagnostics source.  Returns NULL after reporting. */
 static const char *read_file(struct lctx *c, const char *path, size_t *len, const char **shown)
 {
 	const char *name = display_name(c, path);
 	*shown = name;
+	if (c->mem_path && strcmp(path, c->mem_path) == 0)
+		return read_memory(c, name, len);
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!fp) {
 		diag_error(c->d, file_loc(name), "cannot open file: %s", strerror(errno));
@@ -826,9 +845,12 @@ static bool choose_files(struct lctx *c, const struct env *env, const char *dir,
 	return false;
 }
 
-struct project *load_project(struct arena *a, struct diag *d, const struct load_options *o)
+static struct project *load(struct lctx *cp)
 {
-	struct lctx c = { .a = a, .d = d, .o = o };
+	struct lctx c = *cp;
+	struct arena *a = c.a;
+	struct diag *d = c.d;
+	const struct load_options *o = c.o;
 	strmap_init(&c.warned, a);
 	struct env os;
 	env_init(&os, a);
@@ -863,7 +885,7 @@ struct project *load_project(struct arena *a, struct diag *d, const struct load_
 	}
 	struct lower_input in = { .arena = a, .diag = d, .model = model.model, .project_name = name,
 				  .working_dir = dir, .env = env, .unknown = o->unknown,
-				  .prune_unused = !o->all_resources };
+				  .prune_unused = !o->all_resources, .lenient = o->lenient };
 	struct strvec profiles = o->profiles;
 	if (!profiles.n)
 		split_list(&c, env_get(env, "COMPOSE_PROFILES"), ',', NULL, &profiles);
@@ -872,4 +894,21 @@ struct project *load_project(struct arena *a, struct diag *d, const struct load_
 	in.config_files.v = files.v;
 	in.config_files.n = files.n;
 	return lower_project(&in);
+}
+
+struct project *load_project(struct arena *a, struct diag *d, const struct load_options *o)
+{
+	struct lctx c = { .a = a, .d = d, .o = o };
+	return load(&c);
+}
+
+struct project *load_project_text(struct arena *a, struct diag *d, const struct load_options *o, const char *name,
+				  const char *text, size_t len)
+{
+	struct load_options one = *o;
+	one.files = (struct strvec){ 0 };
+	strvec_push(&one.files, a, name);
+	struct lctx c = { .a = a, .d = d, .o = &one, .mem_text = text, .mem_len = len };
+	c.mem_path = absolute(&c, name);
+	return load(&c);
 }

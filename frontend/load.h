@@ -25,12 +25,21 @@ struct load_options {
 	struct strvec profiles;   /* --profile */
 	enum unknown_policy unknown;
 	bool all_resources;       /* --all-resources: keep what no service uses */
+	bool lenient;             /* audit: consistency errors are warnings */
 	char *const *environ;     /* the process environment */
 	const char *cwd;          /* absolute current directory */
 };
 
 /* Returns the project, or NULL after reporting errors to d. */
 struct project *load_project(struct arena *a, struct diag *d, const struct load_options *o);
+
+/* As load_project, with the one compose file given as text instead of
+ * o->files (which is ignored): name is the path it is known by (relative to
+ * o->cwd, or absolute), shown in messages and the base of its relative
+ * paths.  Other files (include, extends, env files) are read from disk;
+ * a reference back to name reads the text again.  For tests and fuzzing. */
+struct project *load_project_text(struct arena *a, struct diag *d, const struct load_options *o, const char *name,
+				  const char *text, size_t len);
 
 /* Project names: normalise a name from the file or directory; check one
  * given by -p or COMPOSE_PROJECT_NAME. */

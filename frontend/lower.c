@@ -1044,10 +1044,18 @@ static void resolve_dependencies(struct lower_ctx *c, struct service *s, bool en
 		} else {
 			d->target = NULL;
 			if (d->required)
-				diag_error(c->d, d->loc, "service \"%s\" depends on undefined service \"%s\"", s->name,
+				consistency_error(c, d->loc, "service \"%s\" depends on undefined service \"%s\"", s->name,
 					   d->service);
 		}
 	}
+}
+
+void consistency_error(struct lower_ctx *c, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_report(c->d, c->in->lenient ? DIAG_WARNING : DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
 }
 
 struct project *lower_project(const struct lower_input *in)

@@ -30,6 +30,10 @@ struct lower_input {
 	struct strlist config_files;  /* absolute paths of the -f files */
 	enum unknown_policy unknown;
 	bool prune_unused;            /* drop resources no enabled service uses */
+	/* Report consistency problems (undefined references, no image,
+	 * conflicting settings) as warnings: `audit` reads files that docker
+	 * compose would refuse, to tell what is wrong with them. */
+	bool lenient;
 };
 
 /* Returns the project, or NULL when errors were reported. */

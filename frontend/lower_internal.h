@@ -29,6 +29,9 @@ struct lower_ctx {
 	bool default_net_used;
 };
 
+/* A consistency problem: an error, or a warning when loading leniently. */
+void consistency_error(struct lower_ctx *c, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
 /* A growable member list, turned into a sorted VAL_MAP at the end. */
 struct mvec {
 	struct ir_member *v;

@@ -1748,25 +1748,25 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 {
 	const char *path = lower_path(c, "services", s->name);
 	if (!s->image && !s->build.present && !node_map_get(svc, "provider"))
-		diag_error(c->d, s->loc, "service \"%s\" has neither an image nor a build context specified", s->name);
+		consistency_error(c, s->loc, "service \"%s\" has neither an image nor a build context specified", s->name);
 
 	const struct node *nets = node_map_get(svc, "networks");
 	if (s->network_mode && nets && !node_is_null(nets) &&
 	    ((nets->kind == NODE_SEQ && nets->seq.n) || (nets->kind == NODE_MAP && nets->map.n)))
-		diag_error(c->d, key_loc(svc, "network_mode", s->loc),
+		consistency_error(c, key_loc(svc, "network_mode", s->loc),
 			   "service \"%s\" declares mutually exclusive \"network_mode\" and \"networks\"", s->name);
 
 	if (s->scale != IR_UNSET && s->scale < 0)
-		diag_error(c->d, key_loc(svc, "scale", s->loc), "\"%s.scale\" must be >= 0", path);
+		consistency_error(c, key_loc(svc, "scale", s->loc), "\"%s.scale\" must be >= 0", path);
 	if (s->deploy.replicas != IR_UNSET && s->deploy.replicas < 0)
-		diag_error(c->d, s->deploy.loc, "\"%s.deploy.replicas\" must be >= 0", path);
+		consistency_error(c, s->deploy.loc, "\"%s.deploy.replicas\" must be >= 0", path);
 	if (s->scale != IR_UNSET && s->deploy.replicas != IR_UNSET && s->scale != s->deploy.replicas)
-		diag_error(c->d, key_loc(svc, "scale", s->loc),
+		consistency_error(c, key_loc(svc, "scale", s->loc),
 			   "service \"%s\": \"scale\" (%lld) and \"deploy.replicas\" (%lld) disagree", s->name,
 			   (long long)s->scale, (long long)s->deploy.replicas);
 
 	if (s->container_name && s->replicas > 1)
-		diag_error(c->d, key_loc(svc, "container_name", s->loc),
+		consistency_error(c, key_loc(svc, "container_name", s->loc),
 			   "service \"%s\": container_name \"%s\" cannot be used with %lld replicas (container names "
 			   "must be unique)",
 			   s->name, s->container_name, (long long)s->replicas);
@@ -1774,7 +1774,7 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 		for (size_t i = 0; i < s->n_ports; i++) {
 			const struct port *p = &s->ports[i];
 			if (p->published && p->published_lo == p->published_hi)
-				diag_error(c->d, p->loc,
+				consistency_error(c, p->loc,
 					   "service \"%s\": published port %s cannot be shared by %lld replicas", s->name,
 					   p->published, (long long)s->replicas);
 		}
@@ -1782,19 +1782,19 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 
 	/* resource limits given twice must agree */
 	if (!isnan(s->cpus) && !isnan(s->deploy.limits.cpus) && s->cpus != s->deploy.limits.cpus)
-		diag_error(c->d, key_loc(svc, "cpus", s->loc),
+		consistency_error(c, key_loc(svc, "cpus", s->loc),
 			   "service \"%s\": \"cpus\" and \"deploy.resources.limits.cpus\" disagree", s->name);
 	if (s->mem_limit != IR_UNSET && s->deploy.limits.memory != IR_UNSET &&
 	    s->mem_limit != s->deploy.limits.memory)
-		diag_error(c->d, key_loc(svc, "mem_limit", s->loc),
+		consistency_error(c, key_loc(svc, "mem_limit", s->loc),
 			   "service \"%s\": \"mem_limit\" and \"deploy.resources.limits.memory\" disagree", s->name);
 	if (s->mem_reservation != IR_UNSET && s->deploy.reservations.memory != IR_UNSET &&
 	    s->mem_reservation != s->deploy.reservations.memory)
-		diag_error(c->d, key_loc(svc, "mem_reservation", s->loc),
+		consistency_error(c, key_loc(svc, "mem_reservation", s->loc),
 			   "service \"%s\": \"mem_reservation\" and \"deploy.resources.reservations.memory\" disagree",
 			   s->name);
 	if (s->pids_limit != IR_UNSET && s->deploy.limits.pids != IR_UNSET && s->pids_limit != s->deploy.limits.pids)
-		diag_error(c->d, key_loc(svc, "pids_limit", s->loc),
+		consistency_error(c, key_loc(svc, "pids_limit", s->loc),
 			   "service \"%s\": \"pids_limit\" and \"deploy.resources.limits.pids\" disagree", s->name);
 
 	/* mount targets are unique */
@@ -1878,24 +1878,24 @@ void service_resolve_refs(struct lower_ctx *c, struct service *s, bool enabled)
 		if (m->type != MOUNT_VOLUME || !m->source)
 			continue;
 		if (!strmap_get(&c->res[RES_VOLUME], m->source) && enabled)
-			diag_error(c->d, m->loc, "service \"%s\" refers to undefined volume \"%s\"", s->name, m->source);
+			consistency_error(c, m->loc, "service \"%s\" refers to undefined volume \"%s\"", s->name, m->source);
 	}
 	for (size_t i = 0; i < s->n_networks; i++) {
 		struct service_network *n = &s->networks[i];
 		n->def = strmap_get(&c->res[RES_NETWORK], n->name);
 		if (!n->def && enabled)
-			diag_error(c->d, n->loc, "service \"%s\" refers to undefined network \"%s\"", s->name, n->name);
+			consistency_error(c, n->loc, "service \"%s\" refers to undefined network \"%s\"", s->name, n->name);
 	}
 	for (size_t i = 0; i < s->n_secrets; i++) {
 		struct file_ref *f = &s->secrets[i];
 		f->def = strmap_get(&c->res[RES_SECRET], f->source);
 		if (!f->def && enabled)
-			diag_error(c->d, f->loc, "service \"%s\" refers to undefined secret \"%s\"", s->name, f->source);
+			consistency_error(c, f->loc, "service \"%s\" refers to undefined secret \"%s\"", s->name, f->source);
 	}
 	for (size_t i = 0; i < s->n_configs; i++) {
 		struct file_ref *f = &s->configs[i];
 		f->def = strmap_get(&c->res[RES_CONFIG], f->source);
 		if (!f->def && enabled)
-			diag_error(c->d, f->loc, "service \"%s\" refers to undefined config \"%s\"", s->name, f->source);
+			consistency_error(c, f->loc, "service \"%s\" refers to undefined config \"%s\"", s->name, f->source);
 	}
 }

@@ -1,0 +1,84 @@
+/*
+ * audit_internal.h - what the audit's files share: the checking context,
+ * adding a finding, and the source locator (audit_locate.c).
+ */
+#ifndef COMPOSEC_AUDIT_INTERNAL_H
+#define COMPOSEC_AUDIT_INTERNAL_H
+
+#include "backends/audit.h"
+
+struct src_index; /* a registered source split into lines */
+
+struct audit_ctx {
+	struct arena *a;
+	struct diag *d;
+	const struct project *p;
+	const struct audit_options *o;
+	struct audit_report *r;
+	const struct audit_rule *rule; /* the rule being checked */
+	struct src_index **idx;        /* one per registered source, built lazily */
+	size_t n_idx;
+};
+
+/* Add a finding of the current rule with its default severity; the caller
+ * may change the returned finding's severity.  attribute is the key path
+ * without list indexes, evidence the normalized offending value (NULL: ""). */
+struct audit_finding *audit_add(struct audit_ctx *c, const struct service *s, struct loc loc, const char *attribute,
+				const char *evidence, const char *fmt, ...) PRINTF_LIKE(6, 7);
+
+/* s as a JSON string literal, quotes included: the one way a user string
+ * enters a message, so that text output cannot carry control bytes. */
+const char *audit_q(struct audit_ctx *c, const char *s);
+
+/* ---- locating keys in the source texts (audit_locate.c) ----------------- */
+
+/* The location of services.<s>.<path[0]>.<path[1]>... (path NULL-ended):
+ * the deepest key of the path found, looked up in the service's own block,
+ * then along its `extends`, then in every other source; s->loc when not
+ * even the first key is found.  *depth (may be NULL) gets how many keys
+ * were found. */
+struct loc audit_locate(struct audit_ctx *c, const struct service *s, const char *const *path, int *depth);
+#define AUDIT_LOCATE(c, s, ...) audit_locate((c), (s), (const char *const[]){ __VA_ARGS__, NULL }, NULL)
+
+/* The key path below the block mapping that starts at `item` (a list item
+ * written as a mapping, whose IR location is that of its first key): the
+ * deepest key found.  Returns false, leaving *out alone, when not even the
+ * first is there. */
+bool audit_locate_in_item(struct audit_ctx *c, struct loc item, const char *const *path, struct loc *out);
+#define AUDIT_LOCATE_IN_ITEM(c, item, out, ...) \
+	audit_locate_in_item((c), (item), (const char *const[]){ __VA_ARGS__, NULL }, (out))
+
+/* The scalar written at loc as the source has it: for a "key: value" line
+ * the value, for a list item the item; quotes removed (escapes kept), a
+ * trailing comment dropped.  NULL when the source or line is unknown or
+ * the value is not on that line. */
+const char *audit_raw_value(struct audit_ctx *c, struct loc loc);
+
+/* True when the text at loc is a "key:" (a mapping entry or a list item
+ * written as a mapping) rather than a plain scalar. */
+bool audit_is_key(struct audit_ctx *c, struct loc loc);
+
+/* Whether the environment entry at loc is the variable name written in
+ * place ("NAME: v", "NAME=v"), as opposed to one read from an env_file,
+ * whose location is the env_file entry.  *value gets the raw value ("" if
+ * none). */
+bool audit_raw_env(struct audit_ctx *c, struct loc loc, const char *name, const char **value);
+
+/* Whether a "# composec-ignore: RULE[,RULE...]" comment on loc's line or a
+ * comment line right above it names rule; *why gets "comment at FILE:LINE". */
+bool audit_comment_suppresses(struct audit_ctx *c, struct loc loc, const char *rule, const char **why);
+
+/* ---- explanation (audit_explain.c) --------------------------------------- */
+
+void audit_build_explain(struct audit_ctx *c);
+
+/* ---- paths ----------------------------------------------------------------- */
+
+/* loc.file relative to the project directory when it is below it, else
+ * absolute; "." and ".." segments resolved. */
+const char *audit_project_path(struct audit_ctx *c, const char *file);
+/* file made absolute against the current directory, "." and ".."
+ * segments and repeated slashes removed. */
+const char *audit_abs_path(struct audit_ctx *c, const char *file);
+
+#endif
