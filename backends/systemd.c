@@ -767,18 +767,23 @@ static void add_step(struct sd *sd, struct svc *sv, struct strbuf *sb, const cha
 	add_exec(sv, sb, key, "", &argv);
 }
 
-/* ExecStartPre=-<engine> rm -f: leftovers of the container and of the
- * steps this unit runs, e.g. after a crash of the engine. */
-static void add_cleanup(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *key, bool shared)
+static void add_rm(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *key, const char *name)
 {
 	struct strvec argv = engine_argv(sd);
-	push_words(sd, &argv, (const char *const[]){ "rm", "-f", NULL });
+	push_words(sd, &argv, (const char *const[]){ "rm", "-f", name, NULL });
+	add_exec(sv, sb, key, "-", &argv);
+}
+
+/* ExecStartPre=-<engine> rm -f NAME: leftovers of the container and of
+ * the steps this unit runs, e.g. after a crash of the engine.  One name
+ * per line: podman 4.3's `rm -f A B` removes nothing when B is missing. */
+static void add_cleanup(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *key, bool shared)
+{
 	if (!shared)
-		strvec_push(&argv, sd->a, sv->name);
+		add_rm(sd, sv, sb, key, sv->name);
 	for (size_t i = 0; i < sv->s->n_pre_start; i++)
 		if (step_shared(sv, i) == shared)
-			strvec_push(&argv, sd->a, step_name(sd, sv, i));
-	add_exec(sv, sb, key, "-", &argv);
+			add_rm(sd, sv, sb, key, step_name(sd, sv, i));
 }
 
 /* ExecStart=<engine> run --rm --name=NAME FLAGS IMAGE COMMAND */

@@ -10,10 +10,16 @@
 const char *const engine_names[ENGINE__MAX] = { "docker", "podman" };
 
 extern const struct backend backend_systemd, backend_quadlet;
+extern const struct backend backend_plan;
+extern const struct backend backend_sh;
+extern const struct backend backend_k8s;
 
 static const struct backend *const backend_table[] = {
 	&backend_systemd,
 	&backend_quadlet,
+	&backend_plan,
+	&backend_sh,
+	&backend_k8s,
 };
 
 const struct backend *backend_find(const char *name)

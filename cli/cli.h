@@ -13,8 +13,10 @@ struct cli {
 	struct diag diag;
 	struct load_options load;
 	struct strvec args; /* non-option words */
-	const char *output, *engine, *format, *fail_on, *podman_version;
+	const char *output, *engine, *format, *fail_on, *podman_version, *namespace;
 	bool check, force, quiet, verbose, show_version, show_help;
+	const char *ignore_file; /* audit --ignore-file */
+	bool list_rules;         /* audit --list-rules */
 };
 
 struct subcommand {
@@ -38,7 +40,12 @@ struct subcommand {
 int output_fileset(struct cli *cli, const struct fileset *fs);
 
 /* Write one output (stdout without -o; else atomically to the file, or
- * compare with --check).  Returns an exit code. */
-int output_single(struct cli *cli, const struct strbuf *contents);
+ * compare with --check), with permissions `mode` (0644, 0755 for a
+ * script).  Returns an exit code. */
+int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode);
+
+/* cli/audit_cmd.c: the audit subcommand and --list-rules. */
+int cmd_audit(struct cli *cli, const struct subcommand *sub, struct project *p);
+int cmd_audit_rules(struct cli *cli);
 
 #endif

@@ -25,7 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "k8s", cmd_backend, true, "Kubernetes manifests (compose2k8s)" },
 	{ "sh", cmd_backend, true, "a POSIX shell script (compose2sh)" },
 	{ "plan", cmd_backend, true, "the JSON plan that composec-run executes" },
-	{ "audit", NULL, false, "what the compose file will actually do" },
+	{ "audit", cmd_audit, false, "what the compose file will actually do (--format text|json|sarif)" },
 };
 
 static bool subcommand_built(const struct subcommand *sub)
@@ -35,7 +35,8 @@ static bool subcommand_built(const struct subcommand *sub)
 
 enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
-	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION,
+	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_NAMESPACE,
+	OPT_IGNORE_FILE, OPT_LIST_RULES,
 };
 
 static const struct option options[] = {
@@ -47,10 +48,13 @@ static const struct option options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "podman-version", required_argument, NULL, OPT_PODMAN_VERSION },
+	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "loose", no_argument, NULL, OPT_LOOSE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "ignore-file", required_argument, NULL, OPT_IGNORE_FILE },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -76,7 +80,12 @@ static void usage(FILE *fp)
 	      "      --engine docker|podman   systemd, sh, plan (default docker)\n"
 	      "      --podman-version X.Y quadlet: the oldest podman to support (default 5.0)\n"
 	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
-	      "      --format FORMAT      config: yaml|json\n"
+	      "      --namespace NS       k8s: the namespace of every object (emitted too)\n"
+	      "      --format FORMAT      config, k8s: yaml|json; audit: text|json|sarif\n"
+	      "      --fail-on LEVEL      audit: exit 1 on a finding at or above LEVEL\n"
+	      "                           (info|low|medium|high|critical; default: never)\n"
+	      "      --ignore-file FILE   audit: suppressions (default <project dir>/.composec-ignore)\n"
+	      "      --list-rules         audit: print the rule table\n"
 	      "      --check              compare with what -o holds; write nothing\n"
 	      "      --force              overwrite files composec did not generate\n"
 	      "  -q, --quiet  -v, --verbose  --version  -h, --help\n",
@@ -110,10 +119,13 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_PROFILE: strvec_push(&cli->load.profiles, cli->arena, arg); break;
 	case OPT_ENGINE: cli->engine = arg; break;
 	case OPT_PODMAN_VERSION: cli->podman_version = arg; break;
+	case OPT_NAMESPACE: cli->namespace = arg; break;
 	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
 	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
 	case OPT_FORMAT: cli->format = arg; break;
 	case OPT_FAIL_ON: cli->fail_on = arg; break;
+	case OPT_IGNORE_FILE: cli->ignore_file = arg; break;
+	case OPT_LIST_RULES: cli->list_rules = true; break;
 	case OPT_CHECK: cli->check = true; break;
 	case OPT_FORCE: cli->force = true; break;
 	case 'q': cli->quiet = true; break;
@@ -185,6 +197,8 @@ static int run(struct cli *cli, const struct subcommand *sub)
 		return 1;
 	}
 	cli->load.cwd = cwd;
+	/* audit reads what docker compose would refuse, to say what is wrong */
+	cli->load.lenient = strcmp(sub->name, "audit") == 0;
 	cli->load.environ = environ;
 	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);
 	int rc = p ? sub->run(cli, sub, p) : 1;
@@ -233,6 +247,8 @@ int main(int argc, char **argv)
 	} else if (cli.show_help) {
 		usage(stdout);
 		rc = 0;
+	} else if (cli.list_rules) {
+		rc = cmd_audit_rules(&cli);
 	} else if (!sub) {
 		usage(stderr);
 		rc = 2;
@@ -261,7 +277,7 @@ static int cmd_config(struct cli *cli, const struct subcommand *sub, struct proj
 	if (cli->output && strcmp(cli->output, "-") != 0 && fmt == DUMP_YAML)
 		sb_adds(&out, "# " GENERATED_MARK " config; do not edit\n");
 	dump_config(p, fmt, &out);
-	int rc = output_single(cli, &out);
+	int rc = output_single(cli, &out, 0644);
 	sb_release(&out);
 	return rc;
 }
@@ -269,7 +285,8 @@ static int cmd_config(struct cli *cli, const struct subcommand *sub, struct proj
 static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
 {
 	const struct backend *b = backend_find(sub->name);
-	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = 500 };
+	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = 500, .namespace = cli->namespace,
+				     .format = cli->format };
 	if (cli->engine && strcmp(cli->engine, "podman") == 0)
 		o.engine = ENGINE_PODMAN;
 	if (cli->podman_version)
@@ -281,7 +298,7 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 	fileset_sort(&fs);
 	if (b->output == OUTPUT_FILE && fs.n == 1) {
 		struct strbuf one = { (char *)fs.files[0].data, fs.files[0].len, 0 };
-		return output_single(cli, &one);
+		return output_single(cli, &one, fs.files[0].mode);
 	}
 	return output_fileset(cli, &fs);
 }

@@ -64,7 +64,7 @@ static int write_atomic(const char *path, const struct strbuf *contents, unsigne
 	return ok ? 0 : 1;
 }
 
-int output_single(struct cli *cli, const struct strbuf *contents)
+int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
 {
 	if (!cli->output || strcmp(cli->output, "-") == 0) {
 		if (cli->check) {
@@ -91,7 +91,7 @@ int output_single(struct cli *cli, const struct strbuf *contents)
 			cli->output);
 		return 1;
 	}
-	return write_atomic(cli->output, contents, 0644);
+	return write_atomic(cli->output, contents, mode);
 }
 
 /* ---- file sets ------------------------------------------------------------ */

@@ -173,8 +173,10 @@ static void test_pre_start_order(void **state)
 	const char *u = unit(f, "p-app.service");
 	assert_has(u, "TimeoutStartSec=infinity\n"
 		      "TimeoutStopSec=40s\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app\" \"p-app-pre-start-1\" "
-		      "\"p-app-pre-start-2\" \"p-app-pre-start-3\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-1\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-2\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-3\"\n"
 		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-1\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
 		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"app:1\" \"first\"\n"
@@ -317,7 +319,8 @@ static void test_replicas_template(void **state)
 	assert_has(w, "Description=s: service w, replica %i\n");
 	assert_has(w, "Requires=s-w-pre-start.service\n");
 	/* the instance goes into the names, the user's "%i" stays literal */
-	assert_has(w, "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"s-w-%i\" \"s-w-%i-pre-start-2\"\n"
+	assert_has(w, "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"s-w-%i\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"s-w-%i-pre-start-2\"\n"
 		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=s-w-%i-pre-start-2\"");
 	assert_has(w, "\"--name=s-w-%i\"");
 	assert_has(w, "\"w\" \"--id\" \"%%i\"\n");
