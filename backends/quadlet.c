@@ -1152,6 +1152,9 @@ static const char *fmt_timespan(struct qctx *c, int64_t usec)
 static void service_restart(struct qctx *c, struct cfile *f, bool oneshot)
 {
 	const struct service *s = f->s;
+	/* `podman stop` makes the container exit 143 (128+SIGTERM): not a
+	 * failure of the unit (podman#16726). */
+	key_line(&f->service, "SuccessExitStatus", "143");
 	enum restart_policy rp = s->restart;
 	int64_t max = s->restart_max_retries, delay = IR_UNSET;
 	if (s->deploy.restart_policy.present) {
@@ -1178,6 +1181,12 @@ static void service_restart(struct qctx *c, struct cfile *f, bool oneshot)
 	if (max != IR_UNSET && strcmp(v, "on-failure") == 0) {
 		key_line(&f->unit, "StartLimitIntervalSec", "infinity");
 		key_line(&f->unit, "StartLimitBurst", fmt_int(c, max + 1));
+	} else if (s->n_pre_start) {
+		/* systemd restarts a unit whose ExecStartPre= failed: without a
+		 * limit a failing pre_start step would re-run forever, where
+		 * compose gives up at once (as the systemd backend does). */
+		key_line(&f->unit, "StartLimitIntervalSec", "60s");
+		key_line(&f->unit, "StartLimitBurst", "3");
 	}
 }
 

@@ -469,11 +469,22 @@ static bool restarts(const struct restart *r)
  * starts; compose gives no window, so the count does not expire by itself
  * (`systemctl reset-failed` clears it), as compose2nix does.  The engines
  * never give up on the other policies, while systemd's default start limit
- * (5 starts in 10s) would stop a crash loop for good: turn it off. */
-static void add_start_limit(struct strbuf *sb, const struct restart *r)
+ * (5 starts in 10s) would stop a crash loop for good: turn it off, except
+ * in a unit with pre_start steps.  systemd restarts a unit whose
+ * ExecStartPre= failed as it restarts a crashed one, so a failing step
+ * would be re-run every RestartSec forever, where compose gives up at the
+ * first failure: such a unit tries STEP_START_LIMIT times a minute, then
+ * stays failed (which also bounds a crash loop of that service: audit
+ * reports it). */
+#define STEP_START_LIMIT 3
+static void add_start_limit(struct strbuf *sb, const struct restart *r, bool has_steps)
 {
 	if (!restarts(r))
 		return;
+	if ((r->retries == IR_UNSET || r->retries <= 0) && has_steps) {
+		sb_addf(sb, "StartLimitIntervalSec=60s\nStartLimitBurst=%d\n", STEP_START_LIMIT);
+		return;
+	}
 	if (r->retries == IR_UNSET || r->retries <= 0) {
 		sb_adds(sb, "StartLimitIntervalSec=0\n");
 		return;
@@ -626,6 +637,15 @@ static bool step_shared(const struct svc *sv, size_t i)
 	return sv->s->replicas != 1 && sv->s->pre_start[i].per_replica != TRI_TRUE;
 }
 
+static size_t own_steps(const struct svc *sv)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sv->s->n_pre_start; i++)
+		n += !step_shared(sv, i);
+	return n;
+}
+
+
 static void check_step_order(struct sd *sd, const struct svc *sv)
 {
 	bool per_replica_seen = false;
@@ -694,20 +714,12 @@ static void add_service_unit_section(struct sd *sd, struct svc *sv, struct strbu
 	systemd_value(sb, arena_printf(sd->a, "%s: service %s", sd->p->name, sv->s->name));
 	sb_adds(sb, sv->tmpl ? ", replica %i\n" : "\n");
 	add_deps(sb, &dp);
-	add_start_limit(sb, r);
+	add_start_limit(sb, r, own_steps(sv) > 0);
 }
 
 static int64_t stop_seconds(const struct service *s)
 {
 	return s->stop_grace_period == IR_UNSET ? STOP_TIMEOUT_DEFAULT : s->stop_grace_period / IR_USEC_PER_SEC;
-}
-
-static size_t own_steps(const struct svc *sv)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < sv->s->n_pre_start; i++)
-		n += !step_shared(sv, i);
-	return n;
 }
 
 /* TimeoutStartSec= covers ExecStartPre= (pre_start steps: no limit) and

@@ -159,7 +159,7 @@ static void test_pre_start(void **state)
 		"Volume=data.volume:/data\n"
 		"Label=\"com.docker.compose.project=demo\"\n"
 		"Label=\"com.docker.compose.service=app\"\n"
-		"\n[Service]\n"
+		"\n[Service]\nSuccessExitStatus=143\n"
 		"TimeoutStartSec=900\n"
 		"ExecStartPre=/usr/bin/podman \"run\" \"--rm\" \"--user=1000:1000\" \"--env=MODE=prod\" "
 		"\"--label=com.docker.compose.project=demo\" \"--label=com.docker.compose.service=app\" "
@@ -203,7 +203,7 @@ static void test_notify_healthy(void **state)
 			    "Notify=healthy\n"
 			    "Label=\"com.docker.compose.project=demo\"\n"
 			    "Label=\"com.docker.compose.service=db\"\n"
-			    "\n[Service]\n"
+			    "\n[Service]\nSuccessExitStatus=143\n"
 			    "TimeoutStartSec=260\n" /* 5 x (10 s + 30 s) + 60 s */
 			    "\n[Install]\n"
 			    "WantedBy=default.target\n");
@@ -286,7 +286,7 @@ static void test_gates_4_4(void **state)
 		"Label=\"com.docker.compose.service=web\"\n"
 		"PodmanArgs=\"--entrypoint=[\\\"/entry.sh\\\",\\\"--flag\\\"]\" \"--workdir=/srv\" \"--user=www-data\" "
 		"\"--ulimit=nofile=1024\" \"--stop-signal=SIGQUIT\" \"--stop-timeout=30\"\n"
-		"\n[Service]\n"
+		"\n[Service]\nSuccessExitStatus=143\n"
 		"TimeoutStopSec=90\n"
 		"ExecStartPre=/usr/bin/podman \"network\" \"create\" \"--ignore\" "
 		"\"--label=com.docker.compose.project=g\" \"--label=com.docker.compose.network=default\" "
@@ -358,7 +358,7 @@ static void test_build_5_0(void **state)
 	assert_false(has_file(f, "api.build"));
 	const char *api = file(f, "api.container");
 	assert_contains(api, "Image=b-api\n");
-	assert_contains(api, "[Service]\n"
+	assert_contains(api, "[Service]\nSuccessExitStatus=143\n"
 			     "TimeoutStartSec=900\n"
 			     "ExecStartPre=/usr/bin/podman \"build\" \"--tag=b-api\" \"--file=/src/api/Containerfile\" "
 			     "\"--build-arg=V=1\" \"--target=prod\" \"/src/api\"\n");
@@ -493,11 +493,12 @@ static void test_completed_oneshot(void **state)
 	assert_contains(file(f, "init.container"), "[Service]\n"
 						   "Type=oneshot\n"
 						   "RemainAfterExit=yes\n"
+						   "SuccessExitStatus=143\n"
 						   "Restart=on-failure\n");
 	assert_contains(f->d.out.buf, "refuses Restart=always");
 	const char *cache = file(f, "cache.container");
 	assert_contains(cache, "StartLimitIntervalSec=infinity\nStartLimitBurst=3\n");
-	assert_contains(cache, "[Service]\nRestart=on-failure\n");
+	assert_contains(cache, "[Service]\nSuccessExitStatus=143\nRestart=on-failure\n");
 }
 
 static void test_unit_name_clash(void **state)
