@@ -34,6 +34,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 
+# One setup at a time: the tests that need podman run concurrently, and two
+# writers of containers.conf or of the image would race.
+if [ -z "${PODMAN_SETUP_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	PODMAN_SETUP_LOCKED=1 exec flock /run/composec-podman-setup.lock "$0" "$@"
+fi
+
 install_packages() {
 	missing=
 	for p in $packages; do
