@@ -6,7 +6,10 @@
 #   make demo           build, then compile examples/compose.yaml into out/
 #   make test           sanitizer build in build-san/, then every test through ctest
 #   make lint           shellcheck on the project's own shell scripts
-#   make clean          remove build/, build-san/ and out/
+#   make fuzz           libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS
+#   make fuzz-smoke     the same, FUZZ_SMOKE_SECONDS (20) per target (CI)
+#   make bench          build, then bench/run.sh: medians against the libfyaml floors and the other tools
+#   make clean          remove build/, build-san/, build-fuzz/ and out/
 #
 # Every recipe runs under /bin/sh (dash on Debian); keep it POSIX.
 
@@ -20,7 +23,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 CTEST ?= ctest
 
-.PHONY: all build deps demo test lint clean
+# make fuzz: seconds per target (fuzz/run.sh says where seeds, corpora and
+# findings live).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends
+
+.PHONY: all build deps demo test lint clean fuzz fuzz-smoke fuzz-build bench
 
 all: build
 
@@ -88,11 +96,28 @@ test: deps
 	$(CMAKE) --build build-san -j $(JOBS)
 	$(CTEST) --test-dir build-san --output-on-failure -j2
 
+# libFuzzer needs clang; the targets are built with ASan and UBSan (fuzz/).
+fuzz-build: deps
+	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCOMPOSEC_FUZZ=ON -DCOMPOSEC_TESTS=OFF -DCOMPOSEC_WERROR=OFF
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+FUZZ_SMOKE_SECONDS ?= 20
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+# README "Performance": the table, in build/bench/results.md too.
+bench: build
+	sh bench/run.sh build
+
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
-	shellcheck -s sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh \
-	  tests/cli/*.sh tests/validate/*.sh tests/e2e/systemd-run.sh tests/e2e/lib.sh tests/e2e/recorder
+	shellcheck -s sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
+	  tests/cli/*.sh tests/validate/*.sh tests/e2e/systemd-run.sh tests/e2e/lib.sh tests/e2e/recorder bench/run.sh
 	shellcheck -s bash .ci/run
 
 clean:
-	rm -rf build build-san out
+	rm -rf build build-san build-fuzz out

@@ -25,6 +25,7 @@ struct fileset {
 	struct arena *arena;
 	struct out_file *files; /* sorted by path when the backend returns */
 	size_t n, cap;
+	struct strmap paths; /* once there are many files: the paths, for uniqueness */
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);
@@ -32,6 +33,9 @@ void fileset_init(struct fileset *fs, struct arena *a);
  * not a safe relative name (empty, absolute, "..", control bytes, too
  * long) or already present. */
 int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struct strbuf *contents);
+/* fileset_add without the copy: the set takes contents' buffer (freed with
+ * the arena) and contents is left empty, whether the file was added or not. */
+int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents);
 void fileset_sort(struct fileset *fs);
 
 struct backend_options {

@@ -117,11 +117,14 @@ static void add_c_escaped(struct strbuf *out, const char *s, unsigned flags)
 void sh_quote(struct strbuf *out, const char *s)
 {
 	sb_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_adds(out, "'\\''");
-		else
-			sb_addc(out, *s);
+	for (;;) {
+		size_t run = strcspn(s, "'");
+		sb_add(out, s, run);
+		s += run;
+		if (!*s)
+			break;
+		sb_adds(out, "'\\''");
+		s++;
 	}
 	sb_addc(out, '\'');
 }

@@ -23,6 +23,7 @@ void fileset_init(struct fileset *fs, struct arena *a)
 	fs->files = NULL;
 	fs->n = 0;
 	fs->cap = 0;
+	strmap_init(&fs->paths, a);
 }
 
 static bool component_ok(const char *c, size_t len)
@@ -54,12 +55,24 @@ static bool path_ok(const char *path)
 	}
 }
 
-static bool fileset_has(const struct fileset *fs, const char *path)
+/* A scan while the set is small; past FILESET_INDEX_AT files, a map of
+ * the paths (filled on the way, so it holds every path once started). */
+#define FILESET_INDEX_AT 16
+
+static bool fileset_has(struct fileset *fs, const char *path)
 {
-	for (size_t i = 0; i < fs->n; i++)
-		if (strcmp(fs->files[i].path, path) == 0)
-			return true;
-	return false;
+	if (fs->n < FILESET_INDEX_AT) {
+		for (size_t i = 0; i < fs->n; i++)
+			if (strcmp(fs->files[i].path, path) == 0)
+				return true;
+		return false;
+	}
+	if (!fs->paths.cap) {
+		strmap_init(&fs->paths, fs->arena);
+		for (size_t i = 0; i < fs->n; i++)
+			strmap_put(&fs->paths, fs->files[i].path, (void *)1);
+	}
+	return strmap_has(&fs->paths, path);
 }
 
 int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struct strbuf *contents)
@@ -77,6 +90,33 @@ int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struc
 		.data = arena_strndup(fs->arena, contents->buf, contents->len),
 		.len = contents->len,
 	};
+	if (fs->paths.cap)
+		strmap_put(&fs->paths, fs->files[fs->n - 1].path, (void *)1);
+	return 0;
+}
+
+int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents)
+{
+	if (!path || !path_ok(path) || fileset_has(fs, path)) {
+		sb_release(contents);
+		return -1;
+	}
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+		fs->files = arena_grow(fs->arena, fs->files, fs->cap * sizeof(*fs->files), cap * sizeof(*fs->files));
+		fs->cap = cap;
+	}
+	size_t len;
+	char *data = sb_detach(contents, &len);
+	arena_adopt(fs->arena, data);
+	fs->files[fs->n++] = (struct out_file){
+		.path = arena_strdup(fs->arena, path),
+		.mode = mode,
+		.data = data,
+		.len = len,
+	};
+	if (fs->paths.cap)
+		strmap_put(&fs->paths, fs->files[fs->n - 1].path, (void *)1);
 	return 0;
 }
 

@@ -131,6 +131,8 @@ struct k8s {
 	struct svc *svcs;          /* parallel to p->services */
 	struct strmap used;        /* object names in use per kind: "kind/name" */
 	bool failed;
+	size_t *vol_users;         /* per volume: see volume_users; NULL until asked */
+	int64_t *vol_replicas;
 };
 
 /* ---- names ----------------------------------------------------------------------- */
@@ -1067,10 +1069,8 @@ static void emit_wait(struct k8s *k, struct emit *e, const struct dependency *de
 
 static const struct svc *svc_of(const struct k8s *k, const struct service *s)
 {
-	for (size_t i = 0; i < k->p->n_services; i++)
-		if (k->p->services[i] == s)
-			return &k->svcs[i];
-	return NULL;
+	size_t i = project_service_index(k->p, s);
+	return i < k->p->n_services ? &k->svcs[i] : NULL;
 }
 
 static void emit_pre_start(struct k8s *k, struct emit *e, const struct svc *sv, size_t i)
@@ -1469,13 +1469,39 @@ static void emit_service(struct k8s *k, const struct svc *sv)
 	doc_end(k, &d);
 }
 
-/* Services that mount volume r, for the sharing warning. */
-static size_t volume_users(const struct k8s *k, const struct resource *r, int64_t *replicas)
+/* Services that mount volume r, for the sharing warning: counted for
+ * every volume in one pass over the services the first time. */
+static size_t volume_users(struct k8s *k, const struct resource *r, int64_t *replicas)
 {
-	size_t n = 0;
+	const struct project *p = k->p;
+	size_t nv = p->n_res[RES_VOLUME];
+	if (!k->vol_users) {
+		size_t *last = arena_alloc(k->a, (nv + 1) * sizeof(*last)); /* service index + 1 that counted it */
+		k->vol_users = arena_alloc(k->a, (nv + 1) * sizeof(*k->vol_users));
+		k->vol_replicas = arena_alloc(k->a, (nv + 1) * sizeof(*k->vol_replicas));
+		for (size_t i = 0; i < p->n_services; i++) {
+			const struct service *s = p->services[i];
+			for (size_t j = 0; j < s->n_volumes; j++) {
+				if (s->volumes[j].type != MOUNT_VOLUME || !s->volumes[j].source)
+					continue;
+				size_t v = project_resource_index(p, RES_VOLUME, s->volumes[j].source);
+				if (v == nv || last[v] == i + 1)
+					continue;
+				last[v] = i + 1;
+				k->vol_users[v]++;
+				k->vol_replicas[v] += k->svcs[i].kind == WL_DAEMONSET ? 2 : s->replicas;
+			}
+		}
+	}
+	size_t v = project_resource_index(p, RES_VOLUME, r->key);
+	if (v < nv && p->res[RES_VOLUME][v] == r) {
+		*replicas = k->vol_replicas[v];
+		return k->vol_users[v];
+	}
+	size_t n = 0; /* not one of the project's volumes: look */
 	*replicas = 0;
-	for (size_t i = 0; i < k->p->n_services; i++) {
-		const struct service *s = k->p->services[i];
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
 		for (size_t j = 0; j < s->n_volumes; j++) {
 			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
 			    strcmp(s->volumes[j].source, r->key) == 0) {
@@ -1853,13 +1879,25 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct project *p, co
 	k.waiter = sub_name(&k, p->name, "wait");
 	analyse(&k);
 	warn_networks(&k);
+	/* what a service's documents need while they are written is scratch,
+	 * reused from one service to the next (names and the per-service
+	 * tables were made by analyse, in the arena; documents go to the
+	 * file set) */
+	struct arena scratch;
+	arena_init(&scratch);
+	arena_alloc(&scratch, 1);
+	struct arena_mark mark = arena_mark(&scratch);
+	k.a = &scratch;
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct svc *sv = &k.svcs[i];
 		warn_unexpressed(&k, sv->s);
 		emit_workload(&k, sv);
 		if (sv->n_sports || sv->headless)
 			emit_service(&k, sv);
+		arena_rewind(&scratch, mark);
 	}
+	k.a = a;
+	arena_release(&scratch);
 	emit_resources_of_project(&k);
 	return k.failed ? -1 : 0;
 }

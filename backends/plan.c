@@ -116,21 +116,6 @@ static const char *hex64(struct pl *pl, uint64_t h)
 
 /* ---- resources ------------------------------------------------------------------ */
 
-static bool resource_used(const struct project *p, const struct resource *r)
-{
-	for (size_t i = 0; i < p->n_services; i++) {
-		const struct service *s = p->services[i];
-		for (size_t j = 0; r->kind == RES_NETWORK && j < s->n_networks; j++)
-			if (strcmp(s->networks[j].name, r->key) == 0)
-				return true;
-		for (size_t j = 0; r->kind == RES_VOLUME && j < s->n_volumes; j++)
-			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
-			    strcmp(s->volumes[j].source, r->key) == 0)
-				return true;
-	}
-	return false;
-}
-
 static void emit_resource(struct pl *pl, const struct resource *r)
 {
 	const char *kind = r->kind == RES_NETWORK ? "network" : "volume";
@@ -159,12 +144,12 @@ static void emit_resources(struct pl *pl)
 	static const enum resource_kind kinds[] = { RES_NETWORK, RES_VOLUME };
 	emit_key(&pl->e, "resources");
 	emit_seq_begin(&pl->e);
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
-		for (size_t i = 0; i < pl->p->n_res[kinds[k]]; i++) {
-			const struct resource *r = pl->p->res[kinds[k]][i];
-			if (resource_used(pl->p, r))
-				emit_resource(pl, r);
-		}
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		const bool *used = project_resources_used(pl->p, kinds[k], pl->a);
+		for (size_t i = 0; i < pl->p->n_res[kinds[k]]; i++)
+			if (used[i])
+				emit_resource(pl, pl->p->res[kinds[k]][i]);
+	}
 	emit_seq_end(&pl->e);
 }
 
@@ -172,10 +157,7 @@ static void emit_resources(struct pl *pl)
 
 static size_t service_index(const struct project *p, const struct service *s)
 {
-	for (size_t i = 0; i < p->n_services; i++)
-		if (p->services[i] == s)
-			return i;
-	return p->n_services;
+	return project_service_index(p, s);
 }
 
 static void warn_healthy_without_check(struct pl *pl, const struct service *s, const struct dependency *dep)
@@ -481,14 +463,23 @@ static int emit_plan(struct arena *a, struct diag *d, const struct project *p, c
 	emit_resources(&pl);
 	emit_key(&pl.e, "services");
 	emit_seq_begin(&pl.e);
-	for (size_t i = 0; i < p->n_services; i++)
+	/* what a service needs while it is written (argv, names, hashes) is
+	 * scratch, reused from one service to the next */
+	struct arena scratch;
+	arena_init(&scratch);
+	arena_alloc(&scratch, 1);
+	struct arena_mark mark = arena_mark(&scratch);
+	pl.a = &scratch;
+	for (size_t i = 0; i < p->n_services; i++) {
 		emit_service(&pl, p->order[i]);
+		arena_rewind(&scratch, mark);
+	}
+	pl.a = a;
+	arena_release(&scratch);
 	emit_seq_end(&pl.e);
 	emit_map_end(&pl.e);
 	emit_release(&pl.e);
-	int rc = fileset_add(out, "plan.json", 0644, &sb);
-	sb_release(&sb);
-	return rc;
+	return fileset_take(out, "plan.json", 0644, &sb);
 }
 
 const struct backend backend_plan = {

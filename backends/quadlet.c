@@ -1342,7 +1342,9 @@ static bool claim_unit(struct qctx *c, const char *unit, const char *what, struc
 		c->errors++;
 		return false;
 	}
-	strmap_put(&c->units, unit, (void *)what);
+	/* kept for the whole run, in the map's own arena: c->a may be the
+	 * scratch of one service (quadlet_emit) */
+	strmap_put(&c->units, arena_strdup(c->units.arena, unit), arena_strdup(c->units.arena, what));
 	return true;
 }
 
@@ -1635,8 +1637,19 @@ static int quadlet_emit(struct arena *a, struct diag *d, const struct project *p
 {
 	struct qctx c;
 	qctx_init(&c, a, d, p, o);
-	for (size_t i = 0; i < p->n_services; i++)
+	/* what a service's file needs while it is written is scratch, reused
+	 * from one service to the next (files are copied into the set) */
+	struct arena scratch;
+	arena_init(&scratch);
+	arena_alloc(&scratch, 1);
+	struct arena_mark mark = arena_mark(&scratch);
+	c.a = &scratch;
+	for (size_t i = 0; i < p->n_services; i++) {
 		emit_container(&c, p->services[i], out);
+		arena_rewind(&scratch, mark);
+	}
+	c.a = a;
+	arena_release(&scratch);
 	for (size_t i = 0; i < p->n_services; i++)
 		if (has_build_file(&c, p->services[i]))
 			emit_build(&c, p->services[i], out);

@@ -90,7 +90,7 @@ static void push_flag(struct ra *r, const char *flag, const char *value)
 
 static void push_flag_kv(struct ra *r, const char *flag, const char *k, const char *v)
 {
-	push(r, arena_printf(r->a, "%s=%s=%s", flag, k, v));
+	push(r, arena_concat(r->a, flag, "=", k, "=", v, (const char *)NULL));
 }
 
 static void push_flag_int(struct ra *r, const char *flag, long long v)
@@ -1095,15 +1095,25 @@ void run_args_volume_create(struct arena *a, const struct project *p, const stru
  * distinct from "". */
 static void ser_str(struct strbuf *sb, const char *s)
 {
-	if (!s)
+	if (!s) {
 		sb_adds(sb, "N;");
-	else
-		sb_addf(sb, "S%zu:%s;", strlen(s), s);
+		return;
+	}
+	size_t len = strlen(s);
+	sb_addc(sb, 'S');
+	sb_addu(sb, len);
+	sb_addc(sb, ':');
+	sb_add(sb, s, len);
+	sb_addc(sb, ';');
 }
 
 static void ser_int(struct strbuf *sb, long long v)
 {
-	sb_addf(sb, "I%lld;", v);
+	sb_addc(sb, 'I');
+	if (v < 0)
+		sb_addc(sb, '-');
+	sb_addu(sb, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
+	sb_addc(sb, ';');
 }
 
 uint64_t pre_start_hash(const struct hook *h)

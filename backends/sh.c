@@ -65,6 +65,7 @@ struct sh {
 	enum engine e;
 	const char **fn; /* per p->services index: the up_ function's name */
 	struct strbuf *out;
+	bool *completes; /* per p->services index: see waited_to_complete; NULL until asked */
 };
 
 /* ---- the fixed part of the script ------------------------------------------------- */
@@ -218,11 +219,10 @@ static const char *const wait_healthy_fn[ENGINE__MAX] = {
 /* Columns since the last newline (a tab counts 8). */
 static size_t column(const struct strbuf *sb)
 {
-	size_t i = sb->len, col = 0;
-	while (i > 0 && sb->buf[i - 1] != '\n')
-		i--;
+	const char *nl = memrchr(sb->buf, '\n', sb->len);
+	size_t i = nl ? (size_t)(nl - sb->buf) + 1 : 0, col = sb->len - i;
 	for (; i < sb->len; i++)
-		col += sb->buf[i] == '\t' ? 8 : 1;
+		col += sb->buf[i] == '\t' ? 7 : 0;
 	return col;
 }
 
@@ -322,10 +322,7 @@ static void add_loc_comment(struct strbuf *sb, const char *what, struct loc loc)
 
 static size_t service_index(const struct project *p, const struct service *s)
 {
-	for (size_t i = 0; i < p->n_services; i++)
-		if (p->services[i] == s)
-			return i;
-	return p->n_services;
+	return project_service_index(p, s);
 }
 
 /* up_<service>, with every byte a shell name cannot hold as '_', and '_'
@@ -386,10 +383,23 @@ static long long stop_seconds(const struct service *s)
 						: (long long)(s->stop_grace_period / IR_USEC_PER_SEC);
 }
 
-/* Whether a dependent waits for s with service_completed_successfully. */
-static bool waited_to_complete(const struct project *p, const struct service *s)
+/* Whether a dependent waits for s with service_completed_successfully:
+ * for every service at once the first time it is asked. */
+static bool waited_to_complete(struct sh *sh, const struct service *s)
 {
-	for (size_t i = 0; i < p->n_services; i++)
+	const struct project *p = sh->p;
+	if (!sh->completes) {
+		sh->completes = arena_alloc(sh->a, p->n_services + 1);
+		for (size_t i = 0; i < p->n_services; i++)
+			for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
+				if (p->services[i]->depends_on[j].target &&
+				    p->services[i]->depends_on[j].condition == DEP_COMPLETED)
+					sh->completes[service_index(p, p->services[i]->depends_on[j].target)] = true;
+	}
+	size_t at = service_index(p, s);
+	if (at < p->n_services)
+		return sh->completes[at];
+	for (size_t i = 0; i < p->n_services; i++) /* not an enabled service: look */
 		for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
 			if (p->services[i]->depends_on[j].target == s &&
 			    p->services[i]->depends_on[j].condition == DEP_COMPLETED)
@@ -403,7 +413,7 @@ static bool keep_restart(struct sh *sh, const struct service *s, const char *pol
 {
 	if (strcmp(policy, "always") != 0 && strcmp(policy, "unless-stopped") != 0)
 		return true;
-	if (!waited_to_complete(sh->p, s))
+	if (!waited_to_complete(sh, s))
 		return true;
 	if (warn)
 		diag_warning(sh->d, s->restart_loc.file ? s->restart_loc : s->loc,
@@ -441,9 +451,17 @@ static const char *restart_flag(struct sh *sh, const struct service *s, bool war
 /* Length-prefixed, so that no two lists of words serialize alike. */
 static void ser_words(struct strbuf *sb, const struct strvec *v)
 {
-	sb_addf(sb, "W%zu;", v->n);
-	for (size_t i = 0; i < v->n; i++)
-		sb_addf(sb, "S%zu:%s;", strlen(v->v[i]), v->v[i]);
+	sb_addc(sb, 'W');
+	sb_addu(sb, v->n);
+	sb_addc(sb, ';');
+	for (size_t i = 0; i < v->n; i++) {
+		size_t len = strlen(v->v[i]);
+		sb_addc(sb, 'S');
+		sb_addu(sb, len);
+		sb_addc(sb, ':');
+		sb_add(sb, v->v[i], len);
+		sb_addc(sb, ';');
+	}
 }
 
 /* The definition hash of a service's containers: their create argv (but
@@ -662,21 +680,6 @@ static void emit_up_service(struct sh *sh, struct strbuf *sb, const struct servi
 
 /* ---- networks and volumes ------------------------------------------------------------ */
 
-static bool resource_used(const struct project *p, const struct resource *r)
-{
-	for (size_t i = 0; i < p->n_services; i++) {
-		const struct service *s = p->services[i];
-		for (size_t j = 0; r->kind == RES_NETWORK && j < s->n_networks; j++)
-			if (strcmp(s->networks[j].name, r->key) == 0)
-				return true;
-		for (size_t j = 0; r->kind == RES_VOLUME && j < s->n_volumes; j++)
-			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
-			    strcmp(s->volumes[j].source, r->key) == 0)
-				return true;
-	}
-	return false;
-}
-
 /* have network 'NAME' || quiet 'WHAT' "$ENGINE" network create ... ; an
  * external one must exist. */
 static void add_create_resource(struct sh *sh, struct strbuf *sb, const struct resource *r)
@@ -703,10 +706,12 @@ static void add_create_resource(struct sh *sh, struct strbuf *sb, const struct r
 static void emit_up(struct sh *sh, struct strbuf *sb)
 {
 	sb_adds(sb, "# up: networks and volumes, then the services in dependency order\nup() {\n");
-	for (int k = RES_NETWORK; k <= RES_VOLUME; k++)
+	for (int k = RES_NETWORK; k <= RES_VOLUME; k++) {
+		const bool *used = project_resources_used(sh->p, k, sh->a);
 		for (size_t i = 0; i < sh->p->n_res[k]; i++)
-			if (resource_used(sh->p, sh->p->res[k][i]))
+			if (used[i])
 				add_create_resource(sh, sb, sh->p->res[k][i]);
+	}
 	for (size_t i = 0; i < sh->p->n_services; i++)
 		if (sh->p->order[i]->replicas > 0)
 			sb_addf(sb, "\t%s\n", sh->fn[service_index(sh->p, sh->p->order[i])]);
@@ -759,9 +764,10 @@ static void emit_down(struct sh *sh, struct strbuf *sb)
 	for (size_t i = sh->p->n_services; i-- > 0;)
 		if (sh->p->order[i]->replicas > 0)
 			add_down_service(sh, sb, sh->p->order[i]);
+	const bool *used = project_resources_used(sh->p, RES_NETWORK, sh->a);
 	for (size_t i = 0; i < sh->p->n_res[RES_NETWORK]; i++) {
 		const struct resource *r = sh->p->res[RES_NETWORK][i];
-		if (r->external || !resource_used(sh->p, r))
+		if (r->external || !used[i])
 			continue;
 		sb_adds(sb, "\tif have network ");
 		sh_quote(sb, r->name);
@@ -835,16 +841,28 @@ static int emit_sh(struct arena *a, struct diag *d, const struct project *p, con
 	emit_header(&sh, &sb, o);
 	sb_adds(&sb, prelude);
 	sb_adds(&sb, wait_healthy_fn[sh.e]);
-	for (size_t i = 0; i < p->n_services; i++)
+	/* what a service needs while it is written (argv, names, hashes) is
+	 * scratch, reused from one service to the next; the table of
+	 * waited_to_complete is made before, in the arena */
+	if (p->n_services)
+		waited_to_complete(&sh, p->services[0]);
+	struct arena scratch;
+	arena_init(&scratch);
+	arena_alloc(&scratch, 1);
+	struct arena_mark mark = arena_mark(&scratch);
+	sh.a = &scratch;
+	for (size_t i = 0; i < p->n_services; i++) {
 		if (p->order[i]->replicas > 0)
 			emit_up_service(&sh, &sb, p->order[i]);
+		arena_rewind(&scratch, mark);
+	}
+	sh.a = a;
+	arena_release(&scratch);
 	emit_up(&sh, &sb);
 	emit_down(&sh, &sb);
 	emit_ps(&sh, &sb);
 	emit_dispatch(&sb);
-	int rc = fileset_add(out, SCRIPT_NAME, 0755, &sb);
-	sb_release(&sb);
-	return rc;
+	return fileset_take(out, SCRIPT_NAME, 0755, &sb);
 }
 
 const struct backend backend_sh = {

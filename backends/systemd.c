@@ -148,10 +148,7 @@ static void service_units(struct sd *sd, const struct service *s, struct strvec 
 
 static size_t service_index(const struct project *p, const struct service *s)
 {
-	for (size_t i = 0; i < p->n_services; i++)
-		if (p->services[i] == s)
-			return i;
-	return p->n_services;
+	return project_service_index(p, s);
 }
 
 /* ---- writing lines -------------------------------------------------------------- */
@@ -988,21 +985,6 @@ static void emit_build(struct sd *sd, const struct service *s)
 	sb_release(&sb);
 }
 
-static bool resource_used(const struct project *p, const struct resource *r)
-{
-	for (size_t i = 0; i < p->n_services; i++) {
-		const struct service *s = p->services[i];
-		for (size_t j = 0; r->kind == RES_NETWORK && j < s->n_networks; j++)
-			if (strcmp(s->networks[j].name, r->key) == 0)
-				return true;
-		for (size_t j = 0; r->kind == RES_VOLUME && j < s->n_volumes; j++)
-			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source &&
-			    strcmp(s->volumes[j].source, r->key) == 0)
-				return true;
-	}
-	return false;
-}
-
 /* /bin/sh -c '<engine> network inspect NAME >/dev/null 2>&1 || exec <engine> network create ...':
  * creates the resource unless it exists; every word sh-quoted. */
 static struct strvec create_argv(struct sd *sd, const struct resource *r)
@@ -1063,9 +1045,10 @@ static void emit_resource(struct sd *sd, const struct resource *r)
 
 static void emit_resources(struct sd *sd, enum resource_kind k)
 {
+	const bool *used = project_resources_used(sd->p, k, sd->a);
 	for (size_t i = 0; i < sd->p->n_res[k]; i++) {
 		const struct resource *r = sd->p->res[k][i];
-		if (!r->external && resource_used(sd->p, r))
+		if (!r->external && used[i])
 			emit_resource(sd, r);
 	}
 }
@@ -1098,13 +1081,24 @@ static int emit_systemd(struct arena *a, struct diag *d, const struct project *p
 	sd.target = sb_to_arena(&target, a);
 	sb_release(&target);
 	mark_waited(&sd);
+	/* what a service needs while its units are written (argv, names) is
+	 * scratch, reused from one service to the next; the units themselves
+	 * are copied into the file set's arena */
+	struct arena scratch;
+	arena_init(&scratch);
+	arena_alloc(&scratch, 1);
+	struct arena_mark mark = arena_mark(&scratch);
+	sd.a = &scratch;
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct service *s = p->services[i];
 		emit_service(&sd, s);
 		emit_shared_steps(&sd, s);
 		if (s->build.present)
 			emit_build(&sd, s);
+		arena_rewind(&scratch, mark);
 	}
+	sd.a = a;
+	arena_release(&scratch);
 	emit_resources(&sd, RES_NETWORK);
 	emit_resources(&sd, RES_VOLUME);
 	emit_target(&sd);

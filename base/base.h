@@ -36,20 +36,61 @@ NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* ---- arena ------------------------------------------------------------- */
 
 struct arena_chunk;
+struct arena_owned;
 struct arena {
 	struct arena_chunk *head;
 	size_t used_total; /* bytes handed out, for limits and benchmarks */
+	unsigned char *cur, *end; /* the free part of head */
+	struct arena_owned *owned; /* malloc'd blocks freed with the arena */
+	/* Where objects that die before the arena may go (the frontend's YAML
+	 * trees, released once lowered): see arena_aux.  NULL: none. */
+	struct arena *aux;
 };
 
 void arena_init(struct arena *a);
+/* Frees every chunk and every adopted block; aux is not touched. */
 void arena_release(struct arena *a);
-/* Zeroed, 16-byte aligned memory that lives as long as the arena. */
-void *arena_alloc(struct arena *a, size_t n);
+/* The arena for short-lived objects: a->aux when set, else a. */
+static inline struct arena *arena_aux(struct arena *a)
+{
+	return a->aux ? a->aux : a;
+}
+/* Make p (from malloc) the arena's: it is freed by arena_release. */
+void arena_adopt(struct arena *a, void *p);
+/* A point to come back to: arena_rewind(a, m) forgets everything
+ * allocated since arena_mark(a) returned m (none of it may be used
+ * after), for scratch work done piece by piece in one arena. */
+struct arena_mark {
+	struct arena_chunk *head;
+	unsigned char *cur, *end;
+	size_t used_total;
+	struct arena_owned *owned;
+};
+struct arena_mark arena_mark(const struct arena *a);
+void arena_rewind(struct arena *a, struct arena_mark m);
+void *arena_alloc_slow(struct arena *a, size_t n);
+/* Zeroed, 16-byte aligned memory that lives as long as the arena.  The
+ * common case is inline: a bump of a pointer (chunks are zeroed when
+ * they are made, and memory is never reused). */
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+	if (need >= n && need <= (size_t)(a->end - a->cur)) {
+		void *p = a->cur;
+		a->cur += need;
+		a->used_total += need;
+		return p;
+	}
+	return arena_alloc_slow(a, n);
+}
 /* Grow an arena array: returns a copy with room for new_cap elements. */
 void *arena_grow(struct arena *a, void *old, size_t old_bytes, size_t new_bytes);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* The strings up to a NULL, one after the other: arena_printf("%s%s%s")
+ * without the format. */
+char *arena_concat(struct arena *a, ...);
 
 /* ---- string builder (malloc-backed, like git's strbuf) ------------------ */
 
@@ -67,9 +108,25 @@ void sb_reset(struct strbuf *sb); /* len = 0, keeps memory */
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const void *data, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
-void sb_addc(struct strbuf *sb, char c);
+void sb_addc_slow(struct strbuf *sb, char c);
+/* One byte; inline while there is room. */
+static inline void sb_addc(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 <= sb->alloc) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+	} else {
+		sb_addc_slow(sb, c);
+	}
+}
+/* v in decimal, as "%llu" would write it. */
+void sb_addu(struct strbuf *sb, unsigned long long v);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* vsnprintf, done here for the conversions composec uses most (%s %c %d
+ * %u %x with l, ll, z and zero padding; libc's does the rest): the
+ * formatting of sb_addf and arena_printf. */
+int sb_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 /* Copy the contents into the arena (NUL-terminated). */
 char *sb_to_arena(const struct strbuf *sb, struct arena *a);
 /* Hand the malloc'd buffer to the caller; sb is re-initialised. */
@@ -106,6 +163,8 @@ struct diag_source {
 	const char *name;
 	const char *text;
 	size_t len;
+	uint32_t *line_start; /* offset of each line, built when first quoted */
+	size_t n_lines;
 };
 
 struct diag {

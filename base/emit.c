@@ -79,6 +79,8 @@ static bool in_words(const char *s, const char *const *words)
 /* null, YAML 1.2 and 1.1 booleans, the merge key and the 1.1 value key. */
 static bool is_reserved_word(const char *s)
 {
+	if (!strchr("~nNtTfFyYoO<=", s[0]) || !s[0])
+		return false; /* not the first letter of any of them */
 	static const char *const words[] = {
 		"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
 		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
@@ -190,39 +192,93 @@ static bool looks_timestamp(const char *p)
 
 /* ---- the scalar escapers ------------------------------------------------- */
 
-/* Only printable characters, no ": " or " #", no trailing ':'. */
-static bool plain_chars_ok(const unsigned char *s)
+/* Only printable characters, no ": " or " #", no trailing ':'; the
+ * length in *len.  ASCII, nearly all of what we write, takes the short
+ * way. */
+static bool plain_chars_ok(const unsigned char *s, size_t *len)
 {
-	while (*s) {
+	const unsigned char *p = s;
+	for (;;) {
+		/* fine whatever follows: printable ASCII but ':' and ' ' */
+		while (*p > 0x20 && *p < 0x7f && *p != ':')
+			p++;
+		if (!*p)
+			break;
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return false;
+			if ((p[0] == ':' && (p[1] == ' ' || p[1] == '\0')) || (p[0] == ' ' && p[1] == '#'))
+				return false;
+			p++;
+			continue;
+		}
 		uint32_t cp;
-		size_t n = utf8_decode(s, &cp);
+		size_t n = utf8_decode(p, &cp);
 		if (!n || !yaml_printable(cp))
 			return false;
-		if ((s[0] == ':' && (s[1] == ' ' || s[1] == '\0')) || (s[0] == ' ' && s[1] == '#'))
-			return false;
-		s += n;
+		p += n;
 	}
+	*len = (size_t)(p - s);
 	return true;
+}
+
+/* Whether s could be a number, a base 60 number or a timestamp: each
+ * starts, after a sign and the underscores go-yaml ignores, with a digit
+ * or a '.'. */
+static bool may_be_number(const char *s)
+{
+	while (*s == '_')
+		s++;
+	if (*s == '+' || *s == '-')
+		s++;
+	while (*s == '_')
+		s++;
+	return (*s >= '0' && *s <= '9') || *s == '.';
+}
+
+/* yaml_plain_ok, and the length of s when it is. */
+static bool plain_ok(const char *s, size_t *lenp)
+{
+	static const bool indicator[256] = {
+		['-'] = true, ['?'] = true, [':'] = true, [','] = true, ['['] = true, [']'] = true, ['{'] = true,
+		['}'] = true, ['#'] = true, ['&'] = true, ['*'] = true, ['!'] = true, ['|'] = true, ['>'] = true,
+		['\''] = true, ['"'] = true, ['%'] = true, ['@'] = true, ['`'] = true, [' '] = true, ['\0'] = true,
+	};
+	size_t len;
+	if (indicator[(unsigned char)s[0]])
+		return false;
+	if (!plain_chars_ok((const unsigned char *)s, &len) || s[len - 1] == ' ')
+		return false;
+	if (s[0] == '.' && s[1] == '.' && s[2] == '.')
+		return false;
+	if (len <= 5 && is_reserved_word(s))
+		return false;
+	*lenp = len;
+	if (!may_be_number(s))
+		return true;
+	if (looks_number(s))
+		return false;
+	return !looks_base60(s) && !looks_timestamp(s);
 }
 
 bool yaml_plain_ok(const char *s)
 {
-	size_t len = strlen(s);
-	if (len == 0 || s[0] == ' ' || s[len - 1] == ' ')
-		return false;
-	if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0]))
-		return false;
-	if (str_has_prefix(s, "...") || !plain_chars_ok((const unsigned char *)s))
-		return false;
-	if (is_reserved_word(s) || looks_number(s))
-		return false;
-	return !looks_base60(s) && !looks_timestamp(s);
+	size_t len;
+	return plain_ok(s, &len);
 }
 
 static void yaml_add_quoted(struct strbuf *out, const unsigned char *s)
 {
 	sb_addc(out, '"');
 	while (*s) {
+		/* a run of printable ASCII but '"' and '\\' goes as it is */
+		const unsigned char *run = s;
+		while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+			s++;
+		if (s > run) {
+			sb_add(out, run, (size_t)(s - run));
+			continue;
+		}
 		uint32_t cp;
 		size_t n = utf8_decode(s, &cp);
 		if (*s == '"' || *s == '\\')
@@ -246,8 +302,9 @@ static void yaml_add_quoted(struct strbuf *out, const unsigned char *s)
 
 void yaml_quote_scalar(struct strbuf *out, const char *s)
 {
-	if (yaml_plain_ok(s))
-		sb_adds(out, s);
+	size_t len;
+	if (plain_ok(s, &len))
+		sb_add(out, s, len);
 	else
 		yaml_add_quoted(out, (const unsigned char *)s);
 }
@@ -271,6 +328,14 @@ void json_escape_string(struct strbuf *out, const char *str)
 	const unsigned char *s = (const unsigned char *)str;
 	sb_addc(out, '"');
 	while (*s) {
+		/* a run of printable ASCII but '"' and '\\' goes as it is */
+		const unsigned char *run = s;
+		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		if (s > run) {
+			sb_add(out, run, (size_t)(s - run));
+			continue;
+		}
 		uint32_t cp;
 		size_t n = utf8_decode(s, &cp);
 		const char *esc = json_short_escape(*s);
@@ -351,8 +416,10 @@ static char top(const struct emit *e)
 
 static void indent(struct emit *e, size_t levels)
 {
-	for (size_t i = 0; i < levels; i++)
-		sb_adds(e->out, "  ");
+	sb_grow(e->out, 2 * levels);
+	memset(e->out->buf + e->out->len, ' ', 2 * levels);
+	e->out->len += 2 * levels;
+	e->out->buf[e->out->len] = '\0';
 }
 
 /* JSON: the separator and line break before the next item of the open

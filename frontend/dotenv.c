@@ -38,6 +38,7 @@ struct dparser {
 	size_t loc_off, loc_bol;
 	int loc_line;
 	struct loc value_loc; /* of the value being interpolated */
+	size_t budget; /* of substituted bytes, for the whole file (env.h) */
 };
 
 /* ---- characters ---------------------------------------------------------- */
@@ -193,7 +194,7 @@ static void warn_unset(void *ctx, const char *name)
 
 static void set_interpolated(struct dparser *p, const char *key, const char *s, size_t n, struct loc loc)
 {
-	struct interp ip = { p->a, chain_lookup, p, warn_unset, p, 0 };
+	struct interp ip = { p->a, chain_lookup, p, warn_unset, p, 0, &p->budget };
 	const char *v, *err = "invalid interpolation";
 	size_t vlen;
 	p->value_loc = loc;
@@ -514,7 +515,7 @@ int dotenv_parse(struct arena *a, struct diag *d, const char *name, const char *
 {
 	struct dparser p = {
 		.a = a, .d = d, .name = name, .s = text ? text : "", .len = text ? len : 0,
-		.lookup = lookup, .ctx = ctx, .out = out, .loc_line = 1,
+		.lookup = lookup, .ctx = ctx, .out = out, .loc_line = 1, .budget = INTERP_MAX_OUTPUT,
 	};
 	if (p.len >= 3 && memcmp(p.s, "\xEF\xBB\xBF", 3) == 0)
 		p.pos = 3;

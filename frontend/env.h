@@ -42,14 +42,22 @@ struct interp {
 	interp_unset_fn on_unset; /* may be NULL */
 	void *unset_ctx;
 	int max_depth; /* nesting bound for ${A:-${B:-...}}; 0: default 64 */
+	/* Bytes of variable values still allowed to be substituted, shared by
+	 * every call given the same counter and decremented by each; NULL:
+	 * INTERP_MAX_OUTPUT for this call alone.  Without it, a value made of
+	 * references to earlier values ("B=$A$A$A", "C=$B$B$B", ...) grows
+	 * exponentially. */
+	size_t *budget;
 };
+#define INTERP_MAX_OUTPUT ((size_t)64 << 20)
 
 /* Substitute $VAR, ${VAR}, ${VAR:-d}, ${VAR-d}, ${VAR:?e}, ${VAR?e},
  * ${VAR:+r}, ${VAR+r} (nested, lazily), and $$ -> $.  On success returns 0
  * and sets *out (arena, NUL-terminated; may contain no NUL).  On error
  * returns -1 and sets *err to an arena message without location, e.g.
  * "required variable X is missing a value: msg" or
- * "invalid interpolation format for \"${ x}\"". */
+ * "invalid interpolation format for \"${ x}\"" or, past the budget,
+ * "interpolation expands to more than 64 MiB (limit: interpolation size)". */
 int interpolate(const struct interp *ip, const char *s, size_t len, const char **out, size_t *outlen,
 		const char **err);
 

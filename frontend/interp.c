@@ -29,6 +29,7 @@ struct ictx {
 	const char *top; /* the whole input, quoted in error messages */
 	size_t toplen;
 	int max_depth;
+	size_t *budget;
 	const char *err;
 };
 
@@ -119,14 +120,29 @@ static const char *lookup(struct ictx *c, const char *name, size_t n)
 	return c->ip->lookup(c->ip->lookup_ctx, arena_strndup(c->ip->arena, name, n));
 }
 
+/* Append a variable's value, within the budget. */
+static int add_value(struct ictx *c, const char *v, struct strbuf *out)
+{
+	size_t n = strlen(v);
+	if (n > *c->budget) {
+		c->err = arena_printf(c->ip->arena, "interpolation expands to more than %zu MiB (limit: interpolation size)",
+				      INTERP_MAX_OUTPUT >> 20);
+		return -1;
+	}
+	*c->budget -= n;
+	sb_add(out, v, n);
+	return 0;
+}
+
 /* A reference with no operator: unset gives "" and a report. */
-static void emit_var(struct ictx *c, const char *name, size_t n, struct strbuf *out)
+static int emit_var(struct ictx *c, const char *name, size_t n, struct strbuf *out)
 {
 	const char *v = lookup(c, name, n);
 	if (v)
-		sb_adds(out, v);
-	else if (c->ip->on_unset)
+		return add_value(c, v, out);
+	if (c->ip->on_unset)
 		c->ip->on_unset(c->ip->unset_ctx, arena_strndup(c->ip->arena, name, n));
+	return 0;
 }
 
 /* The operator right after the name.  compose-go picks the operator that
@@ -181,10 +197,8 @@ static size_t balanced_close(const char *s, size_t from, size_t to)
 static int apply_required(struct ictx *c, const char *name, size_t n, const char *v, bool set,
 			  const char *body, size_t blen, int depth, struct strbuf *out)
 {
-	if (set) {
-		sb_adds(out, v);
-		return 0;
-	}
+	if (set)
+		return add_value(c, v, out);
 	struct strbuf msg = STRBUF_INIT;
 	int r = subst(c, body, blen, depth + 1, &msg);
 	if (r == 0)
@@ -200,10 +214,8 @@ static int apply_op(struct ictx *c, const struct op *op, const char *name, size_
 	bool set = v && (!op->colon || *v);
 	switch (op->kind) {
 	case '-':
-		if (set) {
-			sb_adds(out, v);
-			return 0;
-		}
+		if (set)
+			return add_value(c, v, out);
 		return subst(c, body, blen, depth + 1, out);
 	case '+': /* when not replaced, the value is unset or empty: "" */
 		return set ? subst(c, body, blen, depth + 1, out) : 0;
@@ -223,9 +235,8 @@ static int braced(struct ictx *c, const char *s, size_t len, size_t *pos, int de
 	const char *name = s + q;
 	q += n;
 	if (q < len && s[q] == '}') {
-		emit_var(c, name, n, out);
 		*pos = q + 1;
-		return 0;
+		return emit_var(c, name, n, out);
 	}
 	struct op op;
 	if (!parse_op(s + q, len - q, &op))
@@ -245,7 +256,7 @@ static int subst(struct ictx *c, const char *s, size_t len, int depth, struct st
 {
 	struct line_cache lc = { NONE, 0, NONE };
 	if (depth > c->max_depth) {
-		c->err = arena_printf(c->ip->arena, "interpolation nested deeper than %d levels",
+		c->err = arena_printf(c->ip->arena, "interpolation nested deeper than %d levels (limit: interpolation depth)",
 				      c->max_depth);
 		return -1;
 	}
@@ -264,7 +275,8 @@ static int subst(struct ictx *c, const char *s, size_t len, int depth, struct st
 			sb_addc(out, '$');
 			i += 2;
 		} else if (n) {
-			emit_var(c, s + i + 1, n, out);
+			if (emit_var(c, s + i + 1, n, out) < 0)
+				return -1;
 			i += 1 + n;
 		} else if (i + 1 < len && next == '{') {
 			if (braced(c, s, len, &i, depth, out, &lc) < 0)
@@ -280,7 +292,9 @@ static int subst(struct ictx *c, const char *s, size_t len, int depth, struct st
 int interpolate(const struct interp *ip, const char *s, size_t len, const char **out, size_t *outlen,
 		const char **err)
 {
-	struct ictx c = { ip, s ? s : "", s ? len : 0, ip->max_depth > 0 ? ip->max_depth : 64, NULL };
+	size_t own = INTERP_MAX_OUTPUT;
+	struct ictx c = { ip, s ? s : "", s ? len : 0, ip->max_depth > 0 ? ip->max_depth : 64,
+			  ip->budget ? ip->budget : &own, NULL };
 	struct strbuf sb = STRBUF_INIT;
 	int r = subst(&c, c.top, c.toplen, 0, &sb);
 	if (r == 0) {

@@ -27,6 +27,8 @@ struct lctx {
 	/* load_project_text: the one file read from memory, not from disk */
 	const char *mem_path, *mem_text;
 	size_t mem_len;
+	size_t interp_budget; /* shared by every interpolation of the project (env.h) */
+	size_t bytes_read;    /* by read_file, for LOAD_MAX_TOTAL_SIZE */
 };
 
 /* The environment and base directory a tree is read with. */
@@ -94,6 +96,12 @@ static const char *read_memory(struct lctx *c, const char *name, size_t *len)
 			   LOAD_MAX_FILE_SIZE >> 20);
 		return NULL;
 	}
+	if (c->bytes_read + c->mem_len > LOAD_MAX_TOTAL_SIZE) {
+		diag_error(c->d, file_loc(name), "files read add up to more than %u MiB (limit: total file size)",
+			   LOAD_MAX_TOTAL_SIZE >> 20);
+		return NULL;
+	}
+	c->bytes_read += c->mem_len;
 	char *text = arena_strndup(c->a, c->mem_text, c->mem_len);
 	*len = c->mem_len;
 	diag_add_source(c->d, name, text, *len);
@@ -116,26 +124,29 @@ static const char *read_file(struct lctx *c, const char *path, size_t *len, cons
 	struct strbuf sb = STRBUF_INIT;
 	char buf[65536];
 	size_t n;
-	bool too_big = false;
+	bool too_big = false, too_much = false;
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		if (sb.len + n > LOAD_MAX_FILE_SIZE) {
-			too_big = true;
+		too_big = sb.len + n > LOAD_MAX_FILE_SIZE;
+		too_much = c->bytes_read + sb.len + n > LOAD_MAX_TOTAL_SIZE;
+		if (too_big || too_much)
 			break;
-		}
 		sb_add(&sb, buf, n);
 	}
 	bool failed = ferror(fp);
 	if (fp != stdin)
 		fclose(fp);
-	if (too_big || failed) {
-		if (too_big)
-			diag_error(c->d, file_loc(name), "file is larger than %u MiB (limit: file size)",
-				   LOAD_MAX_FILE_SIZE >> 20);
-		else
-			diag_error(c->d, file_loc(name), "cannot read file: %s", strerror(errno));
+	if (too_big)
+		diag_error(c->d, file_loc(name), "file is larger than %u MiB (limit: file size)", LOAD_MAX_FILE_SIZE >> 20);
+	else if (too_much)
+		diag_error(c->d, file_loc(name), "files read add up to more than %u MiB (limit: total file size)",
+			   LOAD_MAX_TOTAL_SIZE >> 20);
+	else if (failed)
+		diag_error(c->d, file_loc(name), "cannot read file: %s", strerror(errno));
+	if (too_big || too_much || failed) {
 		sb_release(&sb);
 		return NULL;
 	}
+	c->bytes_read += sb.len;
 	char *text = sb_to_arena(&sb, c->a);
 	*len = sb.len;
 	sb_release(&sb);
@@ -145,13 +156,36 @@ static const char *read_file(struct lctx *c, const char *path, size_t *len, cons
 
 /* ---- interpolation over a tree ------------------------------------------- */
 
+/* Where the walk is: one frame per container on the way down, on the C
+ * stack; the dotted path is spelled out only for a message. */
+struct ipath {
+	const struct ipath *up;
+	const struct node *n; /* a map or a sequence */
+	size_t i;             /* the child being walked */
+};
+
 struct ictx {
 	struct lctx *c;
 	const struct scope *sc;
 	struct interp ip;
 	struct loc at;
-	struct strbuf path;
+	const struct ipath *where;
 };
+
+/* "services.web.ports[0].target" */
+static void ipath_format(const struct ipath *p, struct strbuf *sb)
+{
+	if (!p)
+		return;
+	ipath_format(p->up, sb);
+	if (p->n->kind == NODE_SEQ) {
+		sb_addf(sb, "[%zu]", p->i);
+		return;
+	}
+	if (sb->len)
+		sb_addc(sb, '.');
+	sb_adds(sb, p->n->map.pairs[p->i].key->scalar.text);
+}
 
 static void on_unset(void *ctx, const char *name)
 {
@@ -164,13 +198,16 @@ static void on_unset(void *ctx, const char *name)
 
 static struct node *interp_scalar(struct ictx *ic, struct node *n)
 {
-	if (node_scalar_type(n) != SCALAR_STR || !memchr(n->scalar.text, '$', n->scalar.len))
+	if (!memchr(n->scalar.text, '$', n->scalar.len) || node_scalar_type(n) != SCALAR_STR)
 		return n;
 	const char *out, *err;
 	size_t outlen;
 	ic->at = n->loc;
 	if (interpolate(&ic->ip, n->scalar.text, n->scalar.len, &out, &outlen, &err) != 0) {
-		diag_error(ic->c->d, n->loc, "in \"%s\": %s", ic->path.buf, err);
+		struct strbuf path = STRBUF_INIT;
+		ipath_format(ic->where, &path);
+		diag_error(ic->c->d, n->loc, "in \"%s\": %s", path.buf, err);
+		sb_release(&path);
 		return n;
 	}
 	struct node *r = node_copy(ic->c->a, n);
@@ -186,16 +223,13 @@ static struct node *interp_node(struct ictx *ic, struct node *n)
 		return interp_scalar(ic, n);
 	struct node *copy = NULL;
 	size_t count = n->kind == NODE_MAP ? n->map.n : n->seq.n;
-	size_t mark = ic->path.len;
+	struct ipath here = { ic->where, n, 0 };
 	for (size_t i = 0; i < count; i++) {
 		struct node *child = n->kind == NODE_MAP ? n->map.pairs[i].value : n->seq.items[i];
-		if (n->kind == NODE_MAP)
-			sb_addf(&ic->path, "%s%s", mark ? "." : "", n->map.pairs[i].key->scalar.text);
-		else
-			sb_addf(&ic->path, "[%zu]", i);
+		here.i = i;
+		ic->where = &here;
 		struct node *r = interp_node(ic, child);
-		ic->path.len = mark;
-		ic->path.buf[mark] = '\0';
+		ic->where = here.up;
 		if (r == child)
 			continue;
 		if (!copy)
@@ -216,10 +250,8 @@ static struct node *interpolate_tree(struct lctx *c, const struct scope *sc, str
 	ic.ip.lookup_ctx = (void *)sc->env;
 	ic.ip.on_unset = on_unset;
 	ic.ip.unset_ctx = &ic;
-	sb_init(&ic.path);
-	struct node *r = interp_node(&ic, root);
-	sb_release(&ic.path);
-	return r;
+	ic.ip.budget = &c->interp_budget;
+	return interp_node(&ic, root);
 }
 
 /* ---- relative paths of included and extended files ------------------------ */
@@ -512,11 +544,57 @@ struct ext_frame {
 	const char *file, *service;
 };
 
+/* The position of each service of a services mapping, so that a project
+ * of thousands of services extending others is not quadratic; one per
+ * mapping seen (the file's own, and those of extends.file). */
+#define EXT_INDEXES 8
+
+struct ext_index {
+	const struct node *services;
+	struct strmap pos; /* name -> pair index + 1 */
+};
+
 struct ext_ctx {
 	struct lctx *c;
 	struct ext_frame stack[LOAD_MAX_EXTENDS_DEPTH];
 	size_t depth;
+	struct ext_index ix[EXT_INDEXES];
+	size_t n_ix;
+	struct ptrvec files; /* struct ext_file *: extends.file read once each */
 };
+
+/* A file named by extends.file, parsed, interpolated and merged, kept
+ * when that gave no message at all (so reading it again could only do the
+ * same work again). */
+struct ext_file {
+	const char *path;
+	const struct env *env;
+	struct node *services;
+	struct scope fsc;
+};
+
+/* services[name]: extends only replaces values in a services mapping, so
+ * the positions stay valid. */
+static struct node_pair *find_service(struct ext_ctx *x, struct node *services, const char *name)
+{
+	if (services->kind != NODE_MAP || services->map.n < 16)
+		return node_map_find(services, name);
+	struct ext_index *ix = NULL;
+	for (size_t i = 0; i < x->n_ix && !ix; i++)
+		if (x->ix[i].services == services)
+			ix = &x->ix[i];
+	if (!ix && x->n_ix == EXT_INDEXES)
+		return node_map_find(services, name);
+	if (!ix) {
+		ix = &x->ix[x->n_ix++];
+		ix->services = services;
+		strmap_init(&ix->pos, arena_aux(x->c->a));
+		for (size_t i = services->map.n; i-- > 0;) /* the first of equal keys wins, as in a scan */
+			strmap_put(&ix->pos, services->map.pairs[i].key->scalar.text, (void *)(uintptr_t)(i + 1));
+	}
+	uintptr_t at = (uintptr_t)strmap_get(&ix->pos, name);
+	return at ? &services->map.pairs[at - 1] : NULL;
+}
 
 static struct node *resolve_extends(struct ext_ctx *x, const struct scope *sc, struct node *services,
 				    const char *name, struct loc at);
@@ -531,6 +609,14 @@ static struct node *extends_file_services(struct ext_ctx *x, const struct scope 
 		diag_error(c->d, at, "cannot extend from \"%s\": file not found", path);
 		return NULL;
 	}
+	for (size_t i = 0; i < x->files.n; i++) {
+		const struct ext_file *f = x->files.v[i];
+		if (f->env == sc->env && strcmp(f->path, path) == 0) {
+			*fsc = f->fsc;
+			return node_copy(c->a, f->services);
+		}
+	}
+	int messages = c->d->errors + c->d->warnings;
 	const char *shown;
 	const char *text = read_file(c, path, &len, &shown);
 	struct ptrvec docs = { 0 };
@@ -549,6 +635,11 @@ static struct node *extends_file_services(struct ext_ctx *x, const struct scope 
 	if (!svcs || svcs->kind != NODE_MAP) {
 		diag_error(c->d, at, "cannot extend from \"%s\": no services section", path);
 		return NULL;
+	}
+	if (c->d->errors + c->d->warnings == messages) {
+		struct ext_file *f = arena_alloc(c->a, sizeof(*f));
+		*f = (struct ext_file){ path, sc->env, svcs, *fsc };
+		ptrvec_push(&x->files, c->a, f);
 	}
 	return node_copy(c->a, svcs);
 }
@@ -582,7 +673,7 @@ static struct node *resolve_extends(struct ext_ctx *x, const struct scope *sc, s
 				    const char *name, struct loc at)
 {
 	struct lctx *c = x->c;
-	struct node_pair *sp = node_map_find(services, name);
+	struct node_pair *sp = find_service(x, services, name);
 	if (!sp) {
 		diag_error(c->d, at, "cannot extend service \"%s\": not found in \"%s\"", name, sc->file);
 		return NULL;
@@ -611,7 +702,7 @@ static struct node *resolve_extends(struct ext_ctx *x, const struct scope *sc, s
 	node_map_remove(base, "extends");
 	const char *prefix[] = { "services", name };
 	struct node *merged = merge_trees(c->a, c->d, base, local, prefix, 2);
-	node_map_find(services, name)->value = merged;
+	find_service(x, services, name)->value = merged;
 	return merged;
 }
 
@@ -845,12 +936,13 @@ static bool choose_files(struct lctx *c, const struct env *env, const char *dir,
 	return false;
 }
 
-static struct project *load(struct lctx *cp)
+static struct project *load_files_and_lower(struct lctx *cp)
 {
 	struct lctx c = *cp;
 	struct arena *a = c.a;
 	struct diag *d = c.d;
 	const struct load_options *o = c.o;
+	c.interp_budget = INTERP_MAX_OUTPUT;
 	strmap_init(&c.warned, a);
 	struct env os;
 	env_init(&os, a);
@@ -894,6 +986,21 @@ static struct project *load(struct lctx *cp)
 	in.config_files.v = files.v;
 	in.config_files.n = files.n;
 	return lower_project(&in);
+}
+
+/* The YAML trees (node structures, their arrays, merge and extends
+ * scratch) go to an arena of their own, released as soon as the IR is
+ * built: the IR points at texts only (node.h), never at nodes. */
+static struct project *load(struct lctx *cp)
+{
+	struct arena trees;
+	arena_init(&trees);
+	struct arena *outer = cp->a->aux;
+	cp->a->aux = &trees;
+	struct project *p = load_files_and_lower(cp);
+	cp->a->aux = outer;
+	arena_release(&trees);
+	return p;
 }
 
 struct project *load_project(struct arena *a, struct diag *d, const struct load_options *o)

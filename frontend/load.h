@@ -14,6 +14,8 @@
 #include "frontend/lower.h"
 
 #define LOAD_MAX_FILE_SIZE (64u << 20)
+/* All files read (every include and extends counted each time it is read) */
+#define LOAD_MAX_TOTAL_SIZE (256u << 20)
 #define LOAD_MAX_INCLUDE_DEPTH 32
 #define LOAD_MAX_EXTENDS_DEPTH 64
 

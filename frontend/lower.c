@@ -17,16 +17,23 @@
 
 /* ---- diagnostics and paths ------------------------------------------------ */
 
+/* Paths only ever name an attribute in a message, while lowering: they
+ * go to the short-lived arena (released with the YAML trees). */
 char *lower_path(struct lower_ctx *c, const char *parent, const char *key)
 {
 	if (!parent || !*parent)
-		return arena_strdup(c->a, key);
-	return arena_printf(c->a, "%s.%s", parent, key);
+		return arena_strdup(arena_aux(c->a), key);
+	size_t pl = strlen(parent), kl = strlen(key);
+	char *p = arena_alloc(arena_aux(c->a), pl + kl + 2);
+	memcpy(p, parent, pl);
+	p[pl] = '.';
+	memcpy(p + pl + 1, key, kl + 1);
+	return p;
 }
 
 char *lower_path_idx(struct lower_ctx *c, const char *parent, size_t i)
 {
-	return arena_printf(c->a, "%s[%zu]", parent, i);
+	return arena_printf(arena_aux(c->a), "%s[%zu]", parent, i);
 }
 
 void lower_type_error(struct lower_ctx *c, const struct node *n, const char *path, const char *what)
@@ -213,7 +220,7 @@ void walk_map(struct walk *w, const struct node *map, const struct attr *table, 
 		}
 		const struct attr *at = NULL;
 		for (size_t j = 0; j < n; j++) {
-			if (strcmp(table[j].key, key) == 0) {
+			if (table[j].key[0] == key[0] && strcmp(table[j].key, key) == 0) {
 				at = &table[j];
 				break;
 			}
@@ -460,15 +467,38 @@ bool get_strlist(struct lower_ctx *c, const struct node *n, const char *path, bo
 
 /* ---- kv lists ---------------------------------------------------------------- */
 
+/* The index is needed only while the list is built: short-lived arena. */
 void kvb_init(struct kvb *b, struct arena *a)
 {
 	memset(b, 0, sizeof(*b));
-	strmap_init(&b->idx, a);
+	strmap_init(&b->idx, arena_aux(a));
+}
+
+void kvb_reserve(struct kvb *b, struct arena *a, size_t n)
+{
+	if (n <= b->cap)
+		return;
+	b->v = arena_grow(a, b->v, b->n * sizeof(*b->v), n * sizeof(*b->v));
+	b->cap = n;
+}
+
+/* Keys are found by a scan while the list is short, through the index
+ * from KVB_INDEX_AT entries on (idx.cap is 0 until then). */
+#define KVB_INDEX_AT 16
+
+static uintptr_t kvb_find(struct kvb *b, const char *key)
+{
+	if (b->idx.cap)
+		return (uintptr_t)strmap_get(&b->idx, key);
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].key, key) == 0)
+			return i + 1;
+	return 0;
 }
 
 void kvb_set(struct kvb *b, struct arena *a, const char *key, const char *value, struct loc loc)
 {
-	uintptr_t at = (uintptr_t)strmap_get(&b->idx, key);
+	uintptr_t at = kvb_find(b, key);
 	if (at) {
 		b->v[at - 1].value = value;
 		b->v[at - 1].loc = loc;
@@ -483,7 +513,12 @@ void kvb_set(struct kvb *b, struct arena *a, const char *key, const char *value,
 	b->v[b->n].value = value;
 	b->v[b->n].loc = loc;
 	b->n++;
-	strmap_put(&b->idx, key, (void *)(uintptr_t)b->n);
+	if (b->idx.cap) {
+		strmap_put(&b->idx, key, (void *)(uintptr_t)b->n);
+	} else if (b->n == KVB_INDEX_AT) {
+		for (size_t i = 0; i < b->n; i++)
+			strmap_put(&b->idx, b->v[i].key, (void *)(uintptr_t)(i + 1));
+	}
 }
 
 static int kv_cmp(const void *a, const void *b)
@@ -494,7 +529,7 @@ static int kv_cmp(const void *a, const void *b)
 
 struct kvlist kvb_finish(struct kvb *b)
 {
-	struct kvlist l = { b->v, b->n };
+	struct kvlist l = { b->n ? b->v : NULL, b->n }; /* as if nothing was reserved */
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), kv_cmp);
 	return l;
@@ -527,6 +562,7 @@ bool get_kvlist(struct lower_ctx *c, const struct node *n, const char *path, enu
 	struct kvb b;
 	bool ok = true, drop;
 	kvb_init(&b, c->a);
+	kvb_reserve(&b, c->a, n->kind == NODE_SEQ ? n->seq.n : n->kind == NODE_MAP ? n->map.n : 0);
 	if (n->kind == NODE_SEQ) {
 		for (size_t i = 0; i < n->seq.n; i++) {
 			const struct node *it = n->seq.items[i];
@@ -591,6 +627,7 @@ bool get_opts(struct lower_ctx *c, const struct node *n, const char *path, struc
 	struct kvb b;
 	bool ok = true;
 	kvb_init(&b, c->a);
+	kvb_reserve(&b, c->a, n->map.n);
 	for (size_t i = 0; i < n->map.n; i++) {
 		const struct node *k = n->map.pairs[i].key, *v = n->map.pairs[i].value;
 		if (!node_is_null(v) && v->kind != NODE_SCALAR) {
@@ -830,6 +867,26 @@ bool valid_name(const char *s)
 	return true;
 }
 
+bool name_too_long(struct lower_ctx *c, const char *what, const char *name, struct loc loc)
+{
+	size_t n = strlen(name);
+	if (n <= LOWER_MAX_NAME)
+		return false;
+	diag_error(c->d, loc, "%s name \"%.32s...\" is %zu bytes long, more than %d (limit: name length)", what, name,
+		   n, LOWER_MAX_NAME);
+	return true;
+}
+
+/* More than max entries in a section: one error, and the section is not
+ * lowered at all (what follows would only repeat the problem). */
+static bool too_many(struct lower_ctx *c, const struct node *section, const char *what, size_t max)
+{
+	if (section->map.n <= max)
+		return false;
+	diag_error(c->d, section->loc, "%zu %s, more than %zu (limit: number of %s)", section->map.n, what, max, what);
+	return true;
+}
+
 static struct resource *new_resource(struct lower_ctx *c, enum resource_kind kind, const char *key,
 				     struct loc loc)
 {
@@ -844,7 +901,7 @@ static void lower_resource(struct lower_ctx *c, enum resource_kind kind, struct 
 {
 	const char *key = k->scalar.text;
 	const char *path = lower_path(c, res_section[kind], key);
-	if (!valid_name(key))
+	if (!name_too_long(c, res_tables[kind].what, key, k->loc) && !valid_name(key))
 		diag_error(c->d, k->loc, "invalid %s name \"%s\": must match [a-zA-Z0-9._-]+",
 			   res_tables[kind].what, key);
 	struct resource *r = new_resource(c, kind, key, k->loc);
@@ -941,6 +998,8 @@ static void lower_resources(struct lower_ctx *c, enum resource_kind kind, struct
 		lower_type_error(c, n, res_section[kind], "a mapping");
 		return;
 	}
+	if (too_many(c, n, res_section[kind], LOWER_MAX_RESOURCES))
+		return;
 	for (size_t i = 0; i < n->map.n; i++)
 		lower_resource(c, kind, n->map.pairs[i].key, n->map.pairs[i].value);
 }
@@ -1069,6 +1128,7 @@ struct project *lower_project(const struct lower_input *in)
 		strmap_init(&c->res[k], c->a);
 	strmap_init(&c->svc_by_name, c->a);
 	strmap_init(&c->svc_enabled, c->a);
+	strmap_init(&c->deps_seen, c->a);
 
 	struct project *p = arena_alloc(c->a, sizeof(*p));
 	c->p = p;
@@ -1094,10 +1154,16 @@ struct project *lower_project(const struct lower_input *in)
 	if (!node_is_null(top.services)) {
 		if (top.services->kind != NODE_MAP) {
 			lower_type_error(c, top.services, "services", "a mapping");
-		} else {
+		} else if (!too_many(c, top.services, "services", LOWER_MAX_SERVICES)) {
+			/* what a service leaves in the short-lived arena (paths,
+			 * key indexes) is dead once it is lowered */
+			struct arena *aux = arena_aux(c->a);
 			for (size_t i = 0; i < top.services->map.n; i++) {
 				struct node *k = top.services->map.pairs[i].key;
+				struct arena_mark mark = arena_mark(aux);
 				struct service *s = lower_service(c, k, top.services->map.pairs[i].value);
+				if (aux != c->a)
+					arena_rewind(aux, mark);
 				if (!s)
 					continue;
 				ptrvec_push(&c->services, c->a, s);

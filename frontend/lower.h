@@ -17,6 +17,14 @@
 #include "frontend/node.h"
 #include "ir/ir.h"
 
+/* Limits (DESIGN.md section 9); each error names its limit. */
+#define LOWER_MAX_SERVICES 10000  /* services in a project */
+#define LOWER_MAX_RESOURCES 10000 /* networks, volumes, secrets, configs: each */
+#define LOWER_MAX_NAME 255        /* bytes in a service or resource name */
+#define LOWER_MAX_PORTS 65536     /* ports in a project, ranges expanded */
+#define LOWER_MAX_FILE_SIZE (64u << 20) /* env_file, label_file: as LOAD_MAX_FILE_SIZE */
+#define LOWER_MAX_FILES_TOTAL (256u << 20) /* all of them, every service's reading counted */
+
 enum unknown_policy { UNKNOWN_WARN = 0, UNKNOWN_ERROR, UNKNOWN_IGNORE };
 
 struct lower_input {

@@ -27,6 +27,9 @@ struct lower_ctx {
 	struct strmap svc_by_name;   /* name -> struct service * */
 	struct strmap svc_enabled;   /* name -> non-NULL when enabled */
 	bool default_net_used;
+	size_t file_bytes; /* read from env and label files so far */
+	size_t ports;      /* of the services lowered so far, for LOWER_MAX_PORTS */
+	struct strmap deps_seen; /* "<service address> <dependency>": no duplicate, no scan */
 };
 
 /* A consistency problem: an error, or a warning when loading leniently. */
@@ -102,6 +105,8 @@ struct kvb {
 	struct strmap idx; /* key -> index + 1 */
 };
 void kvb_init(struct kvb *b, struct arena *a);
+/* Room for n entries in all (one allocation when the size is known). */
+void kvb_reserve(struct kvb *b, struct arena *a, size_t n);
 void kvb_set(struct kvb *b, struct arena *a, const char *key, const char *value, struct loc loc);
 /* Sorted, unique keys. */
 struct kvlist kvb_finish(struct kvb *b);
@@ -138,6 +143,9 @@ const char *lower_abs_path(struct lower_ctx *c, const char *p);
 /* ---- services (lower_service.c) ------------------------------------------ */
 bool service_enabled(const struct lower_ctx *c, const struct service *s);
 bool valid_name(const char *s);
+/* Report a name longer than LOWER_MAX_NAME (what: "service", "network",
+ * ...); returns true when it is. */
+bool name_too_long(struct lower_ctx *c, const char *what, const char *name, struct loc loc);
 /* Lower one service; NULL only on an unusable node (errors reported). */
 struct service *lower_service(struct lower_ctx *c, struct node *key, struct node *val);
 /* Checks against the top-level resources; resolves def pointers. */

@@ -21,7 +21,7 @@
 /* Room for one more element at the end of an arena array of n elements. */
 static void *grow1(struct arena *a, void *v, size_t n, size_t sz)
 {
-	return arena_grow(a, v, n * sz, (n + 1) * sz);
+	return ir_array_grow(a, v, n, 1, sz); /* appending one at a time copied O(n^2) bytes */
 }
 
 static bool need_map(struct lower_ctx *c, const struct node *v, const char *path)
@@ -330,26 +330,38 @@ static const struct attr port_attrs[] = {
 
 /* After canonicalisation, compose-go de-duplicates ports again by their
  * canonical form ("8080:80" and {target: 80, published: "8080"} are one
- * port): the later entry takes the earlier one's place. */
-static bool same_port(const struct port *x, const struct port *y)
+ * port): the later entry takes the earlier one's place.  (Through a map:
+ * a range expands to thousands of ports, and comparing each with all
+ * before it took minutes.) */
+static void dedupe_ports(struct lower_ctx *c, struct service *s)
 {
-	const char *hx = x->host_ip ? x->host_ip : "0.0.0.0", *hy = y->host_ip ? y->host_ip : "0.0.0.0";
-	const char *px = x->published ? x->published : "", *py = y->published ? y->published : "";
-	return x->target == y->target && x->protocol == y->protocol && strcmp(hx, hy) == 0 && strcmp(px, py) == 0;
-}
-
-static void dedupe_ports(struct service *s)
-{
+	struct strmap seen; /* canonical form -> index + 1 in the result */
+	strmap_init(&seen, c->a);
 	size_t n = 0;
 	for (size_t i = 0; i < s->n_ports; i++) {
-		size_t j = 0;
-		while (j < n && !same_port(&s->ports[j], &s->ports[i]))
-			j++;
-		s->ports[j] = s->ports[i];
-		if (j == n)
-			n++;
+		const struct port *p = &s->ports[i];
+		const char *key = arena_printf(c->a, "%u/%d/%s/%s", (unsigned)p->target, (int)p->protocol,
+					       p->host_ip ? p->host_ip : "0.0.0.0", p->published ? p->published : "");
+		size_t j = (size_t)strmap_get(&seen, key);
+		if (!j) {
+			j = ++n;
+			strmap_put(&seen, key, (void *)j);
+		}
+		s->ports[j - 1] = *p;
 	}
 	s->n_ports = n;
+}
+
+/* Ranges expand ("1-65535" is 65,535 ports): the ports of a project are
+ * bounded; past the limit the service's ports are dropped after one error. */
+static bool too_many_ports(struct lower_ctx *c, struct service *s, const struct node *v)
+{
+	if (c->ports + s->n_ports <= LOWER_MAX_PORTS)
+		return false;
+	diag_error(c->d, v->loc, "ports expand to more than %d in the project (limit: number of ports)", LOWER_MAX_PORTS);
+	c->ports = LOWER_MAX_PORTS + 1; /* every later service fails at once */
+	s->n_ports = 0;
+	return true;
 }
 
 static void h_ports(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path)
@@ -364,6 +376,8 @@ static void h_ports(struct walk *w, const struct attr *at, struct node *k, struc
 		struct node *it = v->seq.items[i];
 		const char *ipath = lower_path_idx(c, path, i);
 		enum scalar_type t = it->kind == NODE_SCALAR ? node_scalar_type(it) : SCALAR_NULL;
+		if (too_many_ports(c, s, v))
+			return;
 		if (it->kind == NODE_SCALAR && (t == SCALAR_STR || t == SCALAR_INT)) {
 			const char *err = NULL;
 			if (parse_port_short(c->a, scalar_string(c, it), it->loc, &s->ports, &s->n_ports, &err) != 0)
@@ -383,7 +397,10 @@ static void h_ports(struct walk *w, const struct attr *at, struct node *k, struc
 		s->ports = grow1(c->a, s->ports, s->n_ports, sizeof(*s->ports));
 		s->ports[s->n_ports++] = p;
 	}
-	dedupe_ports(s);
+	if (too_many_ports(c, s, v))
+		return;
+	dedupe_ports(c, s);
+	c->ports += s->n_ports;
 }
 
 /* ---- volumes ------------------------------------------------------------------ */
@@ -631,9 +648,12 @@ static void h_volumes(struct walk *w, const struct attr *at, struct node *k, str
 
 static void add_dependency(struct lower_ctx *c, struct service *s, struct dependency d)
 {
-	for (size_t i = 0; i < s->n_depends_on; i++)
-		if (strcmp(s->depends_on[i].service, d.service) == 0)
-			return; /* never overwrite an earlier (explicit) entry */
+	/* never overwrite an earlier (explicit) entry; a map, not a scan of the
+	 * list: 100,000 depends_on entries took minutes */
+	const char *key = arena_printf(c->a, "%p %s", (void *)s, d.service);
+	if (strmap_has(&c->deps_seen, key))
+		return;
+	strmap_put(&c->deps_seen, key, (void *)1);
 	s->depends_on = grow1(c->a, s->depends_on, s->n_depends_on, sizeof(*s->depends_on));
 	s->depends_on[s->n_depends_on++] = d;
 }
@@ -1552,15 +1572,26 @@ static const char *read_file(struct lower_ctx *c, const char *path, struct loc l
 	struct strbuf sb = STRBUF_INIT;
 	char buf[8192];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+	bool too_big = false, too_much = false;
+	while (!too_big && !too_much && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		too_big = sb.len + n > LOWER_MAX_FILE_SIZE;
+		too_much = c->file_bytes + sb.len + n > LOWER_MAX_FILES_TOTAL;
 		sb_add(&sb, buf, n);
+	}
 	bool err = ferror(fp);
 	fclose(fp);
-	if (err) {
+	if (too_big)
+		diag_error(c->d, loc, "\"%s\" is larger than %u MiB (limit: file size)", path, LOWER_MAX_FILE_SIZE >> 20);
+	else if (too_much)
+		diag_error(c->d, loc, "env and label files read add up to more than %u MiB (limit: total file size)",
+			   LOWER_MAX_FILES_TOTAL >> 20);
+	else if (err)
 		diag_error(c->d, loc, "cannot read \"%s\"", path);
+	if (err || too_big || too_much) {
 		sb_release(&sb);
 		return NULL;
 	}
+	c->file_bytes += sb.len;
 	char *text = sb_to_arena(&sb, c->a);
 	*len = sb.len;
 	sb_release(&sb);
@@ -1624,6 +1655,7 @@ static void merge_files(struct lower_ctx *c, struct service *s, const struct nod
 	}
 	struct kvb b;
 	kvb_init(&b, c->a);
+	kvb_reserve(&b, c->a, vars.keys.n + over->n);
 	for (size_t i = 0; i < vars.keys.n; i++) {
 		const char *k = vars.keys.v[i];
 		kvb_set(&b, c->a, k, env_get(&vars, k), e[0].loc);
@@ -1634,6 +1666,49 @@ static void merge_files(struct lower_ctx *c, struct service *s, const struct nod
 }
 
 /* ---- normalization and checks --------------------------------------------------------------- */
+
+static bool kv_sorted(const struct kvlist *l)
+{
+	for (size_t i = 1; i < l->n; i++)
+		if (strcmp(l->v[i - 1].key, l->v[i].key) >= 0)
+			return false;
+	return true;
+}
+
+/* base with over's values on top, sorted: one merge of the two sorted
+ * lists (as setting base's then over's entries one by one and sorting
+ * would give). */
+static struct kvlist kv_overlay(struct lower_ctx *c, const struct kvlist *base, const struct kvlist *over)
+{
+	if (!kv_sorted(base) || !kv_sorted(over)) {
+		struct kvb b;
+		kvb_init(&b, c->a);
+		for (size_t j = 0; j < base->n; j++)
+			kvb_set(&b, c->a, base->v[j].key, base->v[j].value, base->v[j].loc);
+		for (size_t j = 0; j < over->n; j++)
+			kvb_set(&b, c->a, over->v[j].key, over->v[j].value, over->v[j].loc);
+		return kvb_finish(&b);
+	}
+	if (!base->n && !over->n)
+		return (struct kvlist){ NULL, 0 };
+	if (!over->n)
+		return *base; /* the same entries: shared (nothing changes a lowered list) */
+	struct kvlist out = { arena_alloc(c->a, (base->n + over->n) * sizeof(struct kv)), 0 };
+	size_t i = 0, j = 0;
+	while (i < base->n || j < over->n) {
+		int cmp = i == base->n ? 1 : j == over->n ? -1 : strcmp(base->v[i].key, over->v[j].key);
+		if (cmp < 0) {
+			out.v[out.n++] = base->v[i++];
+		} else if (cmp > 0) {
+			out.v[out.n++] = over->v[j++];
+		} else {
+			out.v[out.n] = base->v[i++];
+			out.v[out.n].value = over->v[j].value;
+			out.v[out.n++].loc = over->v[j++].loc;
+		}
+	}
+	return out;
+}
 
 static void implicit_dep(struct lower_ctx *c, struct service *s, const char *name, size_t len, bool restart,
 			 struct loc loc)
@@ -1725,15 +1800,7 @@ static void normalize(struct lower_ctx *c, struct service *s, const struct node 
 					h->image = arena_printf(c->a, "%s-%s", c->in->project_name, s->name);
 				h->image_inherited = h->image != NULL;
 			}
-			struct kvb b;
-			kvb_init(&b, c->a);
-			for (size_t j = 0; j < s->environment.n; j++)
-				kvb_set(&b, c->a, s->environment.v[j].key, s->environment.v[j].value,
-					s->environment.v[j].loc);
-			for (size_t j = 0; j < h->own_environment.n; j++)
-				kvb_set(&b, c->a, h->own_environment.v[j].key, h->own_environment.v[j].value,
-					h->own_environment.v[j].loc);
-			h->environment = kvb_finish(&b);
+			h->environment = kv_overlay(c, &s->environment, &h->own_environment);
 		}
 	}
 }
@@ -1843,7 +1910,7 @@ struct service *lower_service(struct lower_ctx *c, struct node *key, struct node
 {
 	const char *name = key->scalar.text;
 	const char *path = lower_path(c, "services", name);
-	if (!valid_name(name))
+	if (!name_too_long(c, "service", name, key->loc) && !valid_name(name))
 		diag_error(c->d, key->loc, "invalid service name \"%s\": must match [a-zA-Z0-9._-]+", name);
 	struct service *s = arena_alloc(c->a, sizeof(*s));
 	init_service(s);

@@ -18,6 +18,7 @@
 #include "frontend/syntax.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_PATH 16
@@ -54,6 +55,21 @@ static bool key_in(const char *key, const char *const *list, size_t n)
 	return false;
 }
 
+/* map[k] = v while a list becomes a mapping: a later entry replaces the
+ * value of an earlier one where it is (["A=1", "B=2", "A=3"] is A=3, B=2),
+ * found through ix (key -> pair index + 1): a scan per entry made a
+ * list of 100,000 names take minutes. */
+static void set_entry(struct mctx *m, struct node *map, struct strmap *ix, struct node *k, struct node *v)
+{
+	size_t at = (size_t)strmap_get(ix, k->scalar.text);
+	if (at) {
+		map->map.pairs[at - 1].value = v;
+		return;
+	}
+	node_map_add(m->a, map, k, v);
+	strmap_put(ix, k->scalar.text, (void *)map->map.n);
+}
+
 /* A key=value list (["A=1", "B"]) or mapping, as a mapping; list entries
  * without '=' get a null value. */
 static struct node *kv_as_map(struct mctx *m, struct node *n)
@@ -62,6 +78,8 @@ static struct node *kv_as_map(struct mctx *m, struct node *n)
 		return n;
 	struct node *map = node_new_map(m->a, n->loc);
 	map->tags = n->tags;
+	struct strmap ix;
+	strmap_init(&ix, arena_aux(m->a));
 	for (size_t i = 0; i < n->seq.n; i++) {
 		struct node *it = n->seq.items[i];
 		if (it->kind != NODE_SCALAR)
@@ -71,8 +89,7 @@ static struct node *kv_as_map(struct mctx *m, struct node *n)
 		struct node *k = node_new_scalar(m->a, it->loc, s, klen, STYLE_QUOTED);
 		struct node *v = eq ? node_new_scalar(m->a, it->loc, eq + 1, strlen(eq + 1), STYLE_QUOTED)
 				    : node_new_scalar(m->a, it->loc, "", 0, STYLE_PLAIN);
-		node_map_set(m->a, map, k->scalar.text, v);
-		map->map.pairs[map->map.n - 1].key = k;
+		set_entry(m, map, &ix, k, v);
 	}
 	return map;
 }
@@ -84,12 +101,13 @@ static struct node *names_as_map(struct mctx *m, struct node *n)
 		return n;
 	struct node *map = node_new_map(m->a, n->loc);
 	map->tags = n->tags;
+	struct strmap ix;
+	strmap_init(&ix, arena_aux(m->a));
 	for (size_t i = 0; i < n->seq.n; i++) {
 		struct node *it = n->seq.items[i];
 		if (it->kind != NODE_SCALAR)
 			return n;
-		node_map_set(m->a, map, it->scalar.text, node_new_scalar(m->a, it->loc, "", 0, STYLE_PLAIN));
-		map->map.pairs[map->map.n - 1].key = it;
+		set_entry(m, map, &ix, it, node_new_scalar(m->a, it->loc, "", 0, STYLE_PLAIN));
 	}
 	return map;
 }
@@ -106,8 +124,11 @@ static struct node *build_as_map(struct mctx *m, struct node *n)
 /* Normalise the short forms that merge as mappings. */
 static struct node *normalise(struct mctx *m, struct node *n)
 {
-	if (!n || m->depth < 3 || strcmp(m->path[0], "services") != 0)
+	/* only lists (and a scalar build) are rewritten, at depth 3 or 4 */
+	if (!n || n->kind == NODE_MAP || m->depth < 3 || m->depth > 4 || strcmp(m->path[0], "services") != 0)
 		return n;
+	if (n->kind == NODE_SCALAR)
+		return m->depth == 3 && strcmp(m->path[2], "build") == 0 ? build_as_map(m, n) : n;
 	if (m->depth == 3 && (key_in(m->path[2], kv_keys, ARRAY_SIZE(kv_keys))))
 		return kv_as_map(m, n);
 	if (m->depth == 3 && (strcmp(m->path[2], "depends_on") == 0 || strcmp(m->path[2], "networks") == 0 ||
@@ -124,7 +145,8 @@ static struct node *normalise(struct mctx *m, struct node *n)
 }
 
 /* The unique key of a sequence item at the current path, or NULL when
- * items of this sequence are not de-duplicated. */
+ * items of this sequence are not de-duplicated.  Keys are only compared:
+ * they go to the short-lived arena. */
 static const char *item_key(struct mctx *m, const struct node *it)
 {
 	if (m->depth != 3 || strcmp(m->path[0], "services") != 0)
@@ -137,7 +159,7 @@ static const char *item_key(struct mctx *m, const struct node *it)
 		if (strcmp(k, "ports") == 0) {
 			struct node *ip = node_map_get(it, "host_ip"), *pub = node_map_get(it, "published");
 			struct node *tg = node_map_get(it, "target"), *pr = node_map_get(it, "protocol");
-			return arena_printf(m->a, "%s:%s:%s/%s", ip && ip->kind == NODE_SCALAR ? ip->scalar.text : "0.0.0.0",
+			return arena_printf(arena_aux(m->a), "%s:%s:%s/%s", ip && ip->kind == NODE_SCALAR ? ip->scalar.text : "0.0.0.0",
 					    pub && pub->kind == NODE_SCALAR ? pub->scalar.text : "",
 					    tg && tg->kind == NODE_SCALAR ? tg->scalar.text : "",
 					    pr && pr->kind == NODE_SCALAR ? pr->scalar.text : "tcp");
@@ -147,7 +169,7 @@ static const char *item_key(struct mctx *m, const struct node *it)
 		if (strcmp(k, "secrets") == 0 || strcmp(k, "configs") == 0) {
 			struct node *s = node_map_get(it, "source");
 			if (s && s->kind == NODE_SCALAR)
-				return arena_printf(m->a, "%s%s", strcmp(k, "secrets") == 0 ? "/run/secrets/" : "/",
+				return arena_printf(arena_aux(m->a), "%s%s", strcmp(k, "secrets") == 0 ? "/run/secrets/" : "/",
 						    s->scalar.text);
 		}
 		return NULL;
@@ -158,48 +180,74 @@ static const char *item_key(struct mctx *m, const struct node *it)
 	if (strcmp(k, "volumes") == 0) {
 		struct mount mt;
 		memset(&mt, 0, sizeof(mt));
-		return parse_volume_short(m->a, s, &mt, &err) == 0 ? mt.target : NULL;
+		return parse_volume_short(arena_aux(m->a), s, &mt, &err) == 0 ? mt.target : NULL;
 	}
 	if (strcmp(k, "secrets") == 0)
-		return arena_printf(m->a, "/run/secrets/%s", s);
+		return arena_printf(arena_aux(m->a), "/run/secrets/%s", s);
 	if (strcmp(k, "configs") == 0)
-		return arena_printf(m->a, "/%s", s);
+		return arena_printf(arena_aux(m->a), "/%s", s);
 	if (strcmp(k, "devices") == 0) {
 		struct device dv;
-		return parse_device_short(m->a, s, &dv, &err) == 0 ? dv.target : NULL;
+		return parse_device_short(arena_aux(m->a), s, &dv, &err) == 0 ? dv.target : NULL;
 	}
 	if (strcmp(k, "ports") == 0 || strcmp(k, "env_file") == 0 || strcmp(k, "extra_hosts") == 0)
 		return s;
 	if (key_in(k, unique_value_keys, ARRAY_SIZE(unique_value_keys))) {
 		const char *eq = strchr(s, '=');
-		return eq ? arena_strndup(m->a, s, (size_t)(eq - s)) : s;
+		return eq ? arena_strndup(arena_aux(m->a), s, (size_t)(eq - s)) : s;
 	}
 	return NULL;
 }
 
 /* Append override's items; a later item with the key of an earlier one
- * takes its place. */
+ * takes its place.  Each item's key is computed once, and looked up in a
+ * map once the list is long. */
 static struct node *merge_seq(struct mctx *m, struct node *base, struct node *over)
 {
-	struct node *out = node_new_seq(m->a, over->loc);
+	size_t total = base->seq.n + over->seq.n, n = 0;
+	if (!base->seq.n && (m->depth != 3 || strcmp(m->path[0], "services") != 0))
+		return over; /* no unique keys here: the same items in the same order */
+	struct node **items = malloc((total + 1) * sizeof(*items));
+	const char **keys = malloc((total + 1) * sizeof(*keys));
+	if (!items || !keys)
+		die("out of memory");
+	struct strmap ix;
+	bool indexed = total > 16;
+	if (indexed)
+		strmap_init(&ix, arena_aux(m->a));
 	struct node *parts[2] = { base, over };
 	for (int p = 0; p < 2; p++) {
 		for (size_t i = 0; i < parts[p]->seq.n; i++) {
 			struct node *it = parts[p]->seq.items[i];
 			const char *key = item_key(m, it);
-			size_t j = out->seq.n;
-			if (key)
-				for (j = 0; j < out->seq.n; j++) {
-					const char *k2 = item_key(m, out->seq.items[j]);
-					if (k2 && strcmp(k2, key) == 0)
+			size_t j = n;
+			if (key && indexed) {
+				uintptr_t at = (uintptr_t)strmap_get(&ix, key);
+				j = at ? at - 1 : n;
+			} else if (key) {
+				for (j = 0; j < n; j++)
+					if (keys[j] && strcmp(keys[j], key) == 0)
 						break;
-				}
-			if (j < out->seq.n)
-				out->seq.items[j] = it;
-			else
-				node_seq_add(m->a, out, it);
+			}
+			if (j < n) {
+				items[j] = it;
+				continue;
+			}
+			if (key && indexed)
+				strmap_put(&ix, key, (void *)(uintptr_t)(n + 1));
+			keys[n] = key;
+			items[n++] = it;
 		}
 	}
+	struct node *out = over;
+	if (base->seq.n || n != over->seq.n) { /* else nothing was replaced: over itself */
+		out = node_new_seq(m->a, over->loc);
+		out->seq.items = arena_alloc(arena_aux(m->a), (n ? n : 1) * sizeof(*items));
+		memcpy(out->seq.items, items, n * sizeof(*items));
+		out->seq.n = out->seq.cap = n;
+	}
+	free(items);
+	free(keys);
 	return out;
 }
 
@@ -212,8 +260,8 @@ static struct strmap *key_index(struct mctx *m, const struct node *map, const st
 {
 	if (map->map.n + over->map.n < 16)
 		return NULL;
-	struct strmap *ix = arena_alloc(m->a, sizeof(*ix));
-	strmap_init(ix, m->a);
+	struct strmap *ix = arena_alloc(arena_aux(m->a), sizeof(*ix));
+	strmap_init(ix, arena_aux(m->a));
 	for (size_t i = 0; i < map->map.n; i++)
 		strmap_put(ix, map->map.pairs[i].key->scalar.text, (void *)(uintptr_t)(i + 1));
 	return ix;
@@ -243,6 +291,13 @@ static void drop_removed(struct node *map)
 static struct node *merge_map(struct mctx *m, struct node *base, struct node *over)
 {
 	struct node *out = node_copy(m->a, base);
+	/* room for every key of over: growing by doubling would leave garbage */
+	size_t room = base->map.n + over->map.n;
+	if (room > out->map.cap) {
+		out->map.pairs = arena_grow(arena_aux(m->a), out->map.pairs, out->map.n * sizeof(*out->map.pairs),
+					    room * sizeof(*out->map.pairs));
+		out->map.cap = room;
+	}
 	struct strmap *ix = key_index(m, out, over);
 	bool removed = false;
 	out->tags = over->tags;
@@ -276,13 +331,35 @@ static struct node *merge_map(struct mctx *m, struct node *base, struct node *ov
 	return out;
 }
 
-/* Remove !reset entries from a tree that is not merged onto anything. */
+/* Remove !reset entries from a tree that is not merged onto anything:
+ * merge_map onto an empty map, except that a mapping in which nothing
+ * changes is returned as it is instead of copied. */
 static struct node *strip_resets(struct mctx *m, struct node *n)
 {
 	if (n->kind != NODE_MAP)
 		return n;
-	struct node *empty = node_new_map(m->a, n->loc);
-	return merge_map(m, empty, n);
+	struct node *out = NULL;
+	for (size_t i = 0; i < n->map.n; i++) {
+		struct node_pair *op = &n->map.pairs[i];
+		bool drop = op->value->tags & TAG_RESET;
+		struct node *v = op->value;
+		if (!drop && m->depth < MAX_PATH) {
+			m->path[m->depth++] = op->key->scalar.text;
+			v = merge_node(m, NULL, op->value);
+			m->depth--;
+		}
+		if (!out && (drop || v != op->value)) {
+			out = node_new_map(m->a, n->loc);
+			out->tags = n->tags;
+			out->map.pairs = arena_alloc(arena_aux(m->a), n->map.n * sizeof(*out->map.pairs));
+			out->map.cap = n->map.n;
+			memcpy(out->map.pairs, n->map.pairs, i * sizeof(*out->map.pairs));
+			out->map.n = i;
+		}
+		if (out && !drop)
+			node_map_add(m->a, out, op->key, v);
+	}
+	return out ? out : n;
 }
 
 static bool logging_compatible(const struct node *base, const struct node *over)

@@ -11,10 +11,13 @@
 #include <limits.h>
 #include <math.h>
 
+/* Node structures and their pair and item arrays go to arena_aux(a),
+ * which the loader releases once the tree is lowered; scalar texts, which
+ * the IR keeps pointing at, to a itself. */
 struct node *node_new_scalar(struct arena *a, struct loc loc, const char *text, size_t len,
 			     enum scalar_style style)
 {
-	struct node *n = arena_alloc(a, sizeof(*n));
+	struct node *n = arena_alloc(arena_aux(a), sizeof(*n));
 	n->kind = NODE_SCALAR;
 	n->style = style;
 	n->loc = loc;
@@ -25,7 +28,7 @@ struct node *node_new_scalar(struct arena *a, struct loc loc, const char *text, 
 
 struct node *node_new_map(struct arena *a, struct loc loc)
 {
-	struct node *n = arena_alloc(a, sizeof(*n));
+	struct node *n = arena_alloc(arena_aux(a), sizeof(*n));
 	n->kind = NODE_MAP;
 	n->loc = loc;
 	return n;
@@ -33,7 +36,7 @@ struct node *node_new_map(struct arena *a, struct loc loc)
 
 struct node *node_new_seq(struct arena *a, struct loc loc)
 {
-	struct node *n = arena_alloc(a, sizeof(*n));
+	struct node *n = arena_alloc(arena_aux(a), sizeof(*n));
 	n->kind = NODE_SEQ;
 	n->loc = loc;
 	return n;
@@ -43,7 +46,7 @@ void node_map_add(struct arena *a, struct node *map, struct node *key, struct no
 {
 	if (map->map.n == map->map.cap) {
 		size_t cap = map->map.cap ? map->map.cap * 2 : 4;
-		map->map.pairs = arena_grow(a, map->map.pairs, map->map.n * sizeof(struct node_pair),
+		map->map.pairs = arena_grow(arena_aux(a), map->map.pairs, map->map.n * sizeof(struct node_pair),
 					    cap * sizeof(struct node_pair));
 		map->map.cap = cap;
 	}
@@ -56,7 +59,7 @@ void node_seq_add(struct arena *a, struct node *seq, struct node *item)
 {
 	if (seq->seq.n == seq->seq.cap) {
 		size_t cap = seq->seq.cap ? seq->seq.cap * 2 : 4;
-		seq->seq.items = arena_grow(a, seq->seq.items, seq->seq.n * sizeof(struct node *),
+		seq->seq.items = arena_grow(arena_aux(a), seq->seq.items, seq->seq.n * sizeof(struct node *),
 					    cap * sizeof(struct node *));
 		seq->seq.cap = cap;
 	}
@@ -65,8 +68,10 @@ void node_seq_add(struct arena *a, struct node *seq, struct node *item)
 
 struct node *node_copy(struct arena *a, const struct node *n)
 {
+	a = arena_aux(a);
 	struct node *c = arena_alloc(a, sizeof(*c));
 	*c = *n;
+	c->stype = 0;
 	if (n->kind == NODE_MAP) {
 		c->map.pairs = n->map.n ? arena_alloc(a, n->map.n * sizeof(struct node_pair)) : NULL;
 		if (n->map.n)
@@ -235,24 +240,39 @@ bool scalar_parse_float(const char *s, double *out)
 	return true;
 }
 
-enum scalar_type node_scalar_type(const struct node *n)
+static enum scalar_type plain_scalar_type(const char *s)
 {
-	if (n->kind != NODE_SCALAR || n->style != STYLE_PLAIN || (n->tags & TAG_STR))
-		return SCALAR_STR;
-	const char *s = n->scalar.text;
 	bool b;
 	long long i;
 	double f;
 	if (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
 	    strcmp(s, "NULL") == 0)
 		return SCALAR_NULL;
-	if (scalar_parse_bool(s, &b))
+	/* every bool word starts with t, T, f or F; every number with a sign,
+	 * a digit, a '.' or (underscores being ignored) a '_' */
+	if ((*s == 't' || *s == 'T' || *s == 'f' || *s == 'F') && scalar_parse_bool(s, &b))
 		return SCALAR_BOOL;
+	if (!(*s == '+' || *s == '-' || *s == '.' || *s == '_' || (*s >= '0' && *s <= '9')))
+		return SCALAR_STR;
 	if (scalar_parse_int(s, &i))
 		return SCALAR_INT;
 	if (scalar_parse_float(s, &f))
 		return SCALAR_FLOAT;
 	return SCALAR_STR;
+}
+
+/* Typing is asked for again and again (keys, interpolation, merge,
+ * lowering), so a scalar remembers its type; nodes are immutable once
+ * built, and node_copy forgets it. */
+enum scalar_type node_scalar_type(const struct node *n)
+{
+	if (n->kind != NODE_SCALAR || n->style != STYLE_PLAIN || (n->tags & TAG_STR))
+		return SCALAR_STR;
+	if (n->stype)
+		return (enum scalar_type)(n->stype - 1);
+	enum scalar_type t = plain_scalar_type(n->scalar.text);
+	((struct node *)n)->stype = (unsigned char)(t + 1);
+	return t;
 }
 
 bool node_is_null(const struct node *n)

@@ -14,7 +14,10 @@
  *    only if the text holds a NUL byte (which the loader rejects).
  *  - Map keys are scalars; their text is the key.  Maps keep source order.
  *  - Nodes are arena-owned and may be shared between trees after a merge
- *    (treat them as immutable once built; copy before changing).
+ *    (treat them as immutable once built; copy before changing).  The
+ *    node structures and their arrays live in arena_aux(a), scalar texts
+ *    in a: the loader releases the aux arena once the tree is lowered, so
+ *    nothing that outlives loading may point at a node, only at texts.
  */
 #ifndef COMPOSEC_NODE_H
 #define COMPOSEC_NODE_H
@@ -42,11 +45,16 @@ struct node_pair {
 };
 
 struct node {
-	enum node_kind kind;
-	enum scalar_style style;
-	unsigned tags; /* enum node_tag bits */
+	/* bytes, not enums, so that a node takes 48 bytes: a big file has
+	 * millions of them */
+	unsigned char kind;  /* enum node_kind */
+	unsigned char style; /* enum scalar_style */
+	unsigned char tags;  /* enum node_tag bits */
+	/* scalars: node_scalar_type + 1 once computed, 0 before; node_copy
+	 * clears it, so a copy may change its text, style or tags */
+	unsigned char stype;
+	uint32_t weight; /* nodes in the full expansion (1 + children), saturating */
 	struct loc loc;
-	size_t weight; /* nodes in the full expansion (1 + children), saturating */
 	union {
 		struct {
 			const char *text;

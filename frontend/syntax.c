@@ -380,6 +380,22 @@ static int port_validate(struct arena *a, const char *spec, struct port_spec *ps
 	return 0;
 }
 
+static size_t pow2_at_least(size_t n)
+{
+	size_t c = 1;
+	while (c < n)
+		c <<= 1;
+	return c;
+}
+
+void *ir_array_grow(struct arena *a, void *v, size_t n, size_t add, size_t sz)
+{
+	size_t cap = n ? pow2_at_least(n) : 0;
+	if (n + add <= cap)
+		return v;
+	return arena_grow(a, v, n * sz, pow2_at_least(n + add) * sz);
+}
+
 int parse_port_short(struct arena *a, const char *spec, struct loc loc, struct port **ports, size_t *n,
 		     const char **err)
 {
@@ -387,7 +403,7 @@ int parse_port_short(struct arena *a, const char *spec, struct loc loc, struct p
 	if (port_validate(a, spec, &ps, err) < 0)
 		return -1;
 	size_t count = ps.chi - ps.clo + 1;
-	struct port *v = arena_grow(a, *ports, *n * sizeof(**ports), (*n + count) * sizeof(**ports));
+	struct port *v = ir_array_grow(a, *ports, *n, count, sizeof(**ports));
 	struct port *out = v + *n;
 	for (size_t i = 0; i < count; i++) {
 		struct port *p = &out[i];
@@ -673,7 +689,7 @@ static void host_push(struct arena *a, struct kv **out, size_t *n, const char *h
 		ip++;
 		len -= 2;
 	}
-	*out = arena_grow(a, *out, *n * sizeof(**out), (*n + 1) * sizeof(**out));
+	*out = ir_array_grow(a, *out, *n, 1, sizeof(**out));
 	(*out)[*n].key = host;
 	(*out)[*n].value = arena_strndup(a, ip, len);
 	(*n)++;

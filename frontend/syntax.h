@@ -18,10 +18,17 @@ int parse_duration(struct arena *a, const char *s, int64_t *usec, const char **e
  * "2 g", "1.5g" (truncated); multiples of 1024, case-insensitive. */
 int parse_bytes(struct arena *a, const char *s, int64_t *bytes, const char **err);
 
+/* Room for `add` more elements of size sz after the n in v, for arrays of
+ * the IR that only ever grow through here: the capacity is the smallest
+ * power of two holding the elements, so that building an array of n
+ * copies O(n) bytes into the arena, not O(n^2).  Returns v or a copy. */
+void *ir_array_grow(struct arena *a, void *v, size_t n, size_t add, size_t sz);
+
 /* Short port syntax "[[host_ip:]published:]target[/proto]" with ranges
  * and IPv6 "[::1]:80:80".  Appends one struct port per target port
  * (ranges expanded) to *ports, sorted by the string "<target>/<proto>" as
- * compose-go does.  loc is copied into each port. */
+ * compose-go does.  loc is copied into each port.  *ports grows by
+ * ir_array_grow. */
 int parse_port_short(struct arena *a, const char *spec, struct loc loc, struct port **ports, size_t *n,
 		     const char **err);
 
@@ -39,7 +46,8 @@ int shell_split(struct arena *a, const char *s, struct strlist *out, const char 
 int parse_device_short(struct arena *a, const char *spec, struct device *dev, const char **err);
 
 /* One extra_hosts list entry: "host=ip", "host:ip", "host=ip1,ip2",
- * "[::1]" brackets stripped.  Appends (host, ip) pairs to the arrays. */
+ * "[::1]" brackets stripped.  Appends (host, ip) pairs to *out, which
+ * grows by ir_array_grow. */
 int parse_extra_host(struct arena *a, const char *spec, struct kv **out, size_t *n, const char **err);
 
 /* path.Clean of a slash path. */

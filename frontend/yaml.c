@@ -12,6 +12,7 @@
 #include "frontend/yaml.h"
 
 #include <libfyaml.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct frame {
@@ -20,12 +21,20 @@ struct frame {
 	struct node *key;       /* map: key waiting for its value */
 	bool merge_pending;     /* map: the waiting key is `<<` */
 	struct ptrvec merges;   /* map: merge sources in order */
-	struct strmap index;    /* map: key -> pair index + 1, once large */
-	bool indexed;
+	bool indexed;           /* map: slots hold the keys */
+	/* Buffers of this depth (malloc), reused by every container opened at
+	 * it: the pairs or items while the container is open (settle() copies
+	 * them out when it closes), and an open-addressing index of the keys
+	 * of a large map, each slot a pair index + 1 (0: free). */
+	struct node_pair *pairs;
+	struct node **items;
+	uint32_t *slots;
+	size_t pairs_cap, items_cap, slots_cap;
 };
 
 struct builder {
 	struct arena *a;
+	struct arena scratch; /* the stack, key indexes, anchors: released at the end */
 	struct diag *d;
 	const char *name;
 	const struct yaml_limits *lim;
@@ -33,7 +42,10 @@ struct builder {
 	size_t depth, cap;
 	struct strmap anchors;
 	struct node *root;
+	size_t max_weight;
 	bool failed; /* a fatal error: stop building this stream */
+	const char *input; /* the text being parsed */
+	size_t input_len;
 };
 
 #define INDEX_THRESHOLD 8
@@ -53,7 +65,7 @@ static const char *token_text(struct builder *b, struct fy_token *t)
 {
 	size_t len;
 	const char *s = t ? fy_token_get_text(t, &len) : NULL;
-	return s ? arena_strndup(b->a, s, len) : NULL;
+	return s ? arena_strndup(&b->scratch, s, len) : NULL; /* anchor names: scratch */
 }
 
 static unsigned tag_bits(struct fy_token *tag)
@@ -70,28 +82,81 @@ static unsigned tag_bits(struct fy_token *tag)
 	return TAG_NONE;
 }
 
+static void *grow_buffer(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 8;
+	while (c < need)
+		c *= 2;
+	p = realloc(p, c * size);
+	if (!p)
+		die("out of memory");
+	*cap = c;
+	return p;
+}
+
+/* The slot of key in the frame's index: where it is, or the free slot
+ * where it would go. */
+static uint32_t *index_slot(struct frame *f, const char *key)
+{
+	size_t mask = f->slots_cap - 1, i = (size_t)hash_fnv1a(key, strlen(key)) & mask;
+	while (f->slots[i] && strcmp(f->node->map.pairs[f->slots[i] - 1].key->scalar.text, key) != 0)
+		i = (i + 1) & mask;
+	return &f->slots[i];
+}
+
+/* (Re)build the index of the frame's map with room for twice its keys. */
+static void index_build(struct frame *f)
+{
+	size_t n = f->node->map.n, cap = 16;
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	if (cap > f->slots_cap) {
+		free(f->slots);
+		f->slots = malloc(cap * sizeof(*f->slots));
+		if (!f->slots)
+			die("out of memory");
+		f->slots_cap = cap;
+	}
+	memset(f->slots, 0, f->slots_cap * sizeof(*f->slots));
+	for (size_t i = 0; i < n; i++)
+		*index_slot(f, f->node->map.pairs[i].key->scalar.text) = (uint32_t)(i + 1);
+	f->indexed = true;
+}
+
 /* Find key in a map frame: linear while small, hashed once large. */
 static struct node_pair *frame_find(struct builder *b, struct frame *f, const char *key)
 {
+	(void)b;
 	struct node *m = f->node;
-	if (!f->indexed && m->map.n >= INDEX_THRESHOLD) {
-		strmap_init(&f->index, b->a);
-		for (size_t i = 0; i < m->map.n; i++)
-			strmap_put(&f->index, m->map.pairs[i].key->scalar.text, (void *)(i + 1));
-		f->indexed = true;
-	}
+	if (!f->indexed && m->map.n >= INDEX_THRESHOLD)
+		index_build(f);
 	if (f->indexed) {
-		size_t i = (size_t)strmap_get(&f->index, key);
+		uint32_t i = *index_slot(f, key);
 		return i ? &m->map.pairs[i - 1] : NULL;
 	}
 	return node_map_find(m, key);
 }
 
+/* While a container is open its pairs or items grow in the buffers of its
+ * depth; settle() gives it an array of the exact size when it closes. */
 static void frame_add_pair(struct builder *b, struct frame *f, struct node *key, struct node *value)
 {
-	node_map_add(b->a, f->node, key, value);
-	if (f->indexed)
-		strmap_put(&f->index, key->scalar.text, (void *)f->node->map.n);
+	(void)b;
+	struct node *m = f->node;
+	f->pairs = grow_buffer(f->pairs, &f->pairs_cap, m->map.n + 1, sizeof(*f->pairs));
+	m->map.pairs = f->pairs;
+	m->map.cap = f->pairs_cap;
+	m->map.pairs[m->map.n].key = key;
+	m->map.pairs[m->map.n].value = value;
+	m->map.n++;
+	if (!f->indexed)
+		return;
+	if (2 * (m->map.n + 1) > f->slots_cap)
+		index_build(f);
+	else
+		*index_slot(f, key->scalar.text) = (uint32_t)m->map.n;
 }
 
 static bool is_merge_key(const struct node *k)
@@ -118,7 +183,7 @@ static void add_map_value(struct builder *b, struct frame *f, struct node *value
 	f->key = NULL;
 	if (f->merge_pending) {
 		f->merge_pending = false;
-		ptrvec_push(&f->merges, b->a, value);
+		ptrvec_push(&f->merges, &b->scratch, value);
 		return;
 	}
 	struct node_pair *dup = frame_find(b, f, key->scalar.text);
@@ -137,8 +202,13 @@ static void add_value(struct builder *b, struct node *n)
 		return;
 	}
 	struct frame *f = &b->stack[b->depth - 1];
-	if (f->node->kind == NODE_SEQ)
-		node_seq_add(b->a, f->node, n);
+	if (f->node->kind == NODE_SEQ) {
+		struct node *s = f->node;
+		f->items = grow_buffer(f->items, &f->items_cap, s->seq.n + 1, sizeof(*f->items));
+		s->seq.items = f->items;
+		s->seq.cap = f->items_cap;
+		s->seq.items[s->seq.n++] = n;
+	}
 	else if (!f->key)
 		add_key(b, f, n);
 	else
@@ -182,7 +252,7 @@ static void compute_weight(struct node *n)
 	else if (n->kind == NODE_SEQ)
 		for (size_t i = 0; i < n->seq.n; i++)
 			w = sat_add(w, n->seq.items[i]->weight);
-	n->weight = w;
+	n->weight = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
 }
 
 static void register_anchor(struct builder *b, const char *anchor, struct node *n)
@@ -201,13 +271,33 @@ static void begin_container(struct builder *b, struct node *n, struct fy_token *
 	}
 	if (b->depth == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
-		b->stack = arena_grow(b->a, b->stack, b->depth * sizeof(*b->stack), cap * sizeof(*b->stack));
+		b->stack = arena_grow(&b->scratch, b->stack, b->depth * sizeof(*b->stack), cap * sizeof(*b->stack));
 		b->cap = cap;
 	}
 	struct frame *f = &b->stack[b->depth++];
+	struct frame keep = *f; /* the buffers of this depth */
 	memset(f, 0, sizeof(*f));
+	f->pairs = keep.pairs, f->pairs_cap = keep.pairs_cap;
+	f->items = keep.items, f->items_cap = keep.items_cap;
+	f->slots = keep.slots, f->slots_cap = keep.slots_cap;
 	f->node = n;
 	f->anchor = token_text(b, anchor);
+}
+
+static void settle(struct builder *b, struct node *n)
+{
+	struct arena *a = arena_aux(b->a);
+	if (n->kind == NODE_MAP && n->map.n) {
+		struct node_pair *p = arena_alloc(a, n->map.n * sizeof(*p));
+		memcpy(p, n->map.pairs, n->map.n * sizeof(*p));
+		n->map.pairs = p;
+		n->map.cap = n->map.n;
+	} else if (n->kind == NODE_SEQ && n->seq.n) {
+		struct node **v = arena_alloc(a, n->seq.n * sizeof(*v));
+		memcpy(v, n->seq.items, n->seq.n * sizeof(*v));
+		n->seq.items = v;
+		n->seq.cap = n->seq.n;
+	}
 }
 
 static void end_container(struct builder *b)
@@ -219,12 +309,13 @@ static void end_container(struct builder *b)
 			add_map_value(b, f, node_new_scalar(b->a, f->key->loc, "", 0, STYLE_PLAIN));
 		apply_merges(b, f);
 	}
+	settle(b, n);
 	compute_weight(n);
-	if (n->weight > b->lim->max_weight) {
+	if (n->weight > b->max_weight) {
 		diag_error(b->d, n->loc,
 			   "document expands to more than %zu nodes (limit: alias expansion); "
 			   "is this an alias bomb?",
-			   b->lim->max_weight);
+			   b->max_weight);
 		b->failed = true;
 		return;
 	}
@@ -232,10 +323,96 @@ static void end_container(struct builder *b)
 	add_value(b, n);
 }
 
+/* ---- single-quoted scalars --------------------------------------------- */
+
+/* libfyaml 0.7.12 gets a single-quoted scalar with many '' escapes wrong:
+ * once a line needs more than 8 chunks, the text it returns repeats an
+ * escape where later characters belong ('abcd' reads as
+ * "ab''") and the chunk array leaks (libfyaml issue #233, fixed
+ * upstream after 0.7.12).  Scalars with an escape are therefore decoded
+ * here, from the source between the quotes, by YAML 1.2's rules: '' is
+ * one quote (7.3.2); lines are folded as in every flow scalar (6.5):
+ * white space around line breaks goes, one break becomes a space and n+1
+ * breaks become n newlines. */
+static bool is_white(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void add_unescaped(struct strbuf *out, const char *s, const char *e)
+{
+	while (s < e) {
+		const char *q = memchr(s, '\'', (size_t)(e - s));
+		if (!q) {
+			sb_add(out, s, (size_t)(e - s));
+			return;
+		}
+		sb_add(out, s, (size_t)(q + 1 - s)); /* up to and with the quote */
+		s = q + 1 < e && q[1] == '\'' ? q + 2 : q + 1;
+	}
+}
+
+/* The end of the line at s (a break or e); *next is where the next line
+ * starts, NULL after the last. */
+static const char *line_end(const char *s, const char *e, const char **next)
+{
+	const char *p = s;
+	while (p < e && *p != '\n' && *p != '\r')
+		p++;
+	if (p == e)
+		*next = NULL;
+	else
+		*next = *p == '\r' && p + 1 < e && p[1] == '\n' ? p + 2 : p + 1;
+	return p;
+}
+
+static const char *decode_single_quoted(struct builder *b, const char *s, size_t n, size_t *len)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *e = s + n, *next;
+	size_t empties = 0;
+	for (bool first = true; s; s = next, first = false) {
+		const char *a = s, *z = line_end(s, e, &next);
+		if (!first)
+			while (a < z && is_white(*a))
+				a++;
+		if (next) /* not the last line */
+			while (z > a && is_white(z[-1]))
+				z--;
+		if (!first && a == z && next) {
+			empties++;
+			continue;
+		}
+		if (!first && !empties)
+			sb_addc(&out, ' ');
+		for (; empties; empties--)
+			sb_addc(&out, '\n');
+		add_unescaped(&out, a, z);
+	}
+	char *r = sb_to_arena(&out, b->a);
+	*len = out.len;
+	sb_release(&out);
+	return r;
+}
+
+/* The text of a scalar token; NULL when libfyaml has none. */
+static const char *scalar_text(struct builder *b, struct fy_token *t, size_t *len)
+{
+	const struct fy_mark *s = fy_token_start_mark(t), *e = fy_token_end_mark(t);
+	if (fy_token_scalar_style(t) == FYSS_SINGLE_QUOTED && s && e && s->input_pos <= e->input_pos &&
+	    e->input_pos <= b->input_len) {
+		const char *raw = b->input + s->input_pos;
+		size_t n = e->input_pos - s->input_pos;
+		if (memmem(raw, n, "\'\'", 2))
+			return decode_single_quoted(b, raw, n, len);
+	}
+	return fy_token_get_text(t, len);
+}
+
 static void on_scalar(struct builder *b, struct fy_event *e)
 {
 	size_t len = 0;
-	const char *text = fy_token_get_text(e->scalar.value, &len);
+	const char *text = scalar_text(b, e->scalar.value, &len);
 	struct loc loc = mark_loc(b, fy_token_start_mark(e->scalar.value));
 	enum fy_scalar_style fss = fy_token_scalar_style(e->scalar.value);
 	enum scalar_style style = fss == FYSS_PLAIN ? STYLE_PLAIN : STYLE_QUOTED;
@@ -270,7 +447,7 @@ static void on_event(struct builder *b, struct fy_event *e, struct ptrvec *docs)
 	struct node *n;
 	switch (e->type) {
 	case FYET_DOCUMENT_START:
-		strmap_init(&b->anchors, b->a);
+		strmap_init(&b->anchors, &b->scratch);
 		b->root = NULL;
 		break;
 	case FYET_DOCUMENT_END:
@@ -322,6 +499,70 @@ static void report_fy_errors(struct builder *b, struct fy_diag *fd)
 		diag_error(b->d, (struct loc){ b->name, 0, 0 }, "invalid YAML");
 }
 
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 when it is
+ * not one: overlong forms, surrogates and code points past U+10FFFF are
+ * invalid, as in Go's utf8.Valid.  *cp is the code point. */
+static size_t utf8_seq(const unsigned char *s, size_t left, unsigned *cp)
+{
+	unsigned char c = s[0];
+	size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	if (n == 0 || n > left)
+		return 0;
+	*cp = n == 1 ? c : c & (0x7Fu >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3Fu);
+	}
+	if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+	    (c == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return n;
+}
+
+/* YAML's c-printable: what a stream may hold (tab and line breaks, but no
+ * other control character, nor U+FFFE and U+FFFF). */
+static bool yaml_printable(unsigned cp)
+{
+	return cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+	       (cp >= 0xA0 && cp <= 0xFFFD) || cp >= 0x10000;
+}
+
+/* YAML streams are printable Unicode, and compose-go's reader rejects
+ * anything else before parsing; so do we.  This also keeps libfyaml 0.7
+ * away from two bugs: a loop on a malformed byte in a directive line
+ * ("%\t\xea") and a crash when it frees the parser after a NUL
+ * ("? - x:\t\0"). */
+static bool check_text(struct builder *b, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	/* the common case first: printable ASCII, tabs and line breaks only */
+	size_t ascii = 0;
+	while (ascii < len && ((s[ascii] >= 0x20 && s[ascii] <= 0x7E) || s[ascii] == '\n' || s[ascii] == '\t' ||
+			       s[ascii] == '\r'))
+		ascii++;
+	if (ascii == len)
+		return true;
+	int line = 1, col = 1;
+	for (size_t i = 0; i < len;) {
+		unsigned cp = 0;
+		size_t n = utf8_seq(s + i, len - i, &cp);
+		if (!n || !yaml_printable(cp)) {
+			struct loc at = { b->name, line, col };
+			if (!n)
+				diag_error(b->d, at, "invalid YAML: invalid UTF-8 byte 0x%02x", s[i]);
+			else
+				diag_error(b->d, at, "invalid YAML: control character U+%04X is not allowed", cp);
+			return false;
+		}
+		if (s[i] == '\n')
+			line++, col = 0;
+		col++;
+		i += n;
+	}
+	return true;
+}
+
 static void discard_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
 	(void)diag, (void)user, (void)buf, (void)len;
@@ -331,8 +572,16 @@ int yaml_parse(struct arena *a, struct diag *d, const char *name, const char *te
 	       const struct yaml_limits *limits, struct ptrvec *docs)
 {
 	static const struct yaml_limits defaults = { YAML_MAX_DEPTH, YAML_MAX_WEIGHT };
-	struct builder b = { .a = a, .d = d, .name = name, .lim = limits ? limits : &defaults };
+	struct builder b = { .a = a, .d = d, .name = name, .lim = limits ? limits : &defaults, .input = text,
+			     .input_len = len };
+	/* Without aliases a document has fewer nodes than bytes: the default
+	 * limit grows with the input, so that only expansion trips it. */
+	b.max_weight = b.lim->max_weight;
+	if (!limits && len > b.max_weight)
+		b.max_weight = len;
 	int errors_before = d->errors;
+	if (!check_text(&b, text, len))
+		return -1;
 	struct fy_diag_cfg dc;
 	fy_diag_cfg_default(&dc);
 	dc.fp = NULL;
@@ -347,7 +596,8 @@ int yaml_parse(struct arena *a, struct diag *d, const char *name, const char *te
 	struct fy_parser *p = fy_parser_create(&cfg);
 	if (!p)
 		die("libfyaml: cannot create parser");
-	strmap_init(&b.anchors, a);
+	arena_init(&b.scratch);
+	strmap_init(&b.anchors, &b.scratch);
 	if (fy_parser_set_string(p, text, len) != 0)
 		die("libfyaml: cannot set input");
 	struct fy_event *e;
@@ -359,5 +609,11 @@ int yaml_parse(struct arena *a, struct diag *d, const char *name, const char *te
 		report_fy_errors(&b, fd);
 	fy_parser_destroy(p);
 	fy_diag_destroy(fd);
+	for (size_t i = 0; i < b.cap; i++) {
+		free(b.stack[i].pairs);
+		free(b.stack[i].items);
+		free(b.stack[i].slots);
+	}
+	arena_release(&b.scratch);
 	return d->errors > errors_before ? -1 : 0;
 }

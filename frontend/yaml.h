@@ -19,7 +19,7 @@ struct yaml_limits {
 	size_t max_weight; /* nodes in a document after alias expansion */
 };
 #define YAML_MAX_DEPTH 64
-#define YAML_MAX_WEIGHT 1000000
+#define YAML_MAX_WEIGHT 1000000 /* by default: or the input's length in bytes, if larger */
 
 /* Parse `len` bytes of `text` (named `name` in messages) into documents
  * appended to `docs` (struct node *; an empty document gives a null

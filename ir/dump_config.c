@@ -172,12 +172,9 @@ static struct ir_value *merged(struct dump *d, struct ir_value *first, struct ir
 	return sorted(d, m);
 }
 
-/* Stable insertion sort by key (the inputs are mostly sorted runs), then
- * equal keys folded by merged(). */
-static struct ir_value *sorted(struct dump *d, struct ir_value *map)
+/* Stable insertion sort by key: small maps, mostly sorted runs. */
+static void insertion_sort(struct ir_member *m, size_t n)
 {
-	struct ir_member *m = map->map.members;
-	size_t n = map->map.n, out = 0;
 	for (size_t i = 1; i < n; i++) {
 		struct ir_member x = m[i];
 		size_t j = i;
@@ -185,6 +182,37 @@ static struct ir_value *sorted(struct dump *d, struct ir_value *map)
 			m[j] = m[j - 1];
 		m[j] = x;
 	}
+}
+
+/* Stable merge sort by key through tmp: the services of a big project
+ * would make insertion sort quadratic. */
+static void merge_sort(struct ir_member *m, struct ir_member *tmp, size_t n)
+{
+	if (n <= 16) {
+		insertion_sort(m, n);
+		return;
+	}
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	merge_sort(m, tmp, h);
+	merge_sort(m + h, tmp, n - h);
+	if (strcmp(m[h - 1].key, m[h].key) <= 0)
+		return;
+	while (i < h && j < n)
+		tmp[k++] = strcmp(m[j].key, m[i].key) < 0 ? m[j++] : m[i++];
+	while (i < h)
+		tmp[k++] = m[i++];
+	memcpy(m, tmp, k * sizeof(*m));
+}
+
+/* Stable sort by key, then equal keys folded by merged(). */
+static struct ir_value *sorted(struct dump *d, struct ir_value *map)
+{
+	struct ir_member *m = map->map.members;
+	size_t n = map->map.n, out = 0;
+	if (n > 16)
+		merge_sort(m, arena_alloc(d->a, n * sizeof(*m)), n);
+	else
+		insertion_sort(m, n);
 	for (size_t i = 0; i < n; i++) {
 		if (out && strcmp(m[out - 1].key, m[i].key) == 0)
 			m[out - 1].value = merged(d, m[out - 1].value, m[i].value);
@@ -648,14 +676,21 @@ static struct ir_value *val_resource(struct dump *d, const struct resource *r)
 	return sorted(d, m);
 }
 
-/* The top level keeps compose's order instead of sorting. */
-static struct ir_value *val_project(struct dump *d, const struct project *p)
+/* Stands for a service in the services mapping that val_project makes:
+ * the printer builds each service's value when it gets there, in scratch
+ * memory, so that a big project is never held as values all at once. */
+static struct ir_value service_to_come = { .kind = VAL_NULL };
+
+/* The top level keeps compose's order instead of sorting.  *services is
+ * the services mapping (of service_to_come values). */
+static struct ir_value *val_project(struct dump *d, const struct project *p, const struct ir_value **services_out)
 {
 	struct ir_value *top = val_new(d, VAL_MAP), *services = val_new(d, VAL_MAP);
 	put(d, top, "name", val_str(d, p->name));
 	for (size_t i = 0; i < p->n_services; i++)
-		put(d, services, p->services[i]->name, val_service(d, p->services[i]));
+		put(d, services, p->services[i]->name, &service_to_come);
 	put(d, top, "services", sorted(d, services));
+	*services_out = services;
 	for (int k = 0; k < RES__MAX; k++) {
 		struct ir_value *map = val_new(d, VAL_MAP);
 		for (size_t i = 0; i < p->n_res[k]; i++)
@@ -672,6 +707,9 @@ static struct ir_value *val_project(struct dump *d, const struct project *p)
 struct printer {
 	struct emit e;
 	struct strbuf tmp;
+	struct dump *d;
+	const struct project *p;
+	const struct ir_value *services; /* see service_to_come */
 };
 
 /* `$` becomes `$$` so that interpolation on reload gives s back. */
@@ -695,6 +733,12 @@ static void print_map(struct printer *pr, const struct ir_value *v)
 	emit_map_begin(&pr->e);
 	for (size_t i = 0; i < v->map.n; i++) {
 		emit_key(&pr->e, dollars(pr, v->map.members[i].key));
+		if (v == pr->services && v->map.members[i].value == &service_to_come) {
+			struct arena_mark m = arena_mark(pr->d->a);
+			print_value(pr, val_service(pr->d, project_service(pr->p, v->map.members[i].key)));
+			arena_rewind(pr->d->a, m);
+			continue;
+		}
 		print_value(pr, v->map.members[i].value);
 	}
 	emit_map_end(&pr->e);
@@ -726,10 +770,11 @@ void dump_config(const struct project *p, enum dump_format fmt, struct strbuf *o
 	struct arena a;
 	arena_init(&a);
 	struct dump d = { .a = &a, .fmt = fmt };
-	struct printer pr;
+	struct printer pr = { .d = &d, .p = p };
 	emit_init(&pr.e, out, fmt == DUMP_JSON ? EMIT_JSON : EMIT_YAML);
 	sb_init(&pr.tmp);
-	print_value(&pr, val_project(&d, p));
+	const struct ir_value *top = val_project(&d, p, &pr.services);
+	print_value(&pr, top);
 	sb_release(&pr.tmp);
 	emit_release(&pr.e);
 	arena_release(&a);

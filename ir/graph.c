@@ -10,6 +10,8 @@
  */
 #include "ir/ir.h"
 
+#include <string.h>
+
 struct edge {
 	size_t to;
 	const struct dependency *dep;
@@ -202,6 +204,58 @@ static void report_cycles(const struct project *p, const struct graph *g, struct
 	for (size_t i = 0; i < g->n; i++)
 		if (s.color[i] == 0)
 			dfs_from(&s, i);
+}
+
+size_t project_service_index(const struct project *p, const struct service *s)
+{
+	size_t lo = 0, hi = p->n_services;
+	while (s && s->name && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->services[mid]->name, s->name);
+		if (c == 0) {
+			if (p->services[mid] == s)
+				return mid;
+			break;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < p->n_services; i++) /* not found by name: as a scan would */
+		if (p->services[i] == s)
+			return i;
+	return p->n_services;
+}
+
+size_t project_resource_index(const struct project *p, enum resource_kind k, const char *key)
+{
+	size_t lo = 0, hi = p->n_res[k];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->res[k][mid]->key, key);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return p->n_res[k];
+}
+
+bool *project_resources_used(const struct project *p, enum resource_kind k, struct arena *a)
+{
+	bool *used = arena_alloc(a, p->n_res[k] + 1);
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t j = 0; k == RES_NETWORK && j < s->n_networks; j++)
+			used[project_resource_index(p, k, s->networks[j].name)] = true;
+		for (size_t j = 0; k == RES_VOLUME && j < s->n_volumes; j++)
+			if (s->volumes[j].type == MOUNT_VOLUME && s->volumes[j].source)
+				used[project_resource_index(p, k, s->volumes[j].source)] = true;
+	}
+	return used;
 }
 
 int project_order(struct project *p, struct arena *a, struct diag *d)

@@ -364,6 +364,17 @@ struct resource *project_resource(const struct project *p, enum resource_kind k,
 /* Fill project->order (Kahn, ties broken by name) and every service's
  * order; report each dependency cycle as an error.  Returns 0 or -1. */
 int project_order(struct project *p, struct arena *a, struct diag *d);
+/* The index of s in p->services (sorted by name), or p->n_services when s
+ * is not an enabled service of p.  O(log n). */
+size_t project_service_index(const struct project *p, const struct service *s);
+/* The index in p->res[k] (sorted by key) of the resource key, or
+ * p->n_res[k].  O(log n). */
+size_t project_resource_index(const struct project *p, enum resource_kind k, const char *key);
+/* used[i] for each top-level resource p->res[k][i]: whether an enabled
+ * service uses it (a network by name, a volume as the source of a volume
+ * mount).  One pass over the services, for backends that would otherwise
+ * scan every service per resource. */
+bool *project_resources_used(const struct project *p, enum resource_kind k, struct arena *a);
 /* Look up a key in a sorted kvlist; NULL if absent. */
 const struct kv *kvlist_get(const struct kvlist *l, const char *key);
 

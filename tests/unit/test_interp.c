@@ -302,11 +302,11 @@ static void test_depth(void **state)
 {
 	struct fx *f = *state;
 	assert_string_equal(subst(f, nest(f, 64)), "end");
-	assert_string_equal(subst_err(f, nest(f, 65)), "interpolation nested deeper than 64 levels");
-	assert_string_equal(subst_err(f, nest(f, 100000)), "interpolation nested deeper than 64 levels");
+	assert_string_equal(subst_err(f, nest(f, 65)), "interpolation nested deeper than 64 levels (limit: interpolation depth)");
+	assert_string_equal(subst_err(f, nest(f, 100000)), "interpolation nested deeper than 64 levels (limit: interpolation depth)");
 	f->ip.max_depth = 2;
 	assert_string_equal(subst(f, nest(f, 2)), "end");
-	assert_string_equal(subst_err(f, nest(f, 3)), "interpolation nested deeper than 2 levels");
+	assert_string_equal(subst_err(f, nest(f, 3)), "interpolation nested deeper than 2 levels (limit: interpolation depth)");
 	/* depth is nesting, not the number of references */
 	f->ip.max_depth = 1;
 	assert_string_equal(subst(f, "${U:-a}${U:-b}${U:-c}${U:-d}"), "abcd");

@@ -201,6 +201,57 @@ static void test_depth_limit(void **state)
 	sb_release(&sb);
 }
 
+/* libfyaml 0.7.12 returned wrong text (and leaked) for single-quoted
+ * scalars with many '' escapes; yaml.c decodes those itself. */
+static void test_single_quoted_escapes(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(parse(f, "e: 'ab''''''''''''cd'\n"
+				  "q: ''''''''''''\n"
+				  "s: 'it''s'\n"
+				  "m: 'a''b  \n   c''d\n\n  \te '' \n  '\n"
+				  "n: 'x''\r\n  y'\n"),
+			 0);
+	struct node *root = f->docs.v[0];
+	assert_string_equal(str_at(root, "e", NULL), "ab''''''cd");
+	assert_string_equal(str_at(root, "q", NULL), "'''''");
+	assert_string_equal(str_at(root, "s", NULL), "it's");
+	/* folding: a break is a space, an empty line a newline, white space
+	 * around breaks goes, a break before the closing quote is a space */
+	assert_string_equal(str_at(root, "m", NULL), "a'b c'd\ne ' ");
+	assert_string_equal(str_at(root, "n", NULL), "x' y");
+	assert_int_equal(node_map_get(root, "e")->loc.col, 4);
+}
+
+/* Not UTF-8: rejected before libfyaml sees it (a malformed byte in a
+ * directive line made libfyaml 0.7.12 loop forever). */
+static void test_invalid_utf8(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(parse(f, "%\t\xea\n"), -1);
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:1:3: error: invalid YAML: invalid UTF-8 byte 0xea"));
+	assert_int_equal(parse(f, "a: b\n# \xc0\xaf overlong\n"), -1);
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:2:3: error: invalid YAML: invalid UTF-8 byte 0xc0"));
+	assert_int_equal(parse(f, "a: \xed\xa0\x80\n"), -1); /* a surrogate */
+	assert_int_equal(parse(f, "a: \xf0\x9f\x90\xb3 \xc3\xa9\t\r\n"), 0);
+}
+
+/* Control characters are not YAML (a NUL after a tab in a complex key
+ * crashed libfyaml 0.7.12 when the parser was freed). */
+static void test_control_characters(void **state)
+{
+	struct fx *f = *state;
+	const char nul[] = "? - x:\t\0\n";
+	diag_add_source(&f->d, "t.yaml", nul, sizeof(nul) - 1);
+	assert_int_equal(yaml_parse(&f->a, &f->d, "t.yaml", nul, sizeof(nul) - 1, NULL, &f->docs), -1);
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:1:8: error: invalid YAML: control character U+0000 is not allowed"));
+	assert_int_equal(parse(f, "a: \"x\001y\"\n"), -1);
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:1:6: error: invalid YAML: control character U+0001 is not allowed"));
+	assert_int_equal(parse(f, "# \x7f\n"), -1);
+	assert_int_equal(parse(f, "a: \"\\0 \\x01 escaped\"\n"), -1); /* "\0" is a NUL in the value */
+	assert_int_equal(parse(f, "a: \"\\x01 escaped\"\n"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +265,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_anchor_and_syntax_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alias_bomb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_quoted_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_characters, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

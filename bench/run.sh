@@ -1,0 +1,272 @@
+#!/bin/sh
+# bench/run.sh - the benchmark behind `make bench` (README, "Performance").
+#
+#   sh bench/run.sh [BUILD_DIR]        (default: build)
+#
+# In one run, for N = 10, 100, 1,000 and 10,000 services (bench/gen.c):
+#   - composec config, systemd, quadlet, sh, k8s and plan, output to stdout
+#     (as the other tools print theirs);
+#   - the libfyaml floors (bench/floor.c): the document parse, with and
+#     without libfyaml's duplicate-key check, and the event parse;
+#   - the tools a user would otherwise run, from Debian: docker-compose
+#     config (v1, given the file without what it rejects: pre_start and
+#     the top-level name) and podman-compose --dry-run up with /bin/true as
+#     podman (the whole file); a run that does not finish within
+#     BENCH_TIMEOUT seconds is reported as such;
+# each as the median wall time of repeated runs (hyperfine when installed),
+# with its ratio to the libfyaml document parse and its peak memory (GNU
+# time, one run); then composec --version; then, as root with podman, the
+# runtime: composec-run up -d / down against docker-compose up -d / down
+# through podman's Docker-compatible socket, on one 20-service busybox file
+# (without pre_start, which docker-compose v1 rejects), wall time of one
+# run each.  Everything is printed and kept in BUILD_DIR/bench/results.md.
+#
+# As root, missing tools (hyperfine, time, docker-compose, podman-compose)
+# are installed with apt-get; otherwise what is missing is reported and
+# skipped.  Environment: BENCH_N (sizes), BENCH_TIMEOUT (default 60),
+# BENCH_PEERS=0 (no docker-compose/podman-compose), BENCH_RUNTIME=0 (no
+# container runs), BENCH_RUNS (runs per median; default by duration).
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+composec=$build/composec
+runner=$build/composec-run
+work=$build/bench
+sizes=${BENCH_N:-10 100 1000 10000}
+limit=${BENCH_TIMEOUT:-60}
+results=$work/results.md
+
+say() { echo "bench: $*" >&2; }
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ -x "$composec" ] || die "no $composec: build first (make build)"
+mkdir -p "$work"
+
+# ---- tools ---------------------------------------------------------------------------
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# install_missing CMD PACKAGE...: as root, install what provides a missing
+# command; never fails (a tool that stays missing is reported later).
+install_missing() {
+	cmd=$1
+	shift
+	have "$cmd" && return 0
+	if [ "$(id -u)" -eq 0 ] && have apt-get; then
+		say "installing $*"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1 ||
+			{ apt-get update >/dev/null 2>&1 &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; } ||
+			say "could not install $*"
+	fi
+	have "$cmd" || say "no $cmd"
+}
+
+install_missing hyperfine hyperfine
+[ -x /usr/bin/time ] || install_missing /usr/bin/time time
+if [ "${BENCH_PEERS:-1}" = 1 ]; then
+	install_missing docker-compose docker-compose
+	install_missing podman-compose podman-compose
+fi
+
+cc=${CC:-cc}
+# shellcheck disable=SC2046 # pkg-config prints several words
+"$cc" -O2 -std=c11 -o "$work/gen" "$top/bench/gen.c" || die "cannot build bench/gen.c"
+# shellcheck disable=SC2046
+"$cc" -O2 -std=c11 -o "$work/floor" "$top/bench/floor.c" $(pkg-config --cflags --libs libfyaml) ||
+	die "cannot build bench/floor.c (needs libfyaml-dev)"
+
+# ---- measuring -----------------------------------------------------------------------
+
+# shq WORD: WORD single-quoted for hyperfine's command line.
+shq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# measure CMD...: one run first, bounded by $limit seconds, for the peak
+# memory and to choose the number of runs; then the median of those runs.
+# Sets med (seconds, or "timeout" / "failed") and rss (MiB, or "-").
+measure() {
+	set +e
+	timeout -s KILL "$limit" /usr/bin/time -f '%e %M' -o "$work/time.out" "$@" >/dev/null 2>"$work/err.out"
+	rc=$?
+	set -e
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		med=timeout
+		rss=-
+		return
+	fi
+	if [ "$rc" -ne 0 ]; then
+		med=failed
+		rss=-
+		say "failed (exit $rc): $*"
+		sed -n '1,3p' "$work/err.out" >&2
+		return
+	fi
+	first=$(awk 'END { print $1 }' "$work/time.out")
+	rss=$(awk 'END { printf "%.1f", $2 / 1024 }' "$work/time.out")
+	runs=${BENCH_RUNS:-$(awk -v t="$first" 'BEGIN { print t < 0.2 ? 31 : t < 2 ? 11 : t < 10 ? 5 : 3 }')}
+	if [ "$runs" -le 1 ]; then
+		med=$first
+		return
+	fi
+	if have hyperfine; then
+		line=
+		for w in "$@"; do line="$line $(shq "$w")"; done
+		hyperfine -N -w 1 -r "$runs" --export-json "$work/hf.json" "$line" >/dev/null 2>&1 || {
+			med=failed
+			return
+		}
+		med=$(sed -n 's/^ *"median": *\([0-9.eE+-]*\),*$/\1/p' "$work/hf.json" | head -n 1)
+	else
+		: >"$work/times"
+		i=0
+		while [ "$i" -lt "$runs" ]; do
+			t0=$(date +%s%N)
+			"$@" >/dev/null 2>&1 || :
+			t1=$(date +%s%N)
+			echo "$(((t1 - t0) / 1000))" >>"$work/times"
+			i=$((i + 1))
+		done
+		med=$(sort -n "$work/times" | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m / 1e6 }')
+	fi
+}
+
+# ms SECONDS: "12.3" (milliseconds) or the word.
+ms() { case $1 in [0-9]*) awk -v s="$1" 'BEGIN { v = s * 1000; printf(v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v) }' ;; *) echo "$1" ;; esac; }
+# ratio A B: A / B as "1.23", or "-"
+ratio() {
+	case "$1$2" in
+	*[!0-9.eE+-]*) echo - ;;
+	*) awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "-"; else { r = a / b; printf(r < 10 ? "%.2f" : "%.0f", r) } }' ;;
+	esac
+}
+
+row() { # N input what median ratio vs rss
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$@" | tee -a "$results"
+}
+
+# ---- the table -----------------------------------------------------------------------
+
+{
+	echo "# composec benchmark"
+	echo
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) CPUs" \
+		"($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "composec $("$composec" --version | cut -d' ' -f2), libfyaml $(pkg-config --modversion libfyaml)" \
+		"$(have docker-compose && docker-compose version --short 2>/dev/null | sed 's/^/, docker-compose /')" \
+		"$(have podman-compose && podman-compose version 2>/dev/null | sed -n 's/^podman-compose[a-z]* version */, podman-compose /p' | head -n 1)"
+	echo
+	echo "Median wall time; \"÷ doc\": the time divided by that of the libfyaml document parse without the"
+	echo "duplicate-key check (the lower of the two document floors); peak: maximum resident set size."
+	echo
+	echo "| N | input | what | median ms | ÷ doc | vs composec | peak MiB |"
+	echo "|---:|---:|---|---:|---:|---:|---:|"
+} | tee "$results"
+
+cd "$work"
+mkdir -p data # the bind source of the generated files
+for n in $sizes; do
+	"$work/gen" "$n" >"c$n.yaml"
+	"$work/gen" "$n" --v1 >"v1-$n.yaml"
+	size=$(wc -c <"c$n.yaml" | awk '{ printf(($1 < 1048576) ? "%.0f KiB" : "%.1f MiB", ($1 < 1048576) ? $1 / 1024 : $1 / 1048576) }')
+	say "N=$n ($size)"
+	measure "$work/floor" doc-nodup "c$n.yaml"
+	doc=$med
+	row "$n" "$size" "libfyaml document, no duplicate-key check" "$(ms "$doc")" 1 "" "$rss"
+	measure "$work/floor" doc "c$n.yaml"
+	row "$n" "$size" "libfyaml document" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+	measure "$work/floor" events "c$n.yaml"
+	row "$n" "$size" "libfyaml events" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+	for t in config systemd quadlet sh k8s plan; do
+		measure "$composec" "$t" -f "c$n.yaml"
+		eval "c_$t=\$med"
+		row "$n" "$size" "composec $t" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+	done
+	if [ "${BENCH_PEERS:-1}" = 1 ] && have docker-compose; then
+		measure docker-compose -p bench -f "v1-$n.yaml" config
+		# shellcheck disable=SC2154 # c_config is set by the eval above
+		row "$n" "$size" "docker-compose config (v1 file)" "$(ms "$med")" "$(ratio "$med" "$doc")" \
+			"$(ratio "$med" "$c_config")× config" "$rss"
+	fi
+	if [ "${BENCH_PEERS:-1}" = 1 ] && have podman-compose; then
+		measure podman-compose --dry-run --podman-path /bin/true -f "c$n.yaml" up
+		# shellcheck disable=SC2154
+		row "$n" "$size" "podman-compose --dry-run up" "$(ms "$med")" "$(ratio "$med" "$doc")" \
+			"$(ratio "$med" "$c_sh")× sh" "$rss"
+	fi
+done
+measure "$composec" --version
+row "" "" "composec --version" "$(ms "$med")" "" "" "$rss"
+
+# ---- the runtime ---------------------------------------------------------------------
+
+runtime() {
+	if [ "$(id -u)" -ne 0 ] || ! have podman || ! have docker-compose || [ ! -x "$runner" ]; then
+		echo "runtime: skipped (needs root, podman, docker-compose and $runner)"
+		return
+	fi
+	sh "$top/tests/e2e/podman-setup.sh" >/dev/null 2>&1 || {
+		echo "runtime: skipped (tests/e2e/podman-setup.sh failed)"
+		return
+	}
+	rt=$work/runtime
+	rm -rf "$rt"
+	mkdir -p "$rt/data"
+	proj=benchrt$$
+	"$work/gen" 20 --runtime --v1 >"$rt/compose.yaml"
+	sock=$rt/podman.sock
+	podman system service --time=0 "unix://$sock" >"$rt/podman-service.log" 2>&1 &
+	svc=$!
+	i=0
+	while [ ! -S "$sock" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cleanup_rt() {
+		podman ps -aq --filter "label=com.docker.compose.project=$proj" | xargs -r podman rm -f >/dev/null 2>&1 || :
+		podman network ls -q --filter "label=com.docker.compose.project=$proj" | xargs -r podman network rm >/dev/null 2>&1 || :
+		podman volume ls -q --filter "label=com.docker.compose.project=$proj" | xargs -r podman volume rm >/dev/null 2>&1 || :
+	}
+	# timed LABEL CMD...: wall time of one run in seconds, in $secs
+	timed() {
+		label=$1
+		shift
+		t0=$(date +%s%N)
+		set +e
+		(cd "$rt" && timeout -s KILL 600 "$@") >"$rt/$label.log" 2>&1
+		trc=$?
+		set -e
+		t1=$(date +%s%N)
+		secs=$(awk -v d="$((t1 - t0))" 'BEGIN { printf "%.2f", d / 1e9 }')
+		[ "$trc" -eq 0 ] || secs="failed (exit $trc, $rt/$label.log)"
+	}
+	cleanup_rt
+	timed dc-up env DOCKER_HOST="unix://$sock" docker-compose -p "$proj" -f compose.yaml up -d
+	dc_up=$secs
+	timed dc-down env DOCKER_HOST="unix://$sock" docker-compose -p "$proj" -f compose.yaml down
+	dc_down=$secs
+	cleanup_rt
+	"$composec" plan --engine podman -p "$proj" -f "$rt/compose.yaml" -o "$rt/plan.json" 2>"$rt/plan.err"
+	timed cr-up "$runner" --state-dir "$rt/state" plan.json up -d
+	cr_up=$secs
+	timed cr-down "$runner" --state-dir "$rt/state" plan.json down
+	cr_down=$secs
+	cleanup_rt
+	kill "$svc" 2>/dev/null || :
+	wait "$svc" 2>/dev/null || :
+	echo "runtime: the same 20-service busybox file (depends_on chains of 10, volumes, healthchecks), one run each, podman $(podman version --format '{{.Client.Version}}' 2>/dev/null)"
+	echo
+	echo "| | up -d s | down s |"
+	echo "|---|---:|---:|"
+	echo "| composec-run (plan for podman) | $cr_up | $cr_down |"
+	echo "| docker-compose v1 via podman's socket | $dc_up | $dc_down |"
+}
+
+{
+	echo
+	if [ "${BENCH_RUNTIME:-1}" = 1 ]; then runtime; else echo "runtime: skipped (BENCH_RUNTIME=0)"; fi
+} | tee -a "$results"
+say "written to $results"
