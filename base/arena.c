@@ -138,7 +138,7 @@ static struct arena_chunk *chunk_new(size_t size)
 /* The head chunk is full (or there is none): a new one. */
 void *arena_alloc_slow(struct arena *a, size_t n)
 {
-	size_t need = (n + 15) & ~(size_t)15;
+	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	struct arena_chunk *c = a->head;
 	if (need < n)
 		die("arena: allocation too large");
@@ -170,7 +170,7 @@ void *arena_grow(struct arena *a, void *old, size_t old_bytes, size_t new_bytes)
 
 /* n bytes without alignment, for strings: taken from the top of the free
  * part of the head chunk (objects are taken from the bottom), so that a
- * string costs its length, not a multiple of 16. */
+ * string costs its length, not a multiple of ARENA_ALIGN. */
 static char *arena_bytes(struct arena *a, size_t n)
 {
 	if (n <= (size_t)(a->end - a->cur)) {

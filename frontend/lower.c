@@ -883,7 +883,7 @@ static bool too_many(struct lower_ctx *c, const struct node *section, const char
 {
 	if (section->map.n <= max)
 		return false;
-	diag_error(c->d, section->loc, "%zu %s, more than %zu (limit: number of %s)", section->map.n, what, max, what);
+	diag_error(c->d, section->loc, "%zu %s, more than %zu (limit: number of %s)", (size_t)section->map.n, what, max, what);
 	return true;
 }
 

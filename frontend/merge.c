@@ -67,7 +67,7 @@ static void set_entry(struct mctx *m, struct node *map, struct strmap *ix, struc
 		return;
 	}
 	node_map_add(m->a, map, k, v);
-	strmap_put(ix, k->scalar.text, (void *)map->map.n);
+	strmap_put(ix, k->scalar.text, (void *)(uintptr_t)map->map.n);
 }
 
 /* A key=value list (["A=1", "B"]) or mapping, as a mapping; list entries

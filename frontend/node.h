@@ -62,11 +62,11 @@ struct node {
 		} scalar;
 		struct {
 			struct node_pair *pairs;
-			size_t n, cap;
+			uint32_t n, cap; /* 32 bits keep a node at 40 bytes */
 		} map;
 		struct {
 			struct node **items;
-			size_t n, cap;
+			uint32_t n, cap;
 		} seq;
 	};
 };
