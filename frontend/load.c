@@ -698,8 +698,10 @@ static struct node *resolve_extends(struct ext_ctx *x, const struct scope *sc, s
 	node_map_remove(local, "extends");
 	if (!base)
 		return local;
-	base = node_copy(c->a, base);
-	node_map_remove(base, "extends");
+	if (node_map_get(base, "extends")) { /* not once resolved: then it is a merge result */
+		base = node_copy(c->a, base);
+		node_map_remove(base, "extends");
+	}
 	const char *prefix[] = { "services", name };
 	struct node *merged = merge_trees(c->a, c->d, base, local, prefix, 2);
 	find_service(x, services, name)->value = merged;

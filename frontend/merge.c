@@ -202,7 +202,7 @@ static const char *item_key(struct mctx *m, const struct node *it)
 /* Append override's items; a later item with the key of an earlier one
  * takes its place.  Each item's key is computed once, and looked up in a
  * map once the list is long. */
-static struct node *merge_seq(struct mctx *m, struct node *base, struct node *over)
+static struct node *merge_seq(struct mctx *m, const struct node *base, struct node *over)
 {
 	size_t total = base->seq.n + over->seq.n, n = 0;
 	if (!base->seq.n && (m->depth != 3 || strcmp(m->path[0], "services") != 0))
@@ -215,7 +215,7 @@ static struct node *merge_seq(struct mctx *m, struct node *base, struct node *ov
 	bool indexed = total > 16;
 	if (indexed)
 		strmap_init(&ix, arena_aux(m->a));
-	struct node *parts[2] = { base, over };
+	const struct node *parts[2] = { base, over };
 	for (int p = 0; p < 2; p++) {
 		for (size_t i = 0; i < parts[p]->seq.n; i++) {
 			struct node *it = parts[p]->seq.items[i];
@@ -290,14 +290,16 @@ static void drop_removed(struct node *map)
 
 static struct node *merge_map(struct mctx *m, struct node *base, struct node *over)
 {
-	struct node *out = node_copy(m->a, base);
-	/* room for every key of over: growing by doubling would leave garbage */
+	/* a copy of base with room for every key of over, made once: a copy
+	 * grown later (or by doubling) would leave garbage in the arena */
+	struct node *out = node_new_map(m->a, base->loc);
+	*out = *base;
+	out->stype = 0;
 	size_t room = base->map.n + over->map.n;
-	if (room > out->map.cap) {
-		out->map.pairs = arena_grow(arena_aux(m->a), out->map.pairs, out->map.n * sizeof(*out->map.pairs),
-					    room * sizeof(*out->map.pairs));
-		out->map.cap = room;
-	}
+	out->map.pairs = arena_alloc(arena_aux(m->a), (room ? room : 1) * sizeof(*out->map.pairs));
+	if (base->map.n)
+		memcpy(out->map.pairs, base->map.pairs, base->map.n * sizeof(*out->map.pairs));
+	out->map.cap = (uint32_t)room;
 	struct strmap *ix = key_index(m, out, over);
 	bool removed = false;
 	out->tags = over->tags;
@@ -373,8 +375,10 @@ static bool logging_compatible(const struct node *base, const struct node *over)
 static struct node *merge_node(struct mctx *m, struct node *base, struct node *over)
 {
 	over = normalise(m, over);
-	if (!base && over->kind == NODE_SEQ) /* unique keys hold within one file too */
-		return merge_seq(m, node_new_seq(m->a, over->loc), over);
+	if (!base && over->kind == NODE_SEQ) { /* unique keys hold within one file too */
+		static const struct node empty = { .kind = NODE_SEQ };
+		return merge_seq(m, &empty, over);
+	}
 	if (!base)
 		return over->kind == NODE_MAP ? strip_resets(m, over) : over;
 	base = normalise(m, base);
