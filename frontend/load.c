@@ -196,10 +196,15 @@ static void on_unset(void *ctx, const char *name)
 	diag_warning(ic->c->d, ic->at, "variable \"%s\" is not set, defaulting to a blank string", name);
 }
 
-static struct node *interp_scalar(struct ictx *ic, struct node *n)
+/* Scalars are interpolated in place rather than copied with every mapping
+ * above them: a tree is interpolated once, in one scope (each file, include
+ * and extends source is a tree of its own), so a node shared through an
+ * alias gets the same result wherever it is reached. */
+static void interp_scalar(struct ictx *ic, struct node *n)
 {
-	if (!memchr(n->scalar.text, '$', n->scalar.len) || node_scalar_type(n) != SCALAR_STR)
-		return n;
+	if ((n->tags & TAG_INTERPOLATED) || !memchr(n->scalar.text, '$', n->scalar.len) ||
+	    node_scalar_type(n) != SCALAR_STR)
+		return;
 	const char *out, *err;
 	size_t outlen;
 	ic->at = n->loc;
@@ -208,38 +213,29 @@ static struct node *interp_scalar(struct ictx *ic, struct node *n)
 		ipath_format(ic->where, &path);
 		diag_error(ic->c->d, n->loc, "in \"%s\": %s", path.buf, err);
 		sb_release(&path);
-		return n;
+		return;
 	}
-	struct node *r = node_copy(ic->c->a, n);
-	r->scalar.text = out;
-	r->scalar.len = outlen;
-	r->style = STYLE_QUOTED; /* a substituted value is a string; typed fields cast it */
-	return r;
+	n->scalar.text = out;
+	n->scalar.len = outlen;
+	n->style = STYLE_QUOTED; /* a substituted value is a string; typed fields cast it */
+	n->stype = 0;
+	n->tags |= TAG_INTERPOLATED;
 }
 
-static struct node *interp_node(struct ictx *ic, struct node *n)
+static void interp_node(struct ictx *ic, struct node *n)
 {
-	if (n->kind == NODE_SCALAR)
-		return interp_scalar(ic, n);
-	struct node *copy = NULL;
+	if (n->kind == NODE_SCALAR) {
+		interp_scalar(ic, n);
+		return;
+	}
 	size_t count = n->kind == NODE_MAP ? n->map.n : n->seq.n;
 	struct ipath here = { ic->where, n, 0 };
 	for (size_t i = 0; i < count; i++) {
-		struct node *child = n->kind == NODE_MAP ? n->map.pairs[i].value : n->seq.items[i];
 		here.i = i;
 		ic->where = &here;
-		struct node *r = interp_node(ic, child);
+		interp_node(ic, n->kind == NODE_MAP ? n->map.pairs[i].value : n->seq.items[i]);
 		ic->where = here.up;
-		if (r == child)
-			continue;
-		if (!copy)
-			copy = node_copy(ic->c->a, n);
-		if (n->kind == NODE_MAP)
-			copy->map.pairs[i].value = r;
-		else
-			copy->seq.items[i] = r;
 	}
-	return copy ? copy : n;
 }
 
 static struct node *interpolate_tree(struct lctx *c, const struct scope *sc, struct node *root)
@@ -251,7 +247,8 @@ static struct node *interpolate_tree(struct lctx *c, const struct scope *sc, str
 	ic.ip.on_unset = on_unset;
 	ic.ip.unset_ctx = &ic;
 	ic.ip.budget = &c->interp_budget;
-	return interp_node(&ic, root);
+	interp_node(&ic, root);
+	return root;
 }
 
 /* ---- relative paths of included and extended files ------------------------ */
@@ -791,7 +788,9 @@ static const char *name_from_docs(struct lctx *c, const struct scope *sc, const 
 		struct node *n = node_map_get(docs->v[i], "name");
 		if (!n || n->kind != NODE_SCALAR)
 			continue;
-		n = interpolate_tree(c, sc, n);
+		/* a copy: the document is interpolated later, with
+		 * COMPOSE_PROJECT_NAME set */
+		n = interpolate_tree(c, sc, node_copy(c->a, n));
 		if (*n->scalar.text)
 			name = n->scalar.text;
 	}

@@ -35,6 +35,10 @@ enum node_tag {
 	TAG_RESET = 1,    /* !reset: remove from what earlier files set */
 	TAG_OVERRIDE = 2, /* !override: replace what earlier files set */
 	TAG_STR = 4,      /* !!str and other explicit string tags */
+	/* not a YAML tag: the loader's mark of a scalar it has interpolated in
+	 * place, so that a scalar reached twice (an alias) is not interpolated
+	 * twice ("$$" must not become "$" and then a variable) */
+	TAG_INTERPOLATED = 8,
 };
 
 struct node;
