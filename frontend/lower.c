@@ -470,8 +470,8 @@ bool get_strlist(struct lower_ctx *c, const struct node *n, const char *path, bo
 /* The index is needed only while the list is built: short-lived arena. */
 void kvb_init(struct kvb *b, struct arena *a)
 {
+	(void)a;
 	memset(b, 0, sizeof(*b));
-	strmap_init(&b->idx, arena_aux(a));
 }
 
 void kvb_reserve(struct kvb *b, struct arena *a, size_t n)
@@ -482,43 +482,13 @@ void kvb_reserve(struct kvb *b, struct arena *a, size_t n)
 	b->cap = n;
 }
 
-/* Keys are found by a scan while the list is short, through the index
- * from KVB_INDEX_AT entries on (idx.cap is 0 until then). */
-#define KVB_INDEX_AT 16
-
-static uintptr_t kvb_find(struct kvb *b, const char *key)
-{
-	if (b->idx.cap)
-		return (uintptr_t)strmap_get(&b->idx, key);
-	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].key, key) == 0)
-			return i + 1;
-	return 0;
-}
-
+/* Every entry is appended; kvb_finish sorts and lets the last of a key
+ * win, which costs one sort instead of a lookup per entry. */
 void kvb_set(struct kvb *b, struct arena *a, const char *key, const char *value, struct loc loc)
 {
-	uintptr_t at = kvb_find(b, key);
-	if (at) {
-		b->v[at - 1].value = value;
-		b->v[at - 1].loc = loc;
-		return;
-	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 8;
-		b->v = arena_grow(a, b->v, b->n * sizeof(*b->v), cap * sizeof(*b->v));
-		b->cap = cap;
-	}
-	b->v[b->n].key = key;
-	b->v[b->n].value = value;
-	b->v[b->n].loc = loc;
-	b->n++;
-	if (b->idx.cap) {
-		strmap_put(&b->idx, key, (void *)(uintptr_t)b->n);
-	} else if (b->n == KVB_INDEX_AT) {
-		for (size_t i = 0; i < b->n; i++)
-			strmap_put(&b->idx, b->v[i].key, (void *)(uintptr_t)(i + 1));
-	}
+	if (b->n == b->cap)
+		kvb_reserve(b, a, b->cap ? b->cap * 2 : 8);
+	b->v[b->n++] = (struct kv){ .key = key, .value = value, .loc = loc };
 }
 
 static int kv_cmp(const void *a, const void *b)
@@ -527,12 +497,46 @@ static int kv_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* Stable: entries of one key keep the order they were set in. */
+static void kv_merge_sort(struct kv *v, struct kv *tmp, size_t n)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct kv x = v[i];
+			size_t j = i;
+			for (; j > 0 && strcmp(v[j - 1].key, x.key) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	size_t h = n / 2;
+	kv_merge_sort(v, tmp, h);
+	kv_merge_sort(v + h, tmp, n - h);
+	if (strcmp(v[h - 1].key, v[h].key) <= 0)
+		return;
+	memcpy(tmp, v, h * sizeof(*v));
+	size_t i = 0, j = h, o = 0;
+	while (i < h && j < n)
+		v[o++] = strcmp(v[j].key, tmp[i].key) < 0 ? v[j++] : tmp[i++];
+	while (i < h)
+		v[o++] = tmp[i++];
+}
+
 struct kvlist kvb_finish(struct kvb *b)
 {
-	struct kvlist l = { b->n ? b->v : NULL, b->n }; /* as if nothing was reserved */
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), kv_cmp);
-	return l;
+	if (!b->n)
+		return (struct kvlist){ NULL, 0 }; /* as if nothing was reserved */
+	struct kv *tmp = b->n > 16 ? malloc((b->n / 2) * sizeof(*tmp)) : NULL;
+	if (b->n > 16 && !tmp)
+		die("out of memory");
+	kv_merge_sort(b->v, tmp, b->n);
+	free(tmp);
+	size_t n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (i + 1 == b->n || strcmp(b->v[i].key, b->v[i + 1].key) != 0)
+			b->v[n++] = b->v[i]; /* the last of its key */
+	return (struct kvlist){ b->v, n };
 }
 
 const struct kv *kv_find(const struct kvlist *l, const char *key)

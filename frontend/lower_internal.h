@@ -102,7 +102,6 @@ const char *go_format_float(struct arena *a, double f);
 struct kvb {
 	struct kv *v;
 	size_t n, cap;
-	struct strmap idx; /* key -> index + 1 */
 };
 void kvb_init(struct kvb *b, struct arena *a);
 /* Room for n entries in all (one allocation when the size is known). */

@@ -289,6 +289,38 @@ static void test_env_file_precedence(void **state)
 		assert_true(strcmp(s->environment.v[i - 1].key, s->environment.v[i].key) < 0);
 }
 
+/* A list longer than the insertion-sort cut-off, keys out of order and
+ * repeated: sorted, one entry per key, the last value and place win. */
+static void test_environment_long_list_repeats(void **state)
+{
+	struct fx *f = *state;
+	struct strbuf y = STRBUF_INIT;
+	sb_adds(&y, "services:\n  web:\n    image: nginx\n    environment:\n");
+	for (int i = 39; i >= 0; i--)
+		sb_addf(&y, "      - K%02d=first%d\n", i, i);
+	for (int i = 0; i < 40; i += 7)
+		sb_addf(&y, "      - K%02d=second%d\n", i, i);
+	sb_adds(&y, "      - K07=third\n");
+	struct project *p = lower_yaml(f, y.buf);
+	sb_release(&y);
+	if (!p)
+		fail_msg("%s", out(f));
+	const struct kvlist *e = &svc(p, "web")->environment;
+	assert_int_equal(e->n, 40);
+	for (size_t i = 0; i < e->n; i++) {
+		char key[32], want[32];
+		snprintf(key, sizeof(key), "K%02zu", i);
+		assert_string_equal(e->v[i].key, key);
+		if (i == 7)
+			snprintf(want, sizeof(want), "third");
+		else
+			snprintf(want, sizeof(want), i % 7 == 0 ? "second%zu" : "first%zu", i);
+		assert_string_equal(e->v[i].value, want);
+	}
+	assert_int_equal(e->v[7].loc.line, 4 + 40 + 6 + 1); /* the K07=third line */
+	assert_int_equal(e->v[14].loc.line, 4 + 40 + 3);     /* K14=second14 */
+}
+
 static void test_env_file_missing(void **state)
 {
 	struct fx *f = *state;
@@ -1066,6 +1098,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volume_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_file_precedence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_environment_long_list_repeats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_file_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_map_and_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_network_only_when_used, setup, teardown),
