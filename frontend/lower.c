@@ -31,9 +31,23 @@ char *lower_path(struct lower_ctx *c, const char *parent, const char *key)
 	return p;
 }
 
+/* parent[i], spelled out by hand: one per list item, most never shown */
 char *lower_path_idx(struct lower_ctx *c, const char *parent, size_t i)
 {
-	return arena_printf(arena_aux(c->a), "%s[%zu]", parent, i);
+	char digits[24];
+	size_t nd = 0;
+	do
+		digits[nd++] = (char)('0' + i % 10);
+	while ((i /= 10) && nd < sizeof(digits));
+	size_t pl = strlen(parent);
+	char *p = arena_alloc(arena_aux(c->a), pl + nd + 3), *o = p + pl;
+	memcpy(p, parent, pl);
+	*o++ = '[';
+	while (nd)
+		*o++ = digits[--nd];
+	*o++ = ']';
+	*o = '\0';
+	return p;
 }
 
 void lower_type_error(struct lower_ctx *c, const struct node *n, const char *path, const char *what)

@@ -330,17 +330,35 @@ static const struct attr port_attrs[] = {
 
 /* After canonicalisation, compose-go de-duplicates ports again by their
  * canonical form ("8080:80" and {target: 80, published: "8080"} are one
- * port): the later entry takes the earlier one's place.  (Through a map:
- * a range expands to thousands of ports, and comparing each with all
- * before it took minutes.) */
+ * port): the later entry takes the earlier one's place.  (Through a map
+ * when there are many: a range expands to thousands of ports, and
+ * comparing each with all before it took minutes.) */
+static bool same_port(const struct port *a, const struct port *b)
+{
+	return a->target == b->target && a->protocol == b->protocol &&
+	       strcmp(a->host_ip ? a->host_ip : "0.0.0.0", b->host_ip ? b->host_ip : "0.0.0.0") == 0 &&
+	       strcmp(a->published ? a->published : "", b->published ? b->published : "") == 0;
+}
+
 static void dedupe_ports(struct lower_ctx *c, struct service *s)
 {
-	struct strmap seen; /* canonical form -> index + 1 in the result */
-	strmap_init(&seen, c->a);
 	size_t n = 0;
+	if (s->n_ports <= 16) { /* the usual few: compared pairwise, nothing allocated */
+		for (size_t i = 0; i < s->n_ports; i++) {
+			size_t j = 0;
+			while (j < n && !same_port(&s->ports[j], &s->ports[i]))
+				j++;
+			s->ports[j] = s->ports[i];
+			n += j == n;
+		}
+		s->n_ports = n;
+		return;
+	}
+	struct strmap seen; /* canonical form -> index + 1 in the result */
+	strmap_init(&seen, arena_aux(c->a));
 	for (size_t i = 0; i < s->n_ports; i++) {
 		const struct port *p = &s->ports[i];
-		const char *key = arena_printf(c->a, "%u/%d/%s/%s", (unsigned)p->target, (int)p->protocol,
+		const char *key = arena_printf(arena_aux(c->a), "%u/%d/%s/%s", (unsigned)p->target, (int)p->protocol,
 					       p->host_ip ? p->host_ip : "0.0.0.0", p->published ? p->published : "");
 		size_t j = (size_t)strmap_get(&seen, key);
 		if (!j) {

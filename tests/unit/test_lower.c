@@ -321,6 +321,35 @@ static void test_environment_long_list_repeats(void **state)
 	assert_int_equal(e->v[14].loc.line, 4 + 40 + 3);     /* K14=second14 */
 }
 
+/* Paths in messages: list indexes of two and more digits, and ports that
+ * are one after canonicalisation kept once, the later in the earlier's place. */
+static void test_port_paths_and_dedupe(void **state)
+{
+	struct fx *f = *state;
+	struct strbuf y = STRBUF_INIT;
+	sb_adds(&y, "services:\n  web:\n    image: nginx\n    ports:\n");
+	for (int i = 0; i < 12; i++)
+		sb_addf(&y, "      - \"%d:80\"\n", 8000 + i);
+	sb_adds(&y, "      - {target: 80, published: \"8003\", protocol: tcp}\n");
+	sb_adds(&y, "      - \"8003:80/udp\"\n");
+	struct project *p = lower_yaml(f, y.buf);
+	if (!p)
+		fail_msg("%s", out(f));
+	struct service *s = svc(p, "web");
+	assert_int_equal(s->n_ports, 13);
+	assert_string_equal(s->ports[3].published, "8003");
+	assert_int_equal(s->ports[3].loc.line, 4 + 13); /* the mapping took its place */
+	assert_int_equal(s->ports[12].protocol, PROTO_UDP);
+	sb_reset(&y);
+	sb_adds(&y, "services:\n  web:\n    image: nginx\n    ports:\n");
+	for (int i = 0; i < 12; i++)
+		sb_addf(&y, "      - \"%d:80\"\n", 8000 + i);
+	sb_adds(&y, "      - [1]\n");
+	assert_null(lower_yaml(f, y.buf));
+	sb_release(&y);
+	assert_out_has(f, "compose.yaml:17:9: error: \"services.web.ports[12]\" must be a string, a number or a mapping");
+}
+
 static void test_env_file_missing(void **state)
 {
 	struct fx *f = *state;
@@ -1099,6 +1128,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_volume_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_file_precedence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_long_list_repeats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_paths_and_dedupe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_file_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_map_and_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_network_only_when_used, setup, teardown),
