@@ -30,7 +30,7 @@ struct up {
 	const struct rt_opts *o;
 	struct rt_state st;
 	int notify_fd;
-	bool *exists, *running, *reused, *started; /* per container */
+	bool *exists, *running, *reused; /* per container */
 	struct strbuf out;               /* the last command's output */
 };
 
@@ -134,7 +134,7 @@ static int up_run(struct up *u, size_t c)
 	struct rt_argv run = run_argv(u->a, &u->s->containers[c].create);
 	notify(u, RT_MS_CREATED);
 	int rc = command(u->a, u->s->name, what_for(u, "run", c), &run, NULL, &u->out);
-	u->running[c] = u->started[c] = rc == 0;
+	u->running[c] = rc == 0;
 	return rc;
 }
 
@@ -220,7 +220,7 @@ static int up_start(struct up *u, size_t c)
 {
 	const struct rt_container *ct = &u->s->containers[c];
 	int rc = up_steps(u, &ct->pre_start, ct->name, c, c + 1);
-	if (!rc && !u->started[c])
+	if (!rc && !u->running[c]) /* run, or reused running and no step stopped it */
 		rc = command(u->a, u->s->name, what_for(u, "start", c), &ct->start, NULL, &u->out);
 	for (size_t i = 0; !rc && i < ct->post_start.n; i++)
 		rc = command(u->a, u->s->name, what_for(u, arena_printf(u->a, "post_start %zu", i + 1), c),
@@ -329,7 +329,6 @@ int rt_service_up(const struct rt_plan *p, size_t i, const struct rt_opts *o, un
 	u.exists = arena_alloc(&a, n * sizeof(bool));
 	u.running = arena_alloc(&a, n * sizeof(bool));
 	u.reused = arena_alloc(&a, n * sizeof(bool));
-	u.started = arena_alloc(&a, n * sizeof(bool));
 	rt_state_load(&u.st, &a, o->state_dir, s->name);
 	int rc = service_up(&u, needs);
 	sb_release(&u.out);

@@ -9,10 +9,13 @@
 #   concurrency  two independent services whose start sleeps 1 s start at
 #                the same time (their progress lines overlap; with -j 1 not)
 #   failure      a failing pre_start step: its output tail, the service and its
-#                dependents not started, the others started, exit 1
-#   state        a second up reuses the containers the look found (docker's
-#                "/NAME" too) and skips the steps; a changed step runs (after
-#                a stop), the unchanged one does not; a failed step runs again
+#                dependents not started, the others started, exit 1; fixed,
+#                the containers the look found (as docker's "/NAME") are kept,
+#                the others made
+#   state        a second up reuses the container the look found running
+#                (no start) and skips the steps; a changed step runs (after a
+#                stop, then a start), the unchanged one does not; a failed
+#                step runs again
 #   signals      SIGTERM after the start: pre_stop hooks and stops in reverse
 #                order, exit 0; SIGTERM during a start: exit 143, what was
 #                created is stopped
@@ -224,6 +227,7 @@ has state-skip-1 "app: pre_start 1 skipped (succeeded before, unchanged)"
 has state-skip-2 "app: pre_start 2 skipped (succeeded before, unchanged)"
 lacks state-no-run '"run","--rm"' "$RECORD_LOG"
 lacks state-no-create '"create"' "$RECORD_LOG"
+lacks state-no-start '["docker","start","s-app"]' "$RECORD_LOG" # it runs: nothing to start
 sed -i 's/step-two, v1/step-two, v2/' "$tmp/s/compose.yaml"
 plan s "$tmp/s"
 ctl 'PRINT s-app=running {{.State.Status}}'
