@@ -25,7 +25,10 @@
 # are installed with apt-get; otherwise what is missing is reported and
 # skipped.  Environment: BENCH_N (sizes), BENCH_TIMEOUT (default 60),
 # BENCH_PEERS=0 (no docker-compose/podman-compose), BENCH_RUNTIME=0 (no
-# container runs), BENCH_RUNS (runs per median; default by duration).
+# container runs), BENCH_RUNS (runs per median; default by duration),
+# BENCH_ONLY=runtime (only the runtime rows), BENCH_RT_RUNS (runtime runs,
+# default 1: composec-run and docker-compose alternately, so that the load
+# of a shared machine weighs on both alike; each run and the median).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -150,56 +153,60 @@ row() { # N input what median ratio vs rss
 
 # ---- the table -----------------------------------------------------------------------
 
-{
-	echo "# composec benchmark"
-	echo
-	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) CPUs" \
-		"($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "composec $("$composec" --version | cut -d' ' -f2), libfyaml $(pkg-config --modversion libfyaml)" \
-		"$(have docker-compose && docker-compose version --short 2>/dev/null | sed 's/^/, docker-compose /')" \
-		"$(have podman-compose && podman-compose version 2>/dev/null | sed -n 's/^podman-compose[a-z]* version */, podman-compose /p' | head -n 1)"
-	echo
-	echo "Median wall time; \"÷ doc\": the time divided by that of the libfyaml document parse without the"
-	echo "duplicate-key check (the lower of the two document floors); peak: maximum resident set size."
-	echo
-	echo "| N | input | what | median ms | ÷ doc | vs composec | peak MiB |"
-	echo "|---:|---:|---|---:|---:|---:|---:|"
-} | tee "$results"
+if [ "${BENCH_ONLY:-}" = runtime ]; then
+	: >"$results"
+else
+	{
+		echo "# composec benchmark"
+		echo
+		echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) CPUs" \
+			"($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "composec $("$composec" --version | cut -d' ' -f2), libfyaml $(pkg-config --modversion libfyaml)" \
+			"$(have docker-compose && docker-compose version --short 2>/dev/null | sed 's/^/, docker-compose /')" \
+			"$(have podman-compose && podman-compose version 2>/dev/null | sed -n 's/^podman-compose[a-z]* version */, podman-compose /p' | head -n 1)"
+		echo
+		echo "Median wall time; \"÷ doc\": the time divided by that of the libfyaml document parse without the"
+		echo "duplicate-key check (the lower of the two document floors); peak: maximum resident set size."
+		echo
+		echo "| N | input | what | median ms | ÷ doc | vs composec | peak MiB |"
+		echo "|---:|---:|---|---:|---:|---:|---:|"
+	} | tee "$results"
 
-cd "$work"
-mkdir -p data # the bind source of the generated files
-for n in $sizes; do
-	"$work/gen" "$n" >"c$n.yaml"
-	"$work/gen" "$n" --v1 >"v1-$n.yaml"
-	size=$(wc -c <"c$n.yaml" | awk '{ printf(($1 < 1048576) ? "%.0f KiB" : "%.1f MiB", ($1 < 1048576) ? $1 / 1024 : $1 / 1048576) }')
-	say "N=$n ($size)"
-	measure "$work/floor" doc-nodup "c$n.yaml"
-	doc=$med
-	row "$n" "$size" "libfyaml document, no duplicate-key check" "$(ms "$doc")" 1 "" "$rss"
-	measure "$work/floor" doc "c$n.yaml"
-	row "$n" "$size" "libfyaml document" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
-	measure "$work/floor" events "c$n.yaml"
-	row "$n" "$size" "libfyaml events" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
-	for t in config systemd quadlet sh k8s plan; do
-		measure "$composec" "$t" -f "c$n.yaml"
-		eval "c_$t=\$med"
-		row "$n" "$size" "composec $t" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+	cd "$work"
+	mkdir -p data # the bind source of the generated files
+	for n in $sizes; do
+		"$work/gen" "$n" >"c$n.yaml"
+		"$work/gen" "$n" --v1 >"v1-$n.yaml"
+		size=$(wc -c <"c$n.yaml" | awk '{ printf(($1 < 1048576) ? "%.0f KiB" : "%.1f MiB", ($1 < 1048576) ? $1 / 1024 : $1 / 1048576) }')
+		say "N=$n ($size)"
+		measure "$work/floor" doc-nodup "c$n.yaml"
+		doc=$med
+		row "$n" "$size" "libfyaml document, no duplicate-key check" "$(ms "$doc")" 1 "" "$rss"
+		measure "$work/floor" doc "c$n.yaml"
+		row "$n" "$size" "libfyaml document" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+		measure "$work/floor" events "c$n.yaml"
+		row "$n" "$size" "libfyaml events" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+		for t in config systemd quadlet sh k8s plan; do
+			measure "$composec" "$t" -f "c$n.yaml"
+			eval "c_$t=\$med"
+			row "$n" "$size" "composec $t" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
+		done
+		if [ "${BENCH_PEERS:-1}" = 1 ] && have docker-compose; then
+			measure docker-compose -p bench -f "v1-$n.yaml" config
+			# shellcheck disable=SC2154 # c_config is set by the eval above
+			row "$n" "$size" "docker-compose config (v1 file)" "$(ms "$med")" "$(ratio "$med" "$doc")" \
+				"$(ratio "$med" "$c_config")× config" "$rss"
+		fi
+		if [ "${BENCH_PEERS:-1}" = 1 ] && have podman-compose; then
+			measure podman-compose --dry-run --podman-path /bin/true -f "c$n.yaml" up
+			# shellcheck disable=SC2154
+			row "$n" "$size" "podman-compose --dry-run up" "$(ms "$med")" "$(ratio "$med" "$doc")" \
+				"$(ratio "$med" "$c_sh")× sh" "$rss"
+		fi
 	done
-	if [ "${BENCH_PEERS:-1}" = 1 ] && have docker-compose; then
-		measure docker-compose -p bench -f "v1-$n.yaml" config
-		# shellcheck disable=SC2154 # c_config is set by the eval above
-		row "$n" "$size" "docker-compose config (v1 file)" "$(ms "$med")" "$(ratio "$med" "$doc")" \
-			"$(ratio "$med" "$c_config")× config" "$rss"
-	fi
-	if [ "${BENCH_PEERS:-1}" = 1 ] && have podman-compose; then
-		measure podman-compose --dry-run --podman-path /bin/true -f "c$n.yaml" up
-		# shellcheck disable=SC2154
-		row "$n" "$size" "podman-compose --dry-run up" "$(ms "$med")" "$(ratio "$med" "$doc")" \
-			"$(ratio "$med" "$c_sh")× sh" "$rss"
-	fi
-done
-measure "$composec" --version
-row "" "" "composec --version" "$(ms "$med")" "" "" "$rss"
+	measure "$composec" --version
+	row "" "" "composec --version" "$(ms "$med")" "" "" "$rss"
+fi
 
 # ---- the runtime ---------------------------------------------------------------------
 
@@ -241,28 +248,43 @@ runtime() {
 		set -e
 		t1=$(date +%s%N)
 		secs=$(awk -v d="$((t1 - t0))" 'BEGIN { printf "%.2f", d / 1e9 }')
-		[ "$trc" -eq 0 ] || secs="failed (exit $trc, $rt/$label.log)"
+		[ "$trc" -eq 0 ] || secs="failed:exit-$trc:$rt/$label.log" # one word: the runs are a list
 	}
-	cleanup_rt
-	timed dc-up env DOCKER_HOST="unix://$sock" docker-compose -p "$proj" -f compose.yaml up -d
-	dc_up=$secs
-	timed dc-down env DOCKER_HOST="unix://$sock" docker-compose -p "$proj" -f compose.yaml down
-	dc_down=$secs
-	cleanup_rt
+	# median WORDS...: the median of numbers, or the first word that is not one
+	median() {
+		printf '%s\n' "$@" | sort -n | awk '!/^[0-9.]+$/ { print; bad = 1; exit }
+			{ v[NR] = $1 } END { if (!bad) printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	}
 	"$composec" plan --engine podman -p "$proj" -f "$rt/compose.yaml" -o "$rt/plan.json" 2>"$rt/plan.err"
-	timed cr-up "$runner" --state-dir "$rt/state" plan.json up -d
-	cr_up=$secs
-	timed cr-down "$runner" --state-dir "$rt/state" plan.json down
-	cr_down=$secs
+	cr_ups='' cr_downs='' dc_ups='' dc_downs='' loads=''
+	i=0
+	while [ "$i" -lt "${BENCH_RT_RUNS:-1}" ]; do
+		i=$((i + 1))
+		loads="$loads $(cut -d' ' -f1 /proc/loadavg)"
+		cleanup_rt
+		timed "cr-up-$i" "$runner" --state-dir "$rt/state" plan.json up -d
+		cr_ups="$cr_ups $secs"
+		timed "cr-down-$i" "$runner" --state-dir "$rt/state" plan.json down
+		cr_downs="$cr_downs $secs"
+		cleanup_rt
+		timed "dc-up-$i" env DOCKER_HOST="unix://$sock" docker-compose -p "$proj" -f compose.yaml up -d
+		dc_ups="$dc_ups $secs"
+		timed "dc-down-$i" env DOCKER_HOST="unix://$sock" docker-compose -p "$proj" -f compose.yaml down
+		dc_downs="$dc_downs $secs"
+	done
 	cleanup_rt
 	kill "$svc" 2>/dev/null || :
 	wait "$svc" 2>/dev/null || :
-	echo "runtime: the same 20-service busybox file (depends_on chains of 10, volumes, healthchecks), one run each, podman $(podman version --format '{{.Client.Version}}' 2>/dev/null)"
+	# shellcheck disable=SC2086 # the lists are words
+	{
+		cr_up=$(median $cr_ups) cr_down=$(median $cr_downs) dc_up=$(median $dc_ups) dc_down=$(median $dc_downs)
+	}
+	echo "runtime: the same 20-service busybox file (depends_on chains of 10, volumes, healthchecks), podman $(podman version --format '{{.Client.Version}}' 2>/dev/null); median of $i run(s), alternately, 1-minute load before each:$loads"
 	echo
-	echo "| | up -d s | down s |"
-	echo "|---|---:|---:|"
-	echo "| composec-run (plan for podman) | $cr_up | $cr_down |"
-	echo "| docker-compose v1 via podman's socket | $dc_up | $dc_down |"
+	echo "| | up -d s | down s | runs: up -d | runs: down |"
+	echo "|---|---:|---:|---|---|"
+	echo "| composec-run (plan for podman) | $cr_up | $cr_down |$cr_ups |$cr_downs |"
+	echo "| docker-compose v1 via podman's socket | $dc_up | $dc_down |$dc_ups |$dc_downs |"
 }
 
 {

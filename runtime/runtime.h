@@ -181,6 +181,14 @@ struct rt_opts {
 	const char *state_dir; /* the project's state directory */
 	bool build, force_recreate, detach, volumes;
 	int jobs;
+	const struct rt_seen *seen; /* set by the command before any worker starts */
+};
+
+/* What rt_look found by one engine call per kind (and per RT_LOOK_CHUNK
+ * names), instead of a `status` or `exists` each. */
+struct rt_seen {
+	const char ***state;   /* [service][container]: "running", ...; NULL: absent */
+	const char **resource; /* [resource]: non-NULL when it exists; NULL when not looked at */
 };
 
 /* Milestones a worker reports on its pipe, one byte each. */
@@ -188,6 +196,7 @@ struct rt_opts {
 #define RT_MS_STARTED 'S'
 #define RT_MS_HEALTHY 'H'
 #define RT_MS_COMPLETED 'C'
+#define RT_MS_STOPPED 's' /* stop, down: the containers no longer run */
 
 /* Which waits a service's dependents need: bits (1 << RT_COND_*). */
 unsigned rt_needs(const struct rt_plan *p, size_t i);
@@ -199,15 +208,25 @@ enum { RT_WORKER_OK = 0, RT_WORKER_FAILED = 1, RT_WORKER_INTERRUPTED = 3 };
  * start, post_start, then the waits in `needs`; each milestone is written
  * to notify_fd.  Returns a worker exit code. */
 int rt_service_up(const struct rt_plan *p, size_t i, const struct rt_opts *o, unsigned needs, int notify_fd);
-/* pre_stop hooks and stop for the running containers of service i. */
-int rt_service_stop(const struct rt_plan *p, size_t i);
-/* pre_stop, stop, remove for every container of service i that exists. */
-int rt_service_down(const struct rt_plan *p, size_t i);
+/* pre_stop hooks and stop for the running containers of service i (in a
+ * worker); RT_MS_STOPPED is written to notify_fd once they stopped.
+ * Returns a worker exit code. */
+int rt_service_stop(const struct rt_plan *p, const struct rt_opts *o, size_t i, int notify_fd);
+/* The same, then remove for every container of service i that exists. */
+int rt_service_down(const struct rt_plan *p, const struct rt_opts *o, size_t i, int notify_fd);
 /* One line per container. */
 void rt_service_ps(const struct rt_plan *p, size_t i, const struct rt_opts *o);
-/* Resources: exists/create in order; networks (and volumes) removed. */
-int rt_resources_up(const struct rt_plan *p);
-int rt_resources_down(const struct rt_plan *p, bool volumes);
+/* Look at every container of the plan (and every resource, with
+ * `resources`): `<engine> container inspect --format
+ * {{.Name}}={{.State.Status}} NAMES...`, `<engine> network|volume inspect
+ * --format {{.Name}}=exists NAMES...` (PLAN.md). */
+#define RT_LOOK_CHUNK 100
+const struct rt_seen *rt_look(struct arena *a, const struct rt_plan *p, bool resources);
+/* Resources, all at once (at most o->jobs): exists, else create; exists,
+ * then remove for the networks (and the volumes with o->volumes).
+ * Return 0, or 1 when one failed. */
+int rt_resources_up(const struct rt_plan *p, const struct rt_opts *o);
+int rt_resources_down(const struct rt_plan *p, const struct rt_opts *o);
 
 /* ---- the scheduler (sched.c) ----------------------------------------------------- */
 
@@ -215,19 +234,29 @@ enum rt_status { RT_PENDING, RT_RUNNING, RT_DONE, RT_FAILED, RT_BLOCKED, RT_INTE
 
 struct rt_svc_state {
 	enum rt_status status;
-	unsigned reached; /* bits (1 << RT_COND_*), plus RT_REACHED_CREATED */
+	unsigned reached; /* bits (1 << RT_COND_*), plus RT_REACHED_CREATED, RT_REACHED_STOPPED */
 	pid_t pid;
 	int fd;
 };
 #define RT_REACHED_CREATED (1u << RT_COND__MAX)
+#define RT_REACHED_STOPPED (1u << (RT_COND__MAX + 1))
 
 enum rt_verdict { RT_WAIT, RT_READY, RT_NOT_STARTED };
 
 /* May service i start now?  RT_NOT_STARTED when a required dependency
  * can no longer reach its condition (*blocker: its index). */
 enum rt_verdict rt_verdict(const struct rt_plan *p, const struct rt_svc_state *st, size_t i, size_t *blocker);
+/* May service i stop now (stop, down)?  Once every service that depends on
+ * it stopped or ended; never RT_NOT_STARTED (blocker is unused). */
+enum rt_verdict rt_stop_verdict(const struct rt_plan *p, const struct rt_svc_state *st, size_t i, size_t *blocker);
 /* Record a milestone byte from a worker. */
 void rt_reach(struct rt_svc_state *s, char milestone);
+
+/* fn(p, o, i) for every i below n, each in a worker process, at most
+ * o->jobs at once; an interruption stops the launches and passes SIGTERM
+ * on.  Returns 0, or 1 when one returned non-zero or could not run. */
+int rt_each(const struct rt_plan *p, const struct rt_opts *o, size_t n,
+	    int (*fn)(const struct rt_plan *p, const struct rt_opts *o, size_t i));
 
 /* The commands.  Return the exit status of composec-run. */
 int rt_up(const struct rt_plan *p, const struct rt_opts *o);

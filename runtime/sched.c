@@ -1,5 +1,6 @@
 /*
- * sched.c - the scheduler of `up`, and the `down` and `ps` commands.
+ * sched.c - the scheduler of `up`, `down` and the stop, and the `ps`
+ * command.
  *
  * Each service is brought up by a worker process (fork, then
  * rt_service_up), so that independent services proceed at the same time
@@ -14,9 +15,16 @@
  * can no longer get there is not started.  rt_verdict is that decision and
  * nothing else, so that it can be tested alone.
  *
+ * `down` and the stop after `up` use the same machinery the other way
+ * round: a service's worker (pre_stop, stop, then remove for down) starts
+ * once every service that depends on it has stopped (rt_stop_verdict), so
+ * that a dependency never stops under a running dependent, while
+ * independent chains stop at the same time.  The resources have no order
+ * among themselves: rt_each runs them all at once.
+ *
  * SIGINT/SIGTERM: no more launches, SIGTERM to the workers (which pass it
  * to the command they run), and once all ended, the created services are
- * stopped in reverse order: pre_stop hooks, then stop.  The stops run with
+ * stopped as above: pre_stop hooks, then stop.  The stops run with
  * the signal cleared, so that they are not cut short themselves; a second
  * signal does cut them short.
  */
@@ -49,6 +57,7 @@ void rt_reach(struct rt_svc_state *s, char milestone)
 	case RT_MS_STARTED: s->reached |= 1u << RT_COND_STARTED; break;
 	case RT_MS_HEALTHY: s->reached |= 1u << RT_COND_HEALTHY; break;
 	case RT_MS_COMPLETED: s->reached |= 1u << RT_COND_COMPLETED; break;
+	case RT_MS_STOPPED: s->reached |= RT_REACHED_STOPPED; break;
 	default: break;
 	}
 }
@@ -77,18 +86,33 @@ enum rt_verdict rt_verdict(const struct rt_plan *p, const struct rt_svc_state *s
 	return v;
 }
 
-/* ---- up ------------------------------------------------------------------------------- */
+enum rt_verdict rt_stop_verdict(const struct rt_plan *p, const struct rt_svc_state *st, size_t i, size_t *blocker)
+{
+	(void)blocker;
+	for (size_t j = i + 1; j < p->n_svc; j++) /* dependents come later */
+		for (size_t d = 0; d < p->svc[j].n_deps; d++)
+			if (p->svc[j].deps[d].index == i && !(st[j].reached & RT_REACHED_STOPPED) &&
+			    !ended(st[j].status))
+				return RT_WAIT;
+	return RT_READY;
+}
+
+/* ---- the workers ------------------------------------------------------------------------- */
 
 struct sched {
 	const struct rt_plan *p;
 	const struct rt_opts *o;
 	struct rt_svc_state *st;
+	/* rt_verdict for up, rt_stop_verdict for stop and down */
+	enum rt_verdict (*verdict)(const struct rt_plan *p, const struct rt_svc_state *st, size_t i, size_t *blocker);
+	/* in the worker: returns its exit code */
+	int (*work)(const struct sched *sc, size_t i, int notify_fd);
 	int running;
 	bool forwarded; /* SIGTERM passed on to the workers */
 };
 
 /* Dependencies with required: false that will not get there. */
-static void warn_optional(struct sched *sc, size_t i)
+static void warn_optional(const struct sched *sc, size_t i)
 {
 	const struct rt_service *s = &sc->p->svc[i];
 	for (size_t d = 0; d < s->n_deps; d++) {
@@ -99,15 +123,30 @@ static void warn_optional(struct sched *sc, size_t i)
 	}
 }
 
+static int up_work(const struct sched *sc, size_t i, int notify_fd)
+{
+	warn_optional(sc, i);
+	return rt_service_up(sc->p, i, sc->o, rt_needs(sc->p, i), notify_fd);
+}
+
+static int stop_work(const struct sched *sc, size_t i, int notify_fd)
+{
+	return rt_service_stop(sc->p, sc->o, i, notify_fd);
+}
+
+static int down_work(const struct sched *sc, size_t i, int notify_fd)
+{
+	return rt_service_down(sc->p, sc->o, i, notify_fd);
+}
+
 static void launch(struct sched *sc, size_t i)
 {
 	int fds[2];
 	struct rt_svc_state *s = &sc->st[i];
-	warn_optional(sc, i);
 	pid_t pid = pipe2(fds, O_CLOEXEC) == 0 ? fork() : -1;
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(rt_service_up(sc->p, i, sc->o, rt_needs(sc->p, i), fds[1]));
+		_exit(sc->work(sc, i, fds[1]));
 	}
 	if (pid < 0) {
 		rt_say(true, "%s: cannot start a worker: %s", sc->p->svc[i].name, strerror(errno));
@@ -130,7 +169,7 @@ static int schedule(struct sched *sc)
 		size_t blocker = 0;
 		if (sc->st[i].status != RT_PENDING)
 			continue;
-		enum rt_verdict v = rt_verdict(sc->p, sc->st, i, &blocker);
+		enum rt_verdict v = sc->verdict(sc->p, sc->st, i, &blocker);
 		if (v == RT_NOT_STARTED) {
 			sc->st[i].status = RT_BLOCKED;
 			rt_say(false, "[%8.3fs] %s: not started (it requires %s, which %s)", rt_now(),
@@ -205,14 +244,40 @@ static void run_workers(struct sched *sc)
 	}
 }
 
-/* In reverse order: pre_stop and stop for every service that got its
- * containers. */
-static int stop_all(const struct rt_plan *p, const struct rt_svc_state *st)
+/* 1 when a service did not get through (failed, interrupted, never launched). */
+static int any_failed(const struct rt_plan *p, const struct rt_svc_state *st)
 {
-	int rc = 0;
-	for (size_t i = p->n_svc; i-- > 0;)
-		if (st[i].reached & RT_REACHED_CREATED)
-			rc |= rt_service_stop(p, i);
+	for (size_t i = 0; i < p->n_svc; i++)
+		if (st[i].status != RT_DONE)
+			return 1;
+	return 0;
+}
+
+/* Stop (pre_stop, stop) or take down (and remove) the services that are
+ * pending in st, dependents first. */
+static int stop_services(const struct rt_plan *p, const struct rt_opts *o, struct rt_svc_state *st, bool down)
+{
+	struct sched sc = { .p = p, .o = o, .st = st, .verdict = rt_stop_verdict,
+			    .work = down ? down_work : stop_work };
+	run_workers(&sc);
+	return any_failed(p, st);
+}
+
+/* pre_stop and stop for every service that got its containers. */
+static int stop_all(const struct rt_plan *p, const struct rt_opts *o, const struct rt_svc_state *up)
+{
+	struct rt_svc_state *st = calloc(p->n_svc + 1, sizeof(*st));
+	if (!st)
+		die("out of memory");
+	for (size_t i = 0; i < p->n_svc; i++)
+		st[i].status = up[i].reached & RT_REACHED_CREATED ? RT_PENDING : RT_DONE;
+	struct arena a;
+	arena_init(&a);
+	struct rt_opts looked = *o; /* a fresh look: up changed everything */
+	looked.seen = rt_look(&a, p, false);
+	int rc = stop_services(p, &looked, st, false);
+	arena_release(&a);
+	free(st);
 	return rc;
 }
 
@@ -253,8 +318,12 @@ int rt_up(const struct rt_plan *p, const struct rt_opts *o)
 	struct rt_svc_state *st = calloc(p->n_svc + 1, sizeof(*st));
 	if (!st)
 		die("out of memory");
-	struct sched sc = { .p = p, .o = o, .st = st };
-	int rc = rt_resources_up(p);
+	struct arena a;
+	arena_init(&a);
+	struct rt_opts looked = *o;
+	looked.seen = rt_look(&a, p, true);
+	struct sched sc = { .p = p, .o = &looked, .st = st, .verdict = rt_verdict, .work = up_work };
+	int rc = rt_resources_up(p, &looked);
 	if (rc)
 		rt_say(true, "up: a resource is missing; no service was started");
 	else
@@ -264,7 +333,7 @@ int rt_up(const struct rt_plan *p, const struct rt_opts *o)
 		rc = summary(p, st);
 	if (sig) {
 		rt_interrupted = 0; /* the stops run to their end; another signal cuts them short */
-		stop_all(p, st);
+		stop_all(p, o, st);
 		rc = rc ? rc : 128 + sig;
 	} else if (!o->detach) {
 		if (!rc) {
@@ -272,9 +341,63 @@ int rt_up(const struct rt_plan *p, const struct rt_opts *o)
 			wait_for_signal();
 			rt_interrupted = 0;
 		}
-		rc |= stop_all(p, st);
+		rc |= stop_all(p, o, st);
 	}
 	free(st);
+	arena_release(&a);
+	return rc;
+}
+
+/* ---- independent items ------------------------------------------------------------------ */
+
+/* Wait for one of the n workers in pids (0: none there); returns 1 when it failed. */
+static int reap(pid_t *pids, size_t n, int *running)
+{
+	int status = 0;
+	pid_t w = waitpid(-1, &status, 0);
+	if (w < 0) {
+		bool signalled = errno == EINTR;
+		if (!signalled) /* no child left: nothing to wait for */
+			*running = 0;
+		for (size_t i = 0; rt_interrupted && i < n; i++)
+			if (pids[i] > 0)
+				kill(pids[i], SIGTERM);
+		return signalled ? 0 : 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == w) {
+			pids[i] = 0;
+			(*running)--;
+		}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+int rt_each(const struct rt_plan *p, const struct rt_opts *o, size_t n,
+	    int (*fn)(const struct rt_plan *p, const struct rt_opts *o, size_t i))
+{
+	pid_t *pids = calloc(n + 1, sizeof(*pids));
+	size_t next = 0;
+	int running = 0, rc = 0;
+	if (!pids)
+		die("out of memory");
+	while (running || (next < n && !rt_interrupted)) {
+		while (next < n && running < o->jobs && !rt_interrupted) {
+			pid_t pid = fork();
+			if (pid == 0)
+				_exit(fn(p, o, next) ? 1 : 0);
+			if (pid < 0) {
+				rt_say(true, "cannot start a worker: %s", strerror(errno));
+				rc = 1;
+				next = n;
+				break;
+			}
+			pids[next++] = pid;
+			running++;
+		}
+		if (running)
+			rc |= reap(pids, next, &running);
+	}
+	free(pids);
 	return rc;
 }
 
@@ -283,11 +406,15 @@ int rt_up(const struct rt_plan *p, const struct rt_opts *o)
 int rt_down(const struct rt_plan *p, const struct rt_opts *o)
 {
 	struct arena a;
-	int rc = 0;
+	struct rt_svc_state *st = calloc(p->n_svc + 1, sizeof(*st));
+	if (!st)
+		die("out of memory");
 	arena_init(&a);
-	for (size_t i = p->n_svc; i-- > 0;)
-		rc |= rt_service_down(p, i);
-	rc |= rt_resources_down(p, o->volumes);
+	struct rt_opts looked = *o;
+	looked.seen = rt_look(&a, p, true);
+	int rc = stop_services(p, &looked, st, true);
+	free(st);
+	rc |= rt_resources_down(p, &looked);
 	if (!rc)
 		rt_state_remove_project(&a, o->state_dir);
 	arena_release(&a);
@@ -296,8 +423,13 @@ int rt_down(const struct rt_plan *p, const struct rt_opts *o)
 
 int rt_ps(const struct rt_plan *p, const struct rt_opts *o)
 {
+	struct arena a;
+	arena_init(&a);
+	struct rt_opts looked = *o;
+	looked.seen = rt_look(&a, p, false);
 	rt_say(false, "%-20s %-32s %-10s %s", "SERVICE", "CONTAINER", "STATE", "PRE_START");
 	for (size_t i = 0; i < p->n_svc; i++)
-		rt_service_ps(p, i, o);
+		rt_service_ps(p, i, &looked);
+	arena_release(&a);
 	return 0;
 }

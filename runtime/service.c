@@ -4,7 +4,10 @@
  * its line in `ps`; and the resources before and after all services.
  *
  * Every command that changes something gets one progress line with its
- * duration; probes (status, exists) only inform the next line.  A failing
+ * duration.  What exists and what runs comes from one look at all
+ * containers and resources (rt_look, before the workers start), not from
+ * a probe each: the plan's `status` and `exists` say what each look asks,
+ * the look asks it of all names at once.  A failing
  * command ends the service's bring-up: its line says FAILED with the exit
  * status and the output's tail follows.  The skip rule for pre_start steps
  * is in runtime/PLAN.md; here it reads:
@@ -23,6 +26,7 @@ struct up {
 	struct arena *a;
 	const struct rt_plan *p;
 	const struct rt_service *s;
+	const char **seen; /* the service's row of o->seen->state */
 	const struct rt_opts *o;
 	struct rt_state st;
 	int notify_fd;
@@ -101,14 +105,48 @@ static int up_build(struct up *u)
 	return command(u->a, u->s->name, "build", &b->argv, b->stdin_data, &u->out);
 }
 
-/* Container c: reuse it, or remove it (when it exists) and create it. */
+/* A container made anew that has no pre_start step to run before its start
+ * is created and started by one call instead of two: `create` as `run
+ * --detach` (PLAN.md).  A step needs the container created and stopped. */
+static bool runs_at_create(const struct up *u, size_t c)
+{
+	const struct rt_argv *create = &u->s->containers[c].create;
+	return !u->s->pre_start.n && !u->s->containers[c].pre_start.n && create->n >= 2 &&
+	       strcmp(create->v[1], "create") == 0;
+}
+
+/* <engine> create FLAGS... -> <engine> run --detach FLAGS... */
+static struct rt_argv run_argv(struct arena *a, const struct rt_argv *create)
+{
+	struct rt_argv run = { arena_alloc(a, (create->n + 2) * sizeof(*run.v)), create->n + 1 };
+	run.v[0] = create->v[0];
+	run.v[1] = "run";
+	run.v[2] = "--detach";
+	memcpy(&run.v[3], &create->v[2], (create->n - 2) * sizeof(*run.v));
+	run.v[run.n] = NULL;
+	return run;
+}
+
+/* Run container c: the scheduler counts it as created before the call,
+ * so that an interruption during it stops what the engine made of it. */
+static int up_run(struct up *u, size_t c)
+{
+	struct rt_argv run = run_argv(u->a, &u->s->containers[c].create);
+	notify(u, RT_MS_CREATED);
+	int rc = command(u->a, u->s->name, what_for(u, "run", c), &run, NULL, &u->out);
+	u->running[c] = rc == 0;
+	return rc;
+}
+
+/* Container c: reuse it, or remove it (when it exists) and create it (or
+ * run it). */
 static int up_create(struct up *u, size_t c)
 {
 	const struct rt_container *ct = &u->s->containers[c];
 	double began = rt_now();
-	int rc = probe(&ct->status, &u->out);
-	u->exists[c] = rc == 0;
-	u->running[c] = rc == 0 && strcmp(answer(u->a, &u->out), "running") == 0;
+	const char *state = u->seen[c];
+	u->exists[c] = state != NULL;
+	u->running[c] = state && strcmp(state, "running") == 0;
 	u->reused[c] = u->exists[c] && !u->o->force_recreate && u->st.definition &&
 		       strcmp(u->st.definition, u->s->definition) == 0;
 	if (u->reused[c]) {
@@ -116,9 +154,12 @@ static int up_create(struct up *u, size_t c)
 			    u->running[c] ? "reused (running, unchanged)" : "reused (unchanged)", NULL);
 		return 0;
 	}
-	if (u->exists[c] && (rc = command(u->a, u->s->name, what_for(u, "remove", c), &ct->remove, NULL, &u->out)))
+	int rc = u->exists[c] ? command(u->a, u->s->name, what_for(u, "remove", c), &ct->remove, NULL, &u->out) : 0;
+	if (rc)
 		return rc;
 	u->running[c] = false;
+	if (runs_at_create(u, c))
+		return up_run(u, c);
 	return command(u->a, u->s->name, what_for(u, "create", c), &ct->create, NULL, &u->out);
 }
 
@@ -179,7 +220,7 @@ static int up_start(struct up *u, size_t c)
 {
 	const struct rt_container *ct = &u->s->containers[c];
 	int rc = up_steps(u, &ct->pre_start, ct->name, c, c + 1);
-	if (!rc)
+	if (!rc && !u->running[c]) /* run, or reused running and no step stopped it */
 		rc = command(u->a, u->s->name, what_for(u, "start", c), &ct->start, NULL, &u->out);
 	for (size_t i = 0; !rc && i < ct->post_start.n; i++)
 		rc = command(u->a, u->s->name, what_for(u, arena_printf(u->a, "post_start %zu", i + 1), c),
@@ -284,6 +325,7 @@ int rt_service_up(const struct rt_plan *p, size_t i, const struct rt_opts *o, un
 	const struct rt_service *s = &p->svc[i];
 	size_t n = s->n_containers + 1;
 	struct up u = { .a = &a, .p = p, .s = s, .o = o, .notify_fd = notify_fd, .out = STRBUF_INIT };
+	u.seen = o->seen->state[i];
 	u.exists = arena_alloc(&a, n * sizeof(bool));
 	u.running = arena_alloc(&a, n * sizeof(bool));
 	u.reused = arena_alloc(&a, n * sizeof(bool));
@@ -307,37 +349,44 @@ static int stop_container(struct arena *a, const struct rt_service *s, const str
 }
 
 /* For each container (last first) that status finds: stop it when it
- * runs, then remove it when `remove`. */
-static int stop_or_down(const struct rt_plan *p, size_t i, bool remove)
+ * runs; then tell the scheduler that the service stopped, so that its
+ * dependencies may stop while its containers are removed (when `remove`).
+ * Returns a worker exit code. */
+static int stop_or_down(const struct rt_plan *p, const struct rt_opts *o, size_t i, bool remove, int notify_fd)
 {
 	struct arena a;
 	struct strbuf out = STRBUF_INIT;
 	const struct rt_service *s = &p->svc[i];
 	int failed = 0;
+	char stopped = RT_MS_STOPPED;
 	arena_init(&a);
+	bool *exists = arena_alloc(&a, (s->n_containers + 1) * sizeof(bool));
 	for (size_t c = s->n_containers; c-- > 0;) {
 		const struct rt_container *ct = &s->containers[c];
-		if (probe(&ct->status, &out) != 0)
-			continue;
-		if (strcmp(answer(&a, &out), "running") == 0)
+		const char *state = o->seen->state[i][c];
+		exists[c] = state != NULL;
+		if (state && strcmp(state, "running") == 0)
 			failed |= stop_container(&a, s, ct, &out);
-		if (remove)
-			failed |= command(&a, s->name, arena_printf(&a, "remove %s", ct->name), &ct->remove, NULL,
-					  &out) != 0;
 	}
+	if (write(notify_fd, &stopped, 1) != 1)
+		rt_say(true, "%s: cannot report to the scheduler", s->name);
+	for (size_t c = s->n_containers; remove && c-- > 0;)
+		if (exists[c])
+			failed |= command(&a, s->name, arena_printf(&a, "remove %s", s->containers[c].name),
+					  &s->containers[c].remove, NULL, &out) != 0;
 	sb_release(&out);
 	arena_release(&a);
-	return failed;
+	return failed ? RT_WORKER_FAILED : RT_WORKER_OK;
 }
 
-int rt_service_stop(const struct rt_plan *p, size_t i)
+int rt_service_stop(const struct rt_plan *p, const struct rt_opts *o, size_t i, int notify_fd)
 {
-	return stop_or_down(p, i, false);
+	return stop_or_down(p, o, i, false, notify_fd);
 }
 
-int rt_service_down(const struct rt_plan *p, size_t i)
+int rt_service_down(const struct rt_plan *p, const struct rt_opts *o, size_t i, int notify_fd)
 {
-	return stop_or_down(p, i, true);
+	return stop_or_down(p, o, i, true, notify_fd);
 }
 
 /* "2/2 ok", "1/2 ok, 1 failed", "-" */
@@ -363,59 +412,147 @@ static const char *steps_summary(struct arena *a, const struct rt_state *st, con
 void rt_service_ps(const struct rt_plan *p, size_t i, const struct rt_opts *o)
 {
 	struct arena a;
-	struct strbuf out = STRBUF_INIT;
 	struct rt_state st;
 	const struct rt_service *s = &p->svc[i];
 	arena_init(&a);
 	rt_state_load(&st, &a, o->state_dir, s->name);
 	for (size_t c = 0; c < s->n_containers; c++) {
 		const struct rt_container *ct = &s->containers[c];
-		const char *state = probe(&ct->status, &out) == 0 ? answer(&a, &out) : "absent";
-		rt_say(false, "%-20s %-32s %-10s %s", s->name, ct->name, *state ? state : "unknown",
-		       steps_summary(&a, &st, s, ct));
+		const char *state = o->seen->state[i][c];
+		state = !state ? "absent" : *state ? state : "unknown";
+		rt_say(false, "%-20s %-32s %-10s %s", s->name, ct->name, state, steps_summary(&a, &st, s, ct));
+	}
+	arena_release(&a);
+}
+
+/* ---- one look at everything ----------------------------------------------------------------- */
+
+/* "NAME=VALUE" (docker writes "/NAME"): found[k] = VALUE when NAME is
+ * names[k]; anything else (the engine's message about a missing one) is not
+ * such a line. */
+static void look_line(struct arena *a, const char *line, size_t len, const char **names, size_t n,
+		      const char **found)
+{
+	if (len && *line == '/') {
+		line++;
+		len--;
+	}
+	const char *eq = memchr(line, '=', len);
+	size_t name_len = eq ? (size_t)(eq - line) : 0;
+	for (size_t k = 0; eq && k < n; k++)
+		if (strlen(names[k]) == name_len && memcmp(names[k], line, name_len) == 0)
+			found[k] = arena_strndup(a, eq + 1, len - name_len - 1);
+}
+
+/* `<engine> KIND inspect --format FORMAT NAMES...`, RT_LOOK_CHUNK names
+ * at a time: a line for each that exists, a message for each that does
+ * not (and a non-zero exit, which tells nothing more). */
+static void look(struct arena *a, const char *engine, const char *kind, const char *format, const char **names,
+		 size_t n, const char **found)
+{
+	struct strbuf out = STRBUF_INIT;
+	for (size_t from = 0; from < n; from += RT_LOOK_CHUNK) {
+		size_t m = n - from < RT_LOOK_CHUNK ? n - from : RT_LOOK_CHUNK;
+		struct rt_argv argv = { arena_alloc(a, (m + 6) * sizeof(*argv.v)), m + 5 };
+		memcpy(argv.v, (const char *[]){ engine, kind, "inspect", "--format", format }, 5 * sizeof(*argv.v));
+		memcpy(&argv.v[5], &names[from], m * sizeof(*argv.v));
+		sb_reset(&out);
+		rt_run(&argv, NULL, &out);
+		for (const char *l = out.buf; *l;) {
+			size_t len = strcspn(l, "\r\n");
+			look_line(a, l, len, &names[from], m, &found[from]);
+			l += len + strspn(l + len, "\r\n");
+		}
 	}
 	sb_release(&out);
-	arena_release(&a);
+}
+
+/* The resources of one kind: seen->resource[r] for those that exist. */
+static void look_resources(struct arena *a, const struct rt_plan *p, const char *kind, struct rt_seen *seen)
+{
+	const char **names = arena_alloc(a, (p->n_res + 1) * sizeof(*names));
+	const char **found = arena_alloc(a, (p->n_res + 1) * sizeof(*found));
+	size_t *index = arena_alloc(a, (p->n_res + 1) * sizeof(*index)), n = 0;
+	for (size_t r = 0; r < p->n_res; r++)
+		if (strcmp(p->res[r].kind, kind) == 0) {
+			index[n] = r;
+			names[n++] = p->res[r].name;
+		}
+	if (n)
+		look(a, p->engine, kind, "{{.Name}}=exists", names, n, found);
+	for (size_t k = 0; k < n; k++)
+		seen->resource[index[k]] = found[k];
+}
+
+const struct rt_seen *rt_look(struct arena *a, const struct rt_plan *p, bool resources)
+{
+	struct rt_seen *seen = arena_alloc(a, sizeof(*seen));
+	size_t total = 0;
+	for (size_t i = 0; i < p->n_svc; i++)
+		total += p->svc[i].n_containers;
+	const char **names = arena_alloc(a, (total + 1) * sizeof(*names));
+	const char **found = arena_alloc(a, (total + 1) * sizeof(*found));
+	seen->state = arena_alloc(a, (p->n_svc + 1) * sizeof(*seen->state));
+	for (size_t i = 0, k = 0; i < p->n_svc; k += p->svc[i++].n_containers) {
+		seen->state[i] = &found[k];
+		for (size_t c = 0; c < p->svc[i].n_containers; c++)
+			names[k + c] = p->svc[i].containers[c].name;
+	}
+	look(a, p->engine, "container", "{{.Name}}={{.State.Status}}", names, total, found);
+	if (resources) {
+		seen->resource = arena_alloc(a, (p->n_res + 1) * sizeof(*seen->resource));
+		look_resources(a, p, "network", seen);
+		look_resources(a, p, "volume", seen);
+	}
+	return seen;
 }
 
 /* ---- resources ------------------------------------------------------------------------ */
 
-int rt_resources_up(const struct rt_plan *p)
+/* exists, else create (or fail when external). */
+static int resource_up(const struct rt_plan *p, const struct rt_opts *o, size_t i)
 {
 	struct arena a;
 	struct strbuf out = STRBUF_INIT;
+	const struct rt_resource *r = &p->res[i];
 	int rc = 0;
 	arena_init(&a);
-	for (size_t i = 0; i < p->n_res && !rc && !rt_interrupted; i++) {
-		const struct rt_resource *r = &p->res[i];
-		const char *who = arena_printf(&a, "%s %s", r->kind, r->name);
-		double began = rt_now();
-		if (probe(&r->exists, &out) == 0)
-			rt_progress(who, "exists", began, "ok", NULL);
-		else if (r->external) {
-			rt_progress(who, "exists", began, "FAILED (external, and it does not exist)", &out);
-			rc = 1;
-		} else
-			rc = command(&a, who, "create", &r->create, NULL, &out) ? 1 : 0;
-	}
+	const char *who = arena_printf(&a, "%s %s", r->kind, r->name);
+	double began = rt_now();
+	if (o->seen->resource[i])
+		rt_progress(who, "exists", began, "ok", NULL);
+	else if (r->external) {
+		rt_progress(who, "exists", began, "FAILED (external, and it does not exist)", NULL);
+		rc = 1;
+	} else
+		rc = command(&a, who, "create", &r->create, NULL, &out) ? 1 : 0;
 	sb_release(&out);
 	arena_release(&a);
 	return rc;
 }
 
-int rt_resources_down(const struct rt_plan *p, bool volumes)
+/* remove when it is ours and exists; volumes only with --volumes. */
+static int resource_down(const struct rt_plan *p, const struct rt_opts *o, size_t i)
 {
 	struct arena a;
 	struct strbuf out = STRBUF_INIT;
+	const struct rt_resource *r = &p->res[i];
 	int rc = 0;
 	arena_init(&a);
-	for (size_t i = p->n_res; i-- > 0;) {
-		const struct rt_resource *r = &p->res[i];
-		if (r->external || (!volumes && strcmp(r->kind, "volume") == 0) || probe(&r->exists, &out) != 0)
-			continue;
-		rc |= command(&a, arena_printf(&a, "%s %s", r->kind, r->name), "remove", &r->remove, NULL, &out) != 0;
-	}
+	if (!r->external && (o->volumes || strcmp(r->kind, "volume") != 0) && o->seen->resource[i])
+		rc = command(&a, arena_printf(&a, "%s %s", r->kind, r->name), "remove", &r->remove, NULL, &out) != 0;
 	sb_release(&out);
 	arena_release(&a);
 	return rc;
+}
+
+/* The resources are independent of each other: all at once. */
+int rt_resources_up(const struct rt_plan *p, const struct rt_opts *o)
+{
+	return rt_each(p, o, p->n_res, resource_up);
+}
+
+int rt_resources_down(const struct rt_plan *p, const struct rt_opts *o)
+{
+	return rt_each(p, o, p->n_res, resource_down);
 }

@@ -3,18 +3,26 @@
 # on PATH: what the runtime asks the engine to do, call by call.
 #   hostile      the argv of every call equal the plan's (golden/plan-hostile),
 #                in the order the plan intends, and the compose strings arrive
-#                byte-exact
+#                byte-exact: one look at all containers and resources, then
+#                create (or run --detach when no pre_start step comes between
+#                create and start), the steps, start, ...
 #   concurrency  two independent services whose start sleeps 1 s start at
 #                the same time (their progress lines overlap; with -j 1 not)
 #   failure      a failing pre_start step: its output tail, the service and its
-#                dependents not started, the others started, exit 1
-#   state        a second up reuses the containers and skips the steps; a
-#                changed step runs (after a stop), the unchanged one does not;
-#                a failed step runs again
+#                dependents not started, the others started, exit 1; fixed,
+#                the containers the look found (as docker's "/NAME") are kept,
+#                the others made
+#   state        a second up reuses the container the look found running
+#                (no start) and skips the steps; a changed step runs (after a
+#                stop, then a start), the unchanged one does not; a failed
+#                step runs again
 #   signals      SIGTERM after the start: pre_stop hooks and stops in reverse
 #                order, exit 0; SIGTERM during a start: exit 143, what was
 #                created is stopped
-#   down, ps, usage
+#   down         a dependent stops before its dependency, independent
+#                services at the same time; what the look did not find is
+#                left alone
+#   ps, usage
 # Needs jq (the recorder's log is JSON); without it the test is skipped,
 # unless COMPOSEC_REQUIRE_TOOLS=1.  The argument is the composec binary;
 # composec-run is beside it.
@@ -79,6 +87,8 @@ began() { sed -n "s/^\[ *\([0-9.]*\)s\] $1: $2 .*/\1/p" "$tmp/out"; }
 lasted() { sed -n "s/^\[.*\] $1: $2 .*(\([0-9.]*\)s)\$/\1/p" "$tmp/out"; }
 # awk arithmetic on decimals: cond EXPR -> exit 0 when true
 cond() { awk "BEGIN { exit !($1) }"; }
+# the look at all containers: "NAME=STATE" per container that exists, exit 1
+# when one does not; absent_everything: none exists
 absent_everything='EXIT 1 {{.State.Status}}'
 
 # --- hostile: every argv as the plan intends it -------------------------------------------
@@ -86,17 +96,23 @@ plan hostile "$top/golden/plan-hostile"
 ctl "$absent_everything" 'EXIT 1 network inspect'
 rt "$tmp/hostile.json" up -d
 check hostile-up 0 $rc
-# The order the plan intends for services that wait for each other: the
-# resources (exists, create), then per service its containers' status and
-# create, its shared steps, per container its steps, start and post_start,
-# then the waits its dependents need.
+# The order the plan intends for services that wait for each other: one
+# look at the containers, one per kind of resource, the resources' create
+# (all at once: here only one), then per service its containers' create (run
+# --detach for a container without steps), its shared steps, per container
+# its steps, start (not after run) and post_start, then the waits its
+# dependents need.
 jq -c '. as $p
 	| def waited($n; $c): [$p.services[].depends_on[] | select(.service == $n and .condition == $c)] | length > 0;
-	(.resources[] | .exists, .create),
+	def runs($s): ($s.pre_start | length) == 0 and (.pre_start | length) == 0;
+	[.engine, "container", "inspect", "--format", "{{.Name}}={{.State.Status}}"] + [.services[].containers[].name],
+	(("network", "volume") as $k | [$p.resources[] | select(.kind == $k) | .name] | select(length > 0)
+		| [$p.engine, $k, "inspect", "--format", "{{.Name}}=exists"] + .),
+	(.resources[] | .create),
 	(.services[] | . as $s
-		| ($s.containers[] | .status, .create),
+		| ($s.containers[] | if runs($s) then .create[0:1] + ["run", "--detach"] + .create[2:] else .create end),
 		  ($s.pre_start[] | .argv),
-		  ($s.containers[] | (.pre_start[] | .argv), .start, .post_start[]),
+		  ($s.containers[] | (.pre_start[] | .argv), (if runs($s) then empty else .start end), .post_start[]),
 		  (if waited($s.name; "service_healthy") then ($s.containers[] | .health.argv) else empty end),
 		  (if waited($s.name; "service_completed_successfully") then ($s.containers[] | .completion) else empty end))' \
 	"$tmp/hostile.json" >"$tmp/hostile.want"
@@ -125,19 +141,20 @@ services:
   c: {image: img, network_mode: none, depends_on: [a, b]}
 EOF
 plan conc "$tmp/conc"
-ctl "$absent_everything" 'SLEEP 1 start conc-a' 'SLEEP 1 start conc-b'
+# (no steps: each container is created and started by one run --detach)
+ctl "$absent_everything" 'SLEEP 1 --name=conc-a' 'SLEEP 1 --name=conc-b'
 t0=$(date +%s%N)
 rt "$tmp/conc.json" up -d
 took=$(( ($(date +%s%N) - t0) / 1000000 ))
 check conc-up 0 $rc
-sa=$(began a start) sb=$(began b start) da=$(lasted a start) db=$(lasted b start) sc=$(began c create)
-echo "concurrency: a start at ${sa}s for ${da}s, b start at ${sb}s for ${db}s, c create at ${sc}s; up took ${took} ms"
+sa=$(began a run) sb=$(began b run) da=$(lasted a run) db=$(lasted b run) sc=$(began c run)
+echo "concurrency: a run at ${sa}s for ${da}s, b run at ${sb}s for ${db}s, c run at ${sc}s; up took ${took} ms"
 grep -E '^\[.*\] (a|b|c): ' "$tmp/out" | sed 's/^/    /'
 cond "$da >= 1 && $db >= 1" && ok || fail "conc: the starts did not sleep"
 cond "($sa - $sb) < 0.5 && ($sb - $sa) < 0.5" && ok || fail "conc: a and b did not start together"
 cond "$sc >= $sa + 1 && $sc >= $sb + 1" && ok || fail "conc: c did not wait for a and b"
 [ "$took" -lt 1900 ] && ok || fail "conc: up took $took ms: the starts ran one after the other"
-ctl "$absent_everything" 'SLEEP 1 start conc-a' 'SLEEP 1 start conc-b'
+ctl "$absent_everything" 'SLEEP 1 --name=conc-a' 'SLEEP 1 --name=conc-b'
 t0=$(date +%s%N)
 rt -j 1 "$tmp/conc.json" up -d
 took=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -168,17 +185,23 @@ has failure-tail "    | migration-log-line"
 has failure-dependent "web: not started (it requires app, which failed)"
 has failure-transitive "far: not started (it requires web, which was not started)"
 has failure-summary "composec-run: up: 1 of 4 services started; app failed; web not started; far not started"
-has failure-other "other: start ok"
+has failure-other "other: run ok"
 lacks failure-no-second-step "second-step" "$RECORD_LOG"
 lacks failure-app-not-started '["docker","start","f-app"]' "$RECORD_LOG"
 lacks failure-web-not-created '"--name=f-web"' "$RECORD_LOG"
-# fixed: the container is reused (created, same definition), the failed step runs again
-ctl 'PRINT created {{.State.Status}} f-app' 'EXIT 0 {{.State.Status}} f-app' "$absent_everything"
+# fixed: the container the look found is reused (created, same definition),
+# the failed step runs again; the look did not find web and far (docker
+# writes "/NAME"; exit 1 for the missing ones): they are made
+ctl 'PRINT /f-app=created {{.State.Status}}' 'PRINT /f-other=running {{.State.Status}}' "$absent_everything"
 rt "$tmp/f.json" up -d
 check failure-fixed 0 $rc
 has failure-rerun "app: pre_start 1 ok"
 has failure-reused "app: container reused (unchanged)"
+has failure-other-reused "other: container reused (running, unchanged)"
 lacks failure-no-recreate '"--name=f-app"' "$RECORD_LOG"
+lacks failure-no-status '"{{.State.Status}}","f-app"]' "$RECORD_LOG"
+has failure-web-made '["docker","run","--detach","--name=f-web"' "$RECORD_LOG"
+[ "$(grep -c '{{.State.Status}}' "$RECORD_LOG")" -eq 1 ] && ok || fail "failure-fixed: not one look"
 
 # --- state: skip what succeeded unchanged, run what changed ------------------------------------------
 mkdir -p "$tmp/s"
@@ -197,16 +220,17 @@ ctl "$absent_everything"
 rt "$tmp/s.json" up -d
 check state-first 0 $rc
 [ "$(grep -c '"run","--rm"' "$RECORD_LOG")" -eq 2 ] && ok || fail "state-first: not two steps run"
-ctl 'PRINT running {{.State.Status}}'
+ctl 'PRINT s-app=running {{.State.Status}}'
 rt "$tmp/s.json" up -d
 check state-second 0 $rc
 has state-skip-1 "app: pre_start 1 skipped (succeeded before, unchanged)"
 has state-skip-2 "app: pre_start 2 skipped (succeeded before, unchanged)"
 lacks state-no-run '"run","--rm"' "$RECORD_LOG"
 lacks state-no-create '"create"' "$RECORD_LOG"
+lacks state-no-start '["docker","start","s-app"]' "$RECORD_LOG" # it runs: nothing to start
 sed -i 's/step-two, v1/step-two, v2/' "$tmp/s/compose.yaml"
 plan s "$tmp/s"
-ctl 'PRINT running {{.State.Status}}'
+ctl 'PRINT s-app=running {{.State.Status}}'
 rt "$tmp/s.json" up -d
 check state-changed 0 $rc
 has state-changed-skip "app: pre_start 1 skipped"
@@ -215,10 +239,11 @@ jq -c 'select(.[1] != "container") | .[0:3] + [.[-1]]' "$RECORD_LOG" >"$tmp/chan
 printf '%s\n' '["docker","stop","-t","s-app"]' '["docker","run","--rm","v2"]' \
 	'["docker","start","s-app","s-app"]' >"$tmp/changed.want"
 same state-changed-calls "$tmp/changed.want" "$tmp/changed.got"
-ctl 'PRINT running {{.State.Status}}'
+ctl 'PRINT s-app=running {{.State.Status}}'
 rt "$tmp/s.json" up -d --force-recreate
 check state-force 0 $rc
 [ "$(grep -c '"run","--rm"' "$RECORD_LOG")" -eq 2 ] && ok || fail "state --force-recreate: steps not run again"
+ctl 'PRINT s-app=running {{.State.Status}}'
 rt "$tmp/s.json" ps
 check ps 0 $rc
 has ps-line "app                  s-app                            running    2/2 ok"
@@ -236,8 +261,9 @@ services:
     pre_stop: [{command: [drain-now]}]
 EOF
 plan g "$tmp/g"
-# up in the foreground until SIGTERM
-ctl 'TIMES 2 EXIT 1 {{.State.Status}}' 'PRINT running {{.State.Status}}'
+# up in the foreground until SIGTERM (the look of up: none exists; the look of
+# the stop: both run)
+ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT g-first=running {{.State.Status}}' 'PRINT g-second=running {{.State.Status}}'
 "$runtime" --state-dir "$tmp/state" "$tmp/g.json" up >"$tmp/out" 2>&1 &
 pid=$!
 n=0
@@ -250,12 +276,12 @@ jq -c 'select(.[1] != "container") | .[1:]' "$RECORD_LOG" | tail -n 3 >"$tmp/sig
 printf '%s\n' '["exec","g-second","drain-now"]' '["stop","-t","10","g-second"]' '["stop","-t","10","g-first"]' \
 	>"$tmp/sig.want"
 same signal-reverse-order "$tmp/sig.want" "$tmp/sig.got"
-# SIGTERM while first starts: second never starts, first is stopped
-ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT running {{.State.Status}}' 'SLEEP 10 start g-first'
+# SIGTERM while first starts (run --detach): second never starts, first is stopped
+ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT g-first=running {{.State.Status}}' 'SLEEP 10 --name=g-first'
 "$runtime" --state-dir "$tmp/state" "$tmp/g.json" up >"$tmp/out" 2>&1 &
 pid=$!
 n=0
-while ! grep -q '"start","g-first"' "$RECORD_LOG" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+while ! grep -q '"--name=g-first"' "$RECORD_LOG" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 t0=$(date +%s%N)
 kill -TERM $pid
 rc=0
@@ -263,27 +289,49 @@ wait $pid || rc=$?
 took=$(( ($(date +%s%N) - t0) / 1000000 ))
 check signal-during-start 143 $rc
 [ "$took" -lt 5000 ] && ok || fail "signal-during-start: took $took ms"
-has signal-interrupted "first: start interrupted"
+has signal-interrupted "first: run interrupted"
 lacks signal-second-not-created '"--name=g-second"' "$RECORD_LOG"
 has signal-first-stopped '["docker","stop","-t","10","g-first"]' "$RECORD_LOG"
 
 # --- down ----------------------------------------------------------------------------------------------------
 plan g2 "$top/golden/plan-seed"
-ctl 'PRINT running {{.State.Status}}'
+everything_there() {
+	ctl 'PRINT demo-app=running {{.State.Status}}' 'PRINT demo-db=running {{.State.Status}}' \
+		'PRINT demo_default=exists network inspect' 'PRINT demo_site=exists volume inspect'
+}
+everything_there
 ls "$tmp/state/demo" >/dev/null 2>&1 || mkdir -p "$tmp/state/demo"
 : >"$tmp/state/demo/service-app.state"
 rt "$tmp/g2.json" down
 check down 0 $rc
-jq -c 'select(.[1] != "container") | .[1:]' "$RECORD_LOG" >"$tmp/down.got"
+# app (which depends on db) stops first; its removal and db's stop may
+# overlap; the network goes last
+jq -c 'select(.[2] != "inspect") | .[1:]' "$RECORD_LOG" >"$tmp/down.got"
 printf '%s\n' '["stop","-t","5","demo-app"]' '["rm","-f","demo-app"]' '["stop","-t","10","demo-db"]' \
-	'["rm","-f","demo-db"]' '["network","inspect","demo_default"]' '["network","rm","demo_default"]' \
-	>"$tmp/down.want"
-same down-calls "$tmp/down.want" "$tmp/down.got"
+	'["rm","-f","demo-db"]' '["network","rm","demo_default"]' >"$tmp/down.want"
+sort "$tmp/down.want" >"$tmp/down.want.sorted"
+sort "$tmp/down.got" >"$tmp/down.got.sorted"
+same down-calls "$tmp/down.want.sorted" "$tmp/down.got.sorted"
+at() { grep -nF -- "$1" "$tmp/down.got" | cut -d: -f1; }
+[ "$(at '"stop","-t","5","demo-app"')" -lt "$(at '"stop","-t","10","demo-db"')" ] && ok ||
+	fail "down: db stopped before app, which depends on it"
+[ "$(at '"stop","-t","10","demo-db"')" -lt "$(at '"rm","-f","demo-db"')" ] && ok || fail "down: db removed before its stop"
+[ "$(tail -n 1 "$tmp/down.got")" = '["network","rm","demo_default"]' ] && ok || fail "down: the network not last"
+[ "$(grep -c '"inspect"' "$RECORD_LOG")" -eq 3 ] && ok || fail "down: not one look per kind"
 [ ! -e "$tmp/state/demo" ] && ok || fail "down: the state directory is left"
-ctl 'PRINT running {{.State.Status}}'
+everything_there
 rt "$tmp/g2.json" down --volumes
 check down-volumes 0 $rc
 has down-volume '["docker","volume","rm","demo_site"]' "$RECORD_LOG"
+lacks down-volume-absent '["docker","volume","rm","demo_dbdata"]' "$RECORD_LOG"
+# two independent services stop at the same time
+ctl 'PRINT conc-a=running {{.State.Status}}' 'PRINT conc-b=running {{.State.Status}}' \
+	'SLEEP 1 stop -t 10 conc-a' 'SLEEP 1 stop -t 10 conc-b'
+t0=$(date +%s%N)
+rt "$tmp/conc.json" down
+took=$(( ($(date +%s%N) - t0) / 1000000 ))
+check down-conc 0 $rc
+[ "$took" -lt 1900 ] && ok || fail "down-conc: down took $took ms: the stops ran one after the other"
 
 # --- usage and bad plans ---------------------------------------------------------------------------------------
 rt

@@ -2,11 +2,11 @@
  * test_runtime.c - composec-run's parts, compiled from runtime/ into this
  * test: the plan reader (fields, errors with their paths, the escaping of
  * what YAML refuses raw), a round trip from a compose file through the plan
- * backend and back with every hostile byte kept, the scheduler's decision
- * (rt_verdict, rt_needs), the state file, and running commands (exit
- * statuses, the output tail, stdin, the passing on of SIGTERM).  The whole
- * runtime against a fake engine and a real podman is in
- * tests/cli/test_runtime_*.sh.
+ * backend and back with every hostile byte kept, the scheduler's decisions
+ * (rt_verdict, rt_stop_verdict, rt_needs), the state file, and running
+ * commands (exit statuses, the output tail, stdin, the passing on of
+ * SIGTERM).  The whole runtime against a fake engine and a real podman is
+ * in tests/cli/test_runtime_*.sh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -267,6 +267,24 @@ static void test_verdict(void **state)
 	assert_int_equal(rt_verdict(&p, st, 1, &blocker), RT_NOT_STARTED);
 }
 
+/* stop and down: a service stops once its dependents stopped or ended */
+static void test_stop_verdict(void **state)
+{
+	struct fx *f = *state;
+	struct rt_plan p = parse_ok(f, three);
+	struct rt_svc_state st[3] = { 0 };
+	size_t blocker = 99;
+	assert_int_equal(rt_stop_verdict(&p, st, 0, &blocker), RT_WAIT); /* b and c depend on a */
+	assert_int_equal(rt_stop_verdict(&p, st, 1, &blocker), RT_READY);
+	assert_int_equal(rt_stop_verdict(&p, st, 2, &blocker), RT_READY);
+	st[1].status = RT_RUNNING;
+	rt_reach(&st[1], RT_MS_STOPPED); /* b stopped, removing its containers */
+	assert_int_equal(rt_stop_verdict(&p, st, 0, &blocker), RT_WAIT);
+	st[2].status = RT_FAILED; /* c's stop failed: a does not wait forever */
+	assert_int_equal(rt_stop_verdict(&p, st, 0, &blocker), RT_READY);
+	assert_int_equal(blocker, 99);
+}
+
 static void test_needs(void **state)
 {
 	struct fx *f = *state;
@@ -372,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parse_refused_raw_characters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_verdict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_needs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_status_and_output, setup, teardown),
