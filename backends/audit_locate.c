@@ -76,12 +76,15 @@ static struct src_index *source_index_at(struct audit_ctx *c, size_t i)
 	return c->idx[i];
 }
 
-/* The index of the source registered last under name, or NULL. */
+/* The index of the source registered last under name, or NULL (also when
+ * its text was dropped after parsing: audit loads keep_sources). */
 static struct src_index *source_index(struct audit_ctx *c, const char *name)
 {
-	for (size_t i = c->d->sources.n; name && i-- > 0;)
-		if (strcmp(((const struct diag_source *)c->d->sources.v[i])->name, name) == 0)
-			return source_index_at(c, i);
+	for (size_t i = c->d->sources.n; name && i-- > 0;) {
+		const struct diag_source *s = c->d->sources.v[i];
+		if (strcmp(s->name, name) == 0)
+			return s->text ? source_index_at(c, i) : NULL;
+	}
 	return NULL;
 }
 

@@ -165,10 +165,16 @@ enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
 /* A source registered so that messages can show the offending line. */
 struct diag_source {
 	const char *name;
-	const char *text;
+	const char *text; /* NULL once dropped (diag_drop_text): lines are read back from path */
 	size_t len;
 	uint32_t *line_start; /* offset of each line, built when first quoted */
 	size_t n_lines;
+	/* the file text came from (NULL: stdin, memory), as it was when read:
+	 * a file that changed since is not quoted */
+	const char *path;
+	long long size, mtime_s, mtime_ns;
+	int fd; /* path opened for reading lines back; -1: not (yet) */
+	bool unreadable; /* it could not be, or is not what was read */
 };
 
 struct diag {
@@ -185,6 +191,14 @@ void diag_release(struct diag *d);
 /* Register the text of a file so that messages about it can quote it.
  * The text must live as long as the diag (arena or static). */
 void diag_add_source(struct diag *d, const char *name, const char *text, size_t len);
+/* The same for the text of the file at path, read when it had this size
+ * and modification time: its text may then be dropped (diag_drop_text),
+ * and messages read their line back from the file, as compilers do, so
+ * that a big input is not held in memory for the few lines shown. */
+void diag_add_file_source(struct diag *d, const char *name, const char *text, size_t len, const char *path,
+			  long long mtime_s, long long mtime_ns);
+/* text (registered with diag_add_file_source) is about to be freed. */
+void diag_drop_text(struct diag *d, const char *text);
 void diag_error(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void diag_warning(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
 void diag_note(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);

@@ -8,7 +8,11 @@
  */
 #include "base.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void diag_init(struct diag *d, struct arena *a)
 {
@@ -19,6 +23,12 @@ void diag_init(struct diag *d, struct arena *a)
 
 void diag_release(struct diag *d)
 {
+	for (size_t i = 0; i < d->sources.n; i++) {
+		struct diag_source *s = d->sources.v[i];
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+	}
 	sb_release(&d->out);
 }
 
@@ -28,7 +38,28 @@ void diag_add_source(struct diag *d, const char *name, const char *text, size_t 
 	s->name = name;
 	s->text = text;
 	s->len = len;
+	s->fd = -1;
 	ptrvec_push(&d->sources, d->arena, s);
+}
+
+void diag_add_file_source(struct diag *d, const char *name, const char *text, size_t len, const char *path,
+			  long long mtime_s, long long mtime_ns)
+{
+	diag_add_source(d, name, text, len);
+	struct diag_source *s = d->sources.v[d->sources.n - 1];
+	s->path = path;
+	s->size = (long long)len;
+	s->mtime_s = mtime_s;
+	s->mtime_ns = mtime_ns;
+}
+
+void diag_drop_text(struct diag *d, const char *text)
+{
+	for (size_t i = 0; i < d->sources.n; i++) {
+		struct diag_source *s = d->sources.v[i];
+		if (s->text == text && s->path)
+			s->text = NULL;
+	}
 }
 
 static struct diag_source *find_source(const struct diag *d, const char *name)
@@ -56,6 +87,84 @@ static void index_lines(struct diag *d, struct diag_source *s)
 		s->line_start[s->n_lines++] = (uint32_t)(p + 1 - s->text);
 }
 
+/* Where each line of the file behind s starts, in one streaming pass. */
+static bool index_file(struct diag *d, struct diag_source *s, int fd)
+{
+	size_t cap = 1024, n = 0, off = 0;
+	uint32_t *starts = malloc(cap * sizeof(*starts));
+	if (!starts)
+		die("out of memory");
+	starts[n++] = 0;
+	char buf[65536];
+	ssize_t got;
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		for (const char *p = buf, *end = buf + got; (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+			if (n == cap) {
+				cap *= 2;
+				starts = realloc(starts, cap * sizeof(*starts));
+				if (!starts)
+					die("out of memory");
+			}
+			starts[n++] = (uint32_t)(off + (size_t)(p - buf) + 1);
+		}
+		off += (size_t)got;
+	}
+	bool ok = got == 0 && off == s->len;
+	if (ok) {
+		s->line_start = arena_alloc(d->arena, n * sizeof(*starts));
+		memcpy(s->line_start, starts, n * sizeof(*starts));
+		s->n_lines = n;
+	}
+	free(starts);
+	return ok;
+}
+
+/* A dropped text's file, opened once (and indexed if it was not while the
+ * text was there); false if it cannot be read or is not what was parsed
+ * any more. */
+static bool open_dropped(struct diag *d, struct diag_source *s)
+{
+	if (s->fd >= 0)
+		return true;
+	if (s->unreadable || s->len > UINT32_MAX)
+		return false;
+	s->unreadable = true; /* until shown otherwise */
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || (long long)st.st_size != s->size ||
+	    (long long)st.st_mtim.tv_sec != s->mtime_s || (long long)st.st_mtim.tv_nsec != s->mtime_ns) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (!s->line_start && !index_file(d, s, fd)) { /* else indexed while the text was there */
+		close(fd);
+		return false;
+	}
+	s->fd = fd;
+	s->unreadable = false;
+	return true;
+}
+
+/* The first bytes (enough to quote) of line (1-based) of a dropped text,
+ * read back into buf; false past the end or when the file cannot be read. */
+static bool read_back_line(struct diag *d, struct diag_source *s, int line, struct strbuf *buf)
+{
+	if (!open_dropped(d, s) || line < 1 || (size_t)line > s->n_lines)
+		return false;
+	size_t from = s->line_start[line - 1];
+	size_t to = (size_t)line < s->n_lines ? s->line_start[line] : s->len;
+	if (to - from > 256)
+		to = from + 256;
+	sb_grow(buf, to - from);
+	ssize_t got = pread(s->fd, buf->buf, to - from, (off_t)from);
+	if (got < 0)
+		return false;
+	buf->len = (size_t)got;
+	buf->buf[buf->len] = '\0';
+	return true;
+}
+
 /* The start of line (1-based) in s, or NULL past the end: as a scan from
  * the top would find it. */
 static const char *line_at(struct diag *d, struct diag_source *s, int line)
@@ -81,9 +190,21 @@ static const char *line_at(struct diag *d, struct diag_source *s, int line)
  * lines up in a terminal, other control bytes become spaces. */
 static void quote_line(struct diag *d, struct strbuf *out, struct diag_source *s, int line, int col)
 {
-	const char *p = line_at(d, s, line), *end = s->text + s->len;
-	if (!p || p >= end)
+	struct strbuf back = STRBUF_INIT;
+	const char *p, *end;
+	if (s->text) {
+		p = line_at(d, s, line);
+		end = s->text + s->len;
+	} else if (read_back_line(d, s, line, &back)) {
+		p = back.buf;
+		end = back.buf + back.len;
+	} else {
+		p = end = NULL;
+	}
+	if (!p || p >= end) {
+		sb_release(&back);
 		return;
+	}
 	const char *eol = memchr(p, '\n', (size_t)(end - p));
 	if (!eol)
 		eol = end;
@@ -99,6 +220,7 @@ static void quote_line(struct diag *d, struct strbuf *out, struct diag_source *s
 	for (int i = 1; i < col && (size_t)(i - 1) < n; i++)
 		sb_addc(out, p[i - 1] == '\t' ? '\t' : ' ');
 	sb_adds(out, "^\n");
+	sb_release(&back);
 }
 
 /* Control bytes in what was appended from `from` on (file names and

@@ -199,6 +199,7 @@ static int run(struct cli *cli, const struct subcommand *sub)
 	cli->load.cwd = cwd;
 	/* audit reads what docker compose would refuse, to say what is wrong */
 	cli->load.lenient = strcmp(sub->name, "audit") == 0;
+	cli->load.keep_sources = cli->load.lenient;
 	cli->load.environ = environ;
 	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);
 	int rc = p ? sub->run(cli, sub, p) : 1;

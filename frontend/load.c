@@ -108,10 +108,15 @@ static const char *read_memory(struct lctx *c, const char *name, size_t *len)
 	return text;
 }
 
-/* Read a whole file (or stdin for "-") into the arena and register it as
- * a diagnostics source.  Returns NULL after reporting. */
-static const char *read_file(struct lctx *c, const char *path, size_t *len, const char **shown)
+/* Read a whole file (or stdin for "-") and register it as a diagnostics
+ * source.  Returns NULL after reporting.  With owned NULL the text is in
+ * the arena; otherwise *owned tells whether it is malloc'd instead, for
+ * release_text once parsed (a file that can be read again for a message,
+ * unless the options keep every text). */
+static const char *read_file(struct lctx *c, const char *path, size_t *len, const char **shown, bool *owned)
 {
+	if (owned)
+		*owned = false;
 	const char *name = display_name(c, path);
 	*shown = name;
 	if (c->mem_path && strcmp(path, c->mem_path) == 0)
@@ -133,6 +138,9 @@ static const char *read_file(struct lctx *c, const char *path, size_t *len, cons
 		sb_add(&sb, buf, n);
 	}
 	bool failed = ferror(fp);
+	struct stat st;
+	bool droppable = owned && !c->o->keep_sources && fp != stdin && fstat(fileno(fp), &st) == 0 &&
+			 S_ISREG(st.st_mode) && (size_t)st.st_size == sb.len;
 	if (fp != stdin)
 		fclose(fp);
 	if (too_big)
@@ -147,11 +155,28 @@ static const char *read_file(struct lctx *c, const char *path, size_t *len, cons
 		return NULL;
 	}
 	c->bytes_read += sb.len;
+	if (droppable) {
+		char *text = sb_detach(&sb, len);
+		diag_add_file_source(c->d, name, text, *len, arena_strdup(c->a, path), (long long)st.st_mtim.tv_sec,
+				     (long long)st.st_mtim.tv_nsec);
+		*owned = true;
+		return text;
+	}
 	char *text = sb_to_arena(&sb, c->a);
 	*len = sb.len;
 	sb_release(&sb);
 	diag_add_source(c->d, name, text, *len);
 	return text;
+}
+
+/* A parsed text is not needed any more (the tree holds copies of what it
+ * uses); messages read their lines back from the file. */
+static void release_text(struct lctx *c, const char *text, bool owned)
+{
+	if (!owned)
+		return;
+	diag_drop_text(c->d, text);
+	free((char *)text);
 }
 
 /* ---- interpolation over a tree ------------------------------------------- */
@@ -399,7 +424,7 @@ static void read_env_files(struct lctx *c, const struct strvec *files, const str
 			continue;
 		}
 		const char *shown;
-		const char *text = read_file(c, files->v[i], &len, &shown);
+		const char *text = read_file(c, files->v[i], &len, &shown, NULL);
 		if (text)
 			dotenv_parse(c->a, c->d, shown, text, len, false, env_lookup, (void *)base, out);
 	}
@@ -615,9 +640,13 @@ static struct node *extends_file_services(struct ext_ctx *x, const struct scope 
 	}
 	int messages = c->d->errors + c->d->warnings;
 	const char *shown;
-	const char *text = read_file(c, path, &len, &shown);
+	bool owned;
+	const char *text = read_file(c, path, &len, &shown, &owned);
 	struct ptrvec docs = { 0 };
-	if (!text || yaml_parse(c->a, c->d, shown, text, len, NULL, &docs) != 0)
+	int parsed = text ? yaml_parse(c->a, c->d, shown, text, len, NULL, &docs) : -1;
+	if (text)
+		release_text(c, text, owned);
+	if (parsed != 0)
 		return NULL;
 	*fsc = (struct scope){ sc->env, path_dir(c->a, path), path };
 	struct node *model = NULL;
@@ -753,8 +782,12 @@ static void parse_files(struct lctx *c, const struct strvec *files, struct ptrve
 	for (size_t i = 0; i < files->n; i++) {
 		size_t len, before = docs->n;
 		const char *shown;
-		const char *text = read_file(c, files->v[i], &len, &shown);
-		if (!text || yaml_parse(c->a, c->d, shown, text, len, NULL, docs) != 0)
+		bool owned;
+		const char *text = read_file(c, files->v[i], &len, &shown, &owned);
+		int parsed = text ? yaml_parse(c->a, c->d, shown, text, len, NULL, docs) : -1;
+		if (text)
+			release_text(c, text, owned);
+		if (parsed != 0)
 			continue;
 		for (size_t j = before; j < docs->n; j++)
 			strvec_push(paths, c->a, files->v[i]);

@@ -28,6 +28,7 @@ struct load_options {
 	enum unknown_policy unknown;
 	bool all_resources;       /* --all-resources: keep what no service uses */
 	bool lenient;             /* audit: consistency errors are warnings */
+	bool keep_sources;        /* keep every text read in memory (audit locates findings in them) */
 	char *const *environ;     /* the process environment */
 	const char *cwd;          /* absolute current directory */
 };

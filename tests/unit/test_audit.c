@@ -82,7 +82,7 @@ static void write_file(struct fx *f, const char *name, const char *text)
 static void audit(struct fx *f)
 {
 	static char *const no_env[] = { NULL };
-	struct load_options lo = { .cwd = f->dir, .environ = no_env };
+	struct load_options lo = { .cwd = f->dir, .environ = no_env, .keep_sources = true }; /* as audit loads */
 	if (f->files.n == 0)
 		strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
 	for (size_t i = 0; i < f->files.n; i++)
