@@ -26,6 +26,11 @@ struct fileset {
 	struct out_file *files; /* sorted by path when the backend returns */
 	size_t n, cap;
 	struct strmap paths; /* once there are many files: the paths, for uniqueness */
+	/* Set by the driver when the one file of an OUTPUT_FILE backend goes
+	 * straight to a stream (standard output, whole, nothing to compare):
+	 * then the file need not be held in memory at once (see
+	 * fileset_stream).  NULL: every file is kept. */
+	FILE *stream;
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);
@@ -37,6 +42,12 @@ int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struc
  * the arena) and contents is left empty, whether the file was added or not. */
 int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents);
 void fileset_sort(struct fileset *fs);
+/* For a backend with one file, between two pieces of it: when fs->stream
+ * is set and contents has grown past a chunk, write it out and empty it
+ * (its memory is kept for the next piece); else nothing.  The backend
+ * then ends with fileset_take of the rest as usual, which writes that
+ * too, and must not fail after its first call. */
+void fileset_stream(struct fileset *fs, struct strbuf *contents);
 
 struct backend_options {
 	enum engine engine;     /* --engine; default docker */

@@ -24,6 +24,7 @@ void fileset_init(struct fileset *fs, struct arena *a)
 	fs->n = 0;
 	fs->cap = 0;
 	strmap_init(&fs->paths, a);
+	fs->stream = NULL;
 }
 
 static bool component_ok(const char *c, size_t len)
@@ -95,11 +96,27 @@ int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struc
 	return 0;
 }
 
+/* Big enough that a write costs little per byte, small enough to stay
+ * in the cache: the output of a big project is never held whole. */
+#define FILESET_STREAM_CHUNK (64 * 1024)
+
+void fileset_stream(struct fileset *fs, struct strbuf *contents)
+{
+	if (!fs->stream || contents->len < FILESET_STREAM_CHUNK)
+		return;
+	fwrite(contents->buf, 1, contents->len, fs->stream);
+	sb_reset(contents);
+}
+
 int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents)
 {
 	if (!path || !path_ok(path) || fileset_has(fs, path)) {
 		sb_release(contents);
 		return -1;
+	}
+	if (fs->stream) { /* the rest of a streamed file: written, not kept */
+		fwrite(contents->buf, 1, contents->len, fs->stream);
+		sb_release(contents);
 	}
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 16;

@@ -473,6 +473,7 @@ static int emit_plan(struct arena *a, struct diag *d, const struct project *p, c
 	for (size_t i = 0; i < p->n_services; i++) {
 		emit_service(&pl, p->order[i]);
 		arena_rewind(&scratch, mark);
+		fileset_stream(out, &sb);
 	}
 	pl.a = a;
 	arena_release(&scratch);

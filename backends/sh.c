@@ -855,6 +855,7 @@ static int emit_sh(struct arena *a, struct diag *d, const struct project *p, con
 		if (p->order[i]->replicas > 0)
 			emit_up_service(&sh, &sb, p->order[i]);
 		arena_rewind(&scratch, mark);
+		fileset_stream(out, &sb); /* a line ended: column() starts over */
 	}
 	sh.a = a;
 	arena_release(&scratch);

@@ -293,8 +293,15 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 		o.podman_version = parse_version(cli->podman_version);
 	struct fileset fs;
 	fileset_init(&fs, cli->arena);
+	/* One file printed whole need not be held whole: the backend streams it
+	 * (errors come from the input, which was loaded by now). */
+	bool to_stdout = !cli->output || strcmp(cli->output, "-") == 0;
+	if (b->output == OUTPUT_FILE && to_stdout && !cli->check && !cli->diag.errors)
+		fs.stream = stdout;
 	if (b->emit(cli->arena, &cli->diag, p, &o, &fs) != 0 || cli->diag.errors)
 		return 1; /* nothing is written when the input had errors */
+	if (fs.stream)
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	fileset_sort(&fs);
 	if (b->output == OUTPUT_FILE && fs.n == 1) {
 		struct strbuf one = { (char *)fs.files[0].data, fs.files[0].len, 0 };
