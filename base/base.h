@@ -174,6 +174,10 @@ struct diag {
 	int errors, warnings;
 	bool warnings_as_errors; /* --strict for the "unknown attribute" class */
 	bool quiet;               /* drop warnings */
+	/* Where messages go once more than a chunk of them is held (thousands
+	 * of warnings about a big project), before the driver's flush; NULL:
+	 * all are held. */
+	FILE *overflow;
 };
 
 void diag_init(struct diag *d, struct arena *a);

@@ -200,6 +200,7 @@ static int run(struct cli *cli, const struct subcommand *sub)
 	/* audit reads what docker compose would refuse, to say what is wrong */
 	cli->load.lenient = strcmp(sub->name, "audit") == 0;
 	cli->load.environ = environ;
+	cli->diag.overflow = stderr;
 	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);
 	int rc = p ? sub->run(cli, sub, p) : 1;
 	diag_flush(&cli->diag, stderr);
