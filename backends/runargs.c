@@ -44,6 +44,8 @@
 #define ENG_DOCKER (1u << ENGINE_DOCKER)
 #define ENG_ALL ((1u << ENGINE__MAX) - 1)
 
+/* The member at off of obj, read-only: T without its own const (a
+ * `const char *` member is read as FIELD(obj, off, char *)). */
 #define FIELD(obj, off, T) (*(const T *)(const void *)((const char *)(obj) + (off)))
 
 #define LABEL_PROJECT "com.docker.compose.project"
@@ -83,14 +85,33 @@ static void push(struct ra *r, const char *word)
 	strvec_push(r->v, r->a, word);
 }
 
+/* parts[0..n) one after the other, as one word: arena_concat with each
+ * length taken once and no format to read (flag words are the bulk of
+ * what the engine targets write). */
+static const char *join_word(struct arena *a, const char *const *parts, size_t n)
+{
+	size_t len[5], total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += len[i] = strlen(parts[i]);
+	char *w = arena_alloc(a, total + 1), *q = w;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(q, parts[i], len[i]);
+		q += len[i];
+	}
+	*q = '\0';
+	return w;
+}
+
 static void push_flag(struct ra *r, const char *flag, const char *value)
 {
-	push(r, arena_printf(r->a, "%s=%s", flag, value));
+	const char *parts[] = { flag, "=", value };
+	push(r, join_word(r->a, parts, ARRAY_SIZE(parts)));
 }
 
 static void push_flag_kv(struct ra *r, const char *flag, const char *k, const char *v)
 {
-	push(r, arena_concat(r->a, flag, "=", k, "=", v, (const char *)NULL));
+	const char *parts[] = { flag, "=", k, "=", v };
+	push(r, join_word(r->a, parts, ARRAY_SIZE(parts)));
 }
 
 static void push_flag_int(struct ra *r, const char *flag, long long v)
@@ -504,7 +525,7 @@ static bool supported(struct ra *r, const struct run_flag *f)
 
 static void f_str(struct ra *r, const struct run_flag *f)
 {
-	const char *v = FIELD(r->s, f->off, const char *);
+	const char *v = FIELD(r->s, f->off, char *);
 	if (v && supported(r, f))
 		push_flag(r, f->flag, v);
 }
@@ -512,7 +533,7 @@ static void f_str(struct ra *r, const struct run_flag *f)
 /* ipc, pid, uts, network_mode: service:x joins x's container. */
 static void f_svcref(struct ra *r, const struct run_flag *f)
 {
-	const char *v = FIELD(r->s, f->off, const char *);
+	const char *v = FIELD(r->s, f->off, char *);
 	if (v && supported(r, f))
 		push_flag(r, f->flag, service_ref(r, v));
 }
