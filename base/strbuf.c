@@ -47,18 +47,13 @@ void sb_grow(struct strbuf *sb, size_t extra)
 	sb->alloc = alloc;
 }
 
-void sb_add(struct strbuf *sb, const void *data, size_t n)
+void sb_add_slow(struct strbuf *sb, const void *data, size_t n)
 {
 	sb_grow(sb, n);
 	if (n)
 		memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
-}
-
-void sb_adds(struct strbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
 }
 
 void sb_addu(struct strbuf *sb, unsigned long long v)
