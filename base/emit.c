@@ -76,17 +76,34 @@ static bool in_words(const char *s, const char *const *words)
 	return false;
 }
 
-/* null, YAML 1.2 and 1.1 booleans, the merge key and the 1.1 value key. */
+/* null, YAML 1.2 and 1.1 booleans, the merge key and the 1.1 value key,
+ * by first letter: most keys and values start with one of them ("name",
+ * "test"), and are compared only with the few words that do too. */
 static bool is_reserved_word(const char *s)
 {
-	if (!strchr("~nNtTfFyYoO<=", s[0]) || !s[0])
-		return false; /* not the first letter of any of them */
-	static const char *const words[] = {
-		"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-		"on", "On", "ON", "off", "Off", "OFF", "<<", "=", NULL,
-	};
-	return in_words(s, words);
+	static const char *const tilde[] = { "~", NULL }, *const n[] = { "null", "n", "no", NULL },
+				 *const N[] = { "Null", "NULL", "N", "No", "NO", NULL }, *const t[] = { "true", NULL },
+				 *const T[] = { "True", "TRUE", NULL }, *const f[] = { "false", NULL },
+				 *const F[] = { "False", "FALSE", NULL }, *const y[] = { "y", "yes", NULL },
+				 *const Y[] = { "Y", "Yes", "YES", NULL }, *const o[] = { "on", "off", NULL },
+				 *const O[] = { "On", "ON", "Off", "OFF", NULL }, *const lt[] = { "<<", NULL },
+				 *const eq[] = { "=", NULL };
+	switch (s[0]) {
+	case '~': return in_words(s, tilde);
+	case 'n': return in_words(s, n);
+	case 'N': return in_words(s, N);
+	case 't': return in_words(s, t);
+	case 'T': return in_words(s, T);
+	case 'f': return in_words(s, f);
+	case 'F': return in_words(s, F);
+	case 'y': return in_words(s, y);
+	case 'Y': return in_words(s, Y);
+	case 'o': return in_words(s, o);
+	case 'O': return in_words(s, O);
+	case '<': return in_words(s, lt);
+	case '=': return in_words(s, eq);
+	default: return false;
+	}
 }
 
 static size_t skip_digits(const char **p, const char *set)
@@ -197,10 +214,14 @@ static bool looks_timestamp(const char *p)
  * way. */
 static bool plain_chars_ok(const unsigned char *s, size_t *len)
 {
+	/* fine whatever follows: printable ASCII but ':' and ' ' */
+	static bool fine[256];
+	if (!fine['a'])
+		for (int c = 0x21; c < 0x7f; c++)
+			fine[c] = c != ':';
 	const unsigned char *p = s;
 	for (;;) {
-		/* fine whatever follows: printable ASCII but ':' and ' ' */
-		while (*p > 0x20 && *p < 0x7f && *p != ':')
+		while (fine[*p])
 			p++;
 		if (!*p)
 			break;
