@@ -437,10 +437,12 @@ static char top(const struct emit *e)
 
 static void indent(struct emit *e, size_t levels)
 {
-	sb_grow(e->out, 2 * levels);
-	memset(e->out->buf + e->out->len, ' ', 2 * levels);
-	e->out->len += 2 * levels;
-	e->out->buf[e->out->len] = '\0';
+	static const char spaces[] = "                                ";
+	for (size_t n = 2 * levels; n;) { /* nearly always one piece */
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		sb_add(e->out, spaces, k);
+		n -= k;
+	}
 }
 
 /* JSON: the separator and line break before the next item of the open
@@ -588,7 +590,9 @@ void emit_str(struct emit *e, const char *s)
 void emit_int(struct emit *e, long long v)
 {
 	scalar_prefix(e);
-	sb_addf(e->out, "%lld", v);
+	if (v < 0)
+		sb_addc(e->out, '-');
+	sb_addu(e->out, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
 	end_value(e);
 }
 
