@@ -273,11 +273,13 @@ static int cmd_config(struct cli *cli, const struct subcommand *sub, struct proj
 		return 2;
 	}
 	struct strbuf out = STRBUF_INIT;
+	bool to_stdout = !cli->output || strcmp(cli->output, "-") == 0;
 	/* A file gets the mark that lets a later run replace it; JSON has no
 	 * comments, so an existing JSON file is only replaced with --force. */
-	if (cli->output && strcmp(cli->output, "-") != 0 && fmt == DUMP_YAML)
+	if (!to_stdout && fmt == DUMP_YAML)
 		sb_adds(&out, "# " GENERATED_MARK " config; do not edit\n");
-	dump_config(p, fmt, &out);
+	/* printed whole, it need not be held whole */
+	dump_config_stream(p, fmt, &out, to_stdout && !cli->check ? stdout : NULL);
 	int rc = output_single(cli, &out, 0644);
 	sb_release(&out);
 	return rc;
