@@ -1140,6 +1140,7 @@ static void ser_int(struct strbuf *sb, long long v)
 uint64_t pre_start_hash(const struct hook *h)
 {
 	struct strbuf sb = STRBUF_INIT;
+	sb_grow(&sb, 2048); /* a step with its environment, in one allocation */
 	sb_adds(&sb, "composec pre_start v1;");
 	ser_str(&sb, h->image);
 	ser_int(&sb, h->command.kind);

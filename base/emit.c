@@ -346,12 +346,16 @@ static const char *json_short_escape(unsigned char c)
 
 void json_escape_string(struct strbuf *out, const char *str)
 {
+	/* printable ASCII but '"' and '\\': a run of it goes as it is */
+	static bool as_is[256];
+	if (!as_is['a'])
+		for (int c = 0x20; c < 0x80; c++)
+			as_is[c] = c != '"' && c != '\\';
 	const unsigned char *s = (const unsigned char *)str;
 	sb_addc(out, '"');
 	while (*s) {
-		/* a run of printable ASCII but '"' and '\\' goes as it is */
 		const unsigned char *run = s;
-		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (as_is[*s])
 			s++;
 		if (s > run) {
 			sb_add(out, run, (size_t)(s - run));

@@ -58,6 +58,10 @@ void sb_add_slow(struct strbuf *sb, const void *data, size_t n)
 
 void sb_addu(struct strbuf *sb, unsigned long long v)
 {
+	if (v < 10) { /* most lengths and counts */
+		sb_addc(sb, (char)('0' + v));
+		return;
+	}
 	char digits[24], *end = digits + sizeof(digits), *p = end;
 	do {
 		*--p = (char)('0' + v % 10);
