@@ -245,7 +245,8 @@ static void add_indent(struct strbuf *sb, int indent)
  * rather than counted again from the line's start for every word. */
 static void add_wrapped(struct strbuf *sb, int indent, const char *word, size_t len, size_t *col)
 {
-	const char *nl = memchr(word, '\n', len);
+	bool simple = !strpbrk(word, "\n\t"); /* nearly every word: one byte, one column */
+	const char *nl = simple ? NULL : memchr(word, '\n', len);
 	if (*col + 1 + (nl ? (size_t)(nl - word) : len) > WRAP_COLUMN) {
 		sb_adds(sb, " \\\n");
 		add_indent(sb, indent + 1);
@@ -255,7 +256,7 @@ static void add_wrapped(struct strbuf *sb, int indent, const char *word, size_t 
 		*col += 1;
 	}
 	sb_add(sb, word, len);
-	*col = column_after(*col, word, len);
+	*col = simple ? *col + len : column_after(*col, word, len);
 }
 
 /* A word runargs wrote that is a fixed part of the command (run, --rm,
