@@ -91,7 +91,7 @@ int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
 			return 2;
 		}
 		fwrite(contents->buf, 1, contents->len, stdout);
-		return fflush(stdout) == 0 ? 0 : 1;
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	struct strbuf old = STRBUF_INIT;
 	bool exists = read_existing(cli->output, &old) == 0;
@@ -294,7 +294,7 @@ int output_fileset(struct cli *cli, const struct fileset *fs)
 			return 2;
 		}
 		print_fileset(fs);
-		return fflush(stdout) == 0 ? 0 : 1;
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	enum file_state *st = arena_alloc(cli->arena, (fs->n + 1) * sizeof(*st));
 	if (preflight(cli, fs, st) != 0)
