@@ -17,8 +17,9 @@ extern const char *const engine_names[ENGINE__MAX]; /* "docker", "podman" */
 struct out_file {
 	const char *path; /* relative, '/'-separated, checked by fileset_add */
 	unsigned mode;    /* 0644, 0755 */
-	const char *data;
+	const char *data; /* NULL: in the set's spill file, from spill_at */
 	size_t len;
+	long long spill_at;
 };
 
 struct fileset {
@@ -31,6 +32,12 @@ struct fileset {
 	 * then the file need not be held in memory at once (see
 	 * fileset_stream).  NULL: every file is kept. */
 	FILE *stream;
+	/* Set by the driver when the set is only printed: contents past the
+	 * first FILESET_HOLD bytes go to an unlinked temporary file instead of
+	 * memory, so that a big project's units are not all held at once. */
+	bool may_spill;
+	FILE *spill; /* made when first needed */
+	size_t held; /* bytes of contents in memory */
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);
@@ -42,6 +49,11 @@ int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struc
  * the arena) and contents is left empty, whether the file was added or not. */
 int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents);
 void fileset_sort(struct fileset *fs);
+/* Write the contents of f, a file of fs, to fp, from memory or from the
+ * spill file.  Returns 0, or -1 when the spill file cannot be read. */
+int fileset_print_file(const struct fileset *fs, const struct out_file *f, FILE *fp);
+/* Close the spill file, if there is one. */
+void fileset_release(struct fileset *fs);
 /* For a backend with one file, between two pieces of it: when fs->stream
  * is set and contents has grown past a chunk, write it out and empty it
  * (its memory is kept for the next piece); else nothing.  The backend

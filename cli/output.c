@@ -115,15 +115,19 @@ int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
 
 /* ---- file sets ------------------------------------------------------------ */
 
-static void print_fileset(const struct fileset *fs)
+static int print_fileset(const struct fileset *fs)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i)
 			fputs("---\n", stdout);
 		/* paths were checked by fileset_add: no control bytes, no newline */
 		printf("# FileName=%s\n", fs->files[i].path);
-		fwrite(fs->files[i].data, 1, fs->files[i].len, stdout);
+		if (fileset_print_file(fs, &fs->files[i], stdout) != 0) {
+			fprintf(stderr, "composec: cannot read back \"%s\" from a temporary file\n", fs->files[i].path);
+			return -1;
+		}
 	}
+	return 0;
 }
 
 static int mkdir_p(const char *dir)
@@ -293,7 +297,8 @@ int output_fileset(struct cli *cli, const struct fileset *fs)
 			fprintf(stderr, "composec: --check needs -o\n");
 			return 2;
 		}
-		print_fileset(fs);
+		if (print_fileset(fs) != 0)
+			return 1;
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	enum file_state *st = arena_alloc(cli->arena, (fs->n + 1) * sizeof(*st));
