@@ -218,11 +218,30 @@ static void remove_temps(const struct fileset *fs, const char **tmp)
 			unlink(tmp[i]);
 }
 
-/* fsync of dir: a rename in it is on disk once this returns. */
-static int sync_dir(const char *dir)
+/* fn on each directory that receives a file, once (files are sorted:
+ * one directory's come together); stops at the first failure. */
+static int each_dir(struct cli *cli, const struct fileset *fs, const enum file_state *st, int (*fn)(const char *dir))
+{
+	const char *done = NULL;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (st[i] == FILE_SAME)
+			continue;
+		const char *path = out_path(cli, &fs->files[i]);
+		const char *dir = arena_strndup(cli->arena, path, (size_t)(strrchr(path, '/') - path));
+		if (done && strcmp(done, dir) == 0)
+			continue;
+		if (fn(dir) != 0)
+			return 1;
+		done = dir;
+	}
+	return 0;
+}
+
+/* sync_fn(fd) on the directory dir; a message when it fails. */
+static int sync_dir_with(const char *dir, int (*sync_fn)(int fd))
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	bool ok = fd >= 0 && fsync(fd) == 0;
+	bool ok = fd >= 0 && sync_fn(fd) == 0;
 	if (fd >= 0)
 		close(fd);
 	if (!ok)
@@ -230,26 +249,23 @@ static int sync_dir(const char *dir)
 	return ok ? 0 : 1;
 }
 
-/* The temporary files' contents on disk, with one syncfs of the output's
- * file system instead of one fsync per file (a journal commit each). */
-static int sync_temps(struct cli *cli)
+/* Everything written to dir's file system on disk: one syncfs for the
+ * temporary files instead of one fsync each (a journal commit each). */
+static int sync_contents(const char *dir)
 {
-	int fd = open(cli->output, O_RDONLY | O_DIRECTORY);
-	bool ok = fd >= 0 && syncfs(fd) == 0;
-	if (fd >= 0)
-		close(fd);
-	if (!ok)
-		fprintf(stderr, "composec: cannot sync \"%s\": %s\n", cli->output, strerror(errno));
-	return ok ? 0 : 1;
+	return sync_dir_with(dir, syncfs);
+}
+
+/* The renames in dir on disk. */
+static int sync_entries(const char *dir)
+{
+	return sync_dir_with(dir, fsync);
 }
 
 /* Each file replaced by a rename, so that a run stopped at any point
- * leaves it wholly old or wholly new; then the directories the renames
- * changed are synced (files are sorted, so one directory's come
- * together). */
+ * leaves it wholly old or wholly new. */
 static int rename_temps(struct cli *cli, const struct fileset *fs, const enum file_state *st, const char **tmp)
 {
-	const char *synced = NULL;
 	for (size_t i = 0; i < fs->n; i++) {
 		if (st[i] == FILE_SAME)
 			continue;
@@ -261,17 +277,6 @@ static int rename_temps(struct cli *cli, const struct fileset *fs, const enum fi
 		if (cli->verbose)
 			fprintf(stderr, "composec: wrote %s\n", path);
 	}
-	for (size_t i = 0; i < fs->n; i++) {
-		if (st[i] == FILE_SAME)
-			continue;
-		const char *path = out_path(cli, &fs->files[i]);
-		const char *dir = arena_strndup(cli->arena, path, (size_t)(strrchr(path, '/') - path));
-		if (synced && strcmp(synced, dir) == 0)
-			continue;
-		if (sync_dir(dir) != 0)
-			return 1;
-		synced = dir;
-	}
 	return 0;
 }
 
@@ -282,11 +287,13 @@ static int write_files(struct cli *cli, const struct fileset *fs, const enum fil
 {
 	const char **tmp = arena_alloc(cli->arena, (fs->n + 1) * sizeof(*tmp));
 	int rc = write_temps(cli, fs, st, tmp);
-	if (rc == 0)
-		rc = sync_temps(cli);
+	if (rc == 0) /* per directory: one of them could be another file system */
+		rc = each_dir(cli, fs, st, sync_contents);
 	if (rc == 0)
 		rc = rename_temps(cli, fs, st, tmp);
 	remove_temps(fs, tmp);
+	if (rc == 0)
+		rc = each_dir(cli, fs, st, sync_entries);
 	return rc;
 }
 
