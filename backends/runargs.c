@@ -85,33 +85,34 @@ static void push(struct ra *r, const char *word)
 	strvec_push(r->v, r->a, word);
 }
 
-/* parts[0..n) one after the other, as one word: arena_concat with each
+/* flag=value, or flag=key=value when key is set, as one word: each
  * length taken once and no format to read (flag words are the bulk of
  * what the engine targets write). */
-static const char *join_word(struct arena *a, const char *const *parts, size_t n)
+static const char *flag_word(struct arena *a, const char *flag, const char *key, const char *value)
 {
-	size_t len[5], total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += len[i] = strlen(parts[i]);
-	char *w = arena_alloc(a, total + 1), *q = w;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(q, parts[i], len[i]);
-		q += len[i];
+	size_t fl = strlen(flag), kl = key ? strlen(key) : 0, vl = strlen(value);
+	char *w = arena_alloc(a, fl + kl + vl + 3), *q = w;
+	memcpy(q, flag, fl);
+	q += fl;
+	*q++ = '=';
+	if (key) {
+		memcpy(q, key, kl);
+		q += kl;
+		*q++ = '=';
 	}
-	*q = '\0';
+	memcpy(q, value, vl);
+	q[vl] = '\0';
 	return w;
 }
 
 static void push_flag(struct ra *r, const char *flag, const char *value)
 {
-	const char *parts[] = { flag, "=", value };
-	push(r, join_word(r->a, parts, ARRAY_SIZE(parts)));
+	push(r, flag_word(r->a, flag, NULL, value));
 }
 
 static void push_flag_kv(struct ra *r, const char *flag, const char *k, const char *v)
 {
-	const char *parts[] = { flag, "=", k, "=", v };
-	push(r, join_word(r->a, parts, ARRAY_SIZE(parts)));
+	push(r, flag_word(r->a, flag, k, v));
 }
 
 static void push_flag_int(struct ra *r, const char *flag, long long v)
