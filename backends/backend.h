@@ -17,8 +17,9 @@ extern const char *const engine_names[ENGINE__MAX]; /* "docker", "podman" */
 struct out_file {
 	const char *path; /* relative, '/'-separated, checked by fileset_add */
 	unsigned mode;    /* 0644, 0755 */
-	const char *data;
+	const char *data; /* NULL: in the set's spill file, from spill_at */
 	size_t len;
+	long long spill_at;
 };
 
 struct fileset {
@@ -26,6 +27,17 @@ struct fileset {
 	struct out_file *files; /* sorted by path when the backend returns */
 	size_t n, cap;
 	struct strmap paths; /* once there are many files: the paths, for uniqueness */
+	/* Set by the driver when the one file of an OUTPUT_FILE backend goes
+	 * straight to a stream (standard output, whole, nothing to compare):
+	 * then the file need not be held in memory at once (see
+	 * fileset_stream).  NULL: every file is kept. */
+	FILE *stream;
+	/* Set by the driver when the set is only printed: contents past the
+	 * first FILESET_HOLD bytes go to an unlinked temporary file instead of
+	 * memory, so that a big project's units are not all held at once. */
+	bool may_spill;
+	FILE *spill; /* made when first needed */
+	size_t held; /* bytes of contents in memory */
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);
@@ -37,6 +49,17 @@ int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struc
  * the arena) and contents is left empty, whether the file was added or not. */
 int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents);
 void fileset_sort(struct fileset *fs);
+/* Write the contents of f, a file of fs, to fp, from memory or from the
+ * spill file.  Returns 0, or -1 when the spill file cannot be read. */
+int fileset_print_file(const struct fileset *fs, const struct out_file *f, FILE *fp);
+/* Close the spill file, if there is one. */
+void fileset_release(struct fileset *fs);
+/* For a backend with one file, between two pieces of it: when fs->stream
+ * is set and contents has grown past a chunk, write it out and empty it
+ * (its memory is kept for the next piece); else nothing.  The backend
+ * then ends with fileset_take of the rest as usual, which writes that
+ * too, and must not fail after its first call. */
+void fileset_stream(struct fileset *fs, struct strbuf *contents);
 
 struct backend_options {
 	enum engine engine;     /* --engine; default docker */

@@ -98,8 +98,21 @@ static void add_ascii(struct strbuf *out, unsigned char c, unsigned flags)
  * other high bytes as \xNN, and the optional %, $ and " rules. */
 static void add_c_escaped(struct strbuf *out, const char *s, unsigned flags)
 {
+	/* printable ASCII that no rule touches, whatever the flags: copied
+	 * in runs, not byte by byte */
+	static bool plain[256];
+	if (!plain['a'])
+		for (int c = 0x20; c < 0x7f; c++)
+			plain[c] = !strchr("\\\"%$", c);
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
+		const unsigned char *run = p;
+		while (plain[*p])
+			p++;
+		if (p > run) {
+			sb_add(out, run, (size_t)(p - run));
+			continue;
+		}
 		if (*p < 0x80) {
 			add_ascii(out, *p++, flags);
 			continue;

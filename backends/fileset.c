@@ -24,6 +24,58 @@ void fileset_init(struct fileset *fs, struct arena *a)
 	fs->n = 0;
 	fs->cap = 0;
 	strmap_init(&fs->paths, a);
+	fs->stream = NULL;
+	fs->may_spill = false;
+	fs->spill = NULL;
+	fs->held = 0;
+}
+
+void fileset_release(struct fileset *fs)
+{
+	if (fs->spill)
+		fclose(fs->spill);
+	fs->spill = NULL;
+}
+
+/* What a set may hold in memory before it spills: more than the output
+ * of a thousand services, so that a usual project never touches the
+ * disk. */
+#define FILESET_HOLD (16 * 1024 * 1024)
+
+/* Append contents to the spill file; its offset in *at.  -1 (and no
+ * more spilling) when there is no temporary file to write: then the
+ * contents stay in memory, as without spilling. */
+static int spill(struct fileset *fs, const struct strbuf *contents, long long *at)
+{
+	if (!fs->spill)
+		fs->spill = tmpfile();
+	off_t end = fs->spill ? ftello(fs->spill) : -1;
+	if (end < 0 || fwrite(contents->buf, 1, contents->len, fs->spill) != contents->len) {
+		fs->may_spill = false;
+		return -1;
+	}
+	*at = (long long)end;
+	return 0;
+}
+
+int fileset_print_file(const struct fileset *fs, const struct out_file *f, FILE *fp)
+{
+	if (f->data) {
+		fwrite(f->data, 1, f->len, fp);
+		return 0;
+	}
+	if (fseeko(fs->spill, (off_t)f->spill_at, SEEK_SET) != 0)
+		return -1;
+	char buf[65536];
+	for (size_t left = f->len; left;) {
+		size_t n = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), fs->spill);
+		if (!n)
+			return -1;
+		fwrite(buf, 1, n, fp);
+		left -= n;
+	}
+	/* back to the end, where the next spilled file goes */
+	return fseeko(fs->spill, 0, SEEK_END) == 0 ? 0 : -1;
 }
 
 static bool component_ok(const char *c, size_t len)
@@ -84,15 +136,27 @@ int fileset_add(struct fileset *fs, const char *path, unsigned mode, const struc
 		fs->files = arena_grow(fs->arena, fs->files, fs->cap * sizeof(*fs->files), cap * sizeof(*fs->files));
 		fs->cap = cap;
 	}
-	fs->files[fs->n++] = (struct out_file){
-		.path = arena_strdup(fs->arena, path),
-		.mode = mode,
-		.data = arena_strndup(fs->arena, contents->buf, contents->len),
-		.len = contents->len,
-	};
+	struct out_file *f = &fs->files[fs->n++];
+	*f = (struct out_file){ .path = arena_strdup(fs->arena, path), .mode = mode, .len = contents->len };
+	if (!(fs->may_spill && fs->held + contents->len > FILESET_HOLD && spill(fs, contents, &f->spill_at) == 0)) {
+		f->data = arena_strndup(fs->arena, contents->buf, contents->len);
+		fs->held += contents->len;
+	}
 	if (fs->paths.cap)
 		strmap_put(&fs->paths, fs->files[fs->n - 1].path, (void *)1);
 	return 0;
+}
+
+/* Big enough that a write costs little per byte, small enough to stay
+ * in the cache: the output of a big project is never held whole. */
+#define FILESET_STREAM_CHUNK (64 * 1024)
+
+void fileset_stream(struct fileset *fs, struct strbuf *contents)
+{
+	if (!fs->stream || contents->len < FILESET_STREAM_CHUNK)
+		return;
+	fwrite(contents->buf, 1, contents->len, fs->stream);
+	sb_reset(contents);
 }
 
 int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct strbuf *contents)
@@ -100,6 +164,10 @@ int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct str
 	if (!path || !path_ok(path) || fileset_has(fs, path)) {
 		sb_release(contents);
 		return -1;
+	}
+	if (fs->stream) { /* the rest of a streamed file: written, not kept */
+		fwrite(contents->buf, 1, contents->len, fs->stream);
+		sb_release(contents);
 	}
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 16;

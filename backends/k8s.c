@@ -216,12 +216,11 @@ static bool label_value_ok(const char *v)
 }
 
 /* A DNS-1123 subdomain (lowercase labels separated by dots). */
-static bool subdomain_ok(const char *s)
+static bool subdomain_ok(const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	if (n == 0 || n > NAME_MAX_SUBDOMAIN || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
 		return false;
-	for (const char *c = s; *c; c++)
+	for (const char *c = s; c < s + n; c++)
 		if (!is_lower_alnum(*c) && *c != '-' && *c != '.')
 			return false;
 	return true;
@@ -233,19 +232,15 @@ static bool qualified_name_ok(const char *key)
 {
 	const char *slash = strchr(key, '/');
 	const char *name = slash ? slash + 1 : key;
-	if (slash) {
-		char *prefix = strndup(key, (size_t)(slash - key));
-		bool ok = prefix && subdomain_ok(prefix);
-		free(prefix);
-		if (!ok)
-			return false;
-	}
+	if (slash && !subdomain_ok(key, (size_t)(slash - key)))
+		return false;
 	return *name && label_value_ok(name);
 }
 
 static bool dns_label_ok(const char *s)
 {
-	return strlen(s) <= NAME_MAX_LABEL && subdomain_ok(s) && !strchr(s, '.');
+	size_t n = strlen(s);
+	return n <= NAME_MAX_LABEL && subdomain_ok(s, n) && !strchr(s, '.');
 }
 
 /* ---- escapers --------------------------------------------------------------------- */
@@ -257,7 +252,8 @@ static bool dns_label_ok(const char *s)
  * keeps "$HOME" readable, and right for runtimes that do not expand). */
 static const char *k8s_expand_escape(struct arena *a, const char *s)
 {
-	if (!strstr(s, "$$") && !strstr(s, "$("))
+	const char *dollar = strchr(s, '$'); /* most values have none */
+	if (!dollar || (!strstr(dollar, "$$") && !strstr(dollar, "$(")))
 		return s;
 	struct strbuf sb = STRBUF_INIT;
 	for (const char *c = s; *c; c++) {

@@ -268,17 +268,32 @@ static void emit_build(struct pl *pl, const struct service *s, const struct strv
 	emit_map_end(&pl->e);
 }
 
+/* "<len>:<word>;", as sb_addf("%zu:%s;") wrote it, without a format to
+ * read for each of the thousands of words. */
+static void ser_word(struct strbuf *sb, const char *w)
+{
+	size_t len = strlen(w);
+	sb_addu(sb, len);
+	sb_addc(sb, ':');
+	sb_add(sb, w, len);
+	sb_addc(sb, ';');
+}
+
 /* Definition of a service: its build and create argvs, length-prefixed. */
 static uint64_t definition_hash(const struct strvec *build, const struct strvec *creates, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, "composec service v1;");
-	for (size_t i = 0; build && i < build->n; i++)
-		sb_addf(&sb, "B%zu:%s;", strlen(build->v[i]), build->v[i]);
+	for (size_t i = 0; build && i < build->n; i++) {
+		sb_addc(&sb, 'B');
+		ser_word(&sb, build->v[i]);
+	}
 	for (size_t c = 0; c < n; c++) {
-		sb_addf(&sb, "C%zu;", creates[c].n);
+		sb_addc(&sb, 'C');
+		sb_addu(&sb, creates[c].n);
+		sb_addc(&sb, ';');
 		for (size_t i = 0; i < creates[c].n; i++)
-			sb_addf(&sb, "%zu:%s;", strlen(creates[c].v[i]), creates[c].v[i]);
+			ser_word(&sb, creates[c].v[i]);
 	}
 	uint64_t h = hash_fnv1a(sb.buf, sb.len);
 	sb_release(&sb);
@@ -473,6 +488,7 @@ static int emit_plan(struct arena *a, struct diag *d, const struct project *p, c
 	for (size_t i = 0; i < p->n_services; i++) {
 		emit_service(&pl, p->order[i]);
 		arena_rewind(&scratch, mark);
+		fileset_stream(out, &sb);
 	}
 	pl.a = a;
 	arena_release(&scratch);

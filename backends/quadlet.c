@@ -276,7 +276,7 @@ static void put(struct qctx *c, struct sink *k, enum qkey id, const char *v, str
 		return;
 	}
 	if (q->flag && c->ver >= qkeys[k->podman_args].since) {
-		sink_arg(c, k, arena_printf(c->a, "%s=%s", q->flag, v));
+		sink_arg(c, k, arena_concat(c->a, q->flag, "=", v, (const char *)NULL));
 		return;
 	}
 	diag_warning(c->d, loc, "%s=%s cannot be expressed for podman %d.%d, ignoring", q->name, v, c->ver / 100,
@@ -297,7 +297,7 @@ static void put_arg(struct qctx *c, struct sink *k, const char *word, struct loc
 
 static void put_kv(struct qctx *c, struct sink *k, enum qkey id, const char *key, const char *v, struct loc loc)
 {
-	put(c, k, id, arena_printf(c->a, "%s=%s", key, v), loc);
+	put(c, k, id, arena_concat(c->a, key, "=", v, (const char *)NULL), loc);
 }
 
 static void put_kvlist(struct qctx *c, struct sink *k, enum qkey id, const struct kvlist *l)

@@ -216,14 +216,22 @@ static const char *const wait_healthy_fn[ENGINE__MAX] = {
 
 /* ---- writing words and command lines ---------------------------------------------- */
 
-/* Columns since the last newline (a tab counts 8). */
+/* The column after text[0..n) written at column col: counted from its
+ * last newline when it has one (a tab counts 8). */
+static size_t column_after(size_t col, const char *text, size_t n)
+{
+	const char *nl = memrchr(text, '\n', n);
+	size_t i = nl ? (size_t)(nl - text) + 1 : 0;
+	col = (nl ? 0 : col) + (n - i);
+	for (const char *t = text + i; (t = memchr(t, '\t', n - (size_t)(t - text))); t++)
+		col += 7;
+	return col;
+}
+
+/* Columns since the last newline. */
 static size_t column(const struct strbuf *sb)
 {
-	const char *nl = memrchr(sb->buf, '\n', sb->len);
-	size_t i = nl ? (size_t)(nl - sb->buf) + 1 : 0, col = sb->len - i;
-	for (; i < sb->len; i++)
-		col += sb->buf[i] == '\t' ? 7 : 0;
-	return col;
+	return column_after(0, sb->buf, sb->len);
 }
 
 static void add_indent(struct strbuf *sb, int indent)
@@ -232,17 +240,23 @@ static void add_indent(struct strbuf *sb, int indent)
 		sb_addc(sb, '\t');
 }
 
-/* " word", or " \" and a continuation line when the line grew too long. */
-static void add_wrapped(struct strbuf *sb, int indent, const char *word)
+/* " word", or " \" and a continuation line when the line grew too long;
+ * *col is where the line is, kept by the caller from one word to the next
+ * rather than counted again from the line's start for every word. */
+static void add_wrapped(struct strbuf *sb, int indent, const char *word, size_t len, size_t *col)
 {
-	size_t len = strcspn(word, "\n");
-	if (column(sb) + 1 + len > WRAP_COLUMN) {
+	bool simple = !strpbrk(word, "\n\t"); /* nearly every word: one byte, one column */
+	const char *nl = simple ? NULL : memchr(word, '\n', len);
+	if (*col + 1 + (nl ? (size_t)(nl - word) : len) > WRAP_COLUMN) {
 		sb_adds(sb, " \\\n");
 		add_indent(sb, indent + 1);
+		*col = 8 * (size_t)(indent + 1);
 	} else {
 		sb_addc(sb, ' ');
+		*col += 1;
 	}
-	sb_adds(sb, word);
+	sb_add(sb, word, len);
+	*col = simple ? *col + len : column_after(*col, word, len);
 }
 
 /* A word runargs wrote that is a fixed part of the command (run, --rm,
@@ -257,13 +271,14 @@ static bool is_keyword(const char *w)
 static void add_argv(struct strbuf *sb, int indent, const struct strvec *argv, size_t n_fixed)
 {
 	struct strbuf q = STRBUF_INIT;
+	size_t col = column(sb);
 	for (size_t i = 0; i < argv->n; i++) {
 		sb_reset(&q);
 		if (i < n_fixed && is_keyword(argv->v[i]))
 			sb_adds(&q, argv->v[i]);
 		else
 			sh_quote(&q, argv->v[i]);
-		add_wrapped(sb, indent, q.buf);
+		add_wrapped(sb, indent, q.buf, q.len, &col);
 	}
 	sb_release(&q);
 }
@@ -855,6 +870,7 @@ static int emit_sh(struct arena *a, struct diag *d, const struct project *p, con
 		if (p->order[i]->replicas > 0)
 			emit_up_service(&sh, &sb, p->order[i]);
 		arena_rewind(&scratch, mark);
+		fileset_stream(out, &sb); /* a line ended: column() starts over */
 	}
 	sh.a = a;
 	arena_release(&scratch);

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -110,8 +111,23 @@ void sb_init(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 void sb_reset(struct strbuf *sb); /* len = 0, keeps memory */
 void sb_grow(struct strbuf *sb, size_t extra);
-void sb_add(struct strbuf *sb, const void *data, size_t n);
-void sb_adds(struct strbuf *sb, const char *s);
+void sb_add_slow(struct strbuf *sb, const void *data, size_t n);
+/* n bytes; inline while there is room (the backends append millions of
+ * short pieces). */
+static inline void sb_add(struct strbuf *sb, const void *data, size_t n)
+{
+	if (sb->len < sb->alloc && n < sb->alloc - sb->len) { /* room for n and the NUL */
+		memcpy(sb->buf + sb->len, data, n);
+		sb->len += n;
+		sb->buf[sb->len] = '\0';
+	} else {
+		sb_add_slow(sb, data, n);
+	}
+}
+static inline void sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
 void sb_addc_slow(struct strbuf *sb, char c);
 /* One byte; inline while there is room. */
 static inline void sb_addc(struct strbuf *sb, char c)
@@ -184,6 +200,10 @@ struct diag {
 	int errors, warnings;
 	bool warnings_as_errors; /* --strict for the "unknown attribute" class */
 	bool quiet;               /* drop warnings */
+	/* Where messages go once more than a chunk of them is held (thousands
+	 * of warnings about a big project), before the driver's flush; NULL:
+	 * all are held. */
+	FILE *overflow;
 };
 
 void diag_init(struct diag *d, struct arena *a);

@@ -252,6 +252,10 @@ static void escape_controls(struct strbuf *sb, size_t from)
 	sb_release(&rest);
 }
 
+/* Held messages past this size go to d->overflow: short output keeps its
+ * order (the driver's own messages first), a long one is not held whole. */
+#define DIAG_HOLD_MAX (64 * 1024)
+
 void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "note", "warning", "error" };
@@ -277,6 +281,8 @@ void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char
 		if (s)
 			quote_line(d, &d->out, s, loc.line, loc.col);
 	}
+	if (d->overflow && d->out.len > DIAG_HOLD_MAX)
+		diag_flush(d, d->overflow);
 }
 
 void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)

@@ -68,25 +68,44 @@ static bool yaml_printable(uint32_t cp)
 
 /* ---- what a plain scalar would resolve to -------------------------------- */
 
+/* The words share s's first letter: the second tells most apart
+ * without a call. */
 static bool in_words(const char *s, const char *const *words)
 {
 	for (; *words; words++)
-		if (strcmp(s, *words) == 0)
+		if ((*words)[1] == s[1] && strcmp(s, *words) == 0)
 			return true;
 	return false;
 }
 
-/* null, YAML 1.2 and 1.1 booleans, the merge key and the 1.1 value key. */
+/* null, YAML 1.2 and 1.1 booleans, the merge key and the 1.1 value key,
+ * by first letter: most keys and values start with one of them ("name",
+ * "test"), and are compared only with the few words that do too. */
 static bool is_reserved_word(const char *s)
 {
-	if (!strchr("~nNtTfFyYoO<=", s[0]) || !s[0])
-		return false; /* not the first letter of any of them */
-	static const char *const words[] = {
-		"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-		"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-		"on", "On", "ON", "off", "Off", "OFF", "<<", "=", NULL,
-	};
-	return in_words(s, words);
+	static const char *const tilde[] = { "~", NULL }, *const n[] = { "null", "n", "no", NULL },
+				 *const N[] = { "Null", "NULL", "N", "No", "NO", NULL }, *const t[] = { "true", NULL },
+				 *const T[] = { "True", "TRUE", NULL }, *const f[] = { "false", NULL },
+				 *const F[] = { "False", "FALSE", NULL }, *const y[] = { "y", "yes", NULL },
+				 *const Y[] = { "Y", "Yes", "YES", NULL }, *const o[] = { "on", "off", NULL },
+				 *const O[] = { "On", "ON", "Off", "OFF", NULL }, *const lt[] = { "<<", NULL },
+				 *const eq[] = { "=", NULL };
+	switch (s[0]) {
+	case '~': return in_words(s, tilde);
+	case 'n': return in_words(s, n);
+	case 'N': return in_words(s, N);
+	case 't': return in_words(s, t);
+	case 'T': return in_words(s, T);
+	case 'f': return in_words(s, f);
+	case 'F': return in_words(s, F);
+	case 'y': return in_words(s, y);
+	case 'Y': return in_words(s, Y);
+	case 'o': return in_words(s, o);
+	case 'O': return in_words(s, O);
+	case '<': return in_words(s, lt);
+	case '=': return in_words(s, eq);
+	default: return false;
+	}
 }
 
 static size_t skip_digits(const char **p, const char *set)
@@ -197,10 +216,14 @@ static bool looks_timestamp(const char *p)
  * way. */
 static bool plain_chars_ok(const unsigned char *s, size_t *len)
 {
+	/* fine whatever follows: printable ASCII but ':' and ' ' */
+	static bool fine[256];
+	if (!fine['a'])
+		for (int c = 0x21; c < 0x7f; c++)
+			fine[c] = c != ':';
 	const unsigned char *p = s;
 	for (;;) {
-		/* fine whatever follows: printable ASCII but ':' and ' ' */
-		while (*p > 0x20 && *p < 0x7f && *p != ':')
+		while (fine[*p])
 			p++;
 		if (!*p)
 			break;
@@ -325,12 +348,16 @@ static const char *json_short_escape(unsigned char c)
 
 void json_escape_string(struct strbuf *out, const char *str)
 {
+	/* printable ASCII but '"' and '\\': a run of it goes as it is */
+	static bool as_is[256];
+	if (!as_is['a'])
+		for (int c = 0x20; c < 0x80; c++)
+			as_is[c] = c != '"' && c != '\\';
 	const unsigned char *s = (const unsigned char *)str;
 	sb_addc(out, '"');
 	while (*s) {
-		/* a run of printable ASCII but '"' and '\\' goes as it is */
 		const unsigned char *run = s;
-		while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (as_is[*s])
 			s++;
 		if (s > run) {
 			sb_add(out, run, (size_t)(s - run));
@@ -416,10 +443,12 @@ static char top(const struct emit *e)
 
 static void indent(struct emit *e, size_t levels)
 {
-	sb_grow(e->out, 2 * levels);
-	memset(e->out->buf + e->out->len, ' ', 2 * levels);
-	e->out->len += 2 * levels;
-	e->out->buf[e->out->len] = '\0';
+	static const char spaces[] = "                                ";
+	for (size_t n = 2 * levels; n;) { /* nearly always one piece */
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		sb_add(e->out, spaces, k);
+		n -= k;
+	}
 }
 
 /* JSON: the separator and line break before the next item of the open
@@ -567,7 +596,9 @@ void emit_str(struct emit *e, const char *s)
 void emit_int(struct emit *e, long long v)
 {
 	scalar_prefix(e);
-	sb_addf(e->out, "%lld", v);
+	if (v < 0)
+		sb_addc(e->out, '-');
+	sb_addu(e->out, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
 	end_value(e);
 }
 

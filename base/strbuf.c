@@ -47,7 +47,7 @@ void sb_grow(struct strbuf *sb, size_t extra)
 	sb->alloc = alloc;
 }
 
-void sb_add(struct strbuf *sb, const void *data, size_t n)
+void sb_add_slow(struct strbuf *sb, const void *data, size_t n)
 {
 	sb_grow(sb, n);
 	if (n)
@@ -56,13 +56,12 @@ void sb_add(struct strbuf *sb, const void *data, size_t n)
 	sb->buf[sb->len] = '\0';
 }
 
-void sb_adds(struct strbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
-}
-
 void sb_addu(struct strbuf *sb, unsigned long long v)
 {
+	if (v < 10) { /* most lengths and counts */
+		sb_addc(sb, (char)('0' + v));
+		return;
+	}
 	char digits[24], *end = digits + sizeof(digits), *p = end;
 	do {
 		*--p = (char)('0' + v % 10);

@@ -201,6 +201,7 @@ static int run(struct cli *cli, const struct subcommand *sub)
 	cli->load.lenient = strcmp(sub->name, "audit") == 0;
 	cli->load.keep_sources = cli->load.lenient;
 	cli->load.environ = environ;
+	cli->diag.overflow = stderr;
 	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);
 	int rc = p ? sub->run(cli, sub, p) : 1;
 	diag_flush(&cli->diag, stderr);
@@ -273,14 +274,32 @@ static int cmd_config(struct cli *cli, const struct subcommand *sub, struct proj
 		return 2;
 	}
 	struct strbuf out = STRBUF_INIT;
+	bool to_stdout = !cli->output || strcmp(cli->output, "-") == 0;
 	/* A file gets the mark that lets a later run replace it; JSON has no
 	 * comments, so an existing JSON file is only replaced with --force. */
-	if (cli->output && strcmp(cli->output, "-") != 0 && fmt == DUMP_YAML)
+	if (!to_stdout && fmt == DUMP_YAML)
 		sb_adds(&out, "# " GENERATED_MARK " config; do not edit\n");
-	dump_config(p, fmt, &out);
+	/* printed whole, it need not be held whole */
+	dump_config_stream(p, fmt, &out, to_stdout && !cli->check ? stdout : NULL);
 	int rc = output_single(cli, &out, 0644);
 	sb_release(&out);
 	return rc;
+}
+
+/* Run the backend and write what it made. */
+static int emit_and_write(struct cli *cli, const struct backend *b, struct project *p,
+			  const struct backend_options *o, struct fileset *fs)
+{
+	if (b->emit(cli->arena, &cli->diag, p, o, fs) != 0 || cli->diag.errors)
+		return 1; /* nothing is written when the input had errors */
+	if (fs->stream)
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	fileset_sort(fs);
+	if (b->output == OUTPUT_FILE && fs->n == 1) {
+		struct strbuf one = { (char *)fs->files[0].data, fs->files[0].len, 0 };
+		return output_single(cli, &one, fs->files[0].mode);
+	}
+	return output_fileset(cli, fs);
 }
 
 static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
@@ -294,12 +313,16 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 		o.podman_version = parse_version(cli->podman_version);
 	struct fileset fs;
 	fileset_init(&fs, cli->arena);
-	if (b->emit(cli->arena, &cli->diag, p, &o, &fs) != 0 || cli->diag.errors)
-		return 1; /* nothing is written when the input had errors */
-	fileset_sort(&fs);
-	if (b->output == OUTPUT_FILE && fs.n == 1) {
-		struct strbuf one = { (char *)fs.files[0].data, fs.files[0].len, 0 };
-		return output_single(cli, &one, fs.files[0].mode);
-	}
-	return output_fileset(cli, &fs);
+	/* What is printed whole need not be held whole: one file is streamed
+	 * by the backend (errors come from the input, which was loaded by
+	 * now), a set of files printed in order of their names may spill to
+	 * a temporary file.  -o and --check keep everything for the
+	 * comparison and the atomic writes. */
+	bool to_stdout = !cli->output || strcmp(cli->output, "-") == 0;
+	if (b->output == OUTPUT_FILE && to_stdout && !cli->check && !cli->diag.errors)
+		fs.stream = stdout;
+	fs.may_spill = b->output == OUTPUT_DIR && to_stdout && !cli->check;
+	int rc = emit_and_write(cli, b, p, &o, &fs);
+	fileset_release(&fs);
+	return rc;
 }

@@ -35,16 +35,19 @@ static bool carries_mark(const struct strbuf *sb)
 	return memmem(sb->buf, n, GENERATED_MARK, strlen(GENERATED_MARK)) != NULL;
 }
 
-static int write_atomic(const char *path, const struct strbuf *contents, unsigned mode)
+/* Write contents to a new temporary file next to path, fsync'd when
+ * sync; its name in *tmp (the caller renames or unlinks it).  Returns 0,
+ * or 1 after a message. */
+static int write_temp(struct cli *cli, const char *path, const struct strbuf *contents, unsigned mode, bool sync,
+		      const char **tmp)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	sb_addf(&tmp, "%s.composec-tmp-XXXXXX", path);
-	int fd = mkstemp(tmp.buf);
+	char *name = arena_printf(cli->arena, "%s.composec-tmp-XXXXXX", path);
+	int fd = mkstemp(name);
 	if (fd < 0) {
-		fprintf(stderr, "composec: cannot create \"%s\": %s\n", tmp.buf, strerror(errno));
-		sb_release(&tmp);
+		fprintf(stderr, "composec: cannot create \"%s\": %s\n", name, strerror(errno));
 		return 1;
 	}
+	*tmp = name;
 	bool ok = fchmod(fd, (mode_t)mode) == 0;
 	for (size_t off = 0; ok && off < contents->len;) {
 		ssize_t w = write(fd, contents->buf + off, contents->len - off);
@@ -53,15 +56,31 @@ static int write_atomic(const char *path, const struct strbuf *contents, unsigne
 		ok = w > 0;
 		off += ok ? (size_t)w : 0;
 	}
-	ok = ok && fsync(fd) == 0;
+	ok = ok && (!sync || fsync(fd) == 0);
 	ok = (close(fd) == 0) && ok;
-	ok = ok && rename(tmp.buf, path) == 0;
 	if (!ok) {
 		fprintf(stderr, "composec: cannot write \"%s\": %s\n", path, strerror(errno));
-		unlink(tmp.buf);
+		unlink(name);
+		*tmp = NULL;
 	}
-	sb_release(&tmp);
 	return ok ? 0 : 1;
+}
+
+static int rename_temp(const char *tmp, const char *path)
+{
+	if (rename(tmp, path) == 0)
+		return 0;
+	fprintf(stderr, "composec: cannot write \"%s\": %s\n", path, strerror(errno));
+	unlink(tmp);
+	return 1;
+}
+
+static int write_atomic(struct cli *cli, const char *path, const struct strbuf *contents, unsigned mode)
+{
+	const char *tmp;
+	if (write_temp(cli, path, contents, mode, true, &tmp) != 0)
+		return 1;
+	return rename_temp(tmp, path);
 }
 
 int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
@@ -72,7 +91,7 @@ int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
 			return 2;
 		}
 		fwrite(contents->buf, 1, contents->len, stdout);
-		return fflush(stdout) == 0 ? 0 : 1;
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	struct strbuf old = STRBUF_INIT;
 	bool exists = read_existing(cli->output, &old) == 0;
@@ -91,20 +110,24 @@ int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
 			cli->output);
 		return 1;
 	}
-	return write_atomic(cli->output, contents, mode);
+	return write_atomic(cli, cli->output, contents, mode);
 }
 
 /* ---- file sets ------------------------------------------------------------ */
 
-static void print_fileset(const struct fileset *fs)
+static int print_fileset(const struct fileset *fs)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i)
 			fputs("---\n", stdout);
 		/* paths were checked by fileset_add: no control bytes, no newline */
 		printf("# FileName=%s\n", fs->files[i].path);
-		fwrite(fs->files[i].data, 1, fs->files[i].len, stdout);
+		if (fileset_print_file(fs, &fs->files[i], stdout) != 0) {
+			fprintf(stderr, "composec: cannot read back \"%s\" from a temporary file\n", fs->files[i].path);
+			return -1;
+		}
 	}
+	return 0;
 }
 
 static int mkdir_p(const char *dir)
@@ -169,22 +192,109 @@ static int preflight(struct cli *cli, const struct fileset *fs, enum file_state 
 	return problems;
 }
 
-static int write_files(struct cli *cli, const struct fileset *fs, const enum file_state *st)
+/* Every file to write, to its temporary name: nothing is replaced yet. */
+static int write_temps(struct cli *cli, const struct fileset *fs, const enum file_state *st, const char **tmp)
+{
+	const char *made = NULL; /* files are sorted: one directory's come together */
+	for (size_t i = 0; i < fs->n; i++) {
+		if (st[i] == FILE_SAME)
+			continue;
+		const char *path = out_path(cli, &fs->files[i]);
+		const char *dir = arena_strndup(cli->arena, path, (size_t)(strrchr(path, '/') - path));
+		if (!(made && strcmp(made, dir) == 0) && mkdir_p(dir) != 0)
+			return 1;
+		made = dir;
+		struct strbuf contents = { (char *)fs->files[i].data, fs->files[i].len, 0 };
+		if (write_temp(cli, path, &contents, fs->files[i].mode, false, &tmp[i]) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void remove_temps(const struct fileset *fs, const char **tmp)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (tmp[i])
+			unlink(tmp[i]);
+}
+
+/* fn on each directory that receives a file, once (files are sorted:
+ * one directory's come together); stops at the first failure. */
+static int each_dir(struct cli *cli, const struct fileset *fs, const enum file_state *st, int (*fn)(const char *dir))
+{
+	const char *done = NULL;
+	for (size_t i = 0; i < fs->n; i++) {
+		if (st[i] == FILE_SAME)
+			continue;
+		const char *path = out_path(cli, &fs->files[i]);
+		const char *dir = arena_strndup(cli->arena, path, (size_t)(strrchr(path, '/') - path));
+		if (done && strcmp(done, dir) == 0)
+			continue;
+		if (fn(dir) != 0)
+			return 1;
+		done = dir;
+	}
+	return 0;
+}
+
+/* sync_fn(fd) on the directory dir; a message when it fails. */
+static int sync_dir_with(const char *dir, int (*sync_fn)(int fd))
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	bool ok = fd >= 0 && sync_fn(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!ok)
+		fprintf(stderr, "composec: cannot sync \"%s\": %s\n", dir, strerror(errno));
+	return ok ? 0 : 1;
+}
+
+/* Everything written to dir's file system on disk: one syncfs for the
+ * temporary files instead of one fsync each (a journal commit each). */
+static int sync_contents(const char *dir)
+{
+	return sync_dir_with(dir, syncfs);
+}
+
+/* The renames in dir on disk. */
+static int sync_entries(const char *dir)
+{
+	return sync_dir_with(dir, fsync);
+}
+
+/* Each file replaced by a rename, so that a run stopped at any point
+ * leaves it wholly old or wholly new. */
+static int rename_temps(struct cli *cli, const struct fileset *fs, const enum file_state *st, const char **tmp)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		if (st[i] == FILE_SAME)
 			continue;
 		const char *path = out_path(cli, &fs->files[i]);
-		const char *slash = strrchr(path, '/');
-		if (mkdir_p(arena_strndup(cli->arena, path, (size_t)(slash - path))) != 0)
-			return 1;
-		struct strbuf contents = { (char *)fs->files[i].data, fs->files[i].len, 0 };
-		if (write_atomic(path, &contents, fs->files[i].mode) != 0)
+		int rc = rename_temp(tmp[i], path);
+		tmp[i] = NULL;
+		if (rc != 0)
 			return 1;
 		if (cli->verbose)
 			fprintf(stderr, "composec: wrote %s\n", path);
 	}
 	return 0;
+}
+
+/* Temporary files first, all synced at once, then the renames: the
+ * crash guarantee of write_atomic for every file at the cost of one sync
+ * for the set instead of one per file. */
+static int write_files(struct cli *cli, const struct fileset *fs, const enum file_state *st)
+{
+	const char **tmp = arena_alloc(cli->arena, (fs->n + 1) * sizeof(*tmp));
+	int rc = write_temps(cli, fs, st, tmp);
+	if (rc == 0) /* per directory: one of them could be another file system */
+		rc = each_dir(cli, fs, st, sync_contents);
+	if (rc == 0)
+		rc = rename_temps(cli, fs, st, tmp);
+	remove_temps(fs, tmp);
+	if (rc == 0)
+		rc = each_dir(cli, fs, st, sync_entries);
+	return rc;
 }
 
 int output_fileset(struct cli *cli, const struct fileset *fs)
@@ -194,8 +304,9 @@ int output_fileset(struct cli *cli, const struct fileset *fs)
 			fprintf(stderr, "composec: --check needs -o\n");
 			return 2;
 		}
-		print_fileset(fs);
-		return fflush(stdout) == 0 ? 0 : 1;
+		if (print_fileset(fs) != 0)
+			return 1;
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	enum file_state *st = arena_alloc(cli->arena, (fs->n + 1) * sizeof(*st));
 	if (preflight(cli, fs, st) != 0)

@@ -710,7 +710,11 @@ struct printer {
 	struct dump *d;
 	const struct project *p;
 	const struct ir_value *services; /* see service_to_come */
+	FILE *stream;                    /* see dump_config_stream */
 };
+
+/* Past this, the output goes to the stream between two services. */
+#define DUMP_CHUNK (64 * 1024)
 
 /* `$` becomes `$$` so that interpolation on reload gives s back. */
 static const char *dollars(struct printer *pr, const char *s)
@@ -737,6 +741,10 @@ static void print_map(struct printer *pr, const struct ir_value *v)
 			struct arena_mark m = arena_mark(pr->d->a);
 			print_value(pr, val_service(pr->d, project_service(pr->p, v->map.members[i].key)));
 			arena_rewind(pr->d->a, m);
+			if (pr->stream && pr->e.out->len > DUMP_CHUNK) {
+				fwrite(pr->e.out->buf, 1, pr->e.out->len, pr->stream);
+				sb_reset(pr->e.out);
+			}
 			continue;
 		}
 		print_value(pr, v->map.members[i].value);
@@ -767,10 +775,15 @@ static void print_value(struct printer *pr, const struct ir_value *v)
 
 void dump_config(const struct project *p, enum dump_format fmt, struct strbuf *out)
 {
+	dump_config_stream(p, fmt, out, NULL);
+}
+
+void dump_config_stream(const struct project *p, enum dump_format fmt, struct strbuf *out, FILE *stream)
+{
 	struct arena a;
 	arena_init(&a);
 	struct dump d = { .a = &a, .fmt = fmt };
-	struct printer pr = { .d = &d, .p = p };
+	struct printer pr = { .d = &d, .p = p, .stream = stream };
 	emit_init(&pr.e, out, fmt == DUMP_JSON ? EMIT_JSON : EMIT_YAML);
 	sb_init(&pr.tmp);
 	const struct ir_value *top = val_project(&d, p, &pr.services);

@@ -382,6 +382,10 @@ const struct kv *kvlist_get(const struct kvlist *l, const char *key);
 enum dump_format { DUMP_YAML, DUMP_JSON };
 /* The resolved model as `docker compose config` prints it. */
 void dump_config(const struct project *p, enum dump_format fmt, struct strbuf *out);
+/* dump_config, with what is in out written to stream and out emptied
+ * after each service once it holds more than a chunk: a big project's
+ * model is never held whole.  stream NULL: dump_config. */
+void dump_config_stream(const struct project *p, enum dump_format fmt, struct strbuf *out, FILE *stream);
 
 /* Format a duration (usec) as Go's time.Duration.String() does: 1m30s. */
 void ir_format_duration(int64_t usec, struct strbuf *out);

@@ -59,6 +59,26 @@ grep -qx precious "$tmp/foreign.yaml" || { echo "FAIL foreign file overwritten";
 run "$composec" config -f "$tmp/compose.yaml" -o "$tmp/foreign.yaml" --force; check force 0 $rc
 for f in "$tmp"/*composec-tmp*; do [ -e "$f" ] && { echo "FAIL temporary file left: $f"; fails=$((fails + 1)); }; done
 
+# A set of files too big to hold (units past 16 MiB go to a temporary
+# file) is printed as -o writes it, in the order of the names.
+if ! grep -q '^  systemd .*(not built yet)' "$tmp/help"; then
+	awk 'BEGIN {
+		pad = sprintf("%8000s", ""); gsub(/ /, "0123456789", pad)
+		print "services:"
+		for (i = 0; i < 220; i++) printf "  s%03d:\n    image: x\n    environment:\n      PAD: \"%d-%s\"\n", i, i, pad
+	}' >"$tmp/big.yaml"
+	run "$composec" systemd -f "$tmp/big.yaml" -o "$tmp/bigout"; check big-write 0 $rc
+	run "$composec" systemd -f "$tmp/big.yaml"; check big-print 0 $rc
+	(cd "$tmp/bigout" && first=1 && for f in $(find . -type f | sed 's|^\./||' | LC_ALL=C sort); do
+		[ "$first" = 1 ] || echo ---
+		first=0
+		echo "# FileName=$f"
+		cat "$f"
+	done) >"$tmp/big.expected"
+	cmp -s "$tmp/out" "$tmp/big.expected" || { echo "FAIL big set printed unlike -o"; fails=$((fails + 1)); }
+	[ "$(wc -c <"$tmp/out")" -gt 16777216 ] || { echo "FAIL big set is not big"; fails=$((fails + 1)); }
+fi
+
 # stdin
 run sh -c "printf 'services:\n  s:\n    image: x\n' | '$composec' config -f - -p stdin"; check stdin 0 $rc
 
