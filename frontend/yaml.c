@@ -117,18 +117,24 @@ static void index_build(struct frame *f)
 	f->indexed = true;
 }
 
-/* Find key in a map frame: linear while small, hashed once large. */
-static struct node_pair *frame_find(struct builder *b, struct frame *f, const char *key)
+/* Find key in a map frame: linear while small (lengths compared first:
+ * most keys differ there), hashed once large. */
+static struct node_pair *frame_find(struct builder *b, struct frame *f, const struct node *key)
 {
 	(void)b;
 	struct node *m = f->node;
 	if (!f->indexed && m->map.n >= INDEX_THRESHOLD)
 		index_build(f);
 	if (f->indexed) {
-		uint32_t i = *index_slot(f, key);
+		uint32_t i = *index_slot(f, key->scalar.text);
 		return i ? &m->map.pairs[i - 1] : NULL;
 	}
-	return node_map_find(m, key);
+	for (size_t i = 0; i < m->map.n; i++) {
+		const struct node *k = m->map.pairs[i].key;
+		if (k->scalar.len == key->scalar.len && memcmp(k->scalar.text, key->scalar.text, k->scalar.len) == 0)
+			return &m->map.pairs[i];
+	}
+	return NULL;
 }
 
 /* While a container is open its pairs or items grow in the buffers of its
@@ -156,9 +162,23 @@ static bool is_merge_key(const struct node *k)
 	return k->style == STYLE_PLAIN && !(k->tags & TAG_STR) && strcmp(k->scalar.text, "<<") == 0;
 }
 
+/* Most keys are words: a plain scalar starting with a letter other than
+ * n, t, f (null, true, false in any case) is a string (node.c's typing:
+ * every other type starts with one of those, '~', a sign, a digit, '.' or
+ * '_'), which spares typing tens of thousands of keys the long way. */
+static bool is_word_key(const struct node *k)
+{
+	if (k->kind != NODE_SCALAR)
+		return false;
+	char c = (char)(k->scalar.text[0] | 0x20); /* lower case, for letters */
+	return c >= 'a' && c <= 'z' && c != 'n' && c != 't' && c != 'f';
+}
+
 static void add_key(struct builder *b, struct frame *f, struct node *key)
 {
-	if (key->kind != NODE_SCALAR) {
+	if (is_word_key(key)) {
+		key->stype = SCALAR_STR + 1;
+	} else if (key->kind != NODE_SCALAR) {
 		build_error(b, key->loc, "mapping key must be a string, not a %s", node_kind_name(key));
 		key = node_new_scalar(b->a, key->loc, "", 0, STYLE_QUOTED); /* keep going */
 	} else if (!is_merge_key(key) && node_scalar_type(key) != SCALAR_STR) {
@@ -178,7 +198,7 @@ static void add_map_value(struct builder *b, struct frame *f, struct node *value
 		ptrvec_push(&f->merges, &b->scratch, value);
 		return;
 	}
-	struct node_pair *dup = frame_find(b, f, key->scalar.text);
+	struct node_pair *dup = frame_find(b, f, key);
 	if (dup) {
 		build_error(b, key->loc, "mapping key \"%s\" already defined at line %d", key->scalar.text,
 			   dup->key->loc.line);
@@ -222,12 +242,12 @@ static void apply_merges(struct builder *b, struct frame *f)
 					continue;
 				}
 				for (size_t k = 0; k < one->map.n; k++)
-					if (!frame_find(b, f, one->map.pairs[k].key->scalar.text))
+					if (!frame_find(b, f, one->map.pairs[k].key))
 						frame_add_pair(b, f, one->map.pairs[k].key, one->map.pairs[k].value);
 			}
 		} else if (src->kind == NODE_MAP) {
 			for (size_t k = 0; k < src->map.n; k++)
-				if (!frame_find(b, f, src->map.pairs[k].key->scalar.text))
+				if (!frame_find(b, f, src->map.pairs[k].key))
 					frame_add_pair(b, f, src->map.pairs[k].key, src->map.pairs[k].value);
 		} else {
 			build_error(b, src->loc, "merge key \"<<\" needs a mapping, not a %s", node_kind_name(src));
@@ -418,6 +438,26 @@ static bool yaml_printable(unsigned cp)
 	       (cp >= 0xA0 && cp <= 0xFFFD) || cp >= 0x10000;
 }
 
+/* The common case, eight bytes at a time: printable ASCII, tabs and line
+ * breaks only. */
+static bool printable_ascii(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t low = yaml_bytes_below(w, 0x20);
+		if (yaml_bytes_above_7e(w))
+			return false;
+		if (low && (low & ~yaml_bytes_equal(w, '\n') & ~yaml_bytes_equal(w, '\t') & ~yaml_bytes_equal(w, '\r')))
+			return false;
+	}
+	for (; i < len; i++)
+		if ((s[i] < 0x20 || s[i] > 0x7E) && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
 /* YAML streams are printable Unicode, and compose-go's reader rejects
  * anything else before parsing; so do we.  This also keeps libfyaml 0.7
  * away from two bugs: a loop on a malformed byte in a directive line
@@ -426,12 +466,7 @@ static bool yaml_printable(unsigned cp)
 static bool check_text(struct builder *b, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	/* the common case first: printable ASCII, tabs and line breaks only */
-	size_t ascii = 0;
-	while (ascii < len && ((s[ascii] >= 0x20 && s[ascii] <= 0x7E) || s[ascii] == '\n' || s[ascii] == '\t' ||
-			       s[ascii] == '\r'))
-		ascii++;
-	if (ascii == len)
+	if (printable_ascii(s, len))
 		return true;
 	int line = 1, col = 1;
 	for (size_t i = 0; i < len;) {
@@ -460,6 +495,30 @@ bool yaml_text_ok(const char *text, size_t len)
 	return check_text(NULL, text, len);
 }
 
+/* The fast scanner's attempt: true when it built the documents; else
+ * everything it did is undone, and nothing was reported. */
+static bool parse_fast(struct builder *b, const char *text, size_t len)
+{
+	struct arena *aux = arena_aux(b->a);
+	struct arena_mark ma = arena_mark(b->a), mx = arena_mark(aux);
+	struct ptrvec docs = *b->docs;
+	struct strbuf buf = STRBUF_INIT;
+	b->trial = true;
+	bool ok = yaml_events_fast(text, len, &buf, on_event, b) && !b->failed;
+	b->trial = false;
+	sb_release(&buf);
+	if (ok)
+		return true;
+	if (aux != b->a)
+		arena_rewind(aux, mx);
+	arena_rewind(b->a, ma);
+	*b->docs = docs;
+	b->depth = 0;
+	b->root = NULL;
+	b->failed = false;
+	return false;
+}
+
 static void parse_fy(struct builder *b, const char *text, size_t len)
 {
 	struct ptrvec errors = { 0 };
@@ -482,7 +541,8 @@ int yaml_parse(struct arena *a, struct diag *d, const char *name, const char *te
 		return -1;
 	arena_init(&b.scratch);
 	strmap_init(&b.anchors, &b.scratch);
-	parse_fy(&b, text, len);
+	if (!parse_fast(&b, text, len))
+		parse_fy(&b, text, len);
 	for (size_t i = 0; i < b.cap; i++) {
 		free(b.stack[i].pairs);
 		free(b.stack[i].items);

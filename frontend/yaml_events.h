@@ -67,6 +67,24 @@ bool yaml_events_fast(const char *text, size_t len, struct strbuf *buf, yev_sink
  * why). */
 int yaml_diff(const char *text, size_t len, struct strbuf *why);
 
+/* Eight bytes at a time: the high bit of each byte of w that is below n
+ * (n <= 0x80), equal to c, or above 0x7E.  Exact per byte (no borrow or
+ * carry crosses bytes), so that a clean word is skipped in a few
+ * instructions. */
+#define YAML_ONES 0x0101010101010101ull
+static inline uint64_t yaml_bytes_below(uint64_t w, unsigned n)
+{
+	return ~(((w & 0x7F * YAML_ONES) + (0x80 - n) * YAML_ONES) | w) & 0x80 * YAML_ONES;
+}
+static inline uint64_t yaml_bytes_equal(uint64_t w, unsigned char c)
+{
+	return yaml_bytes_below(w ^ (c * YAML_ONES), 1);
+}
+static inline uint64_t yaml_bytes_above_7e(uint64_t w)
+{
+	return (((w & 0x7F * YAML_ONES) + YAML_ONES) | w) & 0x80 * YAML_ONES;
+}
+
 /* What yaml_parse checks before parsing: printable UTF-8. */
 bool yaml_text_ok(const char *text, size_t len);
 
