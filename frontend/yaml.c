@@ -1,3 +1,24 @@
+/*
+ * yaml.c - build node trees from YAML events (yaml_events.h).
+ *
+ * We build from events rather than from libfyaml's document tree: the
+ * tree we want (node.h) is ours anyway, building it once is cheaper than
+ * building two, and it gives us control over the three things a hostile
+ * file can abuse: alias expansion (aliases share the anchored node; every
+ * container records the weight of its full expansion, and a document
+ * heavier than the limit is rejected before anything walks it), nesting
+ * depth, and duplicate keys (libfyaml's parser does not check them).
+ *
+ * Two parsers feed the builder.  The fast scanner (yaml_fast.c) reads the
+ * block-style subset compose files are written in, several times cheaper
+ * than libfyaml; when it gives up, or the builder finds anything wrong in
+ * what it read, everything built is undone (arena marks) and libfyaml
+ * (yaml_fy.c), the complete parser, parses the text again: its syntax
+ * errors are the ones reported, and the builder's errors are reported
+ * from that second pass only.  yaml_diff.c proves the two agree: the fuzz
+ * target fuzz_yamldiff and the test yaml-diff compare their event streams
+ * field by field, positions included.
+ */
 #include "frontend/yaml.h"
 #include "frontend/yaml_events.h"
 
