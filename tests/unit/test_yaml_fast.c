@@ -183,6 +183,27 @@ static void test_errors_reported_once(void **state)
 	done(&f);
 }
 
+/* The limits hold on input the fast scanner reads: the builder enforces
+ * them whichever parser feeds it. */
+static void test_limits(void **state)
+{
+	(void)state;
+	const char *bomb = "a: &a [x, x, x, x, x]\nb: &b\n- *a\n- *a\n- *a\n- *a\nc: &c\n- *b\n- *b\n- *b\n- *b\n";
+	const char *deep = "a:\n b:\n  c:\n   d:\n    e: 1\n";
+	accepted(bomb);
+	accepted(deep);
+	struct yaml_limits lim = { 3, 50 };
+	struct fx f;
+	arena_init(&f.a);
+	diag_init(&f.d, &f.a);
+	f.docs = (struct ptrvec){ 0 };
+	assert_int_equal(yaml_parse(&f.a, &f.d, "t.yaml", bomb, strlen(bomb), &lim, &f.docs), -1);
+	assert_non_null(strstr(f.d.out.buf, "(limit: alias expansion)"));
+	assert_int_equal(yaml_parse(&f.a, &f.d, "t.yaml", deep, strlen(deep), &lim, &f.docs), -1);
+	assert_non_null(strstr(f.d.out.buf, "t.yaml:4:4: error: nesting deeper than 3 levels"));
+	done(&f);
+}
+
 /* What the fast scanner built is the tree libfyaml's events build. */
 static void test_tree(void **state)
 {
@@ -213,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_block_scalars),
 		cmocka_unit_test(test_unicode_columns),
 		cmocka_unit_test(test_errors_reported_once),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_tree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
