@@ -80,8 +80,9 @@ static bool ascii_run(const char *q, const char *e)
 	return true;
 }
 
-/* The position of at in e; libfyaml counts columns in characters, so
- * past a non-ASCII one on the same line we do not try. */
+/* Give e the position of at.  Past a non-ASCII character on the same
+ * line, whether a column counts bytes or characters is libfyaml's
+ * business: we do not try. */
 static bool mark(const struct scan *s, struct yev *e, const char *at)
 {
 	if (!s->ascii && !ascii_run(s->ls, at))
@@ -485,7 +486,8 @@ static bool empty_scalar(struct scan *s, const struct props *pr)
 	return emit(s, &e);
 }
 
-/* [a, "b", 'c'] on one line, q at the bracket: scalars only. */
+/* An item of a flow sequence at *q, a scalar on the line; *q ends after
+ * it. */
 static bool flow_item(struct scan *s, const char **q)
 {
 	const char *r = *q, *text;
@@ -513,6 +515,7 @@ static bool flow_item(struct scan *s, const char **q)
 	return true;
 }
 
+/* [a, "b", 'c'] on one line, q at the bracket: scalars only. */
 static bool flow_seq(struct scan *s, const char *q, const struct props *pr, int n)
 {
 	struct yev e = { .kind = YEV_SEQ_START };
