@@ -26,7 +26,7 @@ CTEST ?= ctest
 # make fuzz: seconds per target (fuzz/run.sh says where seeds, corpora and
 # findings live).
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends
+FUZZ_TARGETS := fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends fuzz_yamldiff
 
 .PHONY: all build deps demo test lint clean fuzz fuzz-smoke fuzz-build bench
 

@@ -1,17 +1,28 @@
 /*
- * yaml.c - build node trees from libfyaml parser events.
+ * yaml.c - build node trees from YAML events (yaml_events.h).
  *
- * We use the event API rather than libfyaml's document tree: the tree we
- * want (node.h) is ours anyway, building it once is cheaper than building
- * two, and it gives us control over the three things a hostile file can
- * abuse: alias expansion (aliases share the anchored node; every container
- * records the weight of its full expansion, and a document heavier than
- * the limit is rejected before anything walks it), nesting depth, and
- * duplicate keys (libfyaml's parser does not check them).
+ * We build from events rather than from libfyaml's document tree: the
+ * tree we want (node.h) is ours anyway, building it once is cheaper than
+ * building two, and it gives us control over the three things a hostile
+ * file can abuse: alias expansion (aliases share the anchored node; every
+ * container records the weight of its full expansion, and a document
+ * heavier than the limit is rejected before anything walks it), nesting
+ * depth, and duplicate keys (libfyaml's parser does not check them).
+ *
+ * Two parsers feed the builder.  The fast scanner (yaml_fast.c) reads the
+ * block-style subset compose files are written in, several times cheaper
+ * than libfyaml; when it gives up, or the builder finds anything wrong in
+ * what it read, everything built is undone (arena marks) and libfyaml
+ * (yaml_fy.c), the complete parser, parses the text again: its syntax
+ * errors are the ones reported, and the builder's errors are reported
+ * from that second pass only.  yaml_diff.c proves the two agree: the fuzz
+ * target fuzz_yamldiff and the test yaml-diff compare their event streams
+ * field by field, positions included.
  */
 #include "frontend/yaml.h"
+#include "frontend/yaml_events.h"
 
-#include <libfyaml.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +55,11 @@ struct builder {
 	struct node *root;
 	size_t max_weight;
 	bool failed; /* a fatal error: stop building this stream */
-	const char *input; /* the text being parsed */
-	size_t input_len;
+	/* Fed by the fast scanner: an error is not reported but makes the
+	 * whole attempt fail, so that libfyaml's parse reports it (or the
+	 * syntax error that comes first). */
+	bool trial;
+	struct ptrvec *docs;
 };
 
 #define INDEX_THRESHOLD 8
@@ -55,31 +69,30 @@ static size_t sat_add(size_t x, size_t y)
 	return x + y < x ? (size_t)-1 : x + y;
 }
 
-static struct loc mark_loc(const struct builder *b, const struct fy_mark *m)
+static struct loc ev_loc(const struct builder *b, const struct yev *e)
 {
-	struct loc l = { b->name, m ? m->line + 1 : 0, m ? m->column + 1 : 0 };
+	struct loc l = { b->name, e->line, e->col };
 	return l;
 }
 
-static const char *token_text(struct builder *b, struct fy_token *t)
+/* Errors of the tree (not of the syntax) go through here. */
+static void build_error(struct builder *b, struct loc loc, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void build_error(struct builder *b, struct loc loc, const char *fmt, ...)
 {
-	size_t len;
-	const char *s = t ? fy_token_get_text(t, &len) : NULL;
-	return s ? arena_strndup(&b->scratch, s, len) : NULL; /* anchor names: scratch */
+	if (b->trial) {
+		b->failed = true;
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	diag_report(b->d, DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
 }
 
-static unsigned tag_bits(struct fy_token *tag)
+/* Anchor names outlive the event: copied to scratch. */
+static const char *anchor_name(struct builder *b, const struct yev *e)
 {
-	const char *t = tag ? fy_token_get_text0(tag) : NULL;
-	if (!t)
-		return TAG_NONE;
-	if (strcmp(t, "!reset") == 0)
-		return TAG_RESET;
-	if (strcmp(t, "!override") == 0)
-		return TAG_OVERRIDE;
-	if (strcmp(t, "tag:yaml.org,2002:str") == 0)
-		return TAG_STR;
-	return TAG_NONE;
+	return e->anchor ? arena_strndup(&b->scratch, e->anchor, e->anchor_len) : NULL;
 }
 
 static void *grow_buffer(void *p, size_t *cap, size_t need, size_t size)
@@ -125,18 +138,24 @@ static void index_build(struct frame *f)
 	f->indexed = true;
 }
 
-/* Find key in a map frame: linear while small, hashed once large. */
-static struct node_pair *frame_find(struct builder *b, struct frame *f, const char *key)
+/* Find key in a map frame: linear while small (lengths compared first:
+ * most keys differ there), hashed once large. */
+static struct node_pair *frame_find(struct builder *b, struct frame *f, const struct node *key)
 {
 	(void)b;
 	struct node *m = f->node;
 	if (!f->indexed && m->map.n >= INDEX_THRESHOLD)
 		index_build(f);
 	if (f->indexed) {
-		uint32_t i = *index_slot(f, key);
+		uint32_t i = *index_slot(f, key->scalar.text);
 		return i ? &m->map.pairs[i - 1] : NULL;
 	}
-	return node_map_find(m, key);
+	for (size_t i = 0; i < m->map.n; i++) {
+		const struct node *k = m->map.pairs[i].key;
+		if (k->scalar.len == key->scalar.len && memcmp(k->scalar.text, key->scalar.text, k->scalar.len) == 0)
+			return &m->map.pairs[i];
+	}
+	return NULL;
 }
 
 /* While a container is open its pairs or items grow in the buffers of its
@@ -164,13 +183,27 @@ static bool is_merge_key(const struct node *k)
 	return k->style == STYLE_PLAIN && !(k->tags & TAG_STR) && strcmp(k->scalar.text, "<<") == 0;
 }
 
+/* Most keys are words: a plain scalar starting with a letter other than
+ * n, t, f (null, true, false in any case) is a string (node.c's typing:
+ * every other type starts with one of those, '~', a sign, a digit, '.' or
+ * '_'), which spares typing tens of thousands of keys the long way. */
+static bool is_word_key(const struct node *k)
+{
+	if (k->kind != NODE_SCALAR)
+		return false;
+	char c = (char)(k->scalar.text[0] | 0x20); /* lower case, for letters */
+	return c >= 'a' && c <= 'z' && c != 'n' && c != 't' && c != 'f';
+}
+
 static void add_key(struct builder *b, struct frame *f, struct node *key)
 {
-	if (key->kind != NODE_SCALAR) {
-		diag_error(b->d, key->loc, "mapping key must be a string, not a %s", node_kind_name(key));
+	if (is_word_key(key)) {
+		key->stype = SCALAR_STR + 1;
+	} else if (key->kind != NODE_SCALAR) {
+		build_error(b, key->loc, "mapping key must be a string, not a %s", node_kind_name(key));
 		key = node_new_scalar(b->a, key->loc, "", 0, STYLE_QUOTED); /* keep going */
 	} else if (!is_merge_key(key) && node_scalar_type(key) != SCALAR_STR) {
-		diag_error(b->d, key->loc, "mapping key \"%s\" must be a string, not a %s", key->scalar.text,
+		build_error(b, key->loc, "mapping key \"%s\" must be a string, not a %s", key->scalar.text,
 			   node_kind_name(key));
 	}
 	f->key = key;
@@ -186,9 +219,9 @@ static void add_map_value(struct builder *b, struct frame *f, struct node *value
 		ptrvec_push(&f->merges, &b->scratch, value);
 		return;
 	}
-	struct node_pair *dup = frame_find(b, f, key->scalar.text);
+	struct node_pair *dup = frame_find(b, f, key);
 	if (dup) {
-		diag_error(b->d, key->loc, "mapping key \"%s\" already defined at line %d", key->scalar.text,
+		build_error(b, key->loc, "mapping key \"%s\" already defined at line %d", key->scalar.text,
 			   dup->key->loc.line);
 		return;
 	}
@@ -225,20 +258,20 @@ static void apply_merges(struct builder *b, struct frame *f)
 			for (size_t j = 0; j < src->seq.n; j++) {
 				struct node *one = src->seq.items[j];
 				if (one->kind != NODE_MAP) {
-					diag_error(b->d, one->loc, "merge key \"<<\" needs mappings, not a %s",
+					build_error(b, one->loc, "merge key \"<<\" needs mappings, not a %s",
 						   node_kind_name(one));
 					continue;
 				}
 				for (size_t k = 0; k < one->map.n; k++)
-					if (!frame_find(b, f, one->map.pairs[k].key->scalar.text))
+					if (!frame_find(b, f, one->map.pairs[k].key))
 						frame_add_pair(b, f, one->map.pairs[k].key, one->map.pairs[k].value);
 			}
 		} else if (src->kind == NODE_MAP) {
 			for (size_t k = 0; k < src->map.n; k++)
-				if (!frame_find(b, f, src->map.pairs[k].key->scalar.text))
+				if (!frame_find(b, f, src->map.pairs[k].key))
 					frame_add_pair(b, f, src->map.pairs[k].key, src->map.pairs[k].value);
 		} else {
-			diag_error(b->d, src->loc, "merge key \"<<\" needs a mapping, not a %s", node_kind_name(src));
+			build_error(b, src->loc, "merge key \"<<\" needs a mapping, not a %s", node_kind_name(src));
 		}
 	}
 }
@@ -261,10 +294,10 @@ static void register_anchor(struct builder *b, const char *anchor, struct node *
 		strmap_put(&b->anchors, anchor, n);
 }
 
-static void begin_container(struct builder *b, struct node *n, struct fy_token *anchor)
+static void begin_container(struct builder *b, struct node *n, const char *anchor)
 {
 	if (b->depth >= b->lim->max_depth) {
-		diag_error(b->d, n->loc, "nesting deeper than %zu levels (limit: maximum nesting depth)",
+		build_error(b, n->loc, "nesting deeper than %zu levels (limit: maximum nesting depth)",
 			   b->lim->max_depth);
 		b->failed = true;
 		return;
@@ -281,7 +314,7 @@ static void begin_container(struct builder *b, struct node *n, struct fy_token *
 	f->items = keep.items, f->items_cap = keep.items_cap;
 	f->slots = keep.slots, f->slots_cap = keep.slots_cap;
 	f->node = n;
-	f->anchor = token_text(b, anchor);
+	f->anchor = anchor;
 }
 
 static void settle(struct builder *b, struct node *n)
@@ -312,7 +345,7 @@ static void end_container(struct builder *b)
 	settle(b, n);
 	compute_weight(n);
 	if (n->weight > b->max_weight) {
-		diag_error(b->d, n->loc,
+		build_error(b, n->loc,
 			   "document expands to more than %zu nodes (limit: alias expansion); "
 			   "is this an alias bomb?",
 			   b->max_weight);
@@ -323,179 +356,77 @@ static void end_container(struct builder *b)
 	add_value(b, n);
 }
 
-/* ---- single-quoted scalars --------------------------------------------- */
-
-/* libfyaml 0.7.12 gets a single-quoted scalar with many '' escapes wrong:
- * once a line needs more than 8 chunks, the text it returns repeats an
- * escape where later characters belong ('abcd' reads as
- * "ab''") and the chunk array leaks (libfyaml issue #233, fixed
- * upstream after 0.7.12).  Scalars with an escape are therefore decoded
- * here, from the source between the quotes, by YAML 1.2's rules: '' is
- * one quote (7.3.2); lines are folded as in every flow scalar (6.5):
- * white space around line breaks goes, one break becomes a space and n+1
- * breaks become n newlines. */
-static bool is_white(char c)
+static void on_scalar(struct builder *b, const struct yev *e)
 {
-	return c == ' ' || c == '\t';
-}
-
-static void add_unescaped(struct strbuf *out, const char *s, const char *e)
-{
-	while (s < e) {
-		const char *q = memchr(s, '\'', (size_t)(e - s));
-		if (!q) {
-			sb_add(out, s, (size_t)(e - s));
-			return;
-		}
-		sb_add(out, s, (size_t)(q + 1 - s)); /* up to and with the quote */
-		s = q + 1 < e && q[1] == '\'' ? q + 2 : q + 1;
+	struct loc loc = ev_loc(b, e);
+	size_t len = e->len;
+	if (memchr(e->text, '\0', len)) {
+		build_error(b, loc, "scalar contains a NUL byte");
+		len = strlen(e->text);
 	}
-}
-
-/* The end of the line at s (a break or e); *next is where the next line
- * starts, NULL after the last. */
-static const char *line_end(const char *s, const char *e, const char **next)
-{
-	const char *p = s;
-	while (p < e && *p != '\n' && *p != '\r')
-		p++;
-	if (p == e)
-		*next = NULL;
-	else
-		*next = *p == '\r' && p + 1 < e && p[1] == '\n' ? p + 2 : p + 1;
-	return p;
-}
-
-static const char *decode_single_quoted(struct builder *b, const char *s, size_t n, size_t *len)
-{
-	struct strbuf out = STRBUF_INIT;
-	const char *e = s + n, *next;
-	size_t empties = 0;
-	for (bool first = true; s; s = next, first = false) {
-		const char *a = s, *z = line_end(s, e, &next);
-		if (!first)
-			while (a < z && is_white(*a))
-				a++;
-		if (next) /* not the last line */
-			while (z > a && is_white(z[-1]))
-				z--;
-		if (!first && a == z && next) {
-			empties++;
-			continue;
-		}
-		if (!first && !empties)
-			sb_addc(&out, ' ');
-		for (; empties; empties--)
-			sb_addc(&out, '\n');
-		add_unescaped(&out, a, z);
-	}
-	char *r = sb_to_arena(&out, b->a);
-	*len = out.len;
-	sb_release(&out);
-	return r;
-}
-
-/* The text of a scalar token; NULL when libfyaml has none. */
-static const char *scalar_text(struct builder *b, struct fy_token *t, size_t *len)
-{
-	const struct fy_mark *s = fy_token_start_mark(t), *e = fy_token_end_mark(t);
-	if (fy_token_scalar_style(t) == FYSS_SINGLE_QUOTED && s && e && s->input_pos <= e->input_pos &&
-	    e->input_pos <= b->input_len) {
-		const char *raw = b->input + s->input_pos;
-		size_t n = e->input_pos - s->input_pos;
-		if (memmem(raw, n, "\'\'", 2))
-			return decode_single_quoted(b, raw, n, len);
-	}
-	return fy_token_get_text(t, len);
-}
-
-static void on_scalar(struct builder *b, struct fy_event *e)
-{
-	size_t len = 0;
-	const char *text = scalar_text(b, e->scalar.value, &len);
-	struct loc loc = mark_loc(b, fy_token_start_mark(e->scalar.value));
-	enum fy_scalar_style fss = fy_token_scalar_style(e->scalar.value);
-	enum scalar_style style = fss == FYSS_PLAIN ? STYLE_PLAIN : STYLE_QUOTED;
-	if ((fss == FYSS_SINGLE_QUOTED || fss == FYSS_DOUBLE_QUOTED) && loc.col > 1)
-		loc.col--; /* point at the opening quote */
-	if (text && memchr(text, '\0', len)) {
-		diag_error(b->d, loc, "scalar contains a NUL byte");
-		len = strlen(text);
-	}
-	struct node *n = node_new_scalar(b->a, loc, text ? text : "", len, style);
-	n->tags = tag_bits(e->scalar.tag);
+	struct node *n = node_new_scalar(b->a, loc, e->text, len, e->style);
+	n->tags = e->tags;
 	n->weight = 1;
-	register_anchor(b, token_text(b, e->scalar.anchor), n);
+	register_anchor(b, anchor_name(b, e), n);
 	add_value(b, n);
 }
 
-static void on_alias(struct builder *b, struct fy_event *e)
+static void on_alias(struct builder *b, const struct yev *e)
 {
-	const char *name = token_text(b, e->alias.anchor);
-	struct loc loc = mark_loc(b, fy_event_start_mark(e));
-	struct node *n = name ? strmap_get(&b->anchors, name) : NULL;
+	struct loc loc = ev_loc(b, e);
+	const char *name = arena_strndup(&b->scratch, e->text, e->len);
+	struct node *n = strmap_get(&b->anchors, name);
 	if (!n) {
-		diag_error(b->d, loc, "unknown anchor \"%s\"", name ? name : "");
+		build_error(b, loc, "unknown anchor \"%s\"", name);
 		n = node_new_scalar(b->a, loc, "", 0, STYLE_PLAIN);
 		n->weight = 1;
 	}
 	add_value(b, n);
 }
 
-static void on_event(struct builder *b, struct fy_event *e, struct ptrvec *docs)
+/* The sink both parsers feed. */
+static bool on_event(void *ctx, const struct yev *e)
 {
+	struct builder *b = ctx;
 	struct node *n;
-	switch (e->type) {
-	case FYET_DOCUMENT_START:
+	switch (e->kind) {
+	case YEV_DOC_START:
 		strmap_init(&b->anchors, &b->scratch);
 		b->root = NULL;
 		break;
-	case FYET_DOCUMENT_END:
-		if (!b->root) {
-			struct loc loc = mark_loc(b, fy_event_start_mark(e));
-			b->root = node_new_scalar(b->a, loc, "", 0, STYLE_PLAIN);
-		}
-		ptrvec_push(docs, b->a, b->root);
+	case YEV_DOC_END:
+		if (!b->root)
+			b->root = node_new_scalar(b->a, ev_loc(b, e), "", 0, STYLE_PLAIN);
+		ptrvec_push(b->docs, b->a, b->root);
 		break;
-	case FYET_MAPPING_START:
-		n = node_new_map(b->a, mark_loc(b, fy_event_start_mark(e)));
-		n->tags = tag_bits(e->mapping_start.tag);
-		begin_container(b, n, e->mapping_start.anchor);
+	case YEV_MAP_START:
+	case YEV_SEQ_START:
+		n = e->kind == YEV_MAP_START ? node_new_map(b->a, ev_loc(b, e)) : node_new_seq(b->a, ev_loc(b, e));
+		n->tags = e->tags;
+		begin_container(b, n, anchor_name(b, e));
 		break;
-	case FYET_SEQUENCE_START:
-		n = node_new_seq(b->a, mark_loc(b, fy_event_start_mark(e)));
-		n->tags = tag_bits(e->sequence_start.tag);
-		begin_container(b, n, e->sequence_start.anchor);
-		break;
-	case FYET_MAPPING_END:
-	case FYET_SEQUENCE_END:
+	case YEV_MAP_END:
+	case YEV_SEQ_END:
 		end_container(b);
 		break;
-	case FYET_SCALAR:
+	case YEV_SCALAR:
 		on_scalar(b, e);
 		break;
-	case FYET_ALIAS:
+	case YEV_ALIAS:
 		on_alias(b, e);
 		break;
-	default:
-		break;
 	}
+	return !b->failed;
 }
 
-/* libfyaml's own syntax errors, collected instead of printed. */
-static void report_fy_errors(struct builder *b, struct fy_diag *fd)
+static void report_syntax_errors(struct builder *b, const struct ptrvec *errors)
 {
-	void *it = NULL;
-	struct fy_diag_error *de;
-	int n = 0;
-	while ((de = fy_diag_errors_iterate(fd, &it)) != NULL) {
-		if (de->type < FYET_ERROR)
-			continue;
-		struct loc loc = { b->name, de->line > 0 ? de->line : 1, de->column > 0 ? de->column : 1 };
-		diag_error(b->d, loc, "invalid YAML: %s", de->msg);
-		n++;
+	for (size_t i = 0; i < errors->n; i++) {
+		const struct yev_error *ye = errors->v[i];
+		struct loc loc = { b->name, ye->line > 0 ? ye->line : 1, ye->col > 0 ? ye->col : 1 };
+		diag_error(b->d, loc, "invalid YAML: %s", ye->msg);
 	}
-	if (!n)
+	if (!errors->n)
 		diag_error(b->d, (struct loc){ b->name, 0, 0 }, "invalid YAML");
 }
 
@@ -528,6 +459,26 @@ static bool yaml_printable(unsigned cp)
 	       (cp >= 0xA0 && cp <= 0xFFFD) || cp >= 0x10000;
 }
 
+/* The common case, eight bytes at a time: printable ASCII, tabs and line
+ * breaks only. */
+static bool printable_ascii(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t low = yaml_bytes_below(w, 0x20);
+		if (yaml_bytes_above_7e(w))
+			return false;
+		if (low && (low & ~yaml_bytes_equal(w, '\n') & ~yaml_bytes_equal(w, '\t') & ~yaml_bytes_equal(w, '\r')))
+			return false;
+	}
+	for (; i < len; i++)
+		if ((s[i] < 0x20 || s[i] > 0x7E) && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
 /* YAML streams are printable Unicode, and compose-go's reader rejects
  * anything else before parsing; so do we.  This also keeps libfyaml 0.7
  * away from two bugs: a loop on a malformed byte in a directive line
@@ -536,18 +487,15 @@ static bool yaml_printable(unsigned cp)
 static bool check_text(struct builder *b, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	/* the common case first: printable ASCII, tabs and line breaks only */
-	size_t ascii = 0;
-	while (ascii < len && ((s[ascii] >= 0x20 && s[ascii] <= 0x7E) || s[ascii] == '\n' || s[ascii] == '\t' ||
-			       s[ascii] == '\r'))
-		ascii++;
-	if (ascii == len)
+	if (printable_ascii(s, len))
 		return true;
 	int line = 1, col = 1;
 	for (size_t i = 0; i < len;) {
 		unsigned cp = 0;
 		size_t n = utf8_seq(s + i, len - i, &cp);
 		if (!n || !yaml_printable(cp)) {
+			if (!b)
+				return false;
 			struct loc at = { b->name, line, col };
 			if (!n)
 				diag_error(b->d, at, "invalid YAML: invalid UTF-8 byte 0x%02x", s[i]);
@@ -563,17 +511,47 @@ static bool check_text(struct builder *b, const char *text, size_t len)
 	return true;
 }
 
-static void discard_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
+bool yaml_text_ok(const char *text, size_t len)
 {
-	(void)diag, (void)user, (void)buf, (void)len;
+	return check_text(NULL, text, len);
+}
+
+/* The fast scanner's attempt: true when it built the documents; else
+ * everything it did is undone, and nothing was reported. */
+static bool parse_fast(struct builder *b, const char *text, size_t len)
+{
+	struct arena *aux = arena_aux(b->a);
+	struct arena_mark ma = arena_mark(b->a), mx = arena_mark(aux);
+	struct ptrvec docs = *b->docs;
+	struct strbuf buf = STRBUF_INIT;
+	b->trial = true;
+	bool ok = yaml_events_fast(text, len, &buf, on_event, b) && !b->failed;
+	b->trial = false;
+	sb_release(&buf);
+	if (ok)
+		return true;
+	if (aux != b->a)
+		arena_rewind(aux, mx);
+	arena_rewind(b->a, ma);
+	*b->docs = docs;
+	b->depth = 0;
+	b->root = NULL;
+	b->failed = false;
+	return false;
+}
+
+static void parse_fy(struct builder *b, const char *text, size_t len)
+{
+	struct ptrvec errors = { 0 };
+	if (yaml_events_fy(text, len, &b->scratch, on_event, b, &errors) < 0)
+		report_syntax_errors(b, &errors);
 }
 
 int yaml_parse(struct arena *a, struct diag *d, const char *name, const char *text, size_t len,
 	       const struct yaml_limits *limits, struct ptrvec *docs)
 {
 	static const struct yaml_limits defaults = { YAML_MAX_DEPTH, YAML_MAX_WEIGHT };
-	struct builder b = { .a = a, .d = d, .name = name, .lim = limits ? limits : &defaults, .input = text,
-			     .input_len = len };
+	struct builder b = { .a = a, .d = d, .name = name, .lim = limits ? limits : &defaults, .docs = docs };
 	/* Without aliases a document has fewer nodes than bytes: the default
 	 * limit grows with the input, so that only expansion trips it. */
 	b.max_weight = b.lim->max_weight;
@@ -582,33 +560,10 @@ int yaml_parse(struct arena *a, struct diag *d, const char *name, const char *te
 	int errors_before = d->errors;
 	if (!check_text(&b, text, len))
 		return -1;
-	struct fy_diag_cfg dc;
-	fy_diag_cfg_default(&dc);
-	dc.fp = NULL;
-	dc.output_fn = discard_output;
-	dc.colorize = false;
-	struct fy_diag *fd = fy_diag_create(&dc);
-	if (!fd)
-		die("libfyaml: cannot create diagnostics");
-	fy_diag_set_collect_errors(fd, true);
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE,
-				    .diag = fd };
-	struct fy_parser *p = fy_parser_create(&cfg);
-	if (!p)
-		die("libfyaml: cannot create parser");
 	arena_init(&b.scratch);
 	strmap_init(&b.anchors, &b.scratch);
-	if (fy_parser_set_string(p, text, len) != 0)
-		die("libfyaml: cannot set input");
-	struct fy_event *e;
-	while (!b.failed && (e = fy_parser_parse(p)) != NULL) {
-		on_event(&b, e, docs);
-		fy_parser_event_free(p, e);
-	}
-	if (!b.failed && fy_parser_get_stream_error(p))
-		report_fy_errors(&b, fd);
-	fy_parser_destroy(p);
-	fy_diag_destroy(fd);
+	if (!parse_fast(&b, text, len))
+		parse_fy(&b, text, len);
 	for (size_t i = 0; i < b.cap; i++) {
 		free(b.stack[i].pairs);
 		free(b.stack[i].items);

@@ -1,6 +1,6 @@
 /*
- * yaml.h - YAML text to node trees (node.h), built straight from
- * libfyaml's parser events.
+ * yaml.h - YAML text to node trees (node.h), built from parser events:
+ * a fast scanner's for the common subset, else libfyaml's (yaml.c).
  *
  * Provides: one tree per YAML document; anchors and aliases resolved
  * (aliases share the anchored node, and the total expansion is bounded);

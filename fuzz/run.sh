@@ -3,7 +3,8 @@
 # one after the other (make fuzz, make fuzz-smoke).
 #
 # Seeds come from the repository: the compose files of golden/ (every
-# *.yaml/*.yml outside expected/), their env files, the kept regression
+# *.yaml/*.yml outside expected/; for fuzz_yamldiff those of tests/ too),
+# their env files, the kept regression
 # inputs of tests/fuzz-regressions/<target>/, and the directories in
 # FUZZ_EXTRA_SEEDS (space-separated, searched for *.yml/*.yaml; e.g. a
 # checkout of awesome-compose).  Each target keeps its corpus in
@@ -26,7 +27,7 @@ secs=$2
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -eq 0 ]; then
-	set -- fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends
+	set -- fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends fuzz_yamldiff
 fi
 
 # put DIR FILE [0|1]: copy FILE into DIR under a content-derived name,
@@ -49,6 +50,13 @@ compose_files() {
 	done
 }
 
+# Every YAML file of the repository: the compose files and the YAML the
+# tests keep (fuzz_yamldiff).
+yaml_files() {
+	compose_files
+	find "$top/tests" -type f \( -name '*.yaml' -o -name '*.yml' \) -print
+}
+
 env_files() {
 	find "$top/golden" -path '*/expected' -prune -o -type f \( -name '*.env' -o -name '.env' -o -name env \) -print
 }
@@ -57,6 +65,8 @@ seed() { # target dir
 	case $1 in
 	fuzz_frontend | fuzz_backends)
 		compose_files | while IFS= read -r f; do put "$2" "$f" ''; done ;;
+	fuzz_yamldiff)
+		yaml_files | while IFS= read -r f; do put "$2" "$f" ''; done ;;
 	fuzz_dotenv)
 		env_files | while IFS= read -r f; do
 			put "$2" "$f" 0
@@ -108,6 +118,7 @@ for t in "$@"; do
 	dict=
 	case $t in
 	fuzz_frontend | fuzz_backends) dict=-dict=$top/fuzz/compose.dict ;;
+	fuzz_yamldiff) dict=-dict=$top/fuzz/yaml.dict ;;
 	esac
 	echo "== $t: ${secs}s, corpus $corpus ($(find "$corpus" -type f | wc -l) files), seeds $(find "$seeds" -type f | wc -l)"
 	rc=0
