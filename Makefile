@@ -99,7 +99,7 @@ test: deps
 # libFuzzer needs clang; the targets are built with ASan and UBSan (fuzz/).
 fuzz-build: deps
 	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCOMPOSEC_FUZZ=ON -DCOMPOSEC_TESTS=OFF -DCOMPOSEC_WERROR=OFF
+	  -DCOMPOSEC_FUZZ=ON -DCOMPOSEC_TESTS=OFF
 	$(CMAKE) --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
 
 fuzz: fuzz-build
