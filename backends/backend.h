@@ -37,7 +37,12 @@ struct fileset {
 	 * memory, so that a big project's units are not all held at once. */
 	bool may_spill;
 	FILE *spill; /* made when first needed */
+	char *spill_buf; /* its stdio buffer */
 	size_t held; /* bytes of contents in memory */
+	size_t spill_len; /* bytes written to the spill file */
+	/* the spill file mapped, once printing starts: read back by the page
+	 * cache, not by a seek and a read per file */
+	const char *spill_map;
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);
@@ -51,7 +56,7 @@ int fileset_take(struct fileset *fs, const char *path, unsigned mode, struct str
 void fileset_sort(struct fileset *fs);
 /* Write the contents of f, a file of fs, to fp, from memory or from the
  * spill file.  Returns 0, or -1 when the spill file cannot be read. */
-int fileset_print_file(const struct fileset *fs, const struct out_file *f, FILE *fp);
+int fileset_print_file(struct fileset *fs, const struct out_file *f, FILE *fp);
 /* Close the spill file, if there is one. */
 void fileset_release(struct fileset *fs);
 /* For a backend with one file, between two pieces of it: when fs->stream

@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define FILESET_MAX_PATH 1024
 #define FILESET_MAX_COMPONENT 255
@@ -28,54 +29,76 @@ void fileset_init(struct fileset *fs, struct arena *a)
 	fs->may_spill = false;
 	fs->spill = NULL;
 	fs->held = 0;
+	fs->spill_map = NULL;
+	fs->spill_len = 0;
+	fs->spill_buf = NULL;
 }
 
 void fileset_release(struct fileset *fs)
 {
+	if (fs->spill_map)
+		munmap((void *)fs->spill_map, fs->spill_len);
+	fs->spill_map = NULL;
 	if (fs->spill)
 		fclose(fs->spill);
 	fs->spill = NULL;
+	free(fs->spill_buf);
+	fs->spill_buf = NULL;
 }
 
 /* What a set may hold in memory before it spills: more than the output
  * of a thousand services, so that a usual project never touches the
  * disk. */
 #define FILESET_HOLD (16 * 1024 * 1024)
+#define SPILL_BUFFER (1024 * 1024)
 
 /* Append contents to the spill file; its offset in *at.  -1 (and no
  * more spilling) when there is no temporary file to write: then the
  * contents stay in memory, as without spilling. */
 static int spill(struct fileset *fs, const struct strbuf *contents, long long *at)
 {
-	if (!fs->spill)
+	if (!fs->spill) {
 		fs->spill = tmpfile();
-	off_t end = fs->spill ? ftello(fs->spill) : -1;
-	if (end < 0 || fwrite(contents->buf, 1, contents->len, fs->spill) != contents->len) {
+		/* big writes (glibc takes a size only with a buffer); the offset
+		 * is counted here, not asked of the file */
+		fs->spill_buf = fs->spill ? malloc(SPILL_BUFFER) : NULL;
+		if (fs->spill_buf)
+			setvbuf(fs->spill, fs->spill_buf, _IOFBF, SPILL_BUFFER);
+	}
+	if (!fs->spill || fwrite(contents->buf, 1, contents->len, fs->spill) != contents->len) {
 		fs->may_spill = false;
 		return -1;
 	}
-	*at = (long long)end;
+	*at = (long long)fs->spill_len;
+	fs->spill_len += contents->len;
 	return 0;
 }
 
-int fileset_print_file(const struct fileset *fs, const struct out_file *f, FILE *fp)
+/* The spill file, mapped (read-only, our own unlinked file: nothing else
+ * can shorten it under the mapping). */
+static int map_spill(struct fileset *fs)
+{
+	if (fs->spill_map)
+		return 0;
+	if (!fs->spill || !fs->spill_len || fflush(fs->spill) != 0)
+		return -1;
+	void *m = mmap(NULL, fs->spill_len, PROT_READ, MAP_PRIVATE, fileno(fs->spill), 0);
+	if (m == MAP_FAILED)
+		return -1;
+	fs->spill_map = m;
+	return 0;
+}
+
+int fileset_print_file(struct fileset *fs, const struct out_file *f, FILE *fp)
 {
 	if (f->data) {
 		fwrite(f->data, 1, f->len, fp);
 		return 0;
 	}
-	if (fseeko(fs->spill, (off_t)f->spill_at, SEEK_SET) != 0)
+	if (map_spill(fs) != 0 || (size_t)f->spill_at > fs->spill_len || f->len > fs->spill_len - (size_t)f->spill_at)
 		return -1;
-	char buf[65536];
-	for (size_t left = f->len; left;) {
-		size_t n = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), fs->spill);
-		if (!n)
-			return -1;
-		fwrite(buf, 1, n, fp);
-		left -= n;
-	}
-	/* back to the end, where the next spilled file goes */
-	return fseeko(fs->spill, 0, SEEK_END) == 0 ? 0 : -1;
+	fwrite(fs->spill_map + f->spill_at, 1, f->len, fp);
+	return 0;
 }
 
 static bool component_ok(const char *c, size_t len)

@@ -37,7 +37,7 @@ struct subcommand {
  * into DIR (created if missing) after checking that none would replace a
  * file composec did not generate; with --check, compare only.  Returns an
  * exit code. */
-int output_fileset(struct cli *cli, const struct fileset *fs);
+int output_fileset(struct cli *cli, struct fileset *fs);
 
 /* Write one output (stdout without -o; else atomically to the file, or
  * compare with --check), with permissions `mode` (0644, 0755 for a

@@ -231,10 +231,16 @@ static int parse_command_line(struct cli *cli, int argc, char **argv, const stru
 	return 0;
 }
 
+/* Standard output to a file or a pipe in big writes: the units of a big
+ * project are tens of megabytes (a terminal keeps its line buffering). */
+static char stdout_buf[64 * 1024];
+
 int main(int argc, char **argv)
 {
 	struct arena arena;
 	struct cli cli = { 0 };
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	arena_init(&arena);
 	cli.arena = &arena;
 	diag_init(&cli.diag, &arena);

@@ -115,7 +115,7 @@ int output_single(struct cli *cli, const struct strbuf *contents, unsigned mode)
 
 /* ---- file sets ------------------------------------------------------------ */
 
-static int print_fileset(const struct fileset *fs)
+static int print_fileset(struct fileset *fs)
 {
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i)
@@ -297,7 +297,7 @@ static int write_files(struct cli *cli, const struct fileset *fs, const enum fil
 	return rc;
 }
 
-int output_fileset(struct cli *cli, const struct fileset *fs)
+int output_fileset(struct cli *cli, struct fileset *fs)
 {
 	if (!cli->output || strcmp(cli->output, "-") == 0) {
 		if (cli->check) {

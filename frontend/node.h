@@ -1,12 +1,13 @@
 /*
  * node.h - the frontend's generic YAML tree.
  *
- * yaml.c builds it straight from libfyaml's parser events: anchors and
- * aliases are expanded (bounded), `<<` merge keys applied, duplicate keys
+ * yaml.c builds it straight from parser events (the fast scanner's, or
+ * libfyaml's when it gives up): aliases share the anchored node (with a
+ * bound on the expansion), `<<` merge keys are applied, duplicate keys
  * rejected, `!reset` / `!override` recorded as flags.  The loader then
- * interpolates, merges files, applies include/extends/profiles on this
- * tree, and lower.c turns it into the typed IR (ir/ir.h).  No libfyaml type
- * appears here.
+ * interpolates (in place), merges files, applies include/extends/profiles
+ * on this tree, and lower.c turns it into the typed IR (ir/ir.h).  No
+ * libfyaml type appears here.
  *
  * Invariants:
  *  - Every node carries the location of its first character.
