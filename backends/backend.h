@@ -40,9 +40,8 @@ struct fileset {
 	char *spill_buf; /* its stdio buffer */
 	size_t held; /* bytes of contents in memory */
 	size_t spill_len; /* bytes written to the spill file */
-	/* the spill file mapped, once printing starts: read back by the page
-	 * cache, not by a seek and a read per file */
-	const char *spill_map;
+	char *win;      /* the spill file mapped, once printing starts */
+	size_t win_len; /* bytes printed from it since its pages were let go */
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);

@@ -29,21 +29,22 @@ void fileset_init(struct fileset *fs, struct arena *a)
 	fs->may_spill = false;
 	fs->spill = NULL;
 	fs->held = 0;
-	fs->spill_map = NULL;
 	fs->spill_len = 0;
 	fs->spill_buf = NULL;
+	fs->win = NULL;
+	fs->win_len = 0;
 }
 
 void fileset_release(struct fileset *fs)
 {
-	if (fs->spill_map)
-		munmap((void *)fs->spill_map, fs->spill_len);
-	fs->spill_map = NULL;
 	if (fs->spill)
 		fclose(fs->spill);
 	fs->spill = NULL;
 	free(fs->spill_buf);
 	fs->spill_buf = NULL;
+	if (fs->win)
+		munmap(fs->win, fs->spill_len);
+	fs->win = NULL;
 }
 
 /* What a set may hold in memory before it spills: more than the output
@@ -74,30 +75,32 @@ static int spill(struct fileset *fs, const struct strbuf *contents, long long *a
 	return 0;
 }
 
-/* The spill file, mapped (read-only, our own unlinked file: nothing else
- * can shorten it under the mapping). */
-static int map_spill(struct fileset *fs)
-{
-	if (fs->spill_map)
-		return 0;
-	if (!fs->spill || !fs->spill_len || fflush(fs->spill) != 0)
-		return -1;
-	void *m = mmap(NULL, fs->spill_len, PROT_READ, MAP_PRIVATE, fileno(fs->spill), 0);
-	if (m == MAP_FAILED)
-		return -1;
-	fs->spill_map = m;
-	return 0;
-}
-
+/* Spilled contents are read back through a mapping of the file: no
+ * system call a file.  Printed pages would count as this process's memory
+ * as long as they stay mapped, so every SPILL_BUFFER bytes printed they
+ * are let go (they stay in the page cache, a later touch maps them again). */
 int fileset_print_file(struct fileset *fs, const struct out_file *f, FILE *fp)
 {
 	if (f->data) {
 		fwrite(f->data, 1, f->len, fp);
 		return 0;
 	}
-	if (map_spill(fs) != 0 || (size_t)f->spill_at > fs->spill_len || f->len > fs->spill_len - (size_t)f->spill_at)
+	if (!fs->win) {
+		if (!fs->spill || fflush(fs->spill) != 0)
+			return -1;
+		void *m = mmap(NULL, fs->spill_len, PROT_READ, MAP_PRIVATE, fileno(fs->spill), 0);
+		if (m == MAP_FAILED)
+			return -1;
+		fs->win = m;
+	}
+	if (f->spill_at < 0 || (size_t)f->spill_at > fs->spill_len || f->len > fs->spill_len - (size_t)f->spill_at)
 		return -1;
-	fwrite(fs->spill_map + f->spill_at, 1, f->len, fp);
+	fwrite(fs->win + f->spill_at, 1, f->len, fp);
+	fs->win_len += f->len;
+	if (fs->win_len >= SPILL_BUFFER) {
+		madvise(fs->win, fs->spill_len, MADV_DONTNEED);
+		fs->win_len = 0;
+	}
 	return 0;
 }
 

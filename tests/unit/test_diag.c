@@ -56,9 +56,9 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
-/* Write text, register it as read from the file, then drop it as the
- * loader does once the file is parsed. */
-static void add_dropped(struct fx *f, const char *text)
+/* Write text and register a copy of it as read from the file, as the
+ * loader does; the caller drops and frees the copy. */
+static char *add_read(struct fx *f, const char *text)
 {
 	write_text(f->path, text);
 	struct stat st;
@@ -67,6 +67,13 @@ static void add_dropped(struct fx *f, const char *text)
 	assert_non_null(copy);
 	diag_add_file_source(&f->d, "compose.yaml", copy, strlen(copy), f->path, (long long)st.st_mtim.tv_sec,
 			     (long long)st.st_mtim.tv_nsec);
+	return copy;
+}
+
+/* The same, dropped at once, as once the file is parsed. */
+static void add_dropped(struct fx *f, const char *text)
+{
+	char *copy = add_read(f, text);
 	diag_drop_text(&f->d, copy);
 	free(copy);
 }
@@ -133,14 +140,7 @@ static void test_changed_or_gone_not_quoted(void **state)
 static void test_quoted_before_and_after_drop(void **state)
 {
 	struct fx *f = *state;
-	const char *text = "x:\n  y: [1,\n     2]\n";
-	write_text(f->path, text);
-	struct stat st;
-	assert_int_equal(stat(f->path, &st), 0);
-	char *copy = strdup(text);
-	assert_non_null(copy);
-	diag_add_file_source(&f->d, "compose.yaml", copy, strlen(copy), f->path, (long long)st.st_mtim.tv_sec,
-			     (long long)st.st_mtim.tv_nsec);
+	char *copy = add_read(f, "x:\n  y: [1,\n     2]\n");
 	report(f, 3, 6);
 	diag_drop_text(&f->d, copy);
 	memset(copy, '#', strlen(copy)); /* what was dropped is not read again */
