@@ -16,10 +16,11 @@
 #   expected/stderr  expected standard error (absent: must be empty)
 #   expected/exit    expected exit code (absent: 0)
 #   expected/out/    expected contents of @OUTDIR@ (when args use it)
-# composec runs with the case directory as its working directory.  In every
-# output the absolute path of the case directory reads @CASEDIR@ and that of
-# the output directory @OUTDIR@, so expectations do not depend on the
-# checkout's location.
+# composec runs in a copy of the case directory under /tmp (same name, a
+# path of the same length wherever the checkout is).  In every output the
+# absolute path of that directory reads @CASEDIR@ and that of the output
+# directory @OUTDIR@, so expectations do not depend on the checkout's
+# location.
 #
 # UPDATE_GOLDEN=1 rewrites expected/ from the actual results instead of
 # comparing; review the change with git diff.
@@ -37,7 +38,11 @@ esac
 casedir=$(cd "$2" && pwd -P)
 name=${casedir##*/}
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden.XXXXXX")
+# Paths are part of some outputs (a build context in a wrapped sh line),
+# so the case runs from a copy whose path has the same length wherever the
+# checkout is (and whatever TMPDIR says): a golden file must not change with
+# the checkout's place.  The copy keeps the case's name (a project name).
+tmp=$(mktemp -d /tmp/golden.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
@@ -99,15 +104,19 @@ for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 	fi
 done
 
+mkdir "$tmp/c"
+cp -pR "$casedir" "$tmp/c/$name"
+rundir=$(cd "$tmp/c/$name" && pwd -P)
+
 code=0
-(cd "$casedir" && exec timeout 60 env -i PATH=/usr/bin:/bin HOME=/nonexistent "$@") \
+(cd "$rundir" && exec timeout 60 env -i PATH=/usr/bin:/bin HOME=/nonexistent "$@") \
 	<"$stdin" >"$tmp/stdout.raw" 2>"$tmp/stderr.raw" || code=$?
 
 # Escape a string for use as a literal in a sed regular expression.
 sed_literal() {
 	printf '%s\n' "$1" | sed 's/[][\/.^$*&]/\\&/g'
 }
-case_re=$(sed_literal "$casedir")
+case_re=$(sed_literal "$rundir")
 out_re=$(sed_literal "$outdir")
 normalize() {
 	sed -e "s/$out_re/@OUTDIR@/g" -e "s/$case_re/@CASEDIR@/g" "$1"
