@@ -217,6 +217,8 @@ static bool key_is(const struct yline *y, const char *key)
  * the block below it as the real value. */
 static bool value_is_block(const struct yline *y)
 {
+	if (!y->val) /* a blank or comment line: nothing on it */
+		return true;
 	const char *v = y->val, *e = y->val + y->val_len;
 	while (v < e && (*v == '&' || *v == '!')) {
 		while (v < e && *v != ' ')
