@@ -253,4 +253,37 @@ bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
 int str_cmp_ptr(const void *a, const void *b); /* qsort on const char * */
 
+/* ---- stable sort by a string key ---------------------------------------- */
+
+/* DEFINE_SORT_BY_KEY(name, T) defines
+ *   static void name(T *v, T *tmp, size_t n)
+ * a stable sort of v by strcmp on its member `key` (so elements of one key
+ * keep their order): insertion sort up to 16 elements, a merge sort above,
+ * through tmp (room for n / 2 elements; unused, may be NULL, up to 16).
+ * A macro, so that the comparisons and moves are the element type's own. */
+#define DEFINE_SORT_BY_KEY(name, T)                                                   \
+	static void name(T *v, T *tmp, size_t n)                                      \
+	{                                                                              \
+		if (n <= 16) {                                                         \
+			for (size_t i = 1; i < n; i++) {                               \
+				T x = v[i];                                            \
+				size_t j = i;                                          \
+				for (; j > 0 && strcmp(v[j - 1].key, x.key) > 0; j--) \
+					v[j] = v[j - 1];                               \
+				v[j] = x;                                              \
+			}                                                              \
+			return;                                                        \
+		}                                                                      \
+		size_t h = n / 2, i = 0, j = h, o = 0;                                 \
+		name(v, tmp, h);                                                       \
+		name(v + h, tmp, n - h);                                               \
+		if (strcmp(v[h - 1].key, v[h].key) <= 0)                               \
+			return;                                                        \
+		memcpy(tmp, v, h * sizeof(*v));                                        \
+		while (i < h && j < n)                                                 \
+			v[o++] = strcmp(v[j].key, tmp[i].key) < 0 ? v[j++] : tmp[i++]; \
+		while (i < h)                                                          \
+			v[o++] = tmp[i++];                                             \
+	}
+
 #endif

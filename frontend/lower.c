@@ -511,31 +511,7 @@ static int kv_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Stable: entries of one key keep the order they were set in. */
-static void kv_merge_sort(struct kv *v, struct kv *tmp, size_t n)
-{
-	if (n <= 16) {
-		for (size_t i = 1; i < n; i++) {
-			struct kv x = v[i];
-			size_t j = i;
-			for (; j > 0 && strcmp(v[j - 1].key, x.key) > 0; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-		}
-		return;
-	}
-	size_t h = n / 2;
-	kv_merge_sort(v, tmp, h);
-	kv_merge_sort(v + h, tmp, n - h);
-	if (strcmp(v[h - 1].key, v[h].key) <= 0)
-		return;
-	memcpy(tmp, v, h * sizeof(*v));
-	size_t i = 0, j = h, o = 0;
-	while (i < h && j < n)
-		v[o++] = strcmp(v[j].key, tmp[i].key) < 0 ? v[j++] : tmp[i++];
-	while (i < h)
-		v[o++] = tmp[i++];
-}
+DEFINE_SORT_BY_KEY(kv_sort, struct kv)
 
 struct kvlist kvb_finish(struct kvb *b)
 {
@@ -544,7 +520,7 @@ struct kvlist kvb_finish(struct kvb *b)
 	struct kv *tmp = b->n > 16 ? malloc((b->n / 2) * sizeof(*tmp)) : NULL;
 	if (b->n > 16 && !tmp)
 		die("out of memory");
-	kv_merge_sort(b->v, tmp, b->n);
+	kv_sort(b->v, tmp, b->n);
 	free(tmp);
 	size_t n = 0;
 	for (size_t i = 0; i < b->n; i++)

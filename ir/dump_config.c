@@ -172,47 +172,16 @@ static struct ir_value *merged(struct dump *d, struct ir_value *first, struct ir
 	return sorted(d, m);
 }
 
-/* Stable insertion sort by key: small maps, mostly sorted runs. */
-static void insertion_sort(struct ir_member *m, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct ir_member x = m[i];
-		size_t j = i;
-		for (; j > 0 && strcmp(m[j - 1].key, x.key) > 0; j--)
-			m[j] = m[j - 1];
-		m[j] = x;
-	}
-}
-
-/* Stable merge sort by key through tmp: the services of a big project
- * would make insertion sort quadratic. */
-static void merge_sort(struct ir_member *m, struct ir_member *tmp, size_t n)
-{
-	if (n <= 16) {
-		insertion_sort(m, n);
-		return;
-	}
-	size_t h = n / 2, i = 0, j = h, k = 0;
-	merge_sort(m, tmp, h);
-	merge_sort(m + h, tmp, n - h);
-	if (strcmp(m[h - 1].key, m[h].key) <= 0)
-		return;
-	while (i < h && j < n)
-		tmp[k++] = strcmp(m[j].key, m[i].key) < 0 ? m[j++] : m[i++];
-	while (i < h)
-		tmp[k++] = m[i++];
-	memcpy(m, tmp, k * sizeof(*m));
-}
+/* Stable by key; through tmp above 16 members: the services of a big
+ * project would make insertion sort quadratic. */
+DEFINE_SORT_BY_KEY(member_sort, struct ir_member)
 
 /* Stable sort by key, then equal keys folded by merged(). */
 static struct ir_value *sorted(struct dump *d, struct ir_value *map)
 {
 	struct ir_member *m = map->map.members;
 	size_t n = map->map.n, out = 0;
-	if (n > 16)
-		merge_sort(m, arena_alloc(d->a, n * sizeof(*m)), n);
-	else
-		insertion_sort(m, n);
+	member_sort(m, n > 16 ? arena_alloc(d->a, (n / 2) * sizeof(*m)) : NULL, n);
 	for (size_t i = 0; i < n; i++) {
 		if (out && strcmp(m[out - 1].key, m[i].key) == 0)
 			m[out - 1].value = merged(d, m[out - 1].value, m[i].value);
