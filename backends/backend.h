@@ -40,8 +40,8 @@ struct fileset {
 	char *spill_buf; /* its stdio buffer */
 	size_t held; /* bytes of contents in memory */
 	size_t spill_len; /* bytes written to the spill file */
-	char *win;      /* the spill file mapped, once printing starts */
-	size_t win_len; /* bytes printed from it since its pages were let go */
+	char *spill_map;      /* the spill file mapped, once printing starts */
+	size_t spill_printed; /* bytes printed from it since its pages were let go */
 };
 
 void fileset_init(struct fileset *fs, struct arena *a);

@@ -31,8 +31,8 @@ void fileset_init(struct fileset *fs, struct arena *a)
 	fs->held = 0;
 	fs->spill_len = 0;
 	fs->spill_buf = NULL;
-	fs->win = NULL;
-	fs->win_len = 0;
+	fs->spill_map = NULL;
+	fs->spill_printed = 0;
 }
 
 void fileset_release(struct fileset *fs)
@@ -42,9 +42,9 @@ void fileset_release(struct fileset *fs)
 	fs->spill = NULL;
 	free(fs->spill_buf);
 	fs->spill_buf = NULL;
-	if (fs->win)
-		munmap(fs->win, fs->spill_len);
-	fs->win = NULL;
+	if (fs->spill_map)
+		munmap(fs->spill_map, fs->spill_len);
+	fs->spill_map = NULL;
 }
 
 /* What a set may hold in memory before it spills: more than the output
@@ -85,21 +85,21 @@ int fileset_print_file(struct fileset *fs, const struct out_file *f, FILE *fp)
 		fwrite(f->data, 1, f->len, fp);
 		return 0;
 	}
-	if (!fs->win) {
+	if (!fs->spill_map) {
 		if (!fs->spill || fflush(fs->spill) != 0)
 			return -1;
 		void *m = mmap(NULL, fs->spill_len, PROT_READ, MAP_PRIVATE, fileno(fs->spill), 0);
 		if (m == MAP_FAILED)
 			return -1;
-		fs->win = m;
+		fs->spill_map = m;
 	}
 	if (f->spill_at < 0 || (size_t)f->spill_at > fs->spill_len || f->len > fs->spill_len - (size_t)f->spill_at)
 		return -1;
-	fwrite(fs->win + f->spill_at, 1, f->len, fp);
-	fs->win_len += f->len;
-	if (fs->win_len >= SPILL_BUFFER) {
-		madvise(fs->win, fs->spill_len, MADV_DONTNEED);
-		fs->win_len = 0;
+	fwrite(fs->spill_map + f->spill_at, 1, f->len, fp);
+	fs->spill_printed += f->len;
+	if (fs->spill_printed >= SPILL_BUFFER) {
+		madvise(fs->spill_map, fs->spill_len, MADV_DONTNEED);
+		fs->spill_printed = 0;
 	}
 	return 0;
 }
