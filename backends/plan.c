@@ -111,7 +111,9 @@ static void key_int(struct pl *pl, const char *key, long long v)
 
 static const char *hex64(struct pl *pl, uint64_t h)
 {
-	return arena_printf(pl->a, "%016llx", (unsigned long long)h);
+	char *hex = arena_alloc(pl->a, 17);
+	hex16(hex, h);
+	return hex;
 }
 
 /* ---- resources ------------------------------------------------------------------ */

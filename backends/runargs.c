@@ -1138,25 +1138,30 @@ static void ser_int(struct strbuf *sb, long long v)
 	sb_addc(sb, ';');
 }
 
+void pre_start_serialize(const struct hook *h, struct strbuf *sb)
+{
+	sb_grow(sb, 2048); /* a step with its environment, in one allocation */
+	sb_adds(sb, "composec pre_start v1;");
+	ser_str(sb, h->image);
+	ser_int(sb, h->command.kind);
+	ser_int(sb, (long long)h->command.argv.n);
+	for (size_t i = 0; i < h->command.argv.n; i++)
+		ser_str(sb, h->command.argv.v[i]);
+	ser_str(sb, h->user);
+	ser_int(sb, h->privileged);
+	ser_str(sb, h->working_dir);
+	ser_int(sb, (long long)h->environment.n);
+	for (size_t i = 0; i < h->environment.n; i++) {
+		ser_str(sb, h->environment.v[i].key);
+		ser_str(sb, h->environment.v[i].value);
+	}
+	ser_int(sb, h->per_replica);
+}
+
 uint64_t pre_start_hash(const struct hook *h)
 {
 	struct strbuf sb = STRBUF_INIT;
-	sb_grow(&sb, 2048); /* a step with its environment, in one allocation */
-	sb_adds(&sb, "composec pre_start v1;");
-	ser_str(&sb, h->image);
-	ser_int(&sb, h->command.kind);
-	ser_int(&sb, (long long)h->command.argv.n);
-	for (size_t i = 0; i < h->command.argv.n; i++)
-		ser_str(&sb, h->command.argv.v[i]);
-	ser_str(&sb, h->user);
-	ser_int(&sb, h->privileged);
-	ser_str(&sb, h->working_dir);
-	ser_int(&sb, (long long)h->environment.n);
-	for (size_t i = 0; i < h->environment.n; i++) {
-		ser_str(&sb, h->environment.v[i].key);
-		ser_str(&sb, h->environment.v[i].value);
-	}
-	ser_int(&sb, h->per_replica);
+	pre_start_serialize(h, &sb);
 	uint64_t hash = hash_fnv1a(sb.buf, sb.len);
 	sb_release(&sb);
 	return hash;

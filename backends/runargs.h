@@ -43,5 +43,8 @@ void run_args_volume_create(struct arena *a, const struct project *p, const stru
 /* A content hash of a pre_start step's definition (image, command, user,
  * privileged, working_dir, environment), stable across runs. */
 uint64_t pre_start_hash(const struct hook *h);
+/* What pre_start_hash hashes, appended to sb (for hashing several side
+ * by side: hash_fnv1a_many). */
+void pre_start_serialize(const struct hook *h, struct strbuf *sb);
 
 #endif

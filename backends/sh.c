@@ -480,17 +480,39 @@ static void ser_words(struct strbuf *sb, const struct strvec *v)
 }
 
 /* The definition hash of a service's containers: their create argv (but
- * the name) and the definitions of the service's pre_start steps. */
+ * the name) and the definitions of the service's pre_start steps.  The
+ * argv and the steps are hashed side by side, then the steps' hashes are
+ * appended to the argv's. */
 static const char *config_hash(struct sh *sh, const struct service *s, const struct strvec *create)
 {
-	struct strbuf sb = STRBUF_INIT;
-	sb_adds(&sb, "composec sh container v1;");
-	ser_words(&sb, create);
+	size_t k = 1 + s->n_pre_start;
+	struct strbuf *sb = arena_alloc(sh->a, k * sizeof(*sb));
+	const void **data = arena_alloc(sh->a, k * sizeof(*data));
+	size_t *len = arena_alloc(sh->a, k * sizeof(*len));
+	uint64_t *h = arena_alloc(sh->a, k * sizeof(*h));
+	for (size_t i = 0; i < k; i++)
+		sb[i] = (struct strbuf)STRBUF_INIT;
+	sb_adds(&sb[0], "composec sh container v1;");
+	ser_words(&sb[0], create);
 	for (size_t i = 0; i < s->n_pre_start; i++)
-		sb_addf(&sb, "P%016llx;", (unsigned long long)pre_start_hash(&s->pre_start[i]));
-	uint64_t h = hash_fnv1a(sb.buf, sb.len);
-	sb_release(&sb);
-	return arena_printf(sh->a, "%016llx", (unsigned long long)h);
+		pre_start_serialize(&s->pre_start[i], &sb[1 + i]);
+	for (size_t i = 0; i < k; i++) {
+		data[i] = sb[i].buf;
+		len[i] = sb[i].len;
+	}
+	hash_fnv1a_many(data, len, h, k);
+	for (size_t i = 1; i < k; i++) {
+		char step[20];
+		step[0] = 'P';
+		hex16(step + 1, h[i]);
+		step[17] = ';';
+		h[0] = hash_fnv1a_more(h[0], step, 18);
+	}
+	for (size_t i = 0; i < k; i++)
+		sb_release(&sb[i]);
+	char *hex = arena_alloc(sh->a, 17);
+	hex16(hex, h[0]);
+	return hex;
 }
 
 /* ensure 'WHAT' 'NAME' 'HASH' "$ENGINE" create --name=NAME --label=HASH ... */

@@ -228,7 +228,15 @@ void diag_flush(struct diag *d, FILE *fp);
 
 /* ---- hashing and a string map ------------------------------------------- */
 
+#define FNV1A_INIT 0xcbf29ce484222325ULL
 uint64_t hash_fnv1a(const void *data, size_t n);
+/* FNV-1a of more bytes: hash_fnv1a_more(hash_fnv1a(a), b) is the hash of
+ * a followed by b. */
+uint64_t hash_fnv1a_more(uint64_t h, const void *data, size_t n);
+/* out[i] = hash_fnv1a(data[i], len[i]) for i < k, computed side by side. */
+void hash_fnv1a_many(const void *const *data, const size_t *len, uint64_t *out, size_t k);
+/* v as 16 lowercase hex digits and a NUL (out has room for 17): "%016llx". */
+void hex16(char *out, uint64_t v);
 
 /* Open-addressing map from NUL-terminated string to pointer, arena-backed.
  * Keys are not copied. */

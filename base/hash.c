@@ -6,15 +6,82 @@
 
 #include <string.h>
 
-uint64_t hash_fnv1a(const void *data, size_t n)
+#define FNV_PRIME 0x100000001b3ULL
+
+uint64_t hash_fnv1a_more(uint64_t h, const void *data, size_t n)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
 	for (size_t i = 0; i < n; i++) {
 		h ^= p[i];
-		h *= 0x100000001b3ULL;
+		h *= FNV_PRIME;
 	}
 	return h;
+}
+
+uint64_t hash_fnv1a(const void *data, size_t n)
+{
+	return hash_fnv1a_more(FNV1A_INIT, data, n);
+}
+
+/* Each FNV-1a step waits for the multiplication before it, a few cycles
+ * a byte however wide the CPU, but the chains of different buffers do
+ * not wait for each other: three hashed side by side take about as long
+ * as the longest alone. */
+void hash_fnv1a_many(const void *const *data, const size_t *len, uint64_t *out, size_t k)
+{
+	const unsigned char *p[3];
+	size_t n[3], lane_of[3], next = 0, live = 0;
+	uint64_t h[3];
+	for (;;) {
+		for (; live < 3 && next < k; live++, next++) {
+			p[live] = data[next];
+			n[live] = len[next];
+			h[live] = FNV1A_INIT;
+			lane_of[live] = next;
+		}
+		if (!live)
+			return;
+		size_t m = n[0];
+		for (size_t j = 1; j < live; j++)
+			m = n[j] < m ? n[j] : m;
+		if (live == 3) {
+			uint64_t a = h[0], b = h[1], c = h[2];
+			for (size_t i = 0; i < m; i++) {
+				a = (a ^ p[0][i]) * FNV_PRIME;
+				b = (b ^ p[1][i]) * FNV_PRIME;
+				c = (c ^ p[2][i]) * FNV_PRIME;
+			}
+			h[0] = a, h[1] = b, h[2] = c;
+		} else if (live == 2) {
+			uint64_t a = h[0], b = h[1];
+			for (size_t i = 0; i < m; i++) {
+				a = (a ^ p[0][i]) * FNV_PRIME;
+				b = (b ^ p[1][i]) * FNV_PRIME;
+			}
+			h[0] = a, h[1] = b;
+		} else {
+			h[0] = hash_fnv1a_more(h[0], p[0], m);
+		}
+		size_t kept = 0;
+		for (size_t j = 0; j < live; j++) {
+			if (n[j] == m) {
+				out[lane_of[j]] = h[j];
+				continue;
+			}
+			p[kept] = p[j] + m;
+			n[kept] = n[j] - m;
+			h[kept] = h[j];
+			lane_of[kept++] = lane_of[j];
+		}
+		live = kept;
+	}
+}
+
+void hex16(char *out, uint64_t v)
+{
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = "0123456789abcdef"[v & 15];
+	out[16] = '\0';
 }
 
 void strmap_init(struct strmap *m, struct arena *a)
