@@ -23,29 +23,84 @@
 
 #define MAX_PATH 16
 
+/* What a service attribute is to merging, found once when the path
+ * reaches it (services.<name>.<attribute>) instead of by comparing names
+ * at every node below it. */
+enum attr {
+	A_OTHER,
+	A_REPLACED,   /* command, entrypoint: the override replaces the list */
+	A_KV,         /* environment, labels, annotations, sysctls */
+	A_NAMES,      /* depends_on, networks, models: a list of names is a mapping */
+	A_BUILD,      /* build: a string is {context: ...} */
+	A_DEPLOY,     /* deploy: its labels are key=value */
+	A_HEALTHCHECK,/* healthcheck: its test is replaced */
+	A_ULIMITS,    /* ulimits: each entry is replaced */
+	A_LOGGING,
+	A_PORTS,
+	A_VOLUMES,
+	A_SECRETS,
+	A_CONFIGS,
+	A_DEVICES,
+	A_ENV_FILE,
+	A_EXTRA_HOSTS,
+	A_UNIQUE,     /* dns, cap_add, ...: an item is unique by its value up to '=' */
+};
+
+static const struct {
+	const char *name;
+	enum attr attr;
+} attrs[] = {
+	{ "annotations", A_KV },   { "build", A_BUILD },	   { "cap_add", A_UNIQUE },
+	{ "cap_drop", A_UNIQUE },  { "command", A_REPLACED },	   { "configs", A_CONFIGS },
+	{ "depends_on", A_NAMES }, { "deploy", A_DEPLOY },	   { "devices", A_DEVICES },
+	{ "dns", A_UNIQUE },	   { "dns_opt", A_UNIQUE },	   { "dns_search", A_UNIQUE },
+	{ "entrypoint", A_REPLACED }, { "env_file", A_ENV_FILE }, { "environment", A_KV },
+	{ "expose", A_UNIQUE },	   { "extra_hosts", A_EXTRA_HOSTS }, { "healthcheck", A_HEALTHCHECK },
+	{ "label_file", A_UNIQUE }, { "labels", A_KV },		   { "links", A_UNIQUE },
+	{ "logging", A_LOGGING },  { "models", A_NAMES },	   { "networks", A_NAMES },
+	{ "ports", A_PORTS },	   { "profiles", A_UNIQUE },	   { "secrets", A_SECRETS },
+	{ "sysctls", A_KV },	   { "tmpfs", A_UNIQUE },	   { "ulimits", A_ULIMITS },
+	{ "volumes", A_VOLUMES },
+};
+
+static enum attr attr_of(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++)
+		if (attrs[i].name[0] == key[0] && strcmp(attrs[i].name, key) == 0)
+			return attrs[i].attr;
+	return A_OTHER;
+}
+
 struct mctx {
 	struct arena *a;
 	struct diag *d;
 	const char *path[MAX_PATH];
 	size_t depth;
+	bool services; /* path[0] is "services" (depth >= 1) */
+	enum attr attr; /* of path[2], a service's attribute (depth >= 3) */
 };
 
-static bool in_service(const struct mctx *m, const char *key)
+static void push(struct mctx *m, const char *key)
 {
-	return m->depth == 3 && strcmp(m->path[0], "services") == 0 && strcmp(m->path[2], key) == 0;
+	m->path[m->depth++] = key;
+	if (m->depth == 1)
+		m->services = strcmp(key, "services") == 0;
+	else if (m->depth == 3)
+		m->attr = m->services ? attr_of(key) : A_OTHER;
 }
 
-static bool in_service_sub(const struct mctx *m, const char *key, const char *sub)
+/* At services.<name>.<attribute>, or one below it (sub). */
+static bool at_attr(const struct mctx *m, enum attr a)
 {
-	return m->depth == 4 && strcmp(m->path[0], "services") == 0 && strcmp(m->path[2], key) == 0 &&
-	       strcmp(m->path[3], sub) == 0;
+	return m->depth == 3 && m->services && m->attr == a;
 }
 
-static const char *const replaced_keys[] = { "command", "entrypoint" };
-static const char *const kv_keys[] = { "environment", "labels", "annotations", "sysctls" };
+static bool below_attr(const struct mctx *m, enum attr a, const char *sub)
+{
+	return m->depth == 4 && m->services && m->attr == a && (!sub || strcmp(m->path[3], sub) == 0);
+}
+
 static const char *const build_kv_keys[] = { "args", "labels", "additional_contexts" };
-static const char *const unique_value_keys[] = { "dns", "dns_opt", "dns_search", "tmpfs", "cap_add", "cap_drop",
-						 "links", "profiles", "expose", "label_file", "extra_hosts" };
 
 static bool key_in(const char *key, const char *const *list, size_t n)
 {
@@ -125,21 +180,25 @@ static struct node *build_as_map(struct mctx *m, struct node *n)
 static struct node *normalise(struct mctx *m, struct node *n)
 {
 	/* only lists (and a scalar build) are rewritten, at depth 3 or 4 */
-	if (!n || n->kind == NODE_MAP || m->depth < 3 || m->depth > 4 || strcmp(m->path[0], "services") != 0)
+	if (!n || n->kind == NODE_MAP || m->depth < 3 || m->depth > 4 || !m->services)
 		return n;
 	if (n->kind == NODE_SCALAR)
-		return m->depth == 3 && strcmp(m->path[2], "build") == 0 ? build_as_map(m, n) : n;
-	if (m->depth == 3 && (key_in(m->path[2], kv_keys, ARRAY_SIZE(kv_keys))))
+		return at_attr(m, A_BUILD) ? build_as_map(m, n) : n;
+	if (m->depth == 3) {
+		switch (m->attr) {
+		case A_KV:
+			return kv_as_map(m, n);
+		case A_NAMES:
+			return names_as_map(m, n);
+		case A_BUILD:
+			return build_as_map(m, n);
+		default:
+			return n;
+		}
+	}
+	if (below_attr(m, A_BUILD, NULL) && key_in(m->path[3], build_kv_keys, ARRAY_SIZE(build_kv_keys)))
 		return kv_as_map(m, n);
-	if (m->depth == 3 && (strcmp(m->path[2], "depends_on") == 0 || strcmp(m->path[2], "networks") == 0 ||
-			      strcmp(m->path[2], "models") == 0))
-		return names_as_map(m, n);
-	if (m->depth == 3 && strcmp(m->path[2], "build") == 0)
-		return build_as_map(m, n);
-	if (m->depth == 4 && strcmp(m->path[2], "build") == 0 &&
-	    key_in(m->path[3], build_kv_keys, ARRAY_SIZE(build_kv_keys)))
-		return kv_as_map(m, n);
-	if (m->depth == 4 && strcmp(m->path[2], "deploy") == 0 && strcmp(m->path[3], "labels") == 0)
+	if (below_attr(m, A_DEPLOY, "labels"))
 		return kv_as_map(m, n);
 	return n;
 }
@@ -149,14 +208,12 @@ static struct node *normalise(struct mctx *m, struct node *n)
  * they go to the short-lived arena. */
 static const char *item_key(struct mctx *m, const struct node *it)
 {
-	if (m->depth != 3 || strcmp(m->path[0], "services") != 0)
+	if (m->depth != 3 || !m->services)
 		return NULL;
-	const char *k = m->path[2];
+	enum attr k = m->attr;
 	const char *err;
 	if (it->kind == NODE_MAP) {
-		const char *field = strcmp(k, "env_file") == 0 ? "path" : "target";
-		struct node *t = node_map_get(it, field);
-		if (strcmp(k, "ports") == 0) {
+		if (k == A_PORTS) {
 			struct node *ip = node_map_get(it, "host_ip"), *pub = node_map_get(it, "published");
 			struct node *tg = node_map_get(it, "target"), *pr = node_map_get(it, "protocol");
 			return arena_printf(arena_aux(m->a), "%s:%s:%s/%s", ip && ip->kind == NODE_SCALAR ? ip->scalar.text : "0.0.0.0",
@@ -164,39 +221,45 @@ static const char *item_key(struct mctx *m, const struct node *it)
 					    tg && tg->kind == NODE_SCALAR ? tg->scalar.text : "",
 					    pr && pr->kind == NODE_SCALAR ? pr->scalar.text : "tcp");
 		}
+		struct node *t = node_map_get(it, k == A_ENV_FILE ? "path" : "target");
 		if (t && t->kind == NODE_SCALAR)
 			return t->scalar.text;
-		if (strcmp(k, "secrets") == 0 || strcmp(k, "configs") == 0) {
+		if (k == A_SECRETS || k == A_CONFIGS) {
 			struct node *s = node_map_get(it, "source");
 			if (s && s->kind == NODE_SCALAR)
-				return arena_printf(arena_aux(m->a), "%s%s", strcmp(k, "secrets") == 0 ? "/run/secrets/" : "/",
-						    s->scalar.text);
+				return arena_concat(arena_aux(m->a), k == A_SECRETS ? "/run/secrets/" : "/",
+						    s->scalar.text, (char *)NULL);
 		}
 		return NULL;
 	}
 	if (it->kind != NODE_SCALAR)
 		return NULL;
 	const char *s = it->scalar.text;
-	if (strcmp(k, "volumes") == 0) {
+	switch (k) {
+	case A_VOLUMES: {
 		struct mount mt;
 		memset(&mt, 0, sizeof(mt));
 		return parse_volume_short(arena_aux(m->a), s, &mt, &err) == 0 ? mt.target : NULL;
 	}
-	if (strcmp(k, "secrets") == 0)
-		return arena_printf(arena_aux(m->a), "/run/secrets/%s", s);
-	if (strcmp(k, "configs") == 0)
-		return arena_printf(arena_aux(m->a), "/%s", s);
-	if (strcmp(k, "devices") == 0) {
+	case A_SECRETS:
+		return arena_concat(arena_aux(m->a), "/run/secrets/", s, (char *)NULL);
+	case A_CONFIGS:
+		return arena_concat(arena_aux(m->a), "/", s, (char *)NULL);
+	case A_DEVICES: {
 		struct device dv;
 		return parse_device_short(arena_aux(m->a), s, &dv, &err) == 0 ? dv.target : NULL;
 	}
-	if (strcmp(k, "ports") == 0 || strcmp(k, "env_file") == 0 || strcmp(k, "extra_hosts") == 0)
+	case A_PORTS:
+	case A_ENV_FILE:
+	case A_EXTRA_HOSTS:
 		return s;
-	if (key_in(k, unique_value_keys, ARRAY_SIZE(unique_value_keys))) {
+	case A_UNIQUE: {
 		const char *eq = strchr(s, '=');
 		return eq ? arena_strndup(arena_aux(m->a), s, (size_t)(eq - s)) : s;
 	}
-	return NULL;
+	default:
+		return NULL;
+	}
 }
 
 /* Append override's items; a later item with the key of an earlier one
@@ -205,7 +268,7 @@ static const char *item_key(struct mctx *m, const struct node *it)
 static struct node *merge_seq(struct mctx *m, const struct node *base, struct node *over)
 {
 	size_t total = base->seq.n + over->seq.n, n = 0;
-	if (!base->seq.n && (m->depth != 3 || strcmp(m->path[0], "services") != 0))
+	if (!base->seq.n && (m->depth != 3 || !m->services))
 		return over; /* no unique keys here: the same items in the same order */
 	struct node **items = malloc((total + 1) * sizeof(*items));
 	const char **keys = malloc((total + 1) * sizeof(*keys));
@@ -316,7 +379,7 @@ static struct node *merge_map(struct mctx *m, struct node *base, struct node *ov
 		}
 		struct node *v = op->value;
 		if (m->depth < MAX_PATH) {
-			m->path[m->depth++] = key;
+			push(m, key);
 			v = merge_node(m, bp ? bp->value : NULL, op->value);
 			m->depth--;
 		}
@@ -346,7 +409,7 @@ static struct node *strip_resets(struct mctx *m, struct node *n)
 		bool drop = op->value->tags & TAG_RESET;
 		struct node *v = op->value;
 		if (!drop && m->depth < MAX_PATH) {
-			m->path[m->depth++] = op->key->scalar.text;
+			push(m, op->key->scalar.text);
 			v = merge_node(m, NULL, op->value);
 			m->depth--;
 		}
@@ -386,13 +449,9 @@ static struct node *merge_node(struct mctx *m, struct node *base, struct node *o
 		return base;
 	if (over->tags & TAG_OVERRIDE)
 		return over->kind == NODE_MAP ? strip_resets(m, over) : over;
-	for (size_t i = 0; i < ARRAY_SIZE(replaced_keys); i++)
-		if (in_service(m, replaced_keys[i]))
-			return over;
-	if (in_service_sub(m, "healthcheck", "test") || (m->depth == 4 && strcmp(m->path[0], "services") == 0 &&
-							  strcmp(m->path[2], "ulimits") == 0))
+	if (at_attr(m, A_REPLACED) || below_attr(m, A_HEALTHCHECK, "test") || below_attr(m, A_ULIMITS, NULL))
 		return over;
-	if (in_service(m, "logging") && base->kind == NODE_MAP && over->kind == NODE_MAP &&
+	if (at_attr(m, A_LOGGING) && base->kind == NODE_MAP && over->kind == NODE_MAP &&
 	    !logging_compatible(base, over))
 		return strip_resets(m, over);
 	if (base->kind == NODE_MAP && over->kind == NODE_MAP)
@@ -417,6 +476,6 @@ struct node *merge_trees(struct arena *a, struct diag *d, struct node *base, str
 {
 	struct mctx m = { .a = a, .d = d };
 	for (size_t i = 0; i < nprefix && i < MAX_PATH; i++)
-		m.path[m.depth++] = prefix[i];
+		push(&m, prefix[i]);
 	return merge_node(&m, base, over);
 }
