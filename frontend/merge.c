@@ -63,11 +63,21 @@ static const struct {
 	{ "volumes", A_VOLUMES },
 };
 
+/* attrs is sorted: the first entry with key's first byte by bisection,
+ * then strcmp only against the names that start with it. */
 static enum attr attr_of(const char *key)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++)
-		if (attrs[i].name[0] == key[0] && strcmp(attrs[i].name, key) == 0)
-			return attrs[i].attr;
+	size_t lo = 0, hi = ARRAY_SIZE(attrs);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if ((unsigned char)attrs[mid].name[0] < (unsigned char)key[0])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ARRAY_SIZE(attrs) && attrs[lo].name[0] == key[0]; lo++)
+		if (strcmp(attrs[lo].name, key) == 0)
+			return attrs[lo].attr;
 	return A_OTHER;
 }
 

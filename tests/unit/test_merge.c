@@ -121,6 +121,50 @@ static void test_unique_keys(void **state)
 		     "services: {web: {cap_add: [NET_ADMIN, SYS_TIME], dns: [1.1.1.1, 8.8.8.8]}}");
 }
 
+/* Every attribute with a rule of its own is recognised, whatever letter
+ * it starts with (merge.c looks the names up in a sorted table): each is
+ * merged by its rule, where a plain list would append. */
+static void test_every_named_attribute(void **state)
+{
+	(void)state;
+	static const char *const by_value[] = { "cap_add", "cap_drop", "dns", "dns_opt", "dns_search", "expose",
+						"label_file", "links", "profiles", "tmpfs", "extra_hosts", "env_file",
+						"ports", "secrets", "configs" };
+	char base[160], over[160], want[160];
+	for (size_t i = 0; i < sizeof(by_value) / sizeof(by_value[0]); i++) {
+		snprintf(base, sizeof(base), "services: {web: {%s: [a, b]}}", by_value[i]);
+		snprintf(over, sizeof(over), "services: {web: {%s: [b, c]}}", by_value[i]);
+		snprintf(want, sizeof(want), "services: {web: {%s: [a, b, c]}}", by_value[i]);
+		assert_merge(base, over, want);
+	}
+	static const char *const kv[] = { "annotations", "environment", "labels", "sysctls" };
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+		snprintf(base, sizeof(base), "services: {web: {%s: ['a=1', 'b=2']}}", kv[i]);
+		snprintf(over, sizeof(over), "services: {web: {%s: ['a=3']}}", kv[i]);
+		snprintf(want, sizeof(want), "services: {web: {%s: {a: '3', b: '2'}}}", kv[i]);
+		assert_merge(base, over, want);
+	}
+	static const char *const names[] = { "depends_on", "models", "networks" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(base, sizeof(base), "services: {web: {%s: [a, b]}}", names[i]);
+		snprintf(over, sizeof(over), "services: {web: {%s: [b, c]}}", names[i]);
+		snprintf(want, sizeof(want), "services: {web: {%s: {a: , b: , c: }}}", names[i]);
+		assert_merge(base, over, want);
+	}
+	assert_merge("services: {web: {volumes: ['./a:/x']}}", "services: {web: {volumes: ['./b:/x']}}",
+		     "services: {web: {volumes: ['./b:/x']}}");
+	assert_merge("services: {web: {devices: ['/dev/a:/dev/x']}}", "services: {web: {devices: ['/dev/b:/dev/x']}}",
+		     "services: {web: {devices: ['/dev/b:/dev/x']}}");
+	assert_merge("services: {web: {entrypoint: [a, b]}}", "services: {web: {entrypoint: [c]}}",
+		     "services: {web: {entrypoint: [c]}}");
+	assert_merge("services: {web: {healthcheck: {test: [CMD, a]}}}", "services: {web: {healthcheck: {test: [CMD, b]}}}",
+		     "services: {web: {healthcheck: {test: [CMD, b]}}}");
+	assert_merge("services: {web: {deploy: {labels: ['a=1']}}}", "services: {web: {deploy: {labels: ['a=2']}}}",
+		     "services: {web: {deploy: {labels: {a: '2'}}}}");
+	/* not a service: a plain list appends */
+	assert_merge("x-services: {web: {dns: [a]}}", "x-services: {web: {dns: [a]}}", "x-services: {web: {dns: [a, a]}}");
+}
+
 static void test_short_forms_merge_as_maps(void **state)
 {
 	(void)state;
@@ -195,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_replaced_keys),
 		cmocka_unit_test(test_environment_by_key),
 		cmocka_unit_test(test_unique_keys),
+		cmocka_unit_test(test_every_named_attribute),
 		cmocka_unit_test(test_short_forms_merge_as_maps),
 		cmocka_unit_test(test_logging),
 		cmocka_unit_test(test_reset_and_override),
