@@ -1882,9 +1882,10 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 		consistency_error(c, key_loc(svc, "pids_limit", s->loc),
 			   "service \"%s\": \"pids_limit\" and \"deploy.resources.limits.pids\" disagree", s->name);
 
-	/* mount targets are unique */
+	/* mount targets are unique (the map is dead once the service is
+	 * lowered: the short-lived arena) */
 	struct strmap seen;
-	strmap_init(&seen, c->a);
+	strmap_init(&seen, arena_aux(c->a));
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct mount *m = &s->volumes[i];
 		if (!m->target)
