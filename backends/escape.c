@@ -96,14 +96,19 @@ static void add_ascii(struct strbuf *out, unsigned char c, unsigned flags)
 
 /* The body shared by the systemd escapers: C escapes, valid UTF-8 kept,
  * other high bytes as \xNN, and the optional %, $ and " rules. */
+/* Printable ASCII that no rule touches, whatever the flags: copied in
+ * runs, not byte by byte.  Filled before main, so that no two threads
+ * fill it at once. */
+static bool plain[256];
+
+__attribute__((constructor)) static void init_plain(void)
+{
+	for (int c = 0x20; c < 0x7f; c++)
+		plain[c] = !strchr("\\\"%$", c);
+}
+
 static void add_c_escaped(struct strbuf *out, const char *s, unsigned flags)
 {
-	/* printable ASCII that no rule touches, whatever the flags: copied
-	 * in runs, not byte by byte */
-	static bool plain[256];
-	if (!plain['a'])
-		for (int c = 0x20; c < 0x7f; c++)
-			plain[c] = !strchr("\\\"%$", c);
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
 		const unsigned char *run = p;

@@ -40,6 +40,7 @@
  */
 #include "backends/backend.h"
 #include "backends/escape.h"
+#include "backends/parallel.h"
 #include "backends/runargs.h"
 
 #include <stdio.h>
@@ -715,6 +716,17 @@ static void emit_up_service(struct sh *sh, struct strbuf *sb, const struct servi
 	sb_adds(sb, "}\n\n");
 }
 
+/* emit_items' item i: the function of the i-th service in order, with the
+ * thread's own scratch arena and messages. */
+static void up_item(void *ctx, const struct item_env *env, size_t i)
+{
+	struct sh sh = *(const struct sh *)ctx;
+	sh.a = env->a;
+	sh.d = env->d;
+	if (sh.p->order[i]->replicas > 0)
+		emit_up_service(&sh, env->sb, sh.p->order[i]);
+}
+
 /* ---- networks and volumes ------------------------------------------------------------ */
 
 /* have network 'NAME' || quiet 'WHAT' "$ENGINE" network create ... ; an
@@ -878,24 +890,13 @@ static int emit_sh(struct arena *a, struct diag *d, const struct project *p, con
 	emit_header(&sh, &sb, o);
 	sb_adds(&sb, prelude);
 	sb_adds(&sb, wait_healthy_fn[sh.e]);
-	/* what a service needs while it is written (argv, names, hashes) is
-	 * scratch, reused from one service to the next; the table of
-	 * waited_to_complete is made before, in the arena */
+	/* the services are written on two threads (parallel.h), each with
+	 * scratch memory of its own for what a service needs while it is
+	 * written (argv, names, hashes); what they share is made before and
+	 * only read: the function names, the table of waited_to_complete */
 	if (p->n_services)
 		waited_to_complete(&sh, p->services[0]);
-	struct arena scratch;
-	arena_init(&scratch);
-	arena_alloc(&scratch, 1);
-	struct arena_mark mark = arena_mark(&scratch);
-	sh.a = &scratch;
-	for (size_t i = 0; i < p->n_services; i++) {
-		if (p->order[i]->replicas > 0)
-			emit_up_service(&sh, &sb, p->order[i]);
-		arena_rewind(&scratch, mark);
-		fileset_stream(out, &sb); /* a line ended: column() starts over */
-	}
-	sh.a = a;
-	arena_release(&scratch);
+	emit_items(p->n_services, up_item, &sh, d, &sb, out);
 	emit_up(&sh, &sb);
 	emit_down(&sh, &sb);
 	emit_ps(&sh, &sb);

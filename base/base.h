@@ -204,6 +204,11 @@ struct diag {
 	 * of warnings about a big project), before the driver's flush; NULL:
 	 * all are held. */
 	FILE *overflow;
+	/* Set for a thread whose messages another thread prints: each message
+	 * is kept as reported, for diag_replay (where the sources are), and
+	 * neither formatted nor dropped here. */
+	bool hold;
+	struct ptrvec held;
 };
 
 void diag_init(struct diag *d, struct arena *a);
@@ -225,6 +230,9 @@ void diag_note(struct diag *d, struct loc loc, const char *fmt, ...) PRINTF_LIKE
 void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char *fmt, va_list ap);
 /* Write what was collected and clear the buffer. */
 void diag_flush(struct diag *d, FILE *fp);
+/* Report to d the messages held by `held` (a diag with hold set), in
+ * their order, as if they had been reported to d; then forget them. */
+void diag_replay(struct diag *d, struct diag *held);
 
 /* ---- hashing and a string map ------------------------------------------- */
 

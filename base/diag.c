@@ -14,6 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A message of a held diag, as reported. */
+struct diag_held {
+	enum diag_level lvl;
+	struct loc loc;
+	const char *text;
+};
+
 void diag_init(struct diag *d, struct arena *a)
 {
 	memset(d, 0, sizeof(*d));
@@ -263,6 +270,17 @@ void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char
 		d->errors++;
 	else if (lvl == DIAG_WARNING)
 		d->warnings++;
+	if (d->hold) {
+		struct strbuf msg = STRBUF_INIT;
+		sb_vaddf(&msg, fmt, ap);
+		struct diag_held *h = arena_alloc(d->arena, sizeof(*h));
+		h->lvl = lvl;
+		h->loc = loc;
+		h->text = sb_to_arena(&msg, d->arena);
+		sb_release(&msg);
+		ptrvec_push(&d->held, d->arena, h);
+		return;
+	}
 	if (lvl == DIAG_WARNING && d->quiet)
 		return;
 	size_t start = d->out.len;
@@ -283,6 +301,25 @@ void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char
 	}
 	if (d->overflow && d->out.len > DIAG_HOLD_MAX)
 		diag_flush(d, d->overflow);
+}
+
+static void report(struct diag *d, enum diag_level lvl, struct loc loc, const char *fmt, ...) PRINTF_LIKE(4, 5);
+static void report(struct diag *d, enum diag_level lvl, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_report(d, lvl, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_replay(struct diag *d, struct diag *held)
+{
+	for (size_t i = 0; i < held->held.n; i++) {
+		const struct diag_held *h = held->held.v[i];
+		report(d, h->lvl, h->loc, "%s", h->text);
+	}
+	held->held.n = 0;
+	held->errors = held->warnings = 0;
 }
 
 void diag_error(struct diag *d, struct loc loc, const char *fmt, ...)

@@ -214,13 +214,22 @@ static bool looks_timestamp(const char *p)
 /* Only printable characters, no ": " or " #", no trailing ':'; the
  * length in *len.  ASCII, nearly all of what we write, takes the short
  * way. */
+/* Byte classes, filled before main (not on first use, which two threads
+ * writing at once could race on): fine whatever follows in a plain
+ * scalar, printable ASCII but ':' and ' '; as is in a JSON string,
+ * printable ASCII but '"' and '\\'. */
+static bool fine[256], as_is[256];
+
+__attribute__((constructor)) static void init_classes(void)
+{
+	for (int c = 0x21; c < 0x7f; c++)
+		fine[c] = c != ':';
+	for (int c = 0x20; c < 0x80; c++)
+		as_is[c] = c != '"' && c != '\\';
+}
+
 static bool plain_chars_ok(const unsigned char *s, size_t *len)
 {
-	/* fine whatever follows: printable ASCII but ':' and ' ' */
-	static bool fine[256];
-	if (!fine['a'])
-		for (int c = 0x21; c < 0x7f; c++)
-			fine[c] = c != ':';
 	const unsigned char *p = s;
 	for (;;) {
 		while (fine[*p])
@@ -348,11 +357,7 @@ static const char *json_short_escape(unsigned char c)
 
 void json_escape_string(struct strbuf *out, const char *str)
 {
-	/* printable ASCII but '"' and '\\': a run of it goes as it is */
-	static bool as_is[256];
-	if (!as_is['a'])
-		for (int c = 0x20; c < 0x80; c++)
-			as_is[c] = c != '"' && c != '\\';
+	/* a run of as_is bytes goes as it is */
 	const unsigned char *s = (const unsigned char *)str;
 	sb_addc(out, '"');
 	while (*s) {

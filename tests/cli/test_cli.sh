@@ -79,6 +79,28 @@ if ! grep -q '^  systemd .*(not built yet)' "$tmp/help"; then
 	[ "$(wc -c <"$tmp/out")" -gt 16777216 ] || { echo "FAIL big set is not big"; fails=$((fails + 1)); }
 fi
 
+# sh writes a big project's services on two threads (backends/parallel.c):
+# script and warnings the same as on one thread, printed or written.
+awk 'BEGIN {
+	print "services:"
+	for (i = 0; i < 400; i++) {
+		printf "  s%03d:\n    image: x\n    environment:\n      N: \"%d\"\n", i, i
+		if (i % 9 == 0)
+			printf "    isolation: process\n"
+		if (i % 13 == 1)
+			printf "    depends_on:\n      s%03d:\n        condition: service_healthy\n", i - 1
+	}
+}' >"$tmp/many.yaml"
+run "$composec" sh --engine podman -f "$tmp/many.yaml"; check many-two 0 $rc
+mv "$tmp/out" "$tmp/many.two"
+mv "$tmp/err" "$tmp/many.two.err"
+COMPOSEC_THREADS=1 run "$composec" sh --engine podman -f "$tmp/many.yaml"; check many-one 0 $rc
+cmp -s "$tmp/out" "$tmp/many.two" || { echo "FAIL sh on two threads differs from one"; fails=$((fails + 1)); }
+cmp -s "$tmp/err" "$tmp/many.two.err" || { echo "FAIL sh warnings on two threads differ from one"; fails=$((fails + 1)); }
+[ "$(grep -c 'warning: ' "$tmp/many.two.err")" -eq 76 ] || { echo "FAIL sh warnings: $(grep -c 'warning: ' "$tmp/many.two.err")"; fails=$((fails + 1)); }
+run "$composec" sh --engine podman -f "$tmp/many.yaml" -o "$tmp/many.sh"; check many-write 0 $rc
+cmp -s "$tmp/many.sh" "$tmp/many.two" || { echo "FAIL sh written differs from printed"; fails=$((fails + 1)); }
+
 # stdin
 run sh -c "printf 'services:\n  s:\n    image: x\n' | '$composec' config -f - -p stdin"; check stdin 0 $rc
 
