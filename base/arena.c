@@ -89,6 +89,26 @@ void arena_rewind(struct arena *a, struct arena_mark m)
 	a->used_total = m.used_total;
 }
 
+void arena_donate(struct arena *a, void *p, size_t size)
+{
+	if (size < sizeof(struct arena_chunk) + ARENA_MIN_CHUNK) {
+		free(p);
+		return;
+	}
+	struct arena_chunk *c = p;
+	memset(p, 0, size); /* arena memory is zero */
+	c->size = size - sizeof(*c);
+	c->mapped = false; /* freed with free() */
+	if (a->head) {
+		a->head->lo = a->cur;
+		a->head->hi = a->end;
+	}
+	c->next = a->head;
+	a->head = c;
+	a->cur = c->data;
+	a->end = c->data + c->size;
+}
+
 void arena_adopt(struct arena *a, void *p)
 {
 	struct arena_owned *o = arena_alloc(a, sizeof(*o));

@@ -58,6 +58,10 @@ static inline struct arena *arena_aux(struct arena *a)
 }
 /* Make p (from malloc) the arena's: it is freed by arena_release. */
 void arena_adopt(struct arena *a, void *p);
+/* A malloc'd block of size bytes the caller is done with (a file's text
+ * once parsed): the arena allocates from it next, since its pages are
+ * already in place, and frees it with the rest.  A small block is freed. */
+void arena_donate(struct arena *a, void *p, size_t size);
 /* A point to come back to: arena_rewind(a, m) forgets everything
  * allocated since arena_mark(a) returned m (none of it may be used
  * after), for scratch work done piece by piece in one arena. */
