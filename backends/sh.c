@@ -268,18 +268,50 @@ static bool is_keyword(const char *w)
 }
 
 /* The words of argv after the line so far: the first n_fixed as written
- * when they are keywords, every other one single-quoted. */
+ * when they are keywords, every other one single-quoted.  A word on one
+ * line (nearly all) is measured quoted and written once, straight into
+ * sb; one with a newline or a tab is quoted aside first, its columns
+ * counted from its text. */
 static void add_argv(struct strbuf *sb, int indent, const struct strvec *argv, size_t n_fixed)
 {
 	struct strbuf q = STRBUF_INIT;
 	size_t col = column(sb);
 	for (size_t i = 0; i < argv->n; i++) {
-		sb_reset(&q);
-		if (i < n_fixed && is_keyword(argv->v[i]))
-			sb_adds(&q, argv->v[i]);
-		else
-			sh_quote(&q, argv->v[i]);
-		add_wrapped(sb, indent, q.buf, q.len, &col);
+		const char *w = argv->v[i];
+		size_t len = strlen(w);
+		bool keyword = i < n_fixed && is_keyword(w);
+		if (memchr(w, '\n', len) || memchr(w, '\t', len)) {
+			sb_reset(&q);
+			if (keyword)
+				sb_add(&q, w, len);
+			else
+				sh_quote(&q, w);
+			add_wrapped(sb, indent, q.buf, q.len, &col);
+			continue;
+		}
+		size_t quotes = 0;
+		for (const char *p = w; (p = memchr(p, '\'', len - (size_t)(p - w))) != NULL; p++)
+			quotes++;
+		size_t width = keyword ? len : len + 2 + 3 * quotes; /* ' becomes '\'' */
+		if (col + 1 + width > WRAP_COLUMN) {
+			sb_adds(sb, " \\\n");
+			add_indent(sb, indent + 1);
+			col = 8 * (size_t)(indent + 1);
+		} else {
+			sb_addc(sb, ' ');
+			col++;
+		}
+		if (keyword) {
+			sb_add(sb, w, len);
+		} else if (!quotes) {
+			sb_grow(sb, len + 2);
+			sb_addc(sb, '\'');
+			sb_add(sb, w, len);
+			sb_addc(sb, '\'');
+		} else {
+			sh_quote(sb, w);
+		}
+		col += width;
 	}
 	sb_release(&q);
 }
