@@ -223,22 +223,40 @@ struct ir_value *node_to_value(struct lower_ctx *c, const struct node *n)
 
 /* ---- the table walker ----------------------------------------------------- */
 
+/* The entry of table for key.  The tables are written in name order:
+ * bisection to the names with key's first letter, then strcmp among
+ * them; a table out of order (or a key it lacks) is still searched
+ * whole, so order is a matter of speed only. */
+static const struct attr *find_attr(const struct attr *table, size_t n, const char *key)
+{
+	unsigned char first = (unsigned char)key[0];
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((unsigned char)table[mid].key[0] < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t j = lo; j < n && (unsigned char)table[j].key[0] == first; j++)
+		if (strcmp(table[j].key, key) == 0)
+			return &table[j];
+	for (size_t j = 0; j < n; j++)
+		if (table[j].key[0] == key[0] && strcmp(table[j].key, key) == 0)
+			return &table[j];
+	return NULL;
+}
+
 void walk_map(struct walk *w, const struct node *map, const struct attr *table, size_t n)
 {
 	for (size_t i = 0; i < map->map.n; i++) {
 		struct node *k = map->map.pairs[i].key, *v = map->map.pairs[i].value;
 		const char *key = k->scalar.text;
-		if (str_has_prefix(key, "x-")) {
+		if (key[0] == 'x' && key[1] == '-') {
 			mvec_add(w->c, &w->ext, key, node_to_value(w->c, v));
 			continue;
 		}
-		const struct attr *at = NULL;
-		for (size_t j = 0; j < n; j++) {
-			if (table[j].key[0] == key[0] && strcmp(table[j].key, key) == 0) {
-				at = &table[j];
-				break;
-			}
-		}
+		const struct attr *at = find_attr(table, n, key);
 		const char *path = lower_path(w->c, w->path, key);
 		if (!at) {
 			lower_unknown(w->c, k, path);
