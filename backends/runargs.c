@@ -59,14 +59,14 @@ const char *container_name(struct arena *a, const struct project *p, const struc
 		return s->container_name;
 	if (s->replicas > 1)
 		return arena_printf(a, "%s-%s-%d", p->name, s->name, replica);
-	return arena_printf(a, "%s-%s", p->name, s->name);
+	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
 }
 
 const char *image_name(struct arena *a, const struct project *p, const struct service *s)
 {
 	if (s->image)
 		return s->image;
-	return arena_printf(a, "%s-%s", p->name, s->name);
+	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
 }
 
 /* ---- the context every builder gets ------------------------------------------------ */
@@ -326,7 +326,7 @@ static void mount_start(struct strbuf *sb, const char *type, const char *src, co
 static void push_bind_ro(struct ra *r, const char *src, const char *dst)
 {
 	if (!strchr(src, ':') && !strchr(dst, ':')) {
-		push(r, arena_printf(r->a, "--volume=%s:%s:ro", src, dst));
+		push(r, arena_concat(r->a, "--volume=", src, ":", dst, ":ro", (char *)NULL));
 		return;
 	}
 	struct strbuf sb = STRBUF_INIT;
@@ -369,7 +369,7 @@ static void mount_bind(struct ra *r, const struct mount *m)
 		sb_addf(&opts, "%s%s", opts.len ? "," : "", m->bind.selinux);
 	if (m->bind.propagation)
 		sb_addf(&opts, "%s%s", opts.len ? "," : "", propagation_names[m->bind.propagation]);
-	push(r, arena_printf(r->a, "--volume=%s:%s%s%s", m->source, m->target, opts.len ? ":" : "", opts.buf));
+	push(r, arena_concat(r->a, "--volume=", m->source, ":", m->target, opts.len ? ":" : "", opts.buf, (char *)NULL));
 	sb_release(&opts);
 }
 
@@ -416,7 +416,7 @@ static void mount_volume(struct ra *r, const struct mount *m)
 			   : m->read_only		  ? ":ro"
 			   : m->volume.nocopy		  ? ":nocopy"
 							  : "";
-	push(r, arena_printf(r->a, "--volume=%s:%s%s", src, m->target, opts));
+	push(r, arena_concat(r->a, "--volume=", src, ":", m->target, opts, (char *)NULL));
 }
 
 static void mount_tmpfs(struct ra *r, const struct mount *m)

@@ -278,9 +278,12 @@ static void add_argv(struct strbuf *sb, int indent, const struct strvec *argv, s
 	size_t col = column(sb);
 	for (size_t i = 0; i < argv->n; i++) {
 		const char *w = argv->v[i];
-		size_t len = strlen(w);
+		size_t len = strcspn(w, "'\n\t"); /* the whole word, nearly always */
+		bool plain = !w[len];
+		if (!plain)
+			len += strlen(w + len);
 		bool keyword = i < n_fixed && is_keyword(w);
-		if (memchr(w, '\n', len) || memchr(w, '\t', len)) {
+		if (!plain && (memchr(w, '\n', len) || memchr(w, '\t', len))) {
 			sb_reset(&q);
 			if (keyword)
 				sb_add(&q, w, len);
@@ -290,7 +293,7 @@ static void add_argv(struct strbuf *sb, int indent, const struct strvec *argv, s
 			continue;
 		}
 		size_t quotes = 0;
-		for (const char *p = w; (p = memchr(p, '\'', len - (size_t)(p - w))) != NULL; p++)
+		for (const char *p = w; !plain && (p = memchr(p, '\'', len - (size_t)(p - w))) != NULL; p++)
 			quotes++;
 		size_t width = keyword ? len : len + 2 + 3 * quotes; /* ' becomes '\'' */
 		if (col + 1 + width > WRAP_COLUMN) {
@@ -399,8 +402,9 @@ static const char *step_name(struct sh *sh, const struct service *s, int replica
 {
 	const char *base = replica ? container_name(sh->a, sh->p, s, replica)
 			   : s->replicas == 1 ? container_name(sh->a, sh->p, s, 1)
-					      : arena_printf(sh->a, "%s-%s", sh->p->name, s->name);
-	return arena_printf(sh->a, "%s-pre-start-%zu", base, i + 1);
+					      : arena_concat(sh->a, sh->p->name, "-", s->name, (char *)NULL);
+	char n[24];
+	return arena_concat(sh->a, base, "-pre-start-", decimal(n, i + 1), (char *)NULL);
 }
 
 /* A step runs once for all replicas unless per_replica: true, or when
@@ -562,11 +566,11 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 	for (size_t i = 0; i < image.n; i++)
 		strvec_push(&create, sh->a, image.v[i]);
 	const char *hash = config_hash(sh, s, &create);
-	const char *args[] = { arena_printf(sh->a, "service \"%s\": create %s", s->name, name), name, hash };
+	const char *args[] = { arena_concat(sh->a, "service \"", s->name, "\": create ", name, (char *)NULL), name, hash };
 	add_call(sb, 1, "ensure", args, ARRAY_SIZE(args));
 	sb_adds(sb, " \"$ENGINE\" create");
-	strvec_push(&head, sh->a, arena_printf(sh->a, "--name=%s", name));
-	strvec_push(&head, sh->a, arena_printf(sh->a, "--label=%s=%s", HASH_LABEL, hash));
+	strvec_push(&head, sh->a, arena_concat(sh->a, "--name=", name, (char *)NULL));
+	strvec_push(&head, sh->a, arena_concat(sh->a, "--label=" HASH_LABEL "=", hash, (char *)NULL));
 	add_argv(sb, 1, &head, 0);
 	add_argv(sb, 1, &create, 0);
 	sb_addc(sb, '\n');
@@ -644,10 +648,10 @@ static void add_start(struct sh *sh, struct strbuf *sb, const struct service *s,
 	sb_adds(sb, "\tif running ");
 	sh_quote(sb, name);
 	sb_adds(sb, "; then\n");
-	const char *up_to_date = arena_printf(sh->a, "service \"%s\": %s runs, up to date", s->name, name);
+	const char *up_to_date = arena_concat(sh->a, "service \"", s->name, "\": ", name, " runs, up to date", (char *)NULL);
 	add_call_line(sb, 2, "say", &up_to_date, 1);
 	sb_adds(sb, "\telse\n");
-	add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "service \"%s\": start %s", s->name, name));
+	add_engine_call(sb, 2, "quiet", arena_concat(sh->a, "service \"", s->name, "\": start ", name, (char *)NULL));
 	sb_adds(sb, " start");
 	struct strvec argv = { 0 };
 	strvec_push(&argv, sh->a, name);
@@ -735,8 +739,9 @@ static void add_build(struct sh *sh, struct strbuf *sb, const struct service *s)
 /* up_<service>() { ... } */
 static void emit_up_service(struct sh *sh, struct strbuf *sb, const struct service *s)
 {
-	add_loc_comment(sb, arena_printf(sh->a, "service \"%s\"", s->name), s->loc);
-	sb_addf(sb, "%s() {\n", sh->fn[service_index(sh->p, s)]);
+	add_loc_comment(sb, arena_concat(sh->a, "service \"", s->name, "\"", (char *)NULL), s->loc);
+	sb_adds(sb, sh->fn[service_index(sh->p, s)]);
+	sb_adds(sb, "() {\n");
 	add_waits(sh, sb, s);
 	if (s->build.present)
 		add_build(sh, sb, s);

@@ -145,6 +145,8 @@ static inline void sb_addc(struct strbuf *sb, char c)
 }
 /* v in decimal, as "%llu" would write it. */
 void sb_addu(struct strbuf *sb, unsigned long long v);
+/* The same into buf (room for 21 bytes), NUL-terminated; returns buf. */
+char *decimal(char *buf, unsigned long long v);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* vsnprintf, done here for the conversions composec uses most (%s %c %d

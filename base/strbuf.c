@@ -56,6 +56,18 @@ void sb_add_slow(struct strbuf *sb, const void *data, size_t n)
 	sb->buf[sb->len] = '\0';
 }
 
+char *decimal(char *buf, unsigned long long v)
+{
+	char digits[24], *end = digits + sizeof(digits), *p = end;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(buf, p, (size_t)(end - p));
+	buf[end - p] = '\0';
+	return buf;
+}
+
 void sb_addu(struct strbuf *sb, unsigned long long v)
 {
 	if (v < 10) { /* most lengths and counts */
