@@ -26,6 +26,8 @@
 # skipped.  Environment: BENCH_N (sizes), BENCH_TIMEOUT (default 60),
 # BENCH_PEERS=0 (no docker-compose/podman-compose), BENCH_RUNTIME=0 (no
 # container runs), BENCH_RUNS (runs per median; default by duration),
+# BENCH_PASSES (passes over the sizes for composec and the floor it is
+# divided by, default 3: see interleave),
 # BENCH_ONLY=runtime (only the runtime rows), BENCH_RT_RUNS (runtime runs,
 # default 1: composec-run and docker-compose alternately, so that the load
 # of a shared machine weighs on both alike; each run and the median).
@@ -110,7 +112,7 @@ measure() {
 	fi
 	first=$(awk 'END { print $1 }' "$work/time.out")
 	rss=$(awk 'END { printf "%.1f", $2 / 1024 }' "$work/time.out")
-	runs=${BENCH_RUNS:-$(awk -v t="$first" 'BEGIN { print t < 0.2 ? 31 : t < 2 ? 11 : t < 10 ? 5 : 3 }')}
+	runs=${measure_runs:-${BENCH_RUNS:-$(awk -v t="$first" 'BEGIN { print t < 0.2 ? 31 : t < 2 ? 11 : t < 10 ? 5 : 3 }')}}
 	if [ "$runs" -le 1 ]; then
 		med=$first
 		return
@@ -135,6 +137,42 @@ measure() {
 		done
 		med=$(sort -n "$work/times" | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m / 1e6 }')
 	fi
+}
+
+# The composec rows and the document floor they are divided by are timed
+# in BENCH_PASSES passes (default 3), every size in turn within a pass, so
+# that a slow spell of a shared machine falls on all sizes alike rather
+# than on one (the linear target compares 1,000 with 10,000 services).
+# interleave: for each of those commands, the times of all passes in
+# $work/times.<key>.<n>, one per line (seconds); needs hyperfine.
+passes=${BENCH_PASSES:-3}
+interleave() {
+	rm -f "$work"/times.*
+	have hyperfine || return 0
+	p=0
+	while [ "$p" -lt "$passes" ]; do
+		for n in $sizes; do
+			runs=$(awk -v n="$n" -v p="$passes" 'BEGIN { r = n >= 10000 ? 12 : 33; printf "%d", (r + p - 1) / p }')
+			for key in doc-nodup config systemd quadlet sh k8s plan; do
+				case $key in
+				doc-*) line="$(shq "$work/floor") doc-nodup $(shq "c$n.yaml")" ;;
+				*) line="$(shq "$composec") $key -f $(shq "c$n.yaml")" ;;
+				esac
+				hyperfine -N -w 1 -r "$runs" --export-json "$work/hf.json" "$line" >/dev/null 2>&1 ||
+					die "failed: $line"
+				awk '/"times": *\[/ { t = 1; next } t && /\]/ { exit } t { gsub(/[ ,]/, ""); print }' \
+					"$work/hf.json" >>"$work/times.$key.$n"
+			done
+		done
+		p=$((p + 1))
+	done
+}
+
+# timed KEY N: sets med to the median of the interleaved times of KEY at
+# size N, when there are any (else keeps what measure set).
+timed() {
+	[ -s "$work/times.$1.$2" ] || return 0
+	med=$(sort -g "$work/times.$1.$2" | awk '{ v[NR] = $1 } END { printf "%.9f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 }
 
 # ms SECONDS: "12.3" (milliseconds) or the word.
@@ -177,9 +215,18 @@ else
 	for n in $sizes; do
 		"$work/gen" "$n" >"c$n.yaml"
 		"$work/gen" "$n" --v1 >"v1-$n.yaml"
+	done
+	say "composec and the document floor, $passes passes over the sizes"
+	interleave
+	interleaved= # the runs to measure a row that interleave timed: one, for the peak
+	if have hyperfine; then interleaved=1; fi
+	for n in $sizes; do
 		size=$(wc -c <"c$n.yaml" | awk '{ printf(($1 < 1048576) ? "%.0f KiB" : "%.1f MiB", ($1 < 1048576) ? $1 / 1024 : $1 / 1048576) }')
 		say "N=$n ($size)"
+		measure_runs=$interleaved
 		measure "$work/floor" doc-nodup "c$n.yaml"
+		measure_runs=
+		timed doc-nodup "$n"
 		doc=$med
 		row "$n" "$size" "libfyaml document, no duplicate-key check" "$(ms "$doc")" 1 "" "$rss"
 		measure "$work/floor" doc "c$n.yaml"
@@ -187,7 +234,10 @@ else
 		measure "$work/floor" events "c$n.yaml"
 		row "$n" "$size" "libfyaml events" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
 		for t in config systemd quadlet sh k8s plan; do
+			measure_runs=$interleaved
 			measure "$composec" "$t" -f "c$n.yaml"
+			measure_runs=
+			timed "$t" "$n"
 			eval "c_$t=\$med"
 			row "$n" "$size" "composec $t" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
 		done
