@@ -103,9 +103,11 @@ struct node_pair *node_map_find(const struct node *map, const char *key)
 {
 	if (!map || map->kind != NODE_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->map.n; i++)
-		if (strcmp(map->map.pairs[i].key->scalar.text, key) == 0)
+	for (size_t i = 0; i < map->map.n; i++) {
+		const char *k = map->map.pairs[i].key->scalar.text;
+		if (k[0] == key[0] && strcmp(k, key) == 0) /* most keys differ at once */
 			return &map->map.pairs[i];
+	}
 	return NULL;
 }
 
@@ -245,8 +247,8 @@ static enum scalar_type plain_scalar_type(const char *s)
 	bool b;
 	long long i;
 	double f;
-	if (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
-	    strcmp(s, "NULL") == 0)
+	if (!*s || (s[0] == '~' && !s[1]) ||
+	    ((*s == 'n' || *s == 'N') && (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)))
 		return SCALAR_NULL;
 	/* every bool word starts with t, T, f or F; every number with a sign,
 	 * a digit, a '.' or (underscores being ignored) a '_' */
