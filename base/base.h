@@ -257,6 +257,7 @@ void hex16(char *out, uint64_t v);
 struct strmap_entry {
 	const char *key;
 	void *value;
+	uint64_t hash; /* of key: compared before the key, kept for growing */
 };
 struct strmap {
 	struct strmap_entry *slots;

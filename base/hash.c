@@ -91,43 +91,59 @@ void strmap_init(struct strmap *m, struct arena *a)
 	m->arena = a;
 }
 
-static struct strmap_entry *find_slot(struct strmap_entry *slots, size_t cap, const char *key)
+/* The entry of key (hash h), or the free one where it would go.  A slot
+ * whose hash differs is passed without reading its key, which in a big
+ * map is a cache miss away. */
+static struct strmap_entry *find_slot(struct strmap_entry *slots, size_t cap, const char *key, uint64_t h)
 {
-	size_t i = (size_t)hash_fnv1a(key, strlen(key)) & (cap - 1);
+	size_t i = (size_t)h & (cap - 1);
 	for (;;) {
-		if (!slots[i].key || strcmp(slots[i].key, key) == 0)
+		const struct strmap_entry *e = &slots[i];
+		if (!e->key || (e->hash == h && (e->key == key || strcmp(e->key, key) == 0)))
 			return &slots[i];
 		i = (i + 1) & (cap - 1);
 	}
+}
+
+static uint64_t key_hash(const char *key)
+{
+	return hash_fnv1a(key, strlen(key));
 }
 
 void *strmap_get(const struct strmap *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
-	struct strmap_entry *e = find_slot(m->slots, m->cap, key);
+	struct strmap_entry *e = find_slot(m->slots, m->cap, key, key_hash(key));
 	return e->key ? e->value : NULL;
 }
 
 bool strmap_has(const struct strmap *m, const char *key)
 {
-	return m->cap && find_slot(m->slots, m->cap, key)->key != NULL;
+	return m->cap && find_slot(m->slots, m->cap, key, key_hash(key))->key != NULL;
 }
 
 void strmap_put(struct strmap *m, const char *key, void *value)
 {
-	if ((m->n + 1) * 4 > m->cap * 3) {
+	if ((m->n + 1) * 4 > m->cap * 3) { /* twice the room; the keys are not read again */
 		size_t cap = m->cap ? m->cap * 2 : 16;
 		struct strmap_entry *slots = arena_alloc(m->arena, cap * sizeof(*slots));
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i].key)
-				*find_slot(slots, cap, m->slots[i].key) = m->slots[i];
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->slots[i].key)
+				continue;
+			size_t j = (size_t)m->slots[i].hash & (cap - 1);
+			while (slots[j].key)
+				j = (j + 1) & (cap - 1);
+			slots[j] = m->slots[i];
+		}
 		m->slots = slots;
 		m->cap = cap;
 	}
-	struct strmap_entry *e = find_slot(m->slots, m->cap, key);
+	uint64_t h = key_hash(key);
+	struct strmap_entry *e = find_slot(m->slots, m->cap, key, h);
 	if (!e->key) {
 		e->key = key;
+		e->hash = h;
 		m->n++;
 	}
 	e->value = value;

@@ -36,11 +36,22 @@ struct frame {
 	/* Buffers of this depth (malloc), reused by every container opened at
 	 * it: the pairs or items while the container is open (settle() copies
 	 * them out when it closes), and an open-addressing index of the keys
-	 * of a large map, each slot a pair index + 1 (0: free). */
+	 * of a large map. */
 	struct node_pair *pairs;
 	struct node **items;
-	uint32_t *slots;
+	struct islot *slots;
 	size_t pairs_cap, items_cap, slots_cap;
+	/* the hash of the key frame_find looked up last, for frame_add_pair */
+	const struct node *hashed_key;
+	uint32_t hashed;
+};
+
+/* A slot of a key index: the pair index + 1 (0: free) and the key's hash,
+ * compared before the key itself is (a key's text is far away in a big
+ * map, the hash is here) and used again when the index grows. */
+struct islot {
+	uint32_t at;
+	uint32_t hash;
 };
 
 struct builder {
@@ -109,17 +120,35 @@ static void *grow_buffer(void *p, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
-/* The slot of key in the frame's index: where it is, or the free slot
- * where it would go. */
-static uint32_t *index_slot(struct frame *f, const char *key)
+static uint32_t key_hash(const struct node *key)
 {
-	size_t mask = f->slots_cap - 1, i = (size_t)hash_fnv1a(key, strlen(key)) & mask;
-	while (f->slots[i] && strcmp(f->node->map.pairs[f->slots[i] - 1].key->scalar.text, key) != 0)
+	return (uint32_t)hash_fnv1a(key->scalar.text, key->scalar.len);
+}
+
+static bool same_key(const struct node *a, const struct node *b)
+{
+	return a->scalar.len == b->scalar.len && memcmp(a->scalar.text, b->scalar.text, a->scalar.len) == 0;
+}
+
+/* The slot of key (hash h) in the frame's index: where it is, or the free
+ * slot where it would go. */
+static struct islot *index_slot(struct frame *f, const struct node *key, uint32_t h)
+{
+	size_t mask = f->slots_cap - 1, i = h & mask;
+	while (f->slots[i].at &&
+	       (f->slots[i].hash != h || !same_key(f->node->map.pairs[f->slots[i].at - 1].key, key)))
 		i = (i + 1) & mask;
 	return &f->slots[i];
 }
 
-/* (Re)build the index of the frame's map with room for twice its keys. */
+static void index_put(struct frame *f, const struct node *key, uint32_t h, uint32_t at)
+{
+	struct islot *s = index_slot(f, key, h);
+	s->at = at;
+	s->hash = h;
+}
+
+/* Build the index of the frame's map, with room for twice its keys. */
 static void index_build(struct frame *f)
 {
 	size_t n = f->node->map.n, cap = 16;
@@ -134,8 +163,29 @@ static void index_build(struct frame *f)
 	}
 	memset(f->slots, 0, f->slots_cap * sizeof(*f->slots));
 	for (size_t i = 0; i < n; i++)
-		*index_slot(f, f->node->map.pairs[i].key->scalar.text) = (uint32_t)(i + 1);
+		index_put(f, f->node->map.pairs[i].key, key_hash(f->node->map.pairs[i].key), (uint32_t)(i + 1));
 	f->indexed = true;
+}
+
+/* Twice the room, from the index as it is: the hashes are kept, so no key
+ * is read again. */
+static void index_grow(struct frame *f)
+{
+	size_t cap = f->slots_cap * 2, mask = cap - 1;
+	struct islot *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		die("out of memory");
+	for (size_t i = 0; i < f->slots_cap; i++) {
+		if (!f->slots[i].at)
+			continue;
+		size_t j = f->slots[i].hash & mask;
+		while (slots[j].at)
+			j = (j + 1) & mask;
+		slots[j] = f->slots[i];
+	}
+	free(f->slots);
+	f->slots = slots;
+	f->slots_cap = cap;
 }
 
 /* Find key in a map frame: linear while small (lengths compared first:
@@ -147,14 +197,15 @@ static struct node_pair *frame_find(struct builder *b, struct frame *f, const st
 	if (!f->indexed && m->map.n >= INDEX_THRESHOLD)
 		index_build(f);
 	if (f->indexed) {
-		uint32_t i = *index_slot(f, key->scalar.text);
+		uint32_t h = key_hash(key);
+		f->hashed_key = key;
+		f->hashed = h;
+		uint32_t i = index_slot(f, key, h)->at;
 		return i ? &m->map.pairs[i - 1] : NULL;
 	}
-	for (size_t i = 0; i < m->map.n; i++) {
-		const struct node *k = m->map.pairs[i].key;
-		if (k->scalar.len == key->scalar.len && memcmp(k->scalar.text, key->scalar.text, k->scalar.len) == 0)
+	for (size_t i = 0; i < m->map.n; i++)
+		if (same_key(m->map.pairs[i].key, key))
 			return &m->map.pairs[i];
-	}
 	return NULL;
 }
 
@@ -173,9 +224,8 @@ static void frame_add_pair(struct builder *b, struct frame *f, struct node *key,
 	if (!f->indexed)
 		return;
 	if (2 * (m->map.n + 1) > f->slots_cap)
-		index_build(f);
-	else
-		*index_slot(f, key->scalar.text) = (uint32_t)m->map.n;
+		index_grow(f);
+	index_put(f, key, f->hashed_key == key ? f->hashed : key_hash(key), (uint32_t)m->map.n);
 }
 
 static bool is_merge_key(const struct node *k)

@@ -147,6 +147,20 @@ static void test_duplicate_key(void **state)
 	sb_adds(&sb, "k7: again\n");
 	assert_int_equal(parse(f, sb.buf), -1);
 	assert_non_null(strstr(f->d.out.buf, "t.yaml:51:1: error: mapping key \"k7\" already defined at line 8"));
+	/* keys found again after the index grew several times (hashes kept),
+	 * the first, one in the middle and the last; and keys that share a
+	 * prefix or differ only in length are not taken for one another */
+	sb_reset(&sb);
+	for (int i = 0; i < 3000; i++)
+		sb_addf(&sb, "k%d: %d\n", i, i);
+	sb_adds(&sb, "k0: a\nk1500: b\nk2999: c\nk30000: new\nk: new\n");
+	sb_reset(&f->d.out);
+	assert_int_equal(parse(f, sb.buf), -1);
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:3001:1: error: mapping key \"k0\" already defined at line 1\n"));
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:3002:1: error: mapping key \"k1500\" already defined at line 1501\n"));
+	assert_non_null(strstr(f->d.out.buf, "t.yaml:3003:1: error: mapping key \"k2999\" already defined at line 3000\n"));
+	assert_null(strstr(f->d.out.buf, "\"k30000\""));
+	assert_null(strstr(f->d.out.buf, "\"k\""));
 	sb_release(&sb);
 }
 
