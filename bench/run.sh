@@ -27,7 +27,7 @@
 # BENCH_PEERS=0 (no docker-compose/podman-compose), BENCH_RUNTIME=0 (no
 # container runs), BENCH_RUNS (runs per median; default by duration),
 # BENCH_PASSES (passes over the sizes for composec and the floor it is
-# divided by, default 3: see interleave),
+# divided by, default 11: see interleave),
 # BENCH_ONLY=runtime (only the runtime rows), BENCH_RT_RUNS (runtime runs,
 # default 1: composec-run and docker-compose alternately, so that the load
 # of a shared machine weighs on both alike; each run and the median).
@@ -140,25 +140,29 @@ measure() {
 }
 
 # The composec rows and the document floor they are divided by are timed
-# in BENCH_PASSES passes (default 3), every size in turn within a pass, so
-# that a slow spell of a shared machine falls on all sizes alike rather
-# than on one (the linear target compares 1,000 with 10,000 services).
-# interleave: for each of those commands, the times of all passes in
-# $work/times.<key>.<n>, one per line (seconds); needs hyperfine.
-passes=${BENCH_PASSES:-3}
+# in BENCH_PASSES passes (default 11), every size and command in turn
+# within a pass, a few runs each (3; 1 at 10,000 services and more), so
+# that a slow spell of a shared machine, which lasts seconds to minutes,
+# falls on all sizes alike rather than on one (the linear target compares
+# 1,000 with 10,000 services).  interleave: for each of those commands,
+# the times of all passes in $work/times.<key>.<n>, one per line
+# (seconds); needs hyperfine.  One warm-up run, in the first pass.
+passes=${BENCH_PASSES:-11}
 interleave() {
 	rm -f "$work"/times.*
 	have hyperfine || return 0
 	p=0
 	while [ "$p" -lt "$passes" ]; do
+		warm=$((p == 0))
 		for n in $sizes; do
-			runs=$(awk -v n="$n" -v p="$passes" 'BEGIN { r = n >= 10000 ? 12 : 33; printf "%d", (r + p - 1) / p }')
+			runs=3
+			[ "$n" -lt 10000 ] || runs=1
 			for key in doc-nodup config systemd quadlet sh k8s plan; do
 				case $key in
 				doc-*) line="$(shq "$work/floor") doc-nodup $(shq "c$n.yaml")" ;;
 				*) line="$(shq "$composec") $key -f $(shq "c$n.yaml")" ;;
 				esac
-				hyperfine -N -w 1 -r "$runs" --export-json "$work/hf.json" "$line" >/dev/null 2>&1 ||
+				hyperfine -N -w "$warm" -r "$runs" --export-json "$work/hf.json" "$line" >/dev/null 2>&1 ||
 					die "failed: $line"
 				awk '/"times": *\[/ { t = 1; next } t && /\]/ { exit } t { gsub(/[ ,]/, ""); print }' \
 					"$work/hf.json" >>"$work/times.$key.$n"
