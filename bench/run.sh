@@ -13,7 +13,9 @@
 #     the top-level name) and podman-compose --dry-run up with /bin/true as
 #     podman (the whole file); a run that does not finish within
 #     BENCH_TIMEOUT seconds is reported as such;
-# each as the median wall time of repeated runs (hyperfine when installed),
+# each as the median wall time of repeated runs (hyperfine when installed;
+# composec in passes over the sizes, see interleave; each peer run next to
+# runs of composec, see paired),
 # with its ratio to the libfyaml document parse and its peak memory (GNU
 # time, one run); then composec --version; then, as root with podman, the
 # runtime: composec-run up -d / down against docker-compose up -d / down
@@ -172,11 +174,62 @@ interleave() {
 	done
 }
 
+# median FILE: the median of the numbers in FILE, one per line.
+median() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END { printf "%.9f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 # timed KEY N: sets med to the median of the interleaved times of KEY at
 # size N, when there are any (else keeps what measure set).
 timed() {
 	[ -s "$work/times.$1.$2" ] || return 0
-	med=$(sort -g "$work/times.$1.$2" | awk '{ v[NR] = $1 } END { printf "%.9f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	med=$(median "$work/times.$1.$2")
+}
+
+# versus MED CMED KIND: "113× sh (31.0 ms alongside)", or the ratio to the
+# row of composec KIND when nothing was timed alongside.
+versus() {
+	if [ -n "$2" ]; then
+		echo "$(ratio "$1" "$2")× $3 ($(ms "$2") ms alongside)"
+	else
+		eval "echo \"\$(ratio \"\$1\" \"\$c_$3\")× $3\""
+	fi
+}
+
+# paired T CMD...: the peer CMD timed run by run, each run next to three
+# of composec T (on c$n.yaml), so that their ratio compares times taken in
+# the same minutes: on a shared machine a slow spell while one of them was
+# timed moved the ratio by a third.  measure first (one run: the peak, and
+# the number of runs as measure would choose it).  Sets med (the peer's
+# median), cmed (composec's alongside) and rss; without hyperfine, or when
+# the peer failed or timed out, cmed is empty and med is measure's.
+paired() {
+	t=$1
+	shift
+	cmed=
+	measure_runs=1
+	measure "$@"
+	measure_runs=
+	case $med in [0-9]*) ;; *) return ;; esac
+	have hyperfine || return 0
+	runs=${BENCH_RUNS:-$(awk -v t="$med" 'BEGIN { print t < 0.2 ? 31 : t < 2 ? 11 : t < 10 ? 5 : 3 }')}
+	line=
+	for w in "$@"; do line="$line $(shq "$w")"; done
+	: >"$work/peer.times"
+	: >"$work/mine.times"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		hyperfine -N -w 0 -r 1 --export-json "$work/hf.json" "$line" >/dev/null 2>&1 || die "failed: $*"
+		awk '/"times": *\[/ { t = 1; next } t && /\]/ { exit } t { gsub(/[ ,]/, ""); print }' \
+			"$work/hf.json" >>"$work/peer.times"
+		hyperfine -N -w 0 -r 3 --export-json "$work/hf.json" "$(shq "$composec") $t -f $(shq "c$n.yaml")" \
+			>/dev/null 2>&1 || die "failed: composec $t"
+		awk '/"times": *\[/ { t = 1; next } t && /\]/ { exit } t { gsub(/[ ,]/, ""); print }' \
+			"$work/hf.json" >>"$work/mine.times"
+		i=$((i + 1))
+	done
+	med=$(median "$work/peer.times")
+	cmed=$(median "$work/mine.times")
 }
 
 # ms SECONDS: "12.3" (milliseconds) or the word.
@@ -246,16 +299,14 @@ else
 			row "$n" "$size" "composec $t" "$(ms "$med")" "$(ratio "$med" "$doc")" "" "$rss"
 		done
 		if [ "${BENCH_PEERS:-1}" = 1 ] && have docker-compose; then
-			measure docker-compose -p bench -f "v1-$n.yaml" config
-			# shellcheck disable=SC2154 # c_config is set by the eval above
+			paired config docker-compose -p bench -f "v1-$n.yaml" config
 			row "$n" "$size" "docker-compose config (v1 file)" "$(ms "$med")" "$(ratio "$med" "$doc")" \
-				"$(ratio "$med" "$c_config")× config" "$rss"
+				"$(versus "$med" "$cmed" config)" "$rss"
 		fi
 		if [ "${BENCH_PEERS:-1}" = 1 ] && have podman-compose; then
-			measure podman-compose --dry-run --podman-path /bin/true -f "c$n.yaml" up
-			# shellcheck disable=SC2154
+			paired sh podman-compose --dry-run --podman-path /bin/true -f "c$n.yaml" up
 			row "$n" "$size" "podman-compose --dry-run up" "$(ms "$med")" "$(ratio "$med" "$doc")" \
-				"$(ratio "$med" "$c_sh")× sh" "$rss"
+				"$(versus "$med" "$cmed" sh)" "$rss"
 		fi
 	done
 	measure "$composec" --version
