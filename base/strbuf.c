@@ -74,12 +74,8 @@ void sb_addu(struct strbuf *sb, unsigned long long v)
 		sb_addc(sb, (char)('0' + v));
 		return;
 	}
-	char digits[24], *end = digits + sizeof(digits), *p = end;
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_add(sb, p, (size_t)(end - p));
+	char digits[24];
+	sb_adds(sb, decimal(digits, v));
 }
 
 void sb_addc_slow(struct strbuf *sb, char c)
