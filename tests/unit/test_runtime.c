@@ -343,7 +343,13 @@ static void test_run_status_and_output(void **state)
 	assert_int_equal(run(&f->err, (const char *const[]){ "printf", "%s|%s", "a b", "", NULL }, NULL), 0);
 	assert_string_equal(f->err.buf, "a b|");
 	assert_int_equal(run(&f->err, (const char *const[]){ "false", NULL }, NULL), 1);
+	/* under a PATH of its own: a directory of PATH that the user may not
+	 * search (root's ~/.cargo/bin after su) turns ENOENT into EACCES */
+	char *path = strdup(getenv("PATH") ? getenv("PATH") : "");
+	assert_int_equal(setenv("PATH", "/usr/bin:/bin", 1), 0);
 	assert_int_equal(run(&f->err, (const char *const[]){ "no-such-program-xyz", NULL }, NULL), 127);
+	assert_int_equal(setenv("PATH", path, 1), 0);
+	free(path);
 	assert_string_equal(f->err.buf, "composec-run: cannot run \"no-such-program-xyz\": No such file or directory\n");
 	assert_int_equal(run(&f->err, (const char *const[]){ "cat", NULL }, "FROM x\n"), 0);
 	assert_string_equal(f->err.buf, "FROM x\n");
