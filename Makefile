@@ -3,8 +3,10 @@
 #
 #   make / make build   release build in build/ (RelWithDebInfo)
 #   make deps           check the Debian packages the build needs; install them as root
+#   make tools          the same for everything the tests need (tests/tools.sh)
 #   make demo           build, then compile examples/compose.yaml into out/
-#   make test           sanitizer build in build-san/, then every test through ctest
+#   make test           the test tools (as root), a sanitizer build in build-san/,
+#                       then every test through ctest (TESTS=REGEX, LABEL=NAME: a subset)
 #   make lint           shellcheck on the project's own shell scripts
 #   make fuzz           libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS
 #   make fuzz-smoke     the same, FUZZ_SMOKE_SECONDS (20) per target (CI)
@@ -13,8 +15,6 @@
 #
 # Every recipe runs under /bin/sh (dash on Debian); keep it POSIX.
 
-# Debian packages the build and the tests need (checked with dpkg-query).
-DEPS := cmake pkg-config libfyaml-dev libyaml-dev libcmocka-dev
 # Subcommands the demo tries after `config`.
 DEMO_TARGETS := systemd quadlet sh k8s plan
 DEMO_FILE := examples/compose.yaml
@@ -28,7 +28,7 @@ CTEST ?= ctest
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends fuzz_yamldiff
 
-.PHONY: all build deps demo test lint clean fuzz fuzz-smoke fuzz-build bench
+.PHONY: all build deps tools demo test lint clean fuzz fuzz-smoke fuzz-build bench
 
 all: build
 
@@ -36,32 +36,18 @@ build: deps
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	$(CMAKE) --build build -j $(JOBS)
 
-# Missing packages are installed when we are root; otherwise the one command
-# to run is printed and make stops.  Without dpkg-query (not Debian) this only
-# says what to look for and lets the build find out.
+# What the build needs comes from the one list in tests/tools.sh: missing
+# Debian packages are installed when we are root; otherwise the one command
+# to run is printed and make stops.
 deps:
-	@if ! command -v dpkg-query >/dev/null 2>&1; then \
-	  echo "make deps: no dpkg-query (not Debian?); make sure these are installed: $(DEPS)"; \
-	  exit 0; \
-	fi; \
-	missing=; \
-	for p in $(DEPS); do \
-	  case $$(dpkg-query -W -f='$${db:Status-Abbrev}' "$$p" 2>/dev/null) in \
-	    ii*) ;; \
-	    *) missing="$$missing $$p" ;; \
-	  esac; \
-	done; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" -eq 0 ]; then \
-	  echo "make deps: installing$$missing"; \
-	  apt-get update && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
-	else \
-	  echo "make deps: missing Debian packages:$$missing" >&2; \
-	  echo "Run this as root (or with sudo), then run make again:" >&2; \
-	  echo "  apt-get update && apt-get install -y --no-install-recommends$$missing" >&2; \
-	  exit 1; \
-	fi
+	@sh tests/tools.sh install build
+
+# What the tests need on top of the build (the consumers: systemd, podman,
+# Quadlet, shellcheck, the npm checkers, ...), from the same list: installed
+# when we are root; otherwise the command is printed and the tests that lack
+# a tool are reported by CTest as skipped.
+tools:
+	@sh tests/tools.sh install all
 
 # A subcommand that exits 2 with "not built yet" is reported as skipped; any
 # other failure fails the demo.  Multi-file targets write a directory, sh and
@@ -91,10 +77,16 @@ demo: build
 	@echo; echo "== files written under out/"; find out -type f | sort
 	@echo; echo "== out/config.yaml"; cat out/config.yaml
 
+# TESTS=REGEX runs the tests whose names match (ctest -R), LABEL=NAME those
+# of one label (unit, golden, cli, consumer: ctest -L).
+TESTS ?=
+LABEL ?=
 test: deps
+	@sh tests/tools.sh ensure all
 	$(CMAKE) -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DCOMPOSEC_SANITIZE=ON
 	$(CMAKE) --build build-san -j $(JOBS)
-	$(CTEST) --test-dir build-san --output-on-failure -j2
+	$(CTEST) --test-dir build-san --output-on-failure -j2 \
+	  $(if $(TESTS),-R '$(TESTS)') $(if $(LABEL),-L '$(LABEL)')
 
 # libFuzzer needs clang; the targets are built with ASan and UBSan (fuzz/).
 fuzz-build: deps
@@ -115,7 +107,7 @@ bench: build
 
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
-	shellcheck -s sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
+	shellcheck -s sh tests/tools.sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
 	  tests/cli/*.sh tests/validate/*.sh tests/e2e/systemd-run.sh tests/e2e/lib.sh tests/e2e/recorder bench/run.sh
 	shellcheck -s bash .ci/run
 

@@ -3,8 +3,8 @@
 # end-to-end tests (TESTING.md, "Podman: real containers with a local image").
 # As root, and idempotent; every step says what it did or that nothing was
 # needed:
-#   1. installs podman runc netavark busybox-static uidmap slirp4netns when
-#      missing (apt-get);
+#   1. checks that podman and what it runs with are installed (the packages
+#      come from tests/tools.sh, the one list of test tools);
 #   2. writes /etc/containers/containers.conf with the settings this kind of
 #      machine needs (runc, cgroupfs, file events, ulimits the sandbox can
 #      grant), unless the file already has them; an existing file is kept as
@@ -13,13 +13,15 @@
 #      registry is reachable), unless an image with the same applet list is
 #      there already;
 #   4. runs a container once to prove it works.
+# With --check it changes nothing and only says (exit 0 or 1) whether steps
+# 1-3 are done.
 # Exit status: 0 ready, 1 a step failed, 2 not root.
 #
 # Environment: PODMAN_SETUP_IMAGE (default localhost/busybox:latest).
 set -eu
 
 image=${PODMAN_SETUP_IMAGE:-localhost/busybox:latest}
-packages="podman runc netavark busybox-static uidmap slirp4netns"
+top=$(cd "$(dirname "$0")/../.." && pwd)
 applets="sh echo cat sleep true false wget nc httpd id ls mkdir touch chown test printf env grep rm cp mv"
 conf=/etc/containers/containers.conf
 
@@ -40,23 +42,14 @@ if [ -z "${PODMAN_SETUP_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
 	PODMAN_SETUP_LOCKED=1 exec flock /run/composec-podman-setup.lock "$0" "$@"
 fi
 
-install_packages() {
-	missing=
-	for p in $packages; do
-		case $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) in
-		ii*) ;;
-		*) missing="$missing $p" ;;
-		esac
+# The packages come from the one list of test tools (tests/tools.sh), which
+# runs this script after installing them.
+check_tools() {
+	for t in podman runc /usr/lib/podman/netavark iptables /bin/busybox; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die "$t missing: run sh $top/tests/tools.sh install test (as root)"
 	done
-	if [ -z "$missing" ]; then
-		say "packages present: $packages"
-		return
-	fi
-	say "installing$missing"
-	apt-get update >/dev/null
-	# shellcheck disable=SC2086 # a word list of package names
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null ||
-		die "apt-get install$missing failed"
+	say "tools present: podman runc netavark iptables busybox"
 }
 
 # The settings of TESTING.md; a file that already holds all four is left alone.
@@ -132,7 +125,13 @@ smoke() {
 	say "podman runs $image"
 }
 
-install_packages
+if [ "${1-}" = --check ]; then
+	check_tools >/dev/null
+	conf_ok || die "$conf lacks the settings of this script"
+	[ "$(image_label)" = "$(echo "$applets" | tr ' ' ',')" ] || die "no image $image"
+	exit 0
+fi
+check_tools
 write_conf
 build_image
 smoke
