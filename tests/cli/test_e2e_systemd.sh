@@ -59,10 +59,12 @@ skip() {
 	skips=$((skips + 1))
 	if [ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ]; then fail "skipped although COMPOSEC_REQUIRE_TOOLS=1: $*"; fi
 }
+# exit 1 on a failure, 77 (CTest: skipped) when a check could not run
 finish() {
 	echo "$pass passed, $fails failed, $skips skipped"
-	if [ "$fails" -eq 0 ]; then exit 0; fi
-	exit 1
+	[ "$fails" -eq 0 ] || exit 1
+	[ "$skips" -eq 0 ] || exit 77
+	exit 0
 }
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -36,10 +36,12 @@ skips=0
 
 ok() { pass=$((pass + 1)); }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# exit 1 on a failure, 77 (CTest: skipped) when a check could not run
 finish() {
 	echo "$pass passed, $fails failed, $skips skipped"
-	[ "$fails" -eq 0 ]
-	exit
+	[ "$fails" -eq 0 ] || exit 1
+	[ "$skips" -eq 0 ] || exit 77
+	exit 0
 }
 skip() {
 	echo "SKIP $*"

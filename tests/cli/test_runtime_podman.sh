@@ -30,7 +30,7 @@ pass=0
 skip() {
 	echo "SKIP test_runtime_podman: $*"
 	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && exit 1
-	exit 0
+	exit 77 # CTest: skipped
 }
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 command -v podman >/dev/null || skip "no podman"
