@@ -3,8 +3,17 @@
 #
 # Builds a minimal Debian 12 (debootstrap minbase plus build-essential, git
 # and ca-certificates: what a newcomer is assumed to have), puts the source
-# tree in /src, and runs `make demo` and `make test` there as root in a
-# chroot.  Whatever those need and do not install, a newcomer lacks too.
+# tree in /src, and runs `make demo` and `make test` there as root, inside
+# the root (pivot_root: see run_in).  Whatever those need and do not install,
+# a newcomer lacks too.
+# Those two commands must install every test tool (tests/tools.sh): the run
+# fails unless CTest ran every test, none skipped, all passed.  The time of
+# each command is printed.
+#
+# With AS_USER=1 the newcomer is a normal user instead: root installs only
+# the build packages (the command `make` prints for them), then the user runs
+# `make demo` and `make test`; the test tools stay missing, and the run fails
+# unless CTest's summary names the skipped tests and none failed.
 #
 # Run as root from anywhere in the checkout:  sh tests/fresh-machine.sh
 #   WORKTREE=1  copy the work tree as it is (minus .git, build*/ and out/)
@@ -102,18 +111,86 @@ else
 	git -C "$src" archive --format=tar HEAD | tar -C "$root/src" -xf -
 fi
 
+# The root is a mount point of its own, as / is on a machine: podman's
+# storage remounts / private when it unpacks an image, which fails on a
+# plain directory.
+mount_in '' --bind "$root"
 mount_in /dev --bind /dev
 mount_in /dev/pts --bind /dev/pts
-mount_in /sys --bind /sys
+# /sys with the cgroup hierarchies below it (runc needs them), kept a slave
+# so that unmounting the copy never unmounts anything of the host's
+mount_in /sys --rbind /sys
+mount --make-rslave "$root/sys"
 mount_in /proc -t proc proc
 
-# A clean login-like environment: nothing from this shell leaks in.
-run_in() {
-	say "chroot: $*"
-	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/sh -c 'cd /src && exec "$@"' sh "$@"
+# timed NAME CMD...: run, keep the output in $root/NAME.log, print the seconds
+timed() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	"$@" 2>&1 | tee "$root/$name.log"
+	# tee hides the command's status; run_in prints it last
+	rc=$(tail -n 1 "$root/$name.log" | sed -n 's/^fresh-machine-status=//p')
+	say "$name: exit ${rc:-?} in $(($(date +%s) - t0)) s"
+	[ "${rc:-1}" = 0 ]
 }
-run_in make demo
-run_in make test
-say "ok: make demo and make test pass on a fresh Debian 12"
+
+# run_in USER CMD...: as USER (root or newcomer) in the root, from /src, in a
+# clean login-like environment; the last line is the status.  The root is
+# entered the way a machine is booted into it, not by chroot: pivot_root in
+# private mount and PID namespaces with a /proc of their own (runc's exec
+# cannot join a container's mounts from a chroot, so `podman exec` would see
+# none of them).  The network stays the host's: apt-get and npm need it.
+run_in() {
+	user=$1
+	shift
+	say "in the root ($user): $*"
+	# shellcheck disable=SC2016 # the script expands its own arguments
+	unshare --mount --pid --fork --propagation private /bin/sh -c '
+		set -e
+		root=$1 home=$2 user=$3
+		shift 3
+		cd "$root"
+		mkdir -p .old-root
+		pivot_root . .old-root
+		mount -t proc proc /proc
+		umount -l /.old-root
+		rmdir /.old-root
+		exec /usr/bin/env -i HOME="$home" TERM=dumb \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/usr/sbin/runuser -u "$user" -- /bin/sh -c \
+			"cd /src && \"\$@\"; echo fresh-machine-status=\$?" sh "$@"
+	' sh "$root" "$(home_of "$user")" "$user" "$@"
+}
+home_of() { if [ "$1" = root ]; then echo /root; else echo "/home/$1"; fi; }
+
+if [ "${AS_USER:-0}" = 1 ]; then
+	chroot "$root" /usr/sbin/useradd -m newcomer
+	chroot "$root" /bin/chown -R newcomer: /src
+	timed build-packages run_in root sh tests/tools.sh install build
+	timed demo run_in newcomer make demo
+	timed test run_in newcomer make test || :
+	grep -q 'tools.sh: missing test tools:' "$root/test.log" ||
+		die "make test as a normal user did not say which test tools are missing"
+	grep -q 'sudo sh /src/tests/tools.sh install all' "$root/test.log" ||
+		die "make test as a normal user did not print the command to install them"
+	grep -Eq '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$root/test.log" ||
+		die "CTest's summary names no skipped test"
+	if grep -Eq '^[[:space:]]*[0-9]+ - .*\(Failed\)$' "$root/test.log"; then
+		die "tests failed as a normal user"
+	fi
+	say "skipped as a normal user without the test tools:"
+	grep -E '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$root/test.log"
+	say "ok: as a normal user make test names the skipped tests and fails none"
+	exit 0
+fi
+
+timed demo run_in root make demo || die "make demo failed"
+timed test run_in root make test || die "make test failed"
+if grep -q 'The following tests did not run' "$root/test.log"; then
+	die "make test skipped tests although it ran as root"
+fi
+grep -Eq '^100% tests passed, 0 tests failed out of [0-9]+$' "$root/test.log" ||
+	die "no 100% line in CTest's summary"
+grep -E '^100% tests passed' "$root/test.log"
+say "ok: make demo and make test pass on a fresh Debian 12, no test skipped"
