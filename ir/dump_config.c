@@ -367,9 +367,10 @@ static struct ir_value *val_mount_bind(struct dump *d, const struct mount *mt)
 {
 	struct ir_value *m = val_new(d, VAL_MAP);
 	put(d, m, "propagation", val_name(d, propagation_names, PROP__MAX, mt->bind.propagation));
-	/* true is the default and left out, as compose-go does since v2.10 */
-	if (mt->bind.create_host_path == TRI_FALSE)
-		put(d, m, "create_host_path", val_bool(d, false));
+	/* written whenever set: docker compose 2.40 prints the true of a short
+	 * bind (host:container) too */
+	if (mt->bind.create_host_path != TRI_UNSET)
+		put(d, m, "create_host_path", val_bool(d, mt->bind.create_host_path == TRI_TRUE));
 	put(d, m, "selinux", val_field(d, mt->bind.selinux));
 	put(d, m, "recursive", val_field(d, mt->bind.recursive));
 	return sub_mapping(d, m, mt->has_bind);
