@@ -1616,9 +1616,11 @@ static const char *read_file(struct lower_ctx *c, const char *path, struct loc l
 	return text;
 }
 
-/* Variables in an env_file resolve as compose-go resolves them: values
- * read from the service's earlier env_files first, then the project
- * environment (the file's own earlier keys come last, in dotenv_parse). */
+/* Variables in an env_file resolve as docker compose 2.40 resolves them:
+ * the project environment first, then values read from the service's
+ * earlier env_files (the file's own earlier keys come last, in
+ * dotenv_parse).  Checked against docker compose itself: golden/env-file-order,
+ * tests/cli/test_reference_config.sh. */
 struct envfile_lookup_ctx {
 	const struct env *earlier;
 	const struct env *project;
@@ -1628,10 +1630,10 @@ struct envfile_lookup_ctx {
 static const char *envfile_lookup(void *ctx, const char *name)
 {
 	struct envfile_lookup_ctx *l = ctx;
-	const char *v = l->earlier ? env_get(l->earlier, name) : NULL;
+	const char *v = l->project ? env_get(l->project, name) : NULL;
 	if (v)
 		return v;
-	v = l->project ? env_get(l->project, name) : NULL;
+	v = l->earlier ? env_get(l->earlier, name) : NULL;
 	if (v)
 		return v;
 	if (l->service) {
