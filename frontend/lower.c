@@ -1079,6 +1079,38 @@ static const struct attr top_attrs[] = {
 	{ "volumes", top_res, RES_VOLUME },
 };
 
+/* A mapping that reads as a service of the old format: image or build. */
+static bool looks_like_service(const struct node *v)
+{
+	return v && v->kind == NODE_MAP && (node_map_get(v, "image") || node_map_get(v, "build"));
+}
+
+/* Every top-level key is one of top_attrs or an x- extension: docker
+ * compose rejects any other, whatever --loose says, and so do we.  A file
+ * without "services" whose unknown keys look like services is the old
+ * format (services at the top level): say so, since loading it as an empty
+ * project would deploy nothing. */
+static bool top_level_known(struct lower_ctx *c, const struct node *model)
+{
+	size_t unknown = 0, services = 0;
+	const struct node *first = NULL;
+	for (size_t i = 0; i < model->map.n; i++) {
+		const struct node *k = model->map.pairs[i].key;
+		const char *key = k->scalar.text;
+		if ((key[0] == 'x' && key[1] == '-') || find_attr(top_attrs, ARRAY_SIZE(top_attrs), key))
+			continue;
+		diag_error(c->d, k->loc, "unknown top-level attribute \"%s\"", key);
+		if (!unknown++)
+			first = k;
+		services += looks_like_service(model->map.pairs[i].value);
+	}
+	if (services && !node_map_get(model, "services"))
+		diag_note(c->d, first->loc,
+			  "this looks like the old Compose file format, with services at the top level: "
+			  "put them under \"services:\"");
+	return unknown == 0;
+}
+
 static int svc_cmp(const void *a, const void *b)
 {
 	const struct service *x = *(struct service *const *)a, *y = *(struct service *const *)b;
@@ -1154,6 +1186,8 @@ struct project *lower_project(const struct lower_input *in)
 			diag_error(c->d, in->model->loc, "top-level object must be a mapping");
 			return NULL;
 		}
+		if (!top_level_known(c, in->model))
+			return NULL;
 		struct walk w = { .c = c, .obj = p, .aux = &top, .path = "" };
 		walk_map(&w, in->model, top_attrs, ARRAY_SIZE(top_attrs));
 		p->extensions = mvec_finish(c, &w.ext, in->model->loc);
