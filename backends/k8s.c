@@ -483,7 +483,9 @@ static void choose_kind(struct svc *sv)
 	enum restart_policy r = s->restart;
 	if (r == RESTART_UNSET && s->deploy.restart_policy.present) {
 		static const enum restart_policy by_condition[RCOND__MAX] = {
-			[RCOND_NONE] = RESTART_NO, [RCOND_ON_FAILURE] = RESTART_ON_FAILURE, [RCOND_ANY] = RESTART_ALWAYS,
+			[RCOND_NONE] = RESTART_NO,	 [RCOND_ON_FAILURE] = RESTART_ON_FAILURE,
+			[RCOND_ANY] = RESTART_ALWAYS,	 [RCOND_NO] = RESTART_NO,
+			[RCOND_ALWAYS] = RESTART_ALWAYS, [RCOND_UNLESS_STOPPED] = RESTART_UNLESS_STOPPED,
 		};
 		r = by_condition[s->deploy.restart_policy.condition];
 	}

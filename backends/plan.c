@@ -209,12 +209,14 @@ static const char *restart_flag(struct pl *pl, const struct service *s)
 		[RESTART_UNLESS_STOPPED] = "unless-stopped",
 	};
 	static const char *const by_condition[RCOND__MAX] = {
-		[RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always",
+		[RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always", [RCOND_ALWAYS] = "always",
+		[RCOND_UNLESS_STOPPED] = "unless-stopped",
 	};
 	const char *policy = by_policy[s->restart];
 	int64_t retries = s->restart_max_retries;
 	if (s->deploy.restart_policy.present) {
-		policy = by_condition[s->deploy.restart_policy.condition];
+		policy = s->deploy.restart_policy.condition == RCOND_OTHER ? s->deploy.restart_policy.condition_other
+									    : by_condition[s->deploy.restart_policy.condition];
 		retries = s->deploy.restart_policy.max_attempts;
 	}
 	if (!policy)

@@ -1159,8 +1159,10 @@ static void service_restart(struct qctx *c, struct cfile *f, bool oneshot)
 	int64_t max = s->restart_max_retries, delay = IR_UNSET;
 	if (s->deploy.restart_policy.present) {
 		static const enum restart_policy cond[RCOND__MAX] = {
-			[RCOND_UNSET] = RESTART_ALWAYS, [RCOND_NONE] = RESTART_NO,
+			[RCOND_UNSET] = RESTART_ALWAYS,	       [RCOND_NONE] = RESTART_NO,
 			[RCOND_ON_FAILURE] = RESTART_ON_FAILURE, [RCOND_ANY] = RESTART_ALWAYS,
+			[RCOND_NO] = RESTART_NO,		       [RCOND_ALWAYS] = RESTART_ALWAYS,
+			[RCOND_UNLESS_STOPPED] = RESTART_UNLESS_STOPPED, [RCOND_OTHER] = RESTART_NO,
 		};
 		rp = cond[s->deploy.restart_policy.condition];
 		max = s->deploy.restart_policy.max_attempts;

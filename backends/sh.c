@@ -480,12 +480,15 @@ static bool keep_restart(struct sh *sh, const struct service *s, const char *pol
 static const char *restart_flag(struct sh *sh, const struct service *s, bool warn)
 {
 	static const char *const by_condition[RCOND__MAX] = {
-		[RCOND_UNSET] = "always", [RCOND_NONE] = "no", [RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always",
+		[RCOND_UNSET] = "always",	  [RCOND_NONE] = "no",	   [RCOND_ON_FAILURE] = "on-failure",
+		[RCOND_ANY] = "always",		  [RCOND_NO] = "no",	   [RCOND_ALWAYS] = "always",
+		[RCOND_UNLESS_STOPPED] = "unless-stopped",
 	};
 	const char *policy = NULL;
 	int64_t retries = IR_UNSET;
 	if (s->deploy.restart_policy.present) {
-		policy = by_condition[s->deploy.restart_policy.condition];
+		policy = s->deploy.restart_policy.condition == RCOND_OTHER ? s->deploy.restart_policy.condition_other
+									    : by_condition[s->deploy.restart_policy.condition];
 		retries = s->deploy.restart_policy.max_attempts;
 	} else if (s->restart != RESTART_UNSET) {
 		policy = restart_policy_names[s->restart];

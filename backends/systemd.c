@@ -448,7 +448,9 @@ static struct restart restart_of(const struct service *s)
 		[RESTART_ON_FAILURE] = "on-failure", [RESTART_UNLESS_STOPPED] = "always",
 	};
 	static const char *const by_condition[RCOND__MAX] = {
-		[RCOND_UNSET] = "no", [RCOND_NONE] = "no", [RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always",
+		[RCOND_UNSET] = "no",	      [RCOND_NONE] = "no",	[RCOND_ON_FAILURE] = "on-failure",
+		[RCOND_ANY] = "always",	      [RCOND_NO] = "no",	[RCOND_ALWAYS] = "always",
+		[RCOND_UNLESS_STOPPED] = "always", [RCOND_OTHER] = "no",
 	};
 	const struct deploy *dp = &s->deploy;
 	if (dp->restart_policy.present)

@@ -953,7 +953,13 @@ static void rp_condition(struct walk *w, const struct attr *at, struct node *k, 
 		return;
 	int i = ir_lookup(restart_condition_names, RCOND__MAX, s);
 	if (i <= 0) {
-		diag_error(w->c->d, v->loc, "\"%s\": invalid restart condition \"%s\"", path, s);
+		/* docker compose passes any other word to the engine */
+		diag_warning(w->c->d, v->loc,
+			     "\"%s\": unknown restart condition \"%s\" (none, no, on-failure, any, always, "
+			     "unless-stopped): passed to the engine as is, which refuses it",
+			     path, s);
+		d->restart_policy.condition = RCOND_OTHER;
+		d->restart_policy.condition_other = s;
 		return;
 	}
 	d->restart_policy.condition = (enum restart_condition)i;

@@ -573,8 +573,10 @@ static struct ir_value *val_deploy(struct dump *d, const struct deploy *dp)
 	put(d, m, "resources", nonempty(sorted(d, res)));
 	if (dp->restart_policy.present) {
 		struct ir_value *rp = val_new(d, VAL_MAP);
-		put(d, rp, "condition", val_name(d, restart_condition_names, RCOND__MAX,
-						 dp->restart_policy.condition));
+		put(d, rp, "condition",
+		    dp->restart_policy.condition == RCOND_OTHER
+			    ? val_field(d, dp->restart_policy.condition_other)
+			    : val_name(d, restart_condition_names, RCOND__MAX, dp->restart_policy.condition));
 		put(d, rp, "delay", val_duration(d, dp->restart_policy.delay));
 		put(d, rp, "max_attempts", val_int(d, dp->restart_policy.max_attempts));
 		put(d, rp, "window", val_duration(d, dp->restart_policy.window));

@@ -227,8 +227,16 @@ struct build {
 };
 
 enum deploy_mode { DEPLOY_REPLICATED = 0, DEPLOY_GLOBAL, DEPLOY_REPLICATED_JOB, DEPLOY_GLOBAL_JOB, DEPLOY__MAX };
-enum restart_condition { RCOND_UNSET = 0, RCOND_NONE, RCOND_ON_FAILURE, RCOND_ANY, RCOND__MAX };
+/* deploy.restart_policy.condition: the spec's none, on-failure, any, and
+ * what docker compose also maps (no, always, unless-stopped); any other word
+ * is RCOND_OTHER, kept in condition_other and passed to the engine as is, as
+ * docker compose does (the engine refuses it). */
+enum restart_condition {
+	RCOND_UNSET = 0, RCOND_NONE, RCOND_ON_FAILURE, RCOND_ANY, RCOND_NO, RCOND_ALWAYS, RCOND_UNLESS_STOPPED,
+	RCOND_OTHER, RCOND__MAX
+};
 struct resource_spec {
+	bool present;   /* the mapping was written (even empty) */
 	double cpus;    /* NAN: unset */
 	int64_t memory; /* bytes or IR_UNSET */
 	int64_t pids;   /* or IR_UNSET */
@@ -242,6 +250,7 @@ struct deploy {
 	struct {
 		bool present;
 		enum restart_condition condition;
+		const char *condition_other; /* the word of RCOND_OTHER */
 		int64_t delay, window;  /* usec or IR_UNSET */
 		int64_t max_attempts;   /* or IR_UNSET */
 	} restart_policy;

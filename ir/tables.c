@@ -25,7 +25,8 @@ const char *const restart_policy_names[RESTART__MAX] = {
 const char *const deploy_mode_names[DEPLOY__MAX] = {
 	"replicated", "global", "replicated-job", "global-job",
 };
-const char *const restart_condition_names[RCOND__MAX] = { NULL, "none", "on-failure", "any" };
+const char *const restart_condition_names[RCOND__MAX] = { NULL,	"none",		  "on-failure", "any",
+							   "no", "always", "unless-stopped", NULL };
 const char *const resource_kind_names[RES__MAX] = { "networks", "volumes", "secrets", "configs" };
 
 int ir_lookup(const char *const *table, int n, const char *s)
