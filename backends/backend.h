@@ -78,6 +78,8 @@ enum output_kind { OUTPUT_DIR, OUTPUT_FILE };
 struct backend {
 	const char *name;
 	enum output_kind output;
+	/* The output runs on one engine: project_check_one_host first. */
+	bool one_host;
 	/* Fill out; report what cannot be expressed as warnings with the
 	 * location of the compose attribute.  Returns 0, or -1 after errors. */
 	int (*emit)(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,

@@ -1900,4 +1900,4 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct project *p, co
 	return k.failed ? -1 : 0;
 }
 
-const struct backend backend_k8s = { "k8s", OUTPUT_DIR, k8s_emit };
+const struct backend backend_k8s = { .name = "k8s", .output = OUTPUT_DIR, .emit = k8s_emit };

@@ -506,4 +506,5 @@ const struct backend backend_plan = {
 	.name = "plan",
 	.output = OUTPUT_FILE,
 	.emit = emit_plan,
+	.one_host = true,
 };

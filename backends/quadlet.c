@@ -1669,4 +1669,5 @@ const struct backend backend_quadlet = {
 	.name = "quadlet",
 	.output = OUTPUT_DIR,
 	.emit = quadlet_emit,
+	.one_host = true,
 };

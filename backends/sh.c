@@ -948,4 +948,5 @@ const struct backend backend_sh = {
 	.name = "sh",
 	.output = OUTPUT_FILE,
 	.emit = emit_sh,
+	.one_host = true,
 };

@@ -1112,4 +1112,5 @@ const struct backend backend_systemd = {
 	.name = "systemd",
 	.output = OUTPUT_DIR,
 	.emit = emit_systemd,
+	.one_host = true,
 };

@@ -1863,15 +1863,9 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 			   "service \"%s\": container_name \"%s\" cannot be used with %lld replicas (container names "
 			   "must be unique)",
 			   s->name, s->container_name, (long long)s->replicas);
-	if (s->replicas > 1) {
-		for (size_t i = 0; i < s->n_ports; i++) {
-			const struct port *p = &s->ports[i];
-			if (p->published && p->published_lo == p->published_hi)
-				consistency_error(c, p->loc,
-					   "service \"%s\": published port %s cannot be shared by %lld replicas", s->name,
-					   p->published, (long long)s->replicas);
-		}
-	}
+	/* a fixed published port shared by replicas loads, as in docker
+	 * compose (valid with swarm's ingress); the single-host targets report
+	 * it (ir/host.c) */
 
 	/* resource limits given twice must agree */
 	if (!isnan(s->cpus) && !isnan(s->deploy.limits.cpus) && s->cpus != s->deploy.limits.cpus)

@@ -387,6 +387,12 @@ bool *project_resources_used(const struct project *p, enum resource_kind k, stru
 /* Look up a key in a sorted kvlist; NULL if absent. */
 const struct kv *kvlist_get(const struct kvlist *l, const char *key);
 
+/* ---- what one host cannot run (ir/host.c) ------------------------------- */
+/* Report, as errors at their locations, what an enabled service asks that a
+ * single engine cannot run (a fixed published port shared by replicas).
+ * Returns 0 or -1. */
+int project_check_one_host(const struct project *p, struct diag *d);
+
 /* ---- dumps (ir/dump_config.c) ------------------------------------------ */
 enum dump_format { DUMP_YAML, DUMP_JSON };
 /* The resolved model as `docker compose config` prints it. */

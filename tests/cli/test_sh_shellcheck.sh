@@ -109,6 +109,12 @@ for gdir in "$top"/golden/*/ "$top/examples/"; do
 		out=$tmp/scripts/$name.$eng.sh
 		rc=0
 		gen "$gdir" "$out" sh --engine "$eng" || rc=$?
+		# what loads but cannot run on one engine is refused by design
+		# (ir/host.c: err-replicas-published-port)
+		if [ "$rc" -eq 1 ] && grep -q 'on one host' "$out.stderr"; then
+			rm -f "$out"
+			continue
+		fi
 		if [ "$rc" -ne 0 ]; then
 			fail "composec sh --engine $eng on $name: exit $rc"
 			cat "$out.stderr"
