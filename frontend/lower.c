@@ -1153,6 +1153,32 @@ static void resolve_dependencies(struct lower_ctx *c, struct service *s, bool en
 	}
 }
 
+/* build.additional_contexts NAME=service:TARGET: TARGET must be a service
+ * that is built, whose image is the context (docker compose's check). */
+static void check_context_services(struct lower_ctx *c, const struct service *s)
+{
+	const struct ir_value *ctx = NULL;
+	const struct ir_value *extra = s->build.present ? s->build.extra : NULL;
+	for (size_t i = 0; extra && extra->kind == VAL_MAP && i < extra->map.n; i++)
+		if (strcmp(extra->map.members[i].key, "additional_contexts") == 0)
+			ctx = extra->map.members[i].value;
+	for (size_t i = 0; ctx && ctx->kind == VAL_MAP && i < ctx->map.n; i++) {
+		const struct ir_value *v = ctx->map.members[i].value;
+		if (!v || v->kind != VAL_STR || !str_has_prefix(v->s, "service:"))
+			continue;
+		const char *name = v->s + strlen("service:");
+		const struct service *t = strmap_get(&c->svc_by_name, name);
+		if (!t)
+			consistency_error(c, v->loc, "service \"%s\" declares unknown service \"%s\" as additional context \"%s\"",
+					  s->name, name, ctx->map.members[i].key);
+		else if (!t->build.present)
+			consistency_error(c, v->loc,
+					  "service \"%s\" declares service \"%s\", which has no build, as additional "
+					  "context \"%s\"",
+					  s->name, name, ctx->map.members[i].key);
+	}
+}
+
 void consistency_error(struct lower_ctx *c, struct loc loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -1234,6 +1260,7 @@ struct project *lower_project(const struct lower_input *in)
 		bool en = strmap_get(&c->svc_enabled, s->name) != NULL;
 		service_resolve_refs(c, s, en);
 		resolve_dependencies(c, s, en);
+		check_context_services(c, s);
 		if (en)
 			n_en++;
 		else
