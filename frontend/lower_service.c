@@ -311,8 +311,9 @@ static void port_host_ip(struct walk *w, const struct attr *at, struct node *k, 
 	(void)k;
 	struct port *p = w->obj;
 	const char *s = NULL;
-	if (!get_str(w->c, v, path, &s) || !s || !*s)
+	if (!get_str(w->c, v, path, &s) || !s)
 		return;
+	/* "" too (an unset ${BIND_IP:-}): docker compose refuses it */
 	if (!valid_ip(s)) {
 		diag_error(w->c->d, v->loc, "\"%s\": invalid ip address \"%s\"", path, s);
 		return;
