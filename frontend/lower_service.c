@@ -1007,6 +1007,7 @@ static void rs_spec(struct walk *w, const struct attr *at, struct node *k, struc
 	if (node_is_null(v) || !need_map(w->c, v, path))
 		return;
 	struct ir_value *extra = NULL;
+	(lim ? &d->limits : &d->reservations)->present = true;
 	walk_sub(w->c, lim ? &d->limits : &d->reservations, NULL, v, path, lim ? limits_attrs : reservations_attrs,
 		 lim ? ARRAY_SIZE(limits_attrs) : ARRAY_SIZE(reservations_attrs), &extra, NULL);
 	if (extra)
@@ -1868,20 +1869,25 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 	 * compose (valid with swarm's ingress); the single-host targets report
 	 * it (ir/host.c) */
 
-	/* resource limits given twice must agree */
-	if (!isnan(s->cpus) && !isnan(s->deploy.limits.cpus) && s->cpus != s->deploy.limits.cpus)
+	/* resource limits given twice must agree, as docker compose checks
+	 * them: a non-zero service value against deploy.resources.limits
+	 * (reservations) once that mapping is written, where an unset field
+	 * counts as 0 */
+	const struct resource_spec *lim = &s->deploy.limits, *res = &s->deploy.reservations;
+	if (!isnan(s->cpus) && s->cpus != 0 && lim->present && (isnan(lim->cpus) ? 0 : lim->cpus) != s->cpus)
 		consistency_error(c, key_loc(svc, "cpus", s->loc),
 			   "service \"%s\": \"cpus\" and \"deploy.resources.limits.cpus\" disagree", s->name);
-	if (s->mem_limit != IR_UNSET && s->deploy.limits.memory != IR_UNSET &&
-	    s->mem_limit != s->deploy.limits.memory)
+	if (s->mem_limit != IR_UNSET && s->mem_limit != 0 && lim->present &&
+	    (lim->memory == IR_UNSET ? 0 : lim->memory) != s->mem_limit)
 		consistency_error(c, key_loc(svc, "mem_limit", s->loc),
 			   "service \"%s\": \"mem_limit\" and \"deploy.resources.limits.memory\" disagree", s->name);
-	if (s->mem_reservation != IR_UNSET && s->deploy.reservations.memory != IR_UNSET &&
-	    s->mem_reservation != s->deploy.reservations.memory)
+	if (s->mem_reservation != IR_UNSET && s->mem_reservation != 0 && res->present &&
+	    (res->memory == IR_UNSET ? 0 : res->memory) != s->mem_reservation)
 		consistency_error(c, key_loc(svc, "mem_reservation", s->loc),
 			   "service \"%s\": \"mem_reservation\" and \"deploy.resources.reservations.memory\" disagree",
 			   s->name);
-	if (s->pids_limit != IR_UNSET && s->deploy.limits.pids != IR_UNSET && s->pids_limit != s->deploy.limits.pids)
+	if (s->pids_limit != IR_UNSET && s->pids_limit != 0 && lim->present &&
+	    (lim->pids == IR_UNSET ? 0 : lim->pids) != s->pids_limit)
 		consistency_error(c, key_loc(svc, "pids_limit", s->loc),
 			   "service \"%s\": \"pids_limit\" and \"deploy.resources.limits.pids\" disagree", s->name);
 

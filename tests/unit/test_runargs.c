@@ -840,7 +840,7 @@ static void test_resources_and_runtime(void **state)
 					  "    blkio_config: {weight: 300}\n"
 					  "    deploy:\n"
 					  "      resources:\n"
-					  "        limits: {cpus: \"4\", pids: 7}\n"
+					  "        limits: {cpus: \"4\", pids: 7, memory: 300000000}\n"
 					  "        reservations: {devices: [{capabilities: [gpu]}]}\n");
 	run_args(f, p, "app", ENGINE_DOCKER, true,
 		 LABELS("app") "--network=bridge\n--volume-driver=local\n--stop-timeout=2\n"
