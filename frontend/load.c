@@ -753,6 +753,78 @@ static struct node *apply_extends(struct lctx *c, const struct scope *sc, struct
 	return doc;
 }
 
+/* ---- the schema's unique lists ------------------------------------------------ */
+
+/* Equal as JSON values, as the schema's uniqueItems compares them: the same
+ * kind, a scalar's type and text, a mapping's pairs in any order. */
+static bool node_same(const struct node *a, const struct node *b)
+{
+	if (!a || !b || a->kind != b->kind)
+		return a == b;
+	switch (a->kind) {
+	case NODE_SCALAR:
+		return node_scalar_type(a) == node_scalar_type(b) && a->scalar.len == b->scalar.len &&
+		       memcmp(a->scalar.text, b->scalar.text, a->scalar.len) == 0;
+	case NODE_SEQ:
+		if (a->seq.n != b->seq.n)
+			return false;
+		for (uint32_t i = 0; i < a->seq.n; i++)
+			if (!node_same(a->seq.items[i], b->seq.items[i]))
+				return false;
+		return true;
+	case NODE_MAP:
+		if (a->map.n != b->map.n)
+			return false;
+		for (uint32_t i = 0; i < a->map.n; i++) {
+			const struct node *v = node_map_get(b, a->map.pairs[i].key->scalar.text);
+			if (!v || !node_same(a->map.pairs[i].value, v))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* The service attributes whose list form the Compose schema declares
+ * uniqueItems (compose-go's schema: the lists themselves, list_of_strings,
+ * the list forms of list_or_dict and extra_hosts).  docker compose checks
+ * each file after interpolation and before the merge, which appends lists
+ * and removes what repeats: a repeat inside one file is an error there. */
+static const char *const unique_lists[] = {
+	"annotations", "cap_add",  "cap_drop",	   "depends_on", "device_cgroup_rules", "dns",
+	"dns_opt",     "dns_search", "environment", "expose",	  "external_links",	 "extra_hosts",
+	"group_add",   "labels",   "links",	   "networks",	 "ports",		 "profiles",
+	"security_opt", "sysctls", "tmpfs",	   "volumes",	 "volumes_from",
+};
+
+static void check_unique_lists(struct lctx *c, const struct node *doc)
+{
+	const struct node *services = node_map_get(doc, "services");
+	if (!services || services->kind != NODE_MAP)
+		return;
+	for (uint32_t i = 0; i < services->map.n; i++) {
+		const struct node *svc = services->map.pairs[i].value;
+		if (!svc || svc->kind != NODE_MAP)
+			continue;
+		for (uint32_t p = 0; p < svc->map.n; p++) { /* in the file's order */
+			const char *key = svc->map.pairs[p].key->scalar.text;
+			const struct node *l = svc->map.pairs[p].value;
+			if (!l || l->kind != NODE_SEQ || l->seq.n > 4096 /* quadratic: real lists are short */ ||
+			    ir_lookup(unique_lists, (int)ARRAY_SIZE(unique_lists), key) < 0)
+				continue;
+			for (uint32_t x = 1; x < l->seq.n; x++)
+				for (uint32_t y = 0; y < x; y++)
+					if (node_same(l->seq.items[x], l->seq.items[y])) {
+						diag_error(c->d, l->seq.items[x]->loc,
+							   "\"services.%s.%s\": items %u and %u are equal (each may appear "
+							   "once)",
+							   services->map.pairs[i].key->scalar.text, key, y, x);
+						break;
+					}
+		}
+	}
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static void load_document(struct lctx *c, const struct scope *sc, struct node *doc, struct loaded *out)
@@ -764,6 +836,7 @@ static void load_document(struct lctx *c, const struct scope *sc, struct node *d
 		return;
 	}
 	doc = interpolate_tree(c, sc, doc);
+	check_unique_lists(c, doc);
 	struct node *version = node_map_get(doc, "version");
 	if (version) {
 		diag_warning(c->d, version->loc, "the attribute \"version\" is obsolete, ignoring");
