@@ -79,6 +79,8 @@ test  npm   tests/validate/k8s   -
 test  npm   tests/validate/sarif -
 # -- Quadlet's generator from Debian trixie's podman (5.4)
 test  fetch tests/validate/fetch-quadlet.sh -
+# -- the reference: docker compose v2 from Debian sid (tests/reference)
+test  fetch tests/reference/fetch-compose.sh -
 # -- podman's settings for this machine and the local busybox image
 test  setup tests/e2e/podman-setup.sh  -
 EOF
