@@ -72,6 +72,25 @@ void attr_contexts(struct walk *w, const struct attr *at, struct node *k, struct
 	mvec_add(c, &w->extra, k->scalar.text, val);
 }
 
+/* develop: each watch rule's path is made absolute, as docker compose
+ * resolves it against the project directory (ignore and include patterns
+ * stay relative to it). */
+void attr_develop(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path)
+{
+	(void)at;
+	(void)path;
+	struct lower_ctx *c = w->c;
+	struct ir_value *val = node_to_value(c, v);
+	struct ir_value *watch = val->kind == VAL_MAP ? map_member(val, "watch") : NULL;
+	for (size_t i = 0; watch && watch->kind == VAL_LIST && i < watch->list.n; i++) {
+		struct ir_value *rule = watch->list.items[i];
+		struct ir_value *p = rule && rule->kind == VAL_MAP ? map_member(rule, "path") : NULL;
+		if (p && p->kind == VAL_STR && *p->s)
+			p->s = lower_abs_path(c, p->s);
+	}
+	mvec_add(c, &w->extra, k->scalar.text, val);
+}
+
 /* provenance / sbom: a boolean is kept as its string. */
 void attr_bool_as_str(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path)
 {

@@ -754,6 +754,16 @@ void attr_ignore(struct walk *w, const struct attr *at, struct node *k, struct n
 
 /* ---- paths ---------------------------------------------------------------- */
 
+/* C:\data, D:/win or \\server\share: absolute on Windows, so compose-go
+ * leaves them as written (a drive letter alone, C:data, is relative). */
+static bool path_is_windows_absolute(const char *p)
+{
+	if (p[0] == '\\' && p[1] == '\\')
+		return true;
+	return ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':' &&
+	       (p[2] == '\\' || p[2] == '/');
+}
+
 const char *lower_abs_path(struct lower_ctx *c, const char *p)
 {
 	if (p[0] == '~' && (p[1] == '\0' || p[1] == '/')) {
@@ -761,7 +771,7 @@ const char *lower_abs_path(struct lower_ctx *c, const char *p)
 		if (home && *home)
 			p = arena_printf(c->a, "%s%s", home, p + 1);
 	}
-	if (p[0] == '/')
+	if (p[0] == '/' || path_is_windows_absolute(p))
 		return p;
 	const char *wd = c->in->working_dir ? c->in->working_dir : ".";
 	return path_clean(c->a, arena_printf(c->a, "%s/%s", wd, p));

@@ -152,6 +152,7 @@ void service_resolve_refs(struct lower_ctx *c, struct service *s, bool enabled);
 
 /* ---- canon.c: untyped attributes in compose's canonical form ------------- */
 void attr_file_mounts(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
+void attr_develop(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
 void attr_contexts(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
 void attr_bool_as_str(struct walk *w, const struct attr *at, struct node *k, struct node *v, const char *path);
 void attr_device_requests(struct walk *w, const struct attr *at, struct node *k, struct node *v,

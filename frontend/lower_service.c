@@ -1431,7 +1431,7 @@ static const struct attr service_attrs[] = {
 	SX("credential_spec", attr_extra, 0),
 	S("depends_on", h_depends_on, depends_on),
 	S("deploy", h_deploy, deploy),
-	SX("develop", attr_extra, 0),
+	SX("develop", attr_develop, 0),
 	S("device_cgroup_rules", attr_strlist, device_cgroup_rules),
 	S("devices", h_devices, devices),
 	S("dns", attr_str_or_list, dns),

@@ -65,6 +65,10 @@ HOOKS = ("pre_start", "post_start", "pre_stop")
 #    compose-go (not pointers), so false and absent are the same value there;
 #    its JSON omits false, composec prints what the file says.  Only false is
 #    dropped, and only on these four.
+# N7 A develop.watch rule's `exec: {command: null}`: compose-go's watch rule
+#    holds an exec hook struct that its JSON prints even for a sync or rebuild
+#    rule; a hook without a command runs nothing.  Only that exact mapping
+#    is dropped; an exec with a command is compared.
 ZERO_STRUCTS = (("networks", "ipam"), ("services", "deploy", "placement"),
                 ("services", "deploy", "resources"))
 PLAIN_BOOLS = ("privileged", "read_only", "tty", "stdin_open")
@@ -93,6 +97,10 @@ def normalise_compose(model, yaml_model):
     """N2, N3 and N5 on docker compose's model."""
     for path in ZERO_STRUCTS:
         drop_empty(model, path)
+    for svc in (model.get("services") or {}).values():
+        for rule in ((svc.get("develop") or {}).get("watch") or []):
+            if isinstance(rule, dict) and rule.get("exec") == {"command": None}:
+                del rule["exec"]
     if yaml_model:
         if "models" in yaml_model and "models" not in model:
             model["models"] = yaml_model["models"]
@@ -442,6 +450,13 @@ def self_test():
     expect("N5: an empty placement is no placement", diff(mine, normalise_compose(theirs, None)) == [])
     theirs["services"]["a"]["deploy"]["resources"] = {"limits": {"cpus": 1}}
     expect("N5: resources with a field are compared", diff(mine, normalise_compose(theirs, None)) != [])
+    mine = json.loads(json.dumps(base))
+    mine["services"]["a"]["develop"] = {"watch": [{"path": "/p", "action": "sync"}]}
+    theirs = json.loads(json.dumps(mine))
+    theirs["services"]["a"]["develop"]["watch"][0]["exec"] = {"command": None}
+    expect("N7: an exec hook without a command is none", diff(mine, normalise_compose(theirs, None)) == [])
+    theirs["services"]["a"]["develop"]["watch"][0]["exec"] = {"command": ["make"]}
+    expect("N7: an exec with a command is compared", diff(mine, normalise_compose(theirs, None)) != [])
     mine = json.loads(json.dumps(base))
     mine["services"]["a"]["privileged"] = False
     expect("N6: privileged false is absent", diff(normalise_composec(mine), base) == [])
