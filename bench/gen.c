@@ -1,7 +1,7 @@
 /*
  * gen.c - synthetic compose files for `make bench` (bench/run.sh).
  *
- *   gen N [--v1] [--runtime]
+ *   gen N [--v1] [--runtime] [--flow]
  *
  * writes a compose file of N services to stdout: a service `base` that the
  * other N-1 extend, each of them with 20 environment variables (10 merged
@@ -19,6 +19,10 @@
  *                 exits on SIGTERM, depends_on with service_started (the
  *                 peers cannot wait for podman healthchecks without
  *                 systemd timers), the bind source ./data
+ * --flow          each service also sets its logging with a one-line flow
+ *                 mapping (options: {max-size: 10m, max-file: "3"}), as
+ *                 real files often do: the shape that once sent the whole
+ *                 file to libfyaml
  *
  * The output is a pure function of the arguments.
  */
@@ -86,7 +90,7 @@ static void header(int v1, int runtime)
 	      stdout);
 }
 
-static void service(int i, int pre_start, int runtime)
+static void service(int i, int pre_start, int runtime, int flow)
 {
 	char name[32];
 	snprintf(name, sizeof(name), "svc%d", i);
@@ -124,6 +128,11 @@ static void service(int i, int pre_start, int runtime)
 	       "      - %s-state:/var/lib/app\n",
 	       name);
 	fputs("    healthcheck: *healthcheck\n", stdout);
+	if (flow)
+		fputs("    logging:\n"
+		      "      driver: json-file\n"
+		      "      options: {max-size: 10m, max-file: \"3\"}\n",
+		      stdout);
 	if (i % GROUP != 1 && i > 1)
 		printf("    depends_on:\n"
 		       "      svc%d:\n"
@@ -145,22 +154,24 @@ static void service(int i, int pre_start, int runtime)
 
 int main(int argc, char **argv)
 {
-	int n = 0, v1 = 0, runtime = 0;
+	int n = 0, v1 = 0, runtime = 0, flow = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--v1") == 0)
 			v1 = 1;
 		else if (strcmp(argv[i], "--runtime") == 0)
 			runtime = 1;
+		else if (strcmp(argv[i], "--flow") == 0)
+			flow = 1;
 		else
 			n = atoi(argv[i]);
 	}
 	if (n < 1 || n > 30000) {
-		fputs("usage: gen N [--v1] [--runtime]   (1 <= N <= 30000)\n", stderr);
+		fputs("usage: gen N [--v1] [--runtime] [--flow]   (1 <= N <= 30000)\n", stderr);
 		return 2;
 	}
 	header(v1, runtime);
 	for (int i = 1; i < n; i++)
-		service(i, !v1, runtime);
+		service(i, !v1, runtime, flow);
 	puts("\nvolumes:");
 	for (int i = 1; i < n; i++)
 		printf("  svc%d-state:\n", i);

@@ -392,8 +392,39 @@ runtime() {
 	echo "| docker-compose v1 via podman's socket | $dc_up | $dc_down |$dc_ups |$dc_downs |"
 }
 
+# ---- the fast YAML path ----------------------------------------------------------------
+
+# How much of the real world the fast scanner (frontend/yaml_fast.c) reads
+# without falling back to libfyaml: the corpus files (golden/corpus-*, the
+# yaml-diff test's own count), and what a one-line flow mapping per service
+# costs, in instructions (callgrind: the same figure whatever the load).
+fast_path() {
+	yd=$build/tests/yamldiff
+	if [ ! -x "$yd" ]; then
+		echo "fast YAML path: skipped (no $yd: build with the tests)"
+		return
+	fi
+	"$yd" 0 0 "$top/golden" >"$work/yamldiff.out" 2>&1 || :
+	awk '/^yamldiff:/ { split($11, c, "/"); printf "fast YAML path: %d of %d corpus files (%.0f%%), %d of %d YAML files of golden/ in all\n", c[1], c[2], c[2] ? 100 * c[1] / c[2] : 0, $7, $2 }' "$work/yamldiff.out"
+	if ! have valgrind; then
+		echo "instructions: skipped (no valgrind)"
+		return
+	fi
+	"$work/gen" 1000 >"$work/c1000.yaml"
+	"$work/gen" 1000 --flow >"$work/f1000.yaml"
+	for f in c1000 f1000; do
+		(cd "$work" && valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			"$composec" config -f "$f.yaml" >/dev/null 2>"$work/$f.cg") || :
+		eval "ir_$f=\$(sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' \"\$work/\$f.cg\")"
+	done
+	# shellcheck disable=SC2154 # set by the eval above
+	awk -v c="$ir_c1000" -v f="$ir_f1000" 'BEGIN {
+		printf "instructions, composec config of 1,000 services: the benchmark file %.1f M, with a flow mapping per service %.1f M (%.2f x)\n", c / 1e6, f / 1e6, c ? f / c : 0 }'
+}
+
 {
 	echo
+	if [ "${BENCH_ONLY:-}" != runtime ]; then fast_path; echo; fi
 	if [ "${BENCH_RUNTIME:-1}" = 1 ]; then runtime; else echo "runtime: skipped (BENCH_RUNTIME=0)"; fi
 } | tee -a "$results"
 say "written to $results"

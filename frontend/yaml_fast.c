@@ -16,7 +16,7 @@
  *  - single-line plain scalars, single-line single-quoted and
  *    double-quoted scalars (the common escapes), aliases, `&anchor`, the
  *    tags `!reset`, `!override` and `!!str`;
- *  - one-line flow sequences of scalars, `[]` and `{}`;
+ *  - one-line flow sequences and flow mappings of scalars, `[]` and `{}`;
  *  - literal block scalars (`|`, `|-`, `|+`) with detected indentation;
  *  - comments anywhere a comment may go.
  * It gives up on tabs, carriage returns, multi-line flow or plain scalars,
@@ -486,9 +486,9 @@ static bool empty_scalar(struct scan *s, const struct props *pr)
 	return emit(s, &e);
 }
 
-/* An item of a flow sequence at *q, a scalar on the line; *q ends after
- * it. */
-static bool flow_item(struct scan *s, const char **q)
+/* An item of a one-line flow collection at *q: a scalar that ends before
+ * a comma or `close`; *q ends after it. */
+static bool flow_item(struct scan *s, const char **q, char close)
 {
 	const char *r = *q, *text;
 	size_t len;
@@ -503,7 +503,7 @@ static bool flow_item(struct scan *s, const char **q)
 	if (!plain_start(s, r))
 		return false;
 	const char *last = r;
-	for (const char *t = r; t < s->end && *t != ',' && *t != ']'; t++) {
+	for (const char *t = r; t < s->end && *t != ',' && *t != close; t++) {
 		if (cclass[(unsigned char)*t] & C_NOT_FLOW)
 			return false;
 		if (*t != ' ')
@@ -525,7 +525,7 @@ static bool flow_seq(struct scan *s, const char *q, const struct props *pr, int 
 	q = skip_spaces(s, q + 1);
 	if (q < s->end && *q != ']') {
 		for (;;) {
-			if (!flow_item(s, &q))
+			if (!flow_item(s, &q, ']'))
 				return false;
 			q = skip_spaces(s, q);
 			if (q < s->end && *q == ']')
@@ -548,8 +548,6 @@ static bool flow_seq(struct scan *s, const char *q, const struct props *pr, int 
 
 static bool empty_flow_map(struct scan *s, const char *q, const struct props *pr, int n)
 {
-	if (s->end - q < 2 || q[1] != '}')
-		return false;
 	struct yev e = { .kind = YEV_MAP_START };
 	set_props(&e, pr);
 	if (!mark(s, &e, q) || !emit(s, &e))
@@ -558,6 +556,72 @@ static bool empty_flow_map(struct scan *s, const char *q, const struct props *pr
 	if (!emit(s, &end))
 		return false;
 	s->p = q + 2;
+	return leaf_done(s, n);
+}
+
+/* A key of a one-line flow mapping at *q, a scalar followed by `: `; *q
+ * ends after the colon. */
+static bool flow_key(struct scan *s, const char **q)
+{
+	const char *r = *q, *text, *after;
+	size_t len;
+	struct props none = { 0 };
+	if (*r == '"' || *r == '\'') {
+		after = quoted(s, r, &text, &len);
+		if (!after || after == s->end || *after != ':' || !emit_scalar(s, r, text, len, STYLE_QUOTED, &none))
+			return false;
+	} else {
+		if (!plain_start(s, r))
+			return false;
+		const char *t = r, *last = r;
+		for (; t < s->end && *t != ':'; t++) {
+			if (cclass[(unsigned char)*t] & C_NOT_FLOW)
+				return false;
+			if (*t != ' ')
+				last = t + 1;
+		}
+		if (t == s->end || last - r > MAX_KEY || !emit_scalar(s, r, r, (size_t)(last - r), STYLE_PLAIN, &none))
+			return false;
+		after = t;
+	}
+	if (!at_space_or_break(s, after + 1) || at_break(s, after + 1))
+		return false; /* `a:b` is one scalar in flow context; no value: not ours */
+	*q = after + 1;
+	return true;
+}
+
+/* {a: b, "c": 'd'} on one line, q at the brace: scalar keys with scalar
+ * values (`options: {max-size: 10m}` under logging is common); `{}` too. */
+static bool flow_map(struct scan *s, const char *q, const struct props *pr, int n)
+{
+	if (s->end - q >= 2 && q[1] == '}')
+		return empty_flow_map(s, q, pr, n);
+	struct yev e = { .kind = YEV_MAP_START };
+	set_props(&e, pr);
+	if (!mark(s, &e, q) || !emit(s, &e))
+		return false;
+	q = skip_spaces(s, q + 1);
+	for (;;) {
+		if (q == s->end || !flow_key(s, &q))
+			return false;
+		q = skip_spaces(s, q);
+		if (q == s->end || *q == ',' || *q == '}' || *q == '\n')
+			return false; /* an empty value */
+		if (!flow_item(s, &q, '}'))
+			return false;
+		q = skip_spaces(s, q);
+		if (q < s->end && *q == '}')
+			break;
+		if (q == s->end || *q != ',')
+			return false;
+		q = skip_spaces(s, q + 1);
+		if (q == s->end || *q == '}') /* a trailing comma */
+			return false;
+	}
+	struct yev end = { .kind = YEV_MAP_END };
+	if (!emit(s, &end))
+		return false;
+	s->p = q + 1;
 	return leaf_done(s, n);
 }
 
@@ -720,7 +784,7 @@ static bool node(struct scan *s, int n, enum parent in)
 	case '[':
 		return flow_seq(s, q, &pr, n);
 	case '{':
-		return empty_flow_map(s, q, &pr, n);
+		return flow_map(s, q, &pr, n);
 	case '|':
 		return literal(s, q, &pr, n);
 	case '"':

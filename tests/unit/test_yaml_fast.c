@@ -92,8 +92,18 @@ static void test_collections(void **state)
 	accepted("- a\n-\n  - b\n");
 	accepted("x: &a\n  k: v\ny: *a\nz:\n  <<: *a\n  k: w\ns: &s\n- 1\n");
 	accepted("a: !reset\nb: !override [x]\nc: !!str 5\nd: !reset {}\n");
+	/* one-line flow mappings of scalars; anything else in them is not ours */
+	accepted("a: {b: 1}\nl:\n  options: {max-size: 10m, max-file: \"3\"}\ns:\n- {x: 'y z', \"q\": ~}\n");
+	accepted("a: &m { b: c , d: e }  # note\nc: *m\n");
+	left_to_libfyaml("a: {b: {c: 1}}\n");
+	left_to_libfyaml("a: {b: [1]}\n");
+	left_to_libfyaml("a: {b:1}\n");
+	left_to_libfyaml("a: {b: }\n");
+	left_to_libfyaml("a: {b: 1,}\n");
+	left_to_libfyaml("a: {b: http://x}\n");
+	left_to_libfyaml("a: {b: 1,\n  c: 2}\n");
+	left_to_libfyaml("a: { }\n");
 	left_to_libfyaml("- - x\n");
-	left_to_libfyaml("a: {b: 1}\n");
 	left_to_libfyaml("a: [[x]]\n");
 	left_to_libfyaml("a: [x,\n  y]\n");
 	left_to_libfyaml("a: [x, ]\n");
