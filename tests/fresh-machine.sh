@@ -16,7 +16,8 @@
 # unless CTest's summary names the skipped tests and none failed.
 #
 # Run as root from anywhere in the checkout:  sh tests/fresh-machine.sh
-#   WORKTREE=1  copy the work tree as it is (minus .git, build*/ and out/)
+#   WORKTREE=1  copy the work tree as it is (minus .git, build*/, out/ and
+#               node_modules/)
 #               instead of `git archive HEAD` (the last commit)
 #   KEEP=1      keep the root directory afterwards (its path is printed)
 #   ROOT=DIR    where to build the root (must not exist; default: a new
@@ -100,11 +101,22 @@ say "debootstrap bookworm from $uri into $root"
 debootstrap --variant=minbase --include=build-essential,git,ca-certificates \
 	bookworm "$root" "$uri"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The host's own trust, as its network needs it (a proxy that re-signs TLS,
+# as on these machines, for npm): its local certificates, and the variable
+# that points Node.js at the bundle when the host sets it.
+extra_ca=
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+	mkdir -p "$root/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+	chroot "$root" /usr/sbin/update-ca-certificates >/dev/null
+	if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then extra_ca=$NODE_EXTRA_CA_CERTS; fi
+fi
 
 mkdir -p "$root/src"
 if [ "${WORKTREE:-0}" = 1 ]; then
 	say "copying the work tree of $src"
-	tar -C "$src" --anchored --exclude=./.git --exclude='./build*' --exclude=./out -cf - . |
+	tar -C "$src" --anchored --exclude=./.git --exclude='./build*' --exclude=./out \
+		--no-anchored --exclude=node_modules -cf - . |
 		tar -C "$root/src" -xf -
 else
 	say "git archive HEAD of $src"
@@ -148,19 +160,19 @@ run_in() {
 	# shellcheck disable=SC2016 # the script expands its own arguments
 	unshare --mount --pid --fork --propagation private /bin/sh -c '
 		set -e
-		root=$1 home=$2 user=$3
-		shift 3
+		root=$1 home=$2 user=$3 extra_ca=$4
+		shift 4
 		cd "$root"
 		mkdir -p .old-root
 		pivot_root . .old-root
 		mount -t proc proc /proc
 		umount -l /.old-root
 		rmdir /.old-root
-		exec /usr/bin/env -i HOME="$home" TERM=dumb \
+		exec /usr/bin/env -i HOME="$home" TERM=dumb ${extra_ca:+NODE_EXTRA_CA_CERTS="$extra_ca"} \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			/usr/sbin/runuser -u "$user" -- /bin/sh -c \
 			"cd /src && \"\$@\"; echo fresh-machine-status=\$?" sh "$@"
-	' sh "$root" "$(home_of "$user")" "$user" "$@"
+	' sh "$root" "$(home_of "$user")" "$user" "$extra_ca" "$@"
 }
 home_of() { if [ "$1" = root ]; then echo /root; else echo "/home/$1"; fi; }
 

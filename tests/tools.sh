@@ -160,6 +160,7 @@ give_back() { # PATH
 }
 
 install_all() { # GROUP
+	t0=$(date +%s)
 	debs=$(missing "$1" deb | tr '\n' ' ')
 	# shellcheck disable=SC2086 # a word list of package names
 	[ -z "$debs" ] || apt_install $debs
@@ -187,6 +188,7 @@ install_all() { # GROUP
 		echo "tools.sh: still missing after the install:$left" >&2
 		return 1
 	fi
+	echo "tools.sh: $1 tools installed in $(($(date +%s) - t0)) s"
 }
 
 # the_command GROUP: what a normal user runs, as root, to get GROUP
