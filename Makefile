@@ -108,7 +108,7 @@ bench: build
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
 	shellcheck -s sh tests/tools.sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
-	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/lib.sh tests/e2e/recorder bench/run.sh
+	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/dockerd.sh tests/e2e/lib.sh tests/e2e/recorder bench/run.sh
 	shellcheck -s bash .ci/run
 
 clean:

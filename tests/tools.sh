@@ -79,7 +79,10 @@ test  npm   tests/validate/k8s   -
 test  npm   tests/validate/sarif -
 # -- Quadlet's generator from Debian trixie's podman (5.4)
 test  fetch tests/validate/fetch-quadlet.sh -
-# -- the reference: docker compose v2 from Debian sid (tests/reference)
+# -- the reference: docker compose v2 from Debian sid and a Docker Engine
+#    (tests/reference, tests/e2e/dockerd.sh); an engine the machine has from
+#    another package is used as it is
+test  deb   docker.io            cmd:dockerd
 test  fetch tests/reference/fetch-compose.sh -
 # -- podman's settings for this machine and the local busybox image
 test  setup tests/e2e/podman-setup.sh  -

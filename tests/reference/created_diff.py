@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""created_diff.py: what a composec target creates against what docker compose creates.
+
+usage: created_diff.py snapshot PROJECT OUT.json     (DOCKER_HOST names the engine)
+       created_diff.py compare TABLE CASE REF.json TARGET:GOT.json...
+       created_diff.py --self-test
+
+snapshot: every container, network and volume of PROJECT (the label
+com.docker.compose.project), each reduced to the fields that decide how it
+runs (FIELDS below) from `docker inspect`, keyed by what names it across tools:
+a container by its service label (and its number among replicas), a network
+and a volume by name.  Steps that ran and went (pre_start's `run --rm`) are
+not there: only what stays is compared.
+
+compare: each TARGET's snapshot against docker compose's (REF), field by field.
+A difference is a path (container:app.RestartPolicy, network:demo_default...);
+TABLE lists the known ones (CASE, TARGET, PATH, reason, tab-separated; PATH
+covers what is below it, and a * in it matches any name: container:*.name;
+TARGET * for all).  An unlisted difference fails, and
+so does an entry that no longer matches a difference.
+"""
+
+import fnmatch
+import json
+import subprocess
+import sys
+
+# The fields of a container that say how it runs (the issue's list, in
+# `docker inspect`'s words).  A None, "" , [] or {} is no value: the engine
+# and the client print an unset field either way.
+CONTAINER_FIELDS = [
+    ("image", "Config.Image"),
+    ("command", "Config.Cmd"),
+    ("entrypoint", "Config.Entrypoint"),
+    ("environment", "Config.Env"),
+    ("user", "Config.User"),
+    ("working_dir", "Config.WorkingDir"),
+    ("labels", "Config.Labels"),
+    ("ports", "HostConfig.PortBindings"),
+    ("exposed", "Config.ExposedPorts"),
+    ("mounts", "Mounts"),
+    ("networks", "NetworkSettings.Networks"),
+    ("network_mode", "HostConfig.NetworkMode"),
+    ("cap_add", "HostConfig.CapAdd"),
+    ("cap_drop", "HostConfig.CapDrop"),
+    ("privileged", "HostConfig.Privileged"),
+    ("read_only", "HostConfig.ReadonlyRootfs"),
+    ("restart", "HostConfig.RestartPolicy"),
+    ("security_opt", "HostConfig.SecurityOpt"),
+    ("ulimits", "HostConfig.Ulimits"),
+    ("sysctls", "HostConfig.Sysctls"),
+    ("devices", "HostConfig.Devices"),
+    ("extra_hosts", "HostConfig.ExtraHosts"),
+    ("dns", "HostConfig.Dns"),
+    ("dns_search", "HostConfig.DnsSearch"),
+    ("dns_opt", "HostConfig.DnsOptions"),
+    ("shm_size", "HostConfig.ShmSize"),
+    ("memory", "HostConfig.Memory"),
+    ("memory_reservation", "HostConfig.MemoryReservation"),
+    ("memory_swap", "HostConfig.MemorySwap"),
+    ("cpus", "HostConfig.NanoCpus"),
+    ("cpu_shares", "HostConfig.CpuShares"),
+    ("pids_limit", "HostConfig.PidsLimit"),
+    ("init", "HostConfig.Init"),
+    ("stop_signal", "Config.StopSignal"),
+    ("stop_timeout", "Config.StopTimeout"),
+    ("healthcheck", "Config.Healthcheck"),
+    ("tty", "Config.Tty"),
+    ("stdin_open", "Config.OpenStdin"),
+    ("hostname", "Config.Hostname"),
+    ("domainname", "Config.Domainname"),
+    ("ipc", "HostConfig.IpcMode"),
+    ("pid", "HostConfig.PidMode"),
+    ("group_add", "HostConfig.GroupAdd"),
+    ("log_config", "HostConfig.LogConfig"),
+    ("name", "Name"),
+]
+NETWORK_FIELDS = [("driver", "Driver"), ("internal", "Internal"), ("attachable", "Attachable"),
+                  ("ipv6", "EnableIPv6"), ("options", "Options"), ("labels", "Labels")]
+VOLUME_FIELDS = [("driver", "Driver"), ("options", "Options"), ("labels", "Labels")]
+
+
+def get(obj, dotted):
+    for k in dotted.split("."):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(k)
+    return obj
+
+
+def empty(v):
+    return v is None or v == "" or v == [] or v == {}
+
+
+def reduce_container(c):
+    out = {}
+    for name, path in CONTAINER_FIELDS:
+        v = get(c, path)
+        if name == "environment" and isinstance(v, list):
+            v = sorted(v)
+        elif name == "mounts" and isinstance(v, list):
+            # the volume's or bind's identity and how it is mounted; the
+            # host path of a named volume is the engine's business
+            v = sorted(({"type": m.get("Type"), "name": m.get("Name") or m.get("Source"),
+                         "target": m.get("Destination"), "rw": m.get("RW")} for m in v),
+                       key=lambda m: m["target"] or "")
+        elif name == "networks" and isinstance(v, dict):
+            # aliases minus the container's short id, which differs per run
+            short = (c.get("Id") or "")[:12]
+            v = {n: sorted(a for a in (e.get("Aliases") or []) if a != short) for n, e in v.items()}
+        elif name == "hostname" and v == (c.get("Id") or "")[:12]:
+            v = None  # the engine's default, the short id
+        elif name == "labels" and isinstance(v, dict):
+            v = dict(v)
+        if not empty(v):
+            out[name] = v
+    return out
+
+
+def reduce_plain(obj, fields):
+    out = {}
+    for name, path in fields:
+        v = get(obj, path)
+        if not empty(v):
+            out[name] = v
+    return out
+
+
+def docker(*args):
+    p = subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
+    return p.stdout
+
+
+def inspect_all(kind, ids):
+    if not ids:
+        return []
+    return json.loads(docker(*([kind, "inspect"] if kind else ["inspect"]), *ids))
+
+
+def snapshot(project):
+    flt = f"label=com.docker.compose.project={project}"
+    snap = {}
+    ids = docker("ps", "-aq", "--filter", flt).split()
+    for c in inspect_all(None, ids):
+        labels = c["Config"].get("Labels") or {}
+        key = "container:" + labels.get("com.docker.compose.service", c["Name"].lstrip("/"))
+        snap[key] = reduce_container(c)
+    # networks and volumes by name; compose's are labelled, a target's may not be
+    for n in inspect_all("network", [x for x in docker("network", "ls", "-q").split()]):
+        if n["Name"].startswith(project + "_"):
+            snap["network:" + n["Name"]] = reduce_plain(n, NETWORK_FIELDS)
+    for v in inspect_all("volume", docker("volume", "ls", "-q").split()):
+        if v["Name"].startswith(project + "_"):
+            snap["volume:" + v["Name"]] = reduce_plain(v, VOLUME_FIELDS)
+    return snap
+
+
+def diff(a, b, path):
+    """Paths where a (target) and b (docker compose) differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            p = f"{path}.{k}"
+            if k not in a:
+                out.append((p, "<absent>", b[k]))
+            elif k not in b:
+                out.append((p, a[k], "<absent>"))
+            else:
+                out.extend(diff(a[k], b[k], p))
+        return out
+    return [] if a == b else [(path, a, b)]
+
+
+def read_table(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 4:
+                raise SystemExit(f"{path}:{n}: want CASE<TAB>TARGET<TAB>PATH<TAB>REASON")
+            rows.append({"case": parts[0], "target": parts[1], "path": parts[2], "line": n, "used": 0})
+    return rows
+
+
+def covers(entry, path):
+    """entry covers path and what is below it; * in entry matches within a name"""
+    return fnmatch.fnmatchcase(path, entry) or fnmatch.fnmatchcase(path, entry + ".*")
+
+
+def judge(case, diffs_by_target, table):
+    fails, listed = [], 0
+    for target, diffs in diffs_by_target.items():
+        for path, got, want in diffs:
+            hit = [e for e in table if e["case"] == case and e["target"] in (target, "*")
+                   and covers(e["path"], path)]
+            for e in hit:
+                e["used"] += 1
+            if hit:
+                listed += 1
+            else:
+                fails.append(f"{case}/{target}: {path}: {short(got)} where docker compose has {short(want)}")
+    for e in table:
+        if e["case"] == case and not e["used"]:
+            fails.append(f"table line {e['line']}: {case}/{e['target']} {e['path']} no longer differs")
+    return fails, listed
+
+
+def short(v):
+    s = v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+    return s if len(s) <= 160 else s[:157] + "..."
+
+
+def self_test():
+    fails = 0
+
+    def expect(what, cond):
+        nonlocal fails
+        if not cond:
+            print(f"FAIL self-test: {what}")
+            fails += 1
+
+    c = {"Id": "0123456789abcdef", "Name": "/p-a-1",
+         "Config": {"Image": "x", "Env": ["B=2", "A=1"], "Hostname": "0123456789ab", "Labels": {}},
+         "HostConfig": {"RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "Dns": []},
+         "NetworkSettings": {"Networks": {"p_default": {"Aliases": ["a", "0123456789ab"]}}}}
+    r = reduce_container(c)
+    expect("env sorted", r["environment"] == ["A=1", "B=2"])
+    expect("the short-id hostname and alias are the engine's", "hostname" not in r
+           and r["networks"] == {"p_default": ["a"]})
+    expect("an empty list is no value", "dns" not in r)
+    d = json.loads(json.dumps(r))
+    d["restart"]["Name"] = "always"
+    expect("a changed restart policy differs", diff(d, r, "container:a") != [])
+    table = [{"case": "k", "target": "sh", "path": "container:a.name", "line": 1, "used": 0},
+             {"case": "k", "target": "*", "path": "container:a.labels", "line": 2, "used": 0}]
+    f, n = judge("k", {"sh": [("container:a.name", "x", "y"), ("container:a.tty", True, "<absent>")]}, table)
+    expect("listed passes, unlisted fails, stale entry fails", n == 1 and len(f) == 2)
+    print(f"self-test: {'ok' if not fails else f'{fails} failed'}")
+    return 1 if fails else 0
+
+
+def main(argv):
+    if argv[1:2] == ["--self-test"]:
+        return self_test()
+    if argv[1:2] == ["snapshot"] and len(argv) == 4:
+        with open(argv[3], "w", encoding="utf-8") as f:
+            json.dump(snapshot(argv[2]), f, indent=1, sort_keys=True)
+        return 0
+    if argv[1:2] == ["compare"] and len(argv) >= 6:
+        table, case, ref = read_table(argv[2]), argv[3], json.load(open(argv[4], encoding="utf-8"))
+        diffs = {}
+        for spec in argv[5:]:
+            target, _, path = spec.partition(":")
+            got = json.load(open(path, encoding="utf-8"))
+            diffs[target] = [d for k in sorted(set(got) | set(ref))
+                             for d in (diff(got.get(k, "<absent>"), ref.get(k, "<absent>"), k)
+                                       if k in got and k in ref else [(k, got.get(k, "<absent>"),
+                                                                       ref.get(k, "<absent>"))])]
+            print(f"{case}/{target}: {len(ref)} objects of docker compose, {len(got)} made, "
+                  f"{len(diffs[target])} differences")
+        fails, listed = judge(case, diffs, table)
+        for f in fails:
+            print(f"FAIL {f}")
+        print(f"created-diff {case}: {sum(len(d) for d in diffs.values())} differences, {listed} listed, "
+              f"{len(fails)} failures")
+        return 1 if fails else 0
+    print(__doc__.split("\n\n")[0], file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
