@@ -2,7 +2,7 @@
 """created_diff.py: what a composec target creates against what docker compose creates.
 
 usage: created_diff.py snapshot PROJECT OUT.json     (DOCKER_HOST names the engine)
-       created_diff.py compare TABLE CASE REF.json TARGET:GOT.json...
+       created_diff.py compare TABLE DIR
        created_diff.py --self-test
 
 snapshot: every container, network and volume of PROJECT (the label
@@ -12,16 +12,18 @@ a container by its service label (and its number among replicas), a network
 and a volume by name.  Steps that ran and went (pre_start's `run --rm`) are
 not there: only what stays is compared.
 
-compare: each TARGET's snapshot against docker compose's (REF), field by field.
-A difference is a path (container:app.RestartPolicy, network:demo_default...);
+compare: DIR/CASE/compose.json is docker compose's snapshot of CASE, and each
+DIR/CASE/TARGET.json a target's; each target's against compose's, field by
+field.  A difference is a path (container:app.restart, network:demo_default...);
 TABLE lists the known ones (CASE, TARGET, PATH, reason, tab-separated; PATH
 covers what is below it, and a * in it matches any name: container:*.name;
-TARGET * for all).  An unlisted difference fails, and
-so does an entry that no longer matches a difference.
+CASE or TARGET * for all).  An unlisted difference fails, and so does an entry
+that matches no difference in any case.
 """
 
 import fnmatch
 import json
+import os
 import subprocess
 import sys
 
@@ -110,6 +112,12 @@ def reduce_container(c):
             v = {n: sorted(a for a in (e.get("Aliases") or []) if a != short) for n, e in v.items()}
         elif name == "hostname" and v == (c.get("Id") or "")[:12]:
             v = None  # the engine's default, the short id
+        elif name in ("exposed", "ports") and isinstance(v, dict):
+            # "5432" and "5432/tcp" are one port: an engine keeps what the
+            # client sent, and tcp is the default protocol
+            v = {(k if "/" in k else k + "/tcp"): p for k, p in v.items()}
+        elif name == "restart" and isinstance(v, dict) and v.get("Name") == "":
+            v = dict(v, Name="no")  # the CLI sends "no" where compose sends ""
         elif name == "labels" and isinstance(v, dict):
             v = dict(v)
         if not empty(v):
@@ -190,11 +198,12 @@ def covers(entry, path):
     return fnmatch.fnmatchcase(path, entry) or fnmatch.fnmatchcase(path, entry + ".*")
 
 
-def judge(case, diffs_by_target, table):
+def judge(diffs, table):
+    """diffs: {(case, target): [(path, got, want)]}; (failures, listed)."""
     fails, listed = [], 0
-    for target, diffs in diffs_by_target.items():
-        for path, got, want in diffs:
-            hit = [e for e in table if e["case"] == case and e["target"] in (target, "*")
+    for (case, target), ds in sorted(diffs.items()):
+        for path, got, want in ds:
+            hit = [e for e in table if e["case"] in (case, "*") and e["target"] in (target, "*")
                    and covers(e["path"], path)]
             for e in hit:
                 e["used"] += 1
@@ -203,8 +212,8 @@ def judge(case, diffs_by_target, table):
             else:
                 fails.append(f"{case}/{target}: {path}: {short(got)} where docker compose has {short(want)}")
     for e in table:
-        if e["case"] == case and not e["used"]:
-            fails.append(f"table line {e['line']}: {case}/{e['target']} {e['path']} no longer differs")
+        if not e["used"]:
+            fails.append(f"table line {e['line']}: {e['case']}/{e['target']} {e['path']} no longer differs")
     return fails, listed
 
 
@@ -226,8 +235,12 @@ def self_test():
          "Config": {"Image": "x", "Env": ["B=2", "A=1"], "Hostname": "0123456789ab", "Labels": {}},
          "HostConfig": {"RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "Dns": []},
          "NetworkSettings": {"Networks": {"p_default": {"Aliases": ["a", "0123456789ab"]}}}}
+    c["Config"]["ExposedPorts"] = {"5432": {}, "53/udp": {}}
+    c["HostConfig"]["RestartPolicy"]["Name"] = ""
     r = reduce_container(c)
     expect("env sorted", r["environment"] == ["A=1", "B=2"])
+    expect("a port without protocol is tcp", r["exposed"] == {"5432/tcp": {}, "53/udp": {}})
+    expect("no restart policy is \"no\"", r["restart"]["Name"] == "no")
     expect("the short-id hostname and alias are the engine's", "hostname" not in r
            and r["networks"] == {"p_default": ["a"]})
     expect("an empty list is no value", "dns" not in r)
@@ -236,7 +249,7 @@ def self_test():
     expect("a changed restart policy differs", diff(d, r, "container:a") != [])
     table = [{"case": "k", "target": "sh", "path": "container:a.name", "line": 1, "used": 0},
              {"case": "k", "target": "*", "path": "container:a.labels", "line": 2, "used": 0}]
-    f, n = judge("k", {"sh": [("container:a.name", "x", "y"), ("container:a.tty", True, "<absent>")]}, table)
+    f, n = judge({("k", "sh"): [("container:a.name", "x", "y"), ("container:a.tty", True, "<absent>")]}, table)
     expect("listed passes, unlisted fails, stale entry fails", n == 1 and len(f) == 2)
     print(f"self-test: {'ok' if not fails else f'{fails} failed'}")
     return 1 if fails else 0
@@ -249,23 +262,32 @@ def main(argv):
         with open(argv[3], "w", encoding="utf-8") as f:
             json.dump(snapshot(argv[2]), f, indent=1, sort_keys=True)
         return 0
-    if argv[1:2] == ["compare"] and len(argv) >= 6:
-        table, case, ref = read_table(argv[2]), argv[3], json.load(open(argv[4], encoding="utf-8"))
+    if argv[1:2] == ["compare"] and len(argv) == 4:
+        table, top = read_table(argv[2]), argv[3]
         diffs = {}
-        for spec in argv[5:]:
-            target, _, path = spec.partition(":")
-            got = json.load(open(path, encoding="utf-8"))
-            diffs[target] = [d for k in sorted(set(got) | set(ref))
-                             for d in (diff(got.get(k, "<absent>"), ref.get(k, "<absent>"), k)
-                                       if k in got and k in ref else [(k, got.get(k, "<absent>"),
-                                                                       ref.get(k, "<absent>"))])]
-            print(f"{case}/{target}: {len(ref)} objects of docker compose, {len(got)} made, "
-                  f"{len(diffs[target])} differences")
-        fails, listed = judge(case, diffs, table)
+        for case in sorted(os.listdir(top)):
+            with open(os.path.join(top, case, "compose.json"), encoding="utf-8") as f:
+                ref = json.load(f)
+            for name in sorted(os.listdir(os.path.join(top, case))):
+                target = name[:-len(".json")]
+                if not name.endswith(".json") or target == "compose":
+                    continue
+                with open(os.path.join(top, case, name), encoding="utf-8") as f:
+                    got = json.load(f)
+                ds = []
+                for k in sorted(set(got) | set(ref)):
+                    if k in got and k in ref:
+                        ds.extend(diff(got[k], ref[k], k))
+                    else:
+                        ds.append((k, got.get(k, "<absent>"), ref.get(k, "<absent>")))
+                diffs[(case, target)] = ds
+                print(f"{case}/{target}: {len(ref)} objects of docker compose, {len(got)} made, "
+                      f"{len(ds)} differences")
+        fails, listed = judge(diffs, table)
         for f in fails:
             print(f"FAIL {f}")
-        print(f"created-diff {case}: {sum(len(d) for d in diffs.values())} differences, {listed} listed, "
-              f"{len(fails)} failures")
+        print(f"created-diff: {len(diffs)} runs, {sum(len(d) for d in diffs.values())} differences, "
+              f"{listed} listed, {len(fails)} failures")
         return 1 if fails else 0
     print(__doc__.split("\n\n")[0], file=sys.stderr)
     return 2
