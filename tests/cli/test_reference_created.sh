@@ -4,7 +4,8 @@
 # Docker Engine (tests/e2e/dockerd.sh) by docker compose v2 (the pre_start
 # steps cut, which this compose predates), then by composec sh --engine
 # docker and by composec plan --engine docker with composec-run, each taken
-# down between (the exit status of each up must be docker compose's);
+# down between (the exit status of each up must be docker compose's), and
+# the example's systemd units under a real user manager;
 # every container, network and volume each left running is compared field
 # by field with docker compose's (tests/reference/created_diff.py: image,
 # command, entrypoint, environment, user, working dir, labels, ports,
@@ -18,7 +19,7 @@
 # (they are removed by hand before the next target).
 #
 # Needs root, dockerd (package docker.io), docker compose
-# (tests/reference/fetch-compose.sh) and python3; without them the test is
+# (tests/reference/fetch-compose.sh), systemd and python3; without them the test is
 # skipped (exit 77), which fails with COMPOSEC_REQUIRE_TOOLS=1.
 set -eu
 composec=$1
@@ -40,6 +41,7 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
 compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
 [ -x "$runner" ] || skip "no $runner"
+[ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
 
 # The example, and the corpus files without a build whose services busybox
 # can stand in for (tagged under their images' names); a corpus file whose
@@ -153,6 +155,36 @@ PY
 	up run "$runner" --state-dir state plan.json up -d
 	down run "$runner" --state-dir state plan.json down
 done
+
+# The systemd units of the example under a real user manager
+# (tests/e2e/systemd-run.sh -e: the real engine, DOCKER_HOST reaching the
+# units through the manager's environment).  The example only: its services
+# run until stopped, where a corpus image's busybox exits at once and a
+# unit's `run --rm` container is gone before it can be looked at.
+case=example proj=demo w=$tmp/w/example
+want_vols="demo_dbdata demo_site "
+"$composec" systemd --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/units"
+{
+	echo "systemctl --user start $proj.target || exit 1"
+	echo "i=0"
+	echo "until [ \"\$(docker inspect -f '{{.State.Running}}' $proj-app 2>/dev/null)\" = true ]; do"
+	echo "	i=\$((i + 1))"
+	echo "	[ \"\$i\" -lt 300 ] || { systemctl --user status $proj-db $proj-app; exit 1; }"
+	echo "	sleep 0.1"
+	echo "done"
+	echo "mkdir -p '$snaps/$case'"
+	echo "python3 '$ref/created_diff.py' snapshot $proj '$snaps/$case/systemd.json'"
+	echo "systemctl --user stop $proj.target $proj-app.service $proj-db.service $proj-default-network.service"
+} >"$tmp/systemd-script.sh"
+t0=$(date +%s%N)
+if sh "$top/tests/e2e/systemd-run.sh" -e -t 120 "$w/units" "$tmp/systemd-script.sh" >"$tmp/systemd.out" 2>&1; then
+	ok
+else
+	fail "example/systemd: the units did not start and stop (exit $?)"
+	cat "$tmp/systemd.out"
+fi
+echo "example/systemd: start, look and stop in $((($(date +%s%N) - t0) / 1000000)) ms"
+down_left "example/systemd: stop"
 
 python3 "$ref/created_diff.py" --self-test || fails=$((fails + 1))
 if python3 "$ref/created_diff.py" compare "$ref/created-differences.tsv" "$snaps"; then ok; else

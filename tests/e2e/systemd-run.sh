@@ -1,5 +1,5 @@
 #!/bin/sh
-# systemd-run.sh [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]
+# systemd-run.sh [-e] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]
 #
 # Run SCRIPT next to a fresh systemd user manager (systemd 252) that loads its
 # units from UNITDIR, in a private mount and PID namespace, with the recorder
@@ -9,6 +9,9 @@
 # /run/systemd holding /run/systemd/system, a cgroup subtree of its own, and
 # XDG_RUNTIME_DIR/HOME/XDG_CONFIG_HOME under a temporary directory.
 #
+#   -e          the real engines, not the recorder: docker and podman are
+#               the machine's (DOCKER_HOST and the rest of the caller's
+#               environment reach the units through the manager)
 #   -j          run a private systemd-journald too (journalctl --user-unit=X,
 #               systemctl --user status X show the logs); without it the
 #               services' output goes to $E2E_MANAGER_LOG and the manager's
@@ -108,7 +111,7 @@ inner() {
 	# $E2E_DIR/bin in front of each directory where systemd or a PATH
 	# lookup could find an engine.
 	for d in /usr/bin /usr/local/bin /usr/local/sbin /usr/sbin; do
-		if [ ! -d "$d" ] || [ -L "$d" ]; then continue; fi
+		if [ -n "$E2E_REAL" ] || [ ! -d "$d" ] || [ -L "$d" ]; then continue; fi
 		if [ "$d" = /usr/bin ] || [ -e "$d/docker" ] || [ -e "$d/podman" ]; then
 			mount -t overlay overlay -o "lowerdir=$E2E_DIR/bin:$d" "$d" ||
 				die "cannot mount an overlay on $d"
@@ -191,17 +194,18 @@ cleanup() {
 }
 
 outer() {
-	journal='' keep='' limit=120
-	while getopts jkt: opt; do
+	journal='' keep='' limit=120 real=''
+	while getopts ejkt: opt; do
 		case $opt in
+		e) real=1 ;;
 		j) journal=1 ;;
 		k) keep=1 ;;
 		t) limit=$OPTARG ;;
-		*) die "usage: systemd-run.sh [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]" ;;
+		*) die "usage: systemd-run.sh [-e] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]" ;;
 		esac
 	done
 	shift $((OPTIND - 1))
-	[ $# -ge 2 ] || die "usage: systemd-run.sh [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]"
+	[ $# -ge 2 ] || die "usage: systemd-run.sh [-e] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]"
 	[ "$(id -u)" -eq 0 ] || die "needs root (mount namespaces, cgroups)"
 	command -v unshare >/dev/null || die "needs unshare (util-linux)"
 	[ -x /lib/systemd/systemd ] || die "needs /lib/systemd/systemd (package systemd)"
@@ -230,7 +234,7 @@ outer() {
 			printf '[Unit]\nDescription=Stub for %s (composec e2e)\n' "$t" >"$E2E_DIR/stubs/$t"
 	done
 
-	export E2E_DIR E2E_CG E2E_JOURNAL="$journal" E2E_UNITDIR="$unitdir"
+	export E2E_DIR E2E_CG E2E_JOURNAL="$journal" E2E_UNITDIR="$unitdir" E2E_REAL="$real"
 	export E2E_MANAGER_LOG="$E2E_DIR/manager.log" E2E_LIB="$here/lib.sh"
 	export RECORD_LOG="$E2E_DIR/recorder/record.log" RECORD_CTL="$E2E_DIR/recorder/ctl"
 	export RECORD_STATE="$E2E_DIR/recorder/state"
