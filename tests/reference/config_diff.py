@@ -38,6 +38,8 @@ import tempfile
 
 import yaml
 
+import reflib
+
 HOOKS = ("pre_start", "post_start", "pre_stop")
 
 # ---- the normalisation ---------------------------------------------------------------------------
@@ -373,17 +375,7 @@ def first_error(text):
 # ---- the table of deliberate differences -------------------------------------------------------------
 
 def read_table(path):
-    entries = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 3 or not all(p.strip() for p in parts):
-                raise SystemExit(f"{path}:{n}: want CASE<TAB>PATH<TAB>REASON: {line!r}")
-            entries.append({"case": parts[0], "path": parts[1], "reason": parts[2], "line": n, "used": 0})
-    return entries
+    return reflib.read_table(path, ("case", "path", "reason"))
 
 
 def covers(entry_path, path):
@@ -411,21 +403,14 @@ def judge(results, table):
     return failures, listed
 
 
-def short(v):
-    s = json.dumps(v, sort_keys=True) if not isinstance(v, str) else v
-    return s if len(s) <= 160 else s[:157] + "..."
+short = reflib.short
 
 
 # ---- the self-test: the normalisation keeps values ------------------------------------------------------
 
 def self_test():
-    fails = 0
-
-    def expect(what, cond):
-        nonlocal fails
-        if not cond:
-            print(f"FAIL self-test: {what}")
-            fails += 1
+    t = reflib.SelfTest()
+    expect = t.expect
 
     base = {"name": "p", "services": {"a": {"image": "x", "ports": [{"target": 80}]}},
             "networks": {"default": {"name": "p_default"}}}
@@ -492,8 +477,7 @@ def self_test():
     failures, listed = judge([r], table)
     expect("a listed difference passes, an unlisted one fails, a stale entry fails",
            listed == 1 and len(failures) == 2)
-    print(f"self-test: {'ok' if not fails else f'{fails} failed'}")
-    return 1 if fails else 0
+    return t.done()
 
 
 def main(argv):

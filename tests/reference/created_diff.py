@@ -27,6 +27,8 @@ import os
 import subprocess
 import sys
 
+import reflib
+
 # The fields of a container that say how it runs (the issue's list, in
 # `docker inspect`'s words).  A None, "" , [] or {} is no value: the engine
 # and the client print an unset field either way.
@@ -180,17 +182,7 @@ def diff(a, b, path):
 
 
 def read_table(path):
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 4:
-                raise SystemExit(f"{path}:{n}: want CASE<TAB>TARGET<TAB>PATH<TAB>REASON")
-            rows.append({"case": parts[0], "target": parts[1], "path": parts[2], "line": n, "used": 0})
-    return rows
+    return reflib.read_table(path, ("case", "target", "path", "reason"))
 
 
 def covers(entry, path):
@@ -217,19 +209,12 @@ def judge(diffs, table):
     return fails, listed
 
 
-def short(v):
-    s = v if isinstance(v, str) else json.dumps(v, sort_keys=True)
-    return s if len(s) <= 160 else s[:157] + "..."
+short = reflib.short
 
 
 def self_test():
-    fails = 0
-
-    def expect(what, cond):
-        nonlocal fails
-        if not cond:
-            print(f"FAIL self-test: {what}")
-            fails += 1
+    t = reflib.SelfTest()
+    expect = t.expect
 
     c = {"Id": "0123456789abcdef", "Name": "/p-a-1",
          "Config": {"Image": "x", "Env": ["B=2", "A=1"], "Hostname": "0123456789ab", "Labels": {}},
@@ -251,8 +236,7 @@ def self_test():
              {"case": "k", "target": "*", "path": "container:a.labels", "line": 2, "used": 0}]
     f, n = judge({("k", "sh"): [("container:a.name", "x", "y"), ("container:a.tty", True, "<absent>")]}, table)
     expect("listed passes, unlisted fails, stale entry fails", n == 1 and len(f) == 2)
-    print(f"self-test: {'ok' if not fails else f'{fails} failed'}")
-    return 1 if fails else 0
+    return t.done()
 
 
 def main(argv):
