@@ -169,7 +169,7 @@ static void run_backend(struct audit_ctx *c, const struct backend *b, struct exp
 	struct fileset fs;
 	diag_init(&scratch, c->a);
 	fileset_init(&fs, c->a);
-	b->emit(c->a, &scratch, c->p, &c->o->backend, &fs);
+	backend_run(c->a, &scratch, b, c->p, &c->o->backend, &fs);
 	out->name = b->name;
 	const char *p = scratch.out.buf, *end = p + scratch.out.len;
 	while (p < end) {

@@ -1077,7 +1077,7 @@ static void emit_pre_start(struct k8s *k, struct emit *e, const struct svc *sv, 
 	const struct hook *h = &s->pre_start[i];
 	emit_map_begin(e);
 	kv_str(e, "name", arena_printf(k->a, "pre-start-%zu", i + 1));
-	emit_image(k, e, h->image ? h->image : image_name(k->a, k->p, s), s, false);
+	emit_image(k, e, h->image ? h->image : plan_image_name(k->a, k->p, s), s, false);
 	if (h->command.kind != CMD_UNSET && h->command.argv.n)
 		kv_strs(k, e, "args", h->command.argv.v, h->command.argv.n, true);
 	if (h->working_dir)
@@ -1135,7 +1135,7 @@ static void emit_container(struct k8s *k, struct emit *e, const struct svc *sv)
 	key_seq(e, "containers");
 	emit_map_begin(e);
 	kv_str(e, "name", sv->name);
-	emit_image(k, e, image_name(k->a, k->p, s), s, true);
+	emit_image(k, e, plan_image_name(k->a, k->p, s), s, true);
 	emit_command(k, e, s);
 	if (s->working_dir)
 		kv_str(e, "workingDir", s->working_dir);
@@ -1727,7 +1727,7 @@ static void warn_unexpressed(struct k8s *k, const struct service *s)
 		diag_warning(k->d, s->build.loc,
 			     "service \"%s\": Kubernetes cannot build: the pod runs the image \"%s\", which must be "
 			     "pushed where the cluster pulls from",
-			     s->name, image_name(k->a, k->p, s));
+			     s->name, plan_image_name(k->a, k->p, s));
 	for (size_t i = 0; i < s->n_networks; i++) {
 		const struct service_network *n = &s->networks[i];
 		if (n->aliases.n || n->ipv4_address || n->ipv6_address || n->mac_address)
@@ -1866,9 +1866,10 @@ static void emit_resources_of_project(struct k8s *k)
 		emit_namespace(k);
 }
 
-static int k8s_emit(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
-		    struct fileset *out)
+static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
+			const struct backend_options *o, struct fileset *out)
 {
+	const struct project *p = plan->project;
 	struct k8s k = { .a = a, .d = d, .p = p, .o = o, .out = out, .fmt = EMIT_YAML };
 	strmap_init(&k.used, a);
 	if (check_options(&k) != 0)

@@ -262,7 +262,7 @@ static void emit_build(struct pl *pl, const struct service *s, const struct strv
 		emit_null(&pl->e);
 		return;
 	}
-	const char *image = image_name(pl->a, pl->p, s);
+	const char *image = plan_image_name(pl->a, pl->p, s);
 	struct strvec exists = cmd(pl, (const char *const[]){ "image", "inspect", image, NULL });
 	emit_map_begin(&pl->e);
 	key_str(pl, "image", image);
@@ -446,7 +446,7 @@ static void emit_service(struct pl *pl, const struct service *s)
 	const char **names = arena_alloc(pl->a, (n + 1) * sizeof(*names));
 	struct strvec *creates = arena_alloc(pl->a, (n + 1) * sizeof(*creates));
 	for (size_t i = 0; i < n; i++) {
-		names[i] = container_name(pl->a, pl->p, s, (int)i + 1);
+		names[i] = plan_container_name(pl->a, pl->p, s, (int)i + 1);
 		creates[i] = create_argv(pl, s, (int)i + 1, names[i]);
 	}
 	struct strvec build = { 0 };
@@ -466,9 +466,10 @@ static void emit_service(struct pl *pl, const struct service *s)
 	emit_map_end(&pl->e);
 }
 
-static int emit_plan(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
-		     struct fileset *out)
+static int emit_plan(struct arena *a, struct diag *d, const struct plan *plan,
+			const struct backend_options *o, struct fileset *out)
 {
+	const struct project *p = plan->project;
 	struct strbuf sb = STRBUF_INIT;
 	struct pl pl = { .a = a, .d = d, .p = p, .o = o };
 	pl.engine = o->engine_path ? o->engine_path : engine_names[o->engine];

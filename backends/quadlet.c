@@ -411,7 +411,7 @@ static void container_image(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
 	const char *image = has_build_file(c, s) ? arena_printf(c->a, "%s.build", s->name)
-						  : image_name(c->a, c->p, s);
+						  : plan_image_name(c->a, c->p, s);
 	if (!raw_fits(image)) {
 		diag_error(c->d, s->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
 			   s->name, image);
@@ -703,7 +703,7 @@ static void container_volumes_from(struct qctx *c, struct cfile *f)
 			const struct service *t = project_service(
 				c->p, colon ? arena_strndup(c->a, name, (size_t)(colon - name)) : name);
 			if (t)
-				ref = arena_printf(c->a, "%s%s", container_name(c->a, c->p, t, 1), colon ? colon : "");
+				ref = arena_printf(c->a, "%s%s", plan_container_name(c->a, c->p, t, 1), colon ? colon : "");
 		}
 		put_arg(c, &f->k, arena_printf(c->a, "--volumes-from=%s", ref), s->loc);
 	}
@@ -806,7 +806,7 @@ static void network_mode(struct qctx *c, struct cfile *f)
 	const char *mode = f->s->network_mode;
 	if (str_has_prefix(mode, "service:")) {
 		const struct service *t = project_service(c->p, mode + strlen("service:"));
-		const char *name = t ? container_name(c->a, c->p, t, 1) : mode + strlen("service:");
+		const char *name = t ? plan_container_name(c->a, c->p, t, 1) : mode + strlen("service:");
 		mode = arena_printf(c->a, "container:%s", name);
 	}
 	put(c, &f->k, C_NETWORK, mode, f->s->loc);
@@ -938,7 +938,7 @@ static const char *service_ref(struct qctx *c, const char *v)
 		return v;
 	const struct service *t = project_service(c->p, v + strlen("service:"));
 	return arena_printf(c->a, "container:%s",
-			    t ? container_name(c->a, c->p, t, 1) : v + strlen("service:"));
+			    t ? plan_container_name(c->a, c->p, t, 1) : v + strlen("service:"));
 }
 
 static void container_security(struct qctx *c, struct cfile *f)
@@ -1381,7 +1381,7 @@ static void container_body(struct qctx *c, struct cfile *f)
 
 static void emit_container(struct qctx *c, const struct service *s, struct fileset *out)
 {
-	struct cfile f = { .s = s, .cname = container_name(c->a, c->p, s, 1) };
+	struct cfile f = { .s = s, .cname = plan_container_name(c->a, c->p, s, 1) };
 	f.k = (struct sink){ .keys = &f.container, .podman_args = C_PODMAN_ARGS };
 	if (!claim_unit(c, arena_printf(c->a, "%s.service", s->name), arena_printf(c->a, "service \"%s\"", s->name),
 			s->loc))
@@ -1563,7 +1563,7 @@ static void build_args(struct qctx *c, struct sink *k, const struct build *b)
 static void emit_build(struct qctx *c, const struct service *s, struct fileset *out)
 {
 	const struct build *b = &s->build;
-	const char *tag = image_name(c->a, c->p, s);
+	const char *tag = plan_image_name(c->a, c->p, s);
 	if (!name_fits(c, tag, b->loc) || !name_fits(c, b->context, b->loc) ||
 	    !claim_unit(c, arena_printf(c->a, "%s-build.service", s->name),
 			arena_printf(c->a, "the build of service \"%s\"", s->name), b->loc))
@@ -1634,9 +1634,10 @@ static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const str
 	collect_conditions(c);
 }
 
-static int quadlet_emit(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
-			struct fileset *out)
+static int quadlet_emit(struct arena *a, struct diag *d, const struct plan *plan,
+			const struct backend_options *o, struct fileset *out)
 {
+	const struct project *p = plan->project;
 	struct qctx c;
 	qctx_init(&c, a, d, p, o);
 	/* what a service's file needs while it is written is scratch, reused

@@ -51,24 +51,6 @@
 #define LABEL_PROJECT "com.docker.compose.project"
 #define LABEL_SERVICE "com.docker.compose.service"
 
-/* ---- names --------------------------------------------------------------------- */
-
-const char *container_name(struct arena *a, const struct project *p, const struct service *s, int replica)
-{
-	if (s->container_name)
-		return s->container_name;
-	if (s->replicas > 1)
-		return arena_printf(a, "%s-%s-%d", p->name, s->name, replica);
-	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
-}
-
-const char *image_name(struct arena *a, const struct project *p, const struct service *s)
-{
-	if (s->image)
-		return s->image;
-	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
-}
-
 /* ---- the context every builder gets ------------------------------------------------ */
 
 struct ra {
@@ -181,7 +163,7 @@ static const char *service_ref(struct ra *r, const char *v)
 		return v;
 	const char *svc = v + strlen("service:");
 	const struct service *t = project_service(r->p, svc);
-	const char *name = t ? container_name(r->a, r->p, t, 1) : arena_printf(r->a, "%s-%s", r->p->name, svc);
+	const char *name = t ? plan_container_name(r->a, r->p, t, 1) : arena_printf(r->a, "%s-%s", r->p->name, svc);
 	return arena_printf(r->a, "container:%s", name);
 }
 
@@ -930,7 +912,7 @@ void run_args_service(struct arena *a, struct diag *d, const struct project *p, 
 		run_flags[i].fn(&r, &run_flags[i]);
 
 	r.v = image_and_cmd;
-	push(&r, image_name(a, p, s));
+	push(&r, plan_image_name(a, p, s));
 	for (size_t i = 1; i < s->entrypoint.argv.n; i++)
 		push(&r, s->entrypoint.argv.v[i]);
 	push_command(&r, &s->command);
@@ -974,7 +956,7 @@ void run_args_pre_start(struct arena *a, const struct project *p, const struct s
 	push_flag_kv(&r, "--label", "com.docker.compose.hook", "pre_start");
 	push_networks(&r, false);
 	push_shared_mounts(&r);
-	push(&r, h->image ? h->image : image_name(a, p, s));
+	push(&r, h->image ? h->image : plan_image_name(a, p, s));
 	push_command(&r, &h->command);
 }
 
@@ -1024,7 +1006,7 @@ void run_args_build(struct arena *a, const struct project *p, const struct servi
 	const struct build *b = &s->build;
 	struct ra r = { a, NULL, p, s, ENGINE_DOCKER, argv };
 	push(&r, "build");
-	push_flag(&r, "--tag", image_name(a, p, s));
+	push_flag(&r, "--tag", plan_image_name(a, p, s));
 	for (size_t i = 0; i < b->tags.n; i++)
 		push_flag(&r, "--tag", b->tags.v[i]);
 	if (b->dockerfile && !b->dockerfile_inline)

@@ -12,10 +12,6 @@
 
 #include "backends/backend.h"
 
-/* Names as compose derives them. */
-const char *container_name(struct arena *a, const struct project *p, const struct service *s, int replica);
-const char *image_name(struct arena *a, const struct project *p, const struct service *s);
-
 /* The flags of `<engine> run` / `<engine> create` for a service
  * container (everything between the subcommand and the image), then the
  * image and the command.  Does not include --rm, -d or --name: the caller

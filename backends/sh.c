@@ -400,8 +400,8 @@ static void name_functions(struct sh *sh)
  * service (replica 0). */
 static const char *step_name(struct sh *sh, const struct service *s, int replica, size_t i)
 {
-	const char *base = replica ? container_name(sh->a, sh->p, s, replica)
-			   : s->replicas == 1 ? container_name(sh->a, sh->p, s, 1)
+	const char *base = replica ? plan_container_name(sh->a, sh->p, s, replica)
+			   : s->replicas == 1 ? plan_container_name(sh->a, sh->p, s, 1)
 					      : arena_concat(sh->a, sh->p->name, "-", s->name, (char *)NULL);
 	char n[24];
 	return arena_concat(sh->a, base, "-pre-start-", decimal(n, i + 1), (char *)NULL);
@@ -559,7 +559,7 @@ static const char *config_hash(struct sh *sh, const struct service *s, const str
 static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
 {
 	struct strvec flags = { 0 }, image = { 0 }, create = { 0 }, head = { 0 };
-	const char *name = container_name(sh->a, sh->p, s, replica);
+	const char *name = plan_container_name(sh->a, sh->p, s, replica);
 	run_args_service(sh->a, sh->d, sh->p, s, replica, sh->e, replica == 1, &flags, &image);
 	const char *restart = restart_flag(sh, s, replica == 1);
 	if (restart)
@@ -601,7 +601,7 @@ static void add_if_fresh(struct sh *sh, struct strbuf *sb, const struct service 
 	int from = replica ? replica : 1, to = replica ? replica : (int)s->replicas;
 	for (int r = from; r <= to; r++) {
 		sb_adds(sb, r > from ? " || fresh " : " fresh ");
-		sh_quote(sb, container_name(sh->a, sh->p, s, r));
+		sh_quote(sb, plan_container_name(sh->a, sh->p, s, r));
 	}
 	sb_adds(sb, "; then\n");
 }
@@ -647,7 +647,7 @@ static void add_hooks(struct sh *sh, struct strbuf *sb, const struct service *s,
 /* Start the container unless it runs, then its post_start hooks. */
 static void add_start(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
 {
-	const char *name = container_name(sh->a, sh->p, s, replica);
+	const char *name = plan_container_name(sh->a, sh->p, s, replica);
 	sb_adds(sb, "\tif running ");
 	sh_quote(sb, name);
 	sb_adds(sb, "; then\n");
@@ -692,7 +692,7 @@ static void add_wait(struct sh *sh, struct strbuf *sb, const struct service *s, 
 	if (healthy)
 		warn_healthy_without_check(sh, s, dep);
 	for (int r = 1; r <= (int)t->replicas; r++) {
-		const char *args[] = { what, container_name(sh->a, sh->p, t, r) };
+		const char *args[] = { what, plan_container_name(sh->a, sh->p, t, r) };
 		add_call(sb, 1, healthy ? "wait_healthy" : "wait_completed", args, ARRAY_SIZE(args));
 		sb_addf(sb, " %lld\n", tries);
 	}
@@ -726,7 +726,7 @@ static void add_build(struct sh *sh, struct strbuf *sb, const struct service *s)
 			strvec_push(&argv, sh->a, "--file=-");
 		strvec_push(&argv, sh->a, built.v[i]);
 	}
-	const char *image = image_name(sh->a, sh->p, s);
+	const char *image = plan_image_name(sh->a, sh->p, s);
 	add_call(sb, 1, "have image", &image, 1);
 	sb_adds(sb, " ||\n");
 	if (s->build.dockerfile_inline) {
@@ -815,7 +815,7 @@ static void emit_up(struct sh *sh, struct strbuf *sb)
  * containers a stopped script may have left too. */
 static void add_down_container(struct sh *sh, struct strbuf *sb, const struct service *s, int replica)
 {
-	const char *name = container_name(sh->a, sh->p, s, replica);
+	const char *name = plan_container_name(sh->a, sh->p, s, replica);
 	sb_adds(sb, "\tif running ");
 	sh_quote(sb, name);
 	sb_adds(sb, "; then\n");
@@ -921,9 +921,10 @@ static void emit_dispatch(struct strbuf *sb)
 		    "esac\n");
 }
 
-static int emit_sh(struct arena *a, struct diag *d, const struct project *p, const struct backend_options *o,
-		   struct fileset *out)
+static int emit_sh(struct arena *a, struct diag *d, const struct plan *plan,
+			const struct backend_options *o, struct fileset *out)
 {
+	const struct project *p = plan->project;
 	struct sh sh = { .a = a, .d = d, .p = p, .e = o->engine };
 	struct strbuf sb = STRBUF_INIT;
 	name_functions(&sh);

@@ -669,7 +669,7 @@ static void svc_init(struct sd *sd, const struct service *s, struct svc *sv)
 	sv->base = unit_name(sd, s->name, "");
 	sv->unit = arena_printf(sd->a, "%s%s", sv->base, sv->tmpl ? "@.service" : ".service");
 	sv->name = sv->tmpl ? arena_printf(sd->a, "%s-%s-%c", sd->p->name, s->name, INSTANCE_MARK)
-			    : container_name(sd->a, sd->p, s, 1);
+			    : plan_container_name(sd->a, sd->p, s, 1);
 	ptrvec_push(&sv->marked, sd->a, (void *)sv->name);
 	unsigned w = sd->waited[service_index(sd->p, s)];
 	int podman = sd->o->podman_version ? sd->o->podman_version : 500;
@@ -1072,9 +1072,10 @@ static void emit_target(struct sd *sd)
 	sb_release(&sb);
 }
 
-static int emit_systemd(struct arena *a, struct diag *d, const struct project *p,
+static int emit_systemd(struct arena *a, struct diag *d, const struct plan *plan,
 			const struct backend_options *o, struct fileset *out)
 {
+	const struct project *p = plan->project;
 	struct sd sd = { .a = a, .d = d, .p = p, .o = o, .out = out };
 	sd.engine = o->engine_path ? o->engine_path : arena_printf(a, "/usr/bin/%s", engine_names[o->engine]);
 	struct strbuf target = STRBUF_INIT;

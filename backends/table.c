@@ -1,13 +1,11 @@
 /*
- * table.c - the name tables of the backend layer: the engines and the
- * backends.  A backend is found by name here and nowhere else (no switch on
+ * table.c - the name table of the backend layer, and how a backend is
+ * run on the plan of a project.  A backend is found by name here and nowhere else (no switch on
  * the target anywhere); adding one is one file and one line below.
  */
 #include "backends/backend.h"
 
 #include <string.h>
-
-const char *const engine_names[ENGINE__MAX] = { "docker", "podman" };
 
 extern const struct backend backend_systemd, backend_quadlet;
 extern const struct backend backend_plan;
@@ -30,4 +28,14 @@ const struct backend *backend_find(const char *name)
 		if (strcmp(backend_table[i]->name, name) == 0)
 			return backend_table[i];
 	return NULL;
+}
+
+int backend_run(struct arena *a, struct diag *d, const struct backend *b, const struct project *p,
+		const struct backend_options *o, struct fileset *out)
+{
+	struct plan pl;
+	struct plan_options po = { .engine = o->engine, .one_host = b->one_host };
+	if (plan_build(a, d, p, &po, &pl) != 0)
+		return -1;
+	return b->emit(a, d, &pl, o, out);
 }

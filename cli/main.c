@@ -296,9 +296,7 @@ static int cmd_config(struct cli *cli, const struct subcommand *sub, struct proj
 static int emit_and_write(struct cli *cli, const struct backend *b, struct project *p,
 			  const struct backend_options *o, struct fileset *fs)
 {
-	if (b->one_host && project_check_one_host(p, &cli->diag) != 0)
-		return 1;
-	if (b->emit(cli->arena, &cli->diag, p, o, fs) != 0 || cli->diag.errors)
+	if (backend_run(cli->arena, &cli->diag, b, p, o, fs) != 0 || cli->diag.errors)
 		return 1; /* nothing is written when the input had errors */
 	if (fs->stream)
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;

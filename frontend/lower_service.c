@@ -978,11 +978,11 @@ static void dp_restart_policy(struct walk *w, const struct attr *at, struct node
 			      const char *path)
 {
 	(void)at;
-	(void)k;
 	struct deploy *d = w->obj;
 	if (node_is_null(v) || !need_map(w->c, v, path))
 		return;
 	d->restart_policy.present = true;
+	d->restart_policy.loc = k->loc;
 	walk_sub(w->c, d, NULL, v, path, restart_policy_attrs, ARRAY_SIZE(restart_policy_attrs), NULL, NULL);
 }
 

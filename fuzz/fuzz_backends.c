@@ -41,7 +41,7 @@ static void run_backend(struct arena *a, struct diag *d, const struct project *p
 	struct fileset fs;
 	fileset_init(&fs, a);
 	int errors = d->errors;
-	if (b->emit(a, d, p, o, &fs) != 0)
+	if (backend_run(a, d, b, p, o, &fs) != 0)
 		return;
 	if (d->errors != errors) {
 		fprintf(stderr, "fuzz_backends: %s returned 0 after reporting errors\n", b->name);

@@ -253,6 +253,7 @@ struct deploy {
 		const char *condition_other; /* the word of RCOND_OTHER */
 		int64_t delay, window;  /* usec or IR_UNSET */
 		int64_t max_attempts;   /* or IR_UNSET */
+		struct loc loc;         /* of the restart_policy key */
 	} restart_policy;
 	struct kvlist labels;
 	struct ir_value *extra; /* update_config, placement, devices, ... */
@@ -386,12 +387,6 @@ size_t project_resource_index(const struct project *p, enum resource_kind k, con
 bool *project_resources_used(const struct project *p, enum resource_kind k, struct arena *a);
 /* Look up a key in a sorted kvlist; NULL if absent. */
 const struct kv *kvlist_get(const struct kvlist *l, const char *key);
-
-/* ---- what one host cannot run (ir/host.c) ------------------------------- */
-/* Report, as errors at their locations, what an enabled service asks that a
- * single engine cannot run (a fixed published port shared by replicas).
- * Returns 0 or -1. */
-int project_check_one_host(const struct project *p, struct diag *d);
 
 /* ---- dumps (ir/dump_config.c) ------------------------------------------ */
 enum dump_format { DUMP_YAML, DUMP_JSON };

@@ -80,7 +80,7 @@ static int emit_with(struct fx *f, const char *yaml, const char *ns, const char 
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
 	struct backend_options o = { .namespace = ns, .format = format };
-	int rc = backend_k8s.emit(&f->a, &f->d, p, &o, &f->fs);
+	int rc = backend_run(&f->a, &f->d, &backend_k8s, p, &o, &f->fs);
 	fileset_sort(&f->fs);
 	return rc;
 }

@@ -765,28 +765,6 @@ static void test_replica_checks(void **state)
 	assert_int_equal(f->d.errors, 3);
 }
 
-/* A fixed published port shared by replicas loads, as docker compose's
- * config loads it; the single-host targets' check reports it, and a
- * published range (a port per replica) passes it. */
-static void test_replica_port_one_host(void **state)
-{
-	struct fx *f = *state;
-	struct project *p = lower_yaml(f, "services:\n"
-					  "  web:\n"
-					  "    image: x\n"
-					  "    ports: [\"8080:80\", \"9000-9010:90\"]\n"
-					  "    deploy:\n"
-					  "      replicas: 3\n"
-					  "  one:\n"
-					  "    image: x\n"
-					  "    ports: [\"8081:80\"]\n");
-	assert_non_null(p);
-	assert_int_equal(f->d.errors, 0);
-	assert_int_equal(project_check_one_host(p, &f->d), -1);
-	assert_out_has(f, "service \"web\": published port 8080 cannot be shared by 3 replicas on one host");
-	assert_int_equal(f->d.errors, 1);
-}
-
 static void test_unknown_attributes(void **state)
 {
 	struct fx *f = *state;
@@ -1164,7 +1142,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_type_errors_all_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_mode_and_networks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replica_checks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replica_port_one_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bool_cast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commands_and_healthcheck, setup, teardown),

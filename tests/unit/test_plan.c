@@ -104,7 +104,7 @@ static void emit(struct fx *f, const char *yaml, enum engine e)
 	load(f, yaml);
 	struct backend_options o = { .engine = e, .podman_version = 500 };
 	fileset_init(&f->fs, &f->a);
-	assert_int_equal(backend_plan.emit(&f->a, &f->d, f->p, &o, &f->fs), 0);
+	assert_int_equal(backend_run(&f->a, &f->d, &backend_plan, f->p, &o, &f->fs), 0);
 	assert_int_equal(f->fs.n, 1);
 	assert_string_equal(f->fs.files[0].path, "plan.json");
 	f->json = compact(&f->a, f->fs.files[0].data);
@@ -368,8 +368,8 @@ static void test_engine_path_and_determinism(void **state)
 	struct fileset a, b;
 	fileset_init(&a, &f->a);
 	fileset_init(&b, &f->a);
-	assert_int_equal(backend_plan.emit(&f->a, &f->d, f->p, &o, &a), 0);
-	assert_int_equal(backend_plan.emit(&f->a, &f->d, f->p, &o, &b), 0);
+	assert_int_equal(backend_run(&f->a, &f->d, &backend_plan, f->p, &o, &a), 0);
+	assert_int_equal(backend_run(&f->a, &f->d, &backend_plan, f->p, &o, &b), 0);
 	assert_int_equal(a.files[0].len, b.files[0].len);
 	assert_memory_equal(a.files[0].data, b.files[0].data, a.files[0].len);
 	const char *json = compact(&f->a, a.files[0].data);

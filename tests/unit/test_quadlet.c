@@ -76,7 +76,7 @@ static void emit(struct fx *f, const char *yaml, int version)
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
 	struct backend_options bo = { .engine = ENGINE_DOCKER, .podman_version = version };
-	f->rc = backend_quadlet.emit(&f->a, &f->d, p, &bo, &f->out);
+	f->rc = backend_run(&f->a, &f->d, &backend_quadlet, p, &bo, &f->out);
 }
 
 static const char *file(struct fx *f, const char *name)

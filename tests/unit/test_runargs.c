@@ -116,12 +116,12 @@ static void test_names(void **state)
 					  "  web: {image: nginx}\n"
 					  "  api: {build: ., deploy: {replicas: 3}}\n"
 					  "  db: {image: pg, container_name: the-db}\n");
-	assert_string_equal(container_name(&f->a, p, svc(p, "web"), 1), "demo-web");
-	assert_string_equal(container_name(&f->a, p, svc(p, "api"), 1), "demo-api-1");
-	assert_string_equal(container_name(&f->a, p, svc(p, "api"), 3), "demo-api-3");
-	assert_string_equal(container_name(&f->a, p, svc(p, "db"), 1), "the-db");
-	assert_string_equal(image_name(&f->a, p, svc(p, "web")), "nginx");
-	assert_string_equal(image_name(&f->a, p, svc(p, "api")), "demo-api");
+	assert_string_equal(plan_container_name(&f->a, p, svc(p, "web"), 1), "demo-web");
+	assert_string_equal(plan_container_name(&f->a, p, svc(p, "api"), 1), "demo-api-1");
+	assert_string_equal(plan_container_name(&f->a, p, svc(p, "api"), 3), "demo-api-3");
+	assert_string_equal(plan_container_name(&f->a, p, svc(p, "db"), 1), "the-db");
+	assert_string_equal(plan_image_name(&f->a, p, svc(p, "web")), "nginx");
+	assert_string_equal(plan_image_name(&f->a, p, svc(p, "api")), "demo-api");
 }
 
 /* ---- a service with most attributes ------------------------------------------------- */

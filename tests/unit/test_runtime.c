@@ -204,7 +204,7 @@ static void test_round_trip_hostile(void **state)
 	struct fileset fs;
 	fileset_init(&fs, &f->a);
 	struct backend_options o = { .engine = ENGINE_DOCKER };
-	assert_int_equal(backend_plan.emit(&f->a, &d, proj, &o, &fs), 0);
+	assert_int_equal(backend_run(&f->a, &d, &backend_plan, proj, &o, &fs), 0);
 	struct rt_plan p;
 	if (rt_plan_parse(&f->a, fs.files[0].data, fs.files[0].len, &p, &f->err) != 0)
 		fail_msg("%s", f->err.buf);

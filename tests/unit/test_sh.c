@@ -75,7 +75,7 @@ static const char *script_for(struct fx *f, const char *yaml, enum engine e)
 		fail_msg("load failed:\n%s", f->d.out.buf);
 	struct backend_options o = { .engine = e, .podman_version = 500 };
 	fileset_init(&f->fs, &f->a);
-	assert_int_equal(backend_sh.emit(&f->a, &f->d, p, &o, &f->fs), 0);
+	assert_int_equal(backend_run(&f->a, &f->d, &backend_sh, p, &o, &f->fs), 0);
 	assert_int_equal(f->fs.n, 1);
 	assert_string_equal(f->fs.files[0].path, "up.sh");
 	return f->fs.files[0].data;

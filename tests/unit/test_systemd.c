@@ -72,7 +72,7 @@ static int emit_with(struct fx *f, const char *yaml, enum engine e, int podman_v
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
 	struct backend_options o = { .engine = e, .podman_version = podman_version };
-	return backend_systemd.emit(&f->a, &f->d, p, &o, &f->fs);
+	return backend_run(&f->a, &f->d, &backend_systemd, p, &o, &f->fs);
 }
 
 static void emit_ok(struct fx *f, const char *yaml)

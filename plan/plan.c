@@ -1,0 +1,189 @@
+/*
+ * plan.c - the plan layer's decisions (plan.h): restart policies, names,
+ * compose's labels, what one host cannot run.
+ */
+#include "plan/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const engine_names[ENGINE__MAX] = { "docker", "podman" };
+
+/* ---- restart ------------------------------------------------------------------- */
+
+/* deploy.restart_policy.condition -> the engine's policy, as docker compose
+ * maps it (mapRestartPolicyCondition); RCOND_UNSET is no policy. */
+static const enum restart_policy policy_of_condition[RCOND__MAX] = {
+	[RCOND_UNSET] = RESTART_UNSET,	      [RCOND_NONE] = RESTART_NO,   [RCOND_NO] = RESTART_NO,
+	[RCOND_ON_FAILURE] = RESTART_ON_FAILURE, [RCOND_ANY] = RESTART_ALWAYS, [RCOND_ALWAYS] = RESTART_ALWAYS,
+	[RCOND_UNLESS_STOPPED] = RESTART_UNLESS_STOPPED, [RCOND_OTHER] = RESTART_UNSET,
+};
+
+static struct plan_restart restart_of(const struct service *s)
+{
+	const struct deploy *dp = &s->deploy;
+	if (dp->restart_policy.present)
+		return (struct plan_restart){
+			.policy = policy_of_condition[dp->restart_policy.condition],
+			.other = dp->restart_policy.condition == RCOND_OTHER ? dp->restart_policy.condition_other : NULL,
+			.max_retries = dp->restart_policy.max_attempts,
+			.loc = dp->restart_policy.loc.file ? dp->restart_policy.loc : s->loc,
+		};
+	return (struct plan_restart){
+		.policy = s->restart,
+		.max_retries = s->restart_max_retries,
+		.loc = s->restart_loc.file ? s->restart_loc : s->loc,
+	};
+}
+
+const char *plan_restart_word(const struct plan_restart *r)
+{
+	if (r->other)
+		return r->other;
+	return r->policy == RESTART_UNSET ? NULL : restart_policy_names[r->policy];
+}
+
+/* The engine takes a retry count with on-failure only ("maximum retry
+ * count cannot be used with restart policy"): docker compose up fails at
+ * create time; a one-host target says so before it writes anything. */
+static void check_restart(struct diag *d, const struct service *s, const struct plan_restart *r)
+{
+	if (r->max_retries == IR_UNSET || r->max_retries == 0 || r->policy == RESTART_ON_FAILURE || r->other)
+		return;
+	diag_error(d, r->loc,
+		   "service \"%s\": a maximum number of restarts goes with on-failure only: the engine refuses it "
+		   "with restart policy \"%s\"",
+		   s->name, r->policy == RESTART_UNSET ? "" : restart_policy_names[r->policy]);
+}
+
+/* ---- what one host cannot run ---------------------------------------------------- */
+
+/* A fixed host port shared by replicas: the second replica's container
+ * finds it taken ("port is already allocated" from docker compose up); a
+ * range gives each replica a port of its own. */
+static void check_ports(struct diag *d, const struct service *s)
+{
+	if (s->replicas <= 1)
+		return;
+	for (size_t k = 0; k < s->n_ports; k++) {
+		const struct port *pt = &s->ports[k];
+		if (pt->published && pt->published_lo == pt->published_hi)
+			diag_error(d, pt->loc,
+				   "service \"%s\": published port %s cannot be shared by %lld replicas on one host (use "
+				   "a port range, or no published port)",
+				   s->name, pt->published, (long long)s->replicas);
+	}
+}
+
+/* ---- names and labels ------------------------------------------------------------- */
+
+const char *plan_container_name(struct arena *a, const struct project *p, const struct service *s, int replica)
+{
+	if (s->container_name)
+		return s->container_name;
+	if (s->replicas > 1)
+		return arena_printf(a, "%s-%s-%d", p->name, s->name, replica);
+	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
+}
+
+const char *plan_image_name(struct arena *a, const struct project *p, const struct service *s)
+{
+	if (s->image)
+		return s->image;
+	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
+}
+
+static int kv_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct kv *)x)->key, ((const struct kv *)y)->key);
+}
+
+static struct kvlist kv_sorted(struct kv *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), kv_cmp);
+	return (struct kvlist){ v, n };
+}
+
+/* service:condition:restart of every dependency, as docker compose writes
+ * them (in its map's order, which is random; here by name). */
+static const char *depends_on_label(struct arena *a, const struct service *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (i)
+			sb_addc(&sb, ',');
+		sb_addf(&sb, "%s:%s:%s", dep->service, dep_condition_names[dep->condition],
+			dep->restart ? "true" : "false");
+	}
+	const char *v = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return v;
+}
+
+static const char *joined(struct arena *a, const struct strlist *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < l->n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		sb_adds(&sb, l->v[i]);
+	}
+	const char *v = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return v;
+}
+
+static struct kvlist service_labels(struct arena *a, const struct project *p, const struct service *s)
+{
+	struct kv *v = arena_alloc(a, 6 * sizeof(*v));
+	size_t n = 0;
+	v[n++] = (struct kv){ LABEL_PROJECT, p->name, s->loc };
+	v[n++] = (struct kv){ LABEL_SERVICE, s->name, s->loc };
+	v[n++] = (struct kv){ LABEL_ONEOFF, "False", s->loc };
+	v[n++] = (struct kv){ LABEL_DEPENDS_ON, depends_on_label(a, s), s->loc };
+	if (p->working_dir)
+		v[n++] = (struct kv){ LABEL_WORKING_DIR, p->working_dir, s->loc };
+	if (p->config_files.n)
+		v[n++] = (struct kv){ LABEL_CONFIG_FILES, joined(a, &p->config_files), s->loc };
+	return kv_sorted(v, n);
+}
+
+struct kvlist plan_container_labels(struct arena *a, const struct plan *pl, const struct service *s, int replica)
+{
+	const struct kvlist *base = &plan_service(pl, s)->labels;
+	struct kv *v = arena_alloc(a, (base->n + 1) * sizeof(*v));
+	memcpy(v, base->v, base->n * sizeof(*v));
+	v[base->n] = (struct kv){ LABEL_NUMBER, arena_printf(a, "%d", replica), s->loc };
+	return kv_sorted(v, base->n + 1);
+}
+
+struct kvlist plan_resource_labels(struct arena *a, const struct project *p, const struct resource *r)
+{
+	struct kv *v = arena_alloc(a, 2 * sizeof(*v));
+	v[0] = (struct kv){ LABEL_PROJECT, p->name, r->loc };
+	v[1] = (struct kv){ r->kind == RES_NETWORK ? LABEL_NETWORK : LABEL_VOLUME, r->key, r->loc };
+	return kv_sorted(v, 2);
+}
+
+/* ---- the pass ---------------------------------------------------------------------- */
+
+int plan_build(struct arena *a, struct diag *d, const struct project *p, const struct plan_options *o,
+	       struct plan *out)
+{
+	int errors = d->errors;
+	*out = (struct plan){ .project = p, .opts = *o };
+	out->svc = arena_alloc(a, (p->n_services ? p->n_services : 1) * sizeof(*out->svc));
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		struct plan_service *ps = &out->svc[s->order];
+		ps->s = s;
+		ps->restart = restart_of(s);
+		ps->labels = service_labels(a, p, s);
+		if (o->one_host) {
+			check_ports(d, s);
+			check_restart(d, s, &ps->restart);
+		}
+	}
+	return d->errors == errors ? 0 : -1;
+}

@@ -1,0 +1,99 @@
+/*
+ * plan.h - the plan layer (DESIGN.md §3, §6a): how a project behaves at run
+ * time, decided once for every target.
+ *
+ * The frontend gives a model of what the compose file says; this layer says
+ * what docker compose does with it: which restart policy the engine gets,
+ * what the containers are called, which labels they carry so that
+ * `docker compose -p P ps|logs|down` sees them, the healthcheck with its
+ * defaults, and what a single host cannot run.  Backends read these
+ * decisions and format them; they do not work them out again.
+ *
+ * Every rule here follows docker compose (2.40) as observed on a Docker
+ * Engine (tests/cli/test_reference_created.sh compares what each target
+ * creates with what docker compose creates).
+ */
+#ifndef COMPOSEC_PLAN_H
+#define COMPOSEC_PLAN_H
+
+#include "ir/ir.h"
+
+enum engine { ENGINE_DOCKER = 0, ENGINE_PODMAN, ENGINE__MAX };
+extern const char *const engine_names[ENGINE__MAX]; /* "docker", "podman" */
+
+/* The restart policy the engine gets, as docker compose computes it
+ * (create.go getRestartPolicy): `restart`, replaced as a whole by
+ * deploy.restart_policy when that is written, whose condition maps
+ * none/no, on-failure, unless-stopped, any/always to the engine's
+ * policies, passes any other word through, and an absent condition to no
+ * policy at all (the spec's text says `any`; docker compose gives none).
+ * delay and window are not used by docker compose (the engine backs off on
+ * its own: 100 ms doubling to 1 min). */
+struct plan_restart {
+	enum restart_policy policy; /* RESTART_UNSET: no policy (the engine's "no") */
+	const char *other;          /* a condition passed through as written (the engine refuses it) */
+	int64_t max_retries;        /* on-failure:N / max_attempts, or IR_UNSET */
+	struct loc loc;             /* of what decided it */
+};
+
+struct plan_service {
+	const struct service *s;
+	struct plan_restart restart;
+	/* compose's labels of the service's containers, sorted by key, without
+	 * the replica's number (plan_container_labels adds it) */
+	struct kvlist labels;
+	struct healthcheck health; /* the service's healthcheck, defaults filled in */
+};
+
+struct plan_options {
+	enum engine engine;
+	/* The target runs on one engine: report what one host cannot run (a
+	 * fixed published port shared by replicas, a restart policy the engine
+	 * refuses) as errors. */
+	bool one_host;
+};
+
+struct plan {
+	const struct project *project;
+	struct plan_options opts;
+	struct plan_service *svc; /* indexed by service->order */
+};
+
+/* Decide for every enabled service of p.  Errors (what the target cannot
+ * run) go to d at their locations.  Returns 0, or -1 after errors. */
+int plan_build(struct arena *a, struct diag *d, const struct project *p, const struct plan_options *o,
+	       struct plan *out);
+
+static inline const struct plan_service *plan_service(const struct plan *pl, const struct service *s)
+{
+	return &pl->svc[s->order];
+}
+
+/* The engine's restart word of r: "no", "always", "on-failure",
+ * "unless-stopped" or the passed-through condition; NULL for no policy. */
+const char *plan_restart_word(const struct plan_restart *r);
+
+/* Names as docker compose derives them: a container <project>-<service>-<n>
+ * (n from 1) unless container_name; an image <project>-<service> for a
+ * service that only builds. */
+const char *plan_container_name(struct arena *a, const struct project *p, const struct service *s, int replica);
+const char *plan_image_name(struct arena *a, const struct project *p, const struct service *s);
+
+/* The labels of container `replica` of s: the service's compose labels
+ * and its number, sorted by key. */
+struct kvlist plan_container_labels(struct arena *a, const struct plan *pl, const struct service *s, int replica);
+/* The labels docker compose puts on a network or a volume it creates. */
+struct kvlist plan_resource_labels(struct arena *a, const struct project *p, const struct resource *r);
+
+/* compose's label keys */
+#define LABEL_PROJECT "com.docker.compose.project"
+#define LABEL_SERVICE "com.docker.compose.service"
+#define LABEL_NUMBER "com.docker.compose.container-number"
+#define LABEL_ONEOFF "com.docker.compose.oneoff"
+#define LABEL_DEPENDS_ON "com.docker.compose.depends_on"
+#define LABEL_WORKING_DIR "com.docker.compose.project.working_dir"
+#define LABEL_CONFIG_FILES "com.docker.compose.project.config_files"
+#define LABEL_NETWORK "com.docker.compose.network"
+#define LABEL_VOLUME "com.docker.compose.volume"
+
+#endif
