@@ -123,6 +123,7 @@ struct k8s {
 	struct arena *a;
 	struct diag *d;
 	const struct project *p;
+	const struct plan *plan;
 	const struct backend_options *o;
 	struct fileset *out;
 	enum emit_format fmt;
@@ -474,23 +475,14 @@ static void emit_selector(struct k8s *k, struct emit *e, const struct svc *sv)
 
 /* ---- analysis: workload kind ------------------------------------------------------- */
 
-/* restart (or deploy.restart_policy when restart is unset) and deploy.mode
- * choose the workload; Job pods get the restart policy compose's restart
- * implies. */
-static void choose_kind(struct svc *sv)
+/* The plan's restart policy and deploy.mode choose the workload; Job pods
+ * get the restart policy compose's restart implies. */
+static void choose_kind(const struct k8s *k, struct svc *sv)
 {
 	const struct service *s = sv->s;
-	enum restart_policy r = s->restart;
-	if (r == RESTART_UNSET && s->deploy.restart_policy.present) {
-		static const enum restart_policy by_condition[RCOND__MAX] = {
-			[RCOND_NONE] = RESTART_NO,	 [RCOND_ON_FAILURE] = RESTART_ON_FAILURE,
-			[RCOND_ANY] = RESTART_ALWAYS,	 [RCOND_NO] = RESTART_NO,
-			[RCOND_ALWAYS] = RESTART_ALWAYS, [RCOND_UNLESS_STOPPED] = RESTART_UNLESS_STOPPED,
-		};
-		r = by_condition[s->deploy.restart_policy.condition];
-	}
-	int64_t retries = s->restart_max_retries != IR_UNSET ? s->restart_max_retries
-							     : s->deploy.restart_policy.max_attempts;
+	const struct plan_restart *pr = &plan_service(k->plan, s)->restart;
+	enum restart_policy r = pr->other ? RESTART_UNSET : pr->policy;
+	int64_t retries = pr->max_retries;
 	sv->kind = WL_DEPLOYMENT;
 	if (s->deploy.mode == DEPLOY_GLOBAL)
 		sv->kind = WL_DAEMONSET;
@@ -1816,7 +1808,7 @@ static void analyse(struct k8s *k)
 	k->svcs = arena_alloc(k->a, (p->n_services + 1) * sizeof(*k->svcs));
 	for (size_t i = 0; i < p->n_services; i++) {
 		k->svcs[i].s = p->services[i];
-		choose_kind(&k->svcs[i]);
+		choose_kind(k, &k->svcs[i]);
 	}
 	name_services(k);
 	for (size_t i = 0; i < p->n_services; i++) {
@@ -1870,7 +1862,7 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 			const struct backend_options *o, struct fileset *out)
 {
 	const struct project *p = plan->project;
-	struct k8s k = { .a = a, .d = d, .p = p, .o = o, .out = out, .fmt = EMIT_YAML };
+	struct k8s k = { .a = a, .d = d, .p = p, .plan = plan, .o = o, .out = out, .fmt = EMIT_YAML };
 	strmap_init(&k.used, a);
 	if (check_options(&k) != 0)
 		return -1;

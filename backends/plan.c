@@ -45,6 +45,7 @@ struct pl {
 	struct arena *a;
 	struct diag *d;
 	const struct project *p;
+	const struct plan *plan;
 	const struct backend_options *o;
 	const char *engine; /* argv[0] of every command */
 	struct emit e;
@@ -200,39 +201,13 @@ static void mark_waited(struct pl *pl)
 
 /* ---- service parts ------------------------------------------------------------------- */
 
-/* --restart for a detached container: restart, overridden by
- * deploy.restart_policy as compose does; NULL for none. */
-static const char *restart_flag(struct pl *pl, const struct service *s)
-{
-	static const char *const by_policy[RESTART__MAX] = {
-		[RESTART_ALWAYS] = "always", [RESTART_ON_FAILURE] = "on-failure",
-		[RESTART_UNLESS_STOPPED] = "unless-stopped",
-	};
-	static const char *const by_condition[RCOND__MAX] = {
-		[RCOND_ON_FAILURE] = "on-failure", [RCOND_ANY] = "always", [RCOND_ALWAYS] = "always",
-		[RCOND_UNLESS_STOPPED] = "unless-stopped",
-	};
-	const char *policy = by_policy[s->restart];
-	int64_t retries = s->restart_max_retries;
-	if (s->deploy.restart_policy.present) {
-		policy = s->deploy.restart_policy.condition == RCOND_OTHER ? s->deploy.restart_policy.condition_other
-									    : by_condition[s->deploy.restart_policy.condition];
-		retries = s->deploy.restart_policy.max_attempts;
-	}
-	if (!policy)
-		return NULL;
-	if (strcmp(policy, "on-failure") == 0 && retries != IR_UNSET && retries > 0)
-		return arena_printf(pl->a, "--restart=on-failure:%lld", (long long)retries);
-	return arena_printf(pl->a, "--restart=%s", policy);
-}
-
 /* <engine> create --name=NAME [--restart=P] FLAGS IMAGE COMMAND */
 static struct strvec create_argv(struct pl *pl, const struct service *s, int replica, const char *name)
 {
 	struct strvec argv = cmd(pl, (const char *const[]){ "create", NULL }), flags = { 0 }, image = { 0 };
 	run_args_service(pl->a, pl->d, pl->p, s, replica, pl->o->engine, replica == 1, &flags, &image);
 	strvec_push(&argv, pl->a, arena_printf(pl->a, "--name=%s", name));
-	const char *restart = restart_flag(pl, s);
+	const char *restart = run_arg_restart(pl->a, &plan_service(pl->plan, s)->restart);
 	if (restart)
 		strvec_push(&argv, pl->a, restart);
 	append(pl, &argv, &flags);
@@ -471,7 +446,7 @@ static int emit_plan(struct arena *a, struct diag *d, const struct plan *plan,
 {
 	const struct project *p = plan->project;
 	struct strbuf sb = STRBUF_INIT;
-	struct pl pl = { .a = a, .d = d, .p = p, .o = o };
+	struct pl pl = { .a = a, .d = d, .p = p, .plan = plan, .o = o };
 	pl.engine = o->engine_path ? o->engine_path : engine_names[o->engine];
 	emit_init(&pl.e, &sb, EMIT_JSON);
 	mark_waited(&pl);

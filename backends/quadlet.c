@@ -170,6 +170,7 @@ struct qctx {
 	struct arena *a;
 	struct diag *d;
 	const struct project *p;
+	const struct plan *plan;
 	int ver;             /* --podman-version, major*100+minor */
 	bool named;          /* NetworkName=/VolumeName= exist: .network/.volume files */
 	const char *podman;  /* program of our own Exec*= lines */
@@ -1147,30 +1148,22 @@ static const char *fmt_timespan(struct qctx *c, int64_t usec)
 	return arena_printf(c->a, "%lldus", (long long)usec);
 }
 
-/* restart (or deploy.restart_policy, which wins in compose) -> Restart=;
- * on-failure:N -> N restarts after the first start, then systemd gives up. */
+/* The plan's restart policy -> Restart=; on-failure:N -> N restarts after
+ * the first start, then systemd gives up.  deploy.restart_policy.delay,
+ * which docker compose does not use, paces systemd's restarts when
+ * written. */
 static void service_restart(struct qctx *c, struct cfile *f, bool oneshot)
 {
 	const struct service *s = f->s;
 	/* `podman stop` makes the container exit 143 (128+SIGTERM): not a
 	 * failure of the unit (podman#16726). */
 	key_line(&f->service, "SuccessExitStatus", "143");
-	enum restart_policy rp = s->restart;
-	int64_t max = s->restart_max_retries, delay = IR_UNSET;
-	if (s->deploy.restart_policy.present) {
-		static const enum restart_policy cond[RCOND__MAX] = {
-			[RCOND_UNSET] = RESTART_ALWAYS,	       [RCOND_NONE] = RESTART_NO,
-			[RCOND_ON_FAILURE] = RESTART_ON_FAILURE, [RCOND_ANY] = RESTART_ALWAYS,
-			[RCOND_NO] = RESTART_NO,		       [RCOND_ALWAYS] = RESTART_ALWAYS,
-			[RCOND_UNLESS_STOPPED] = RESTART_UNLESS_STOPPED, [RCOND_OTHER] = RESTART_NO,
-		};
-		rp = cond[s->deploy.restart_policy.condition];
-		max = s->deploy.restart_policy.max_attempts;
-		delay = s->deploy.restart_policy.delay;
-	}
-	const char *v = restart_value(rp);
+	const struct plan_restart *r = &plan_service(c->plan, s)->restart;
+	int64_t max = r->max_retries;
+	int64_t delay = s->deploy.restart_policy.present ? s->deploy.restart_policy.delay : IR_UNSET;
+	const char *v = r->other ? NULL : restart_value(r->policy);
 	if (oneshot && v && strcmp(v, "always") == 0) {
-		diag_warning(c->d, s->restart_loc.file ? s->restart_loc : s->loc,
+		diag_warning(c->d, r->loc,
 			     "service \"%s\" runs to completion for a dependent (Type=oneshot), where systemd refuses "
 			     "Restart=always; using Restart=on-failure", s->name);
 		v = "on-failure";
@@ -1640,6 +1633,7 @@ static int quadlet_emit(struct arena *a, struct diag *d, const struct plan *plan
 	const struct project *p = plan->project;
 	struct qctx c;
 	qctx_init(&c, a, d, p, o);
+	c.plan = plan;
 	/* what a service's file needs while it is written is scratch, reused
 	 * from one service to the next (files are copied into the set) */
 	struct arena scratch;

@@ -12,9 +12,10 @@
  *    mounts, security, lifecycle, health, logging, resources, devices,
  *    namespaces, runtime, entrypoint); lists keep model order and maps are
  *    sorted by key, so the output is deterministic.
- *  - `restart` and `deploy.restart_policy` give no `--restart`: the
- *    caller's process manager (systemd, the runtime) restarts the
- *    container, and a `--rm` container cannot carry a restart policy.
+ *  - `restart` and `deploy.restart_policy` give no `--restart` among the
+ *    service's flags: a `--rm` container cannot carry a restart policy;
+ *    the targets that create detached containers add run_arg_restart of
+ *    the plan's policy.
  *  - `--network` and `--mount` option lists are CSV records (docker and
  *    podman read them with encoding/csv), so a comma or a quote in a path or
  *    alias survives; `-v` syntax is used only when no path holds a ':'.
@@ -50,6 +51,16 @@
 
 #define LABEL_PROJECT "com.docker.compose.project"
 #define LABEL_SERVICE "com.docker.compose.service"
+
+const char *run_arg_restart(struct arena *a, const struct plan_restart *r)
+{
+	const char *w = plan_restart_word(r);
+	if (!w)
+		return NULL;
+	if (r->policy == RESTART_ON_FAILURE && r->max_retries != IR_UNSET && r->max_retries > 0)
+		return arena_printf(a, "--restart=on-failure:%lld", (long long)r->max_retries);
+	return arena_concat(a, "--restart=", w, (char *)NULL);
+}
 
 /* ---- the context every builder gets ------------------------------------------------ */
 

@@ -20,6 +20,11 @@
 void run_args_service(struct arena *a, struct diag *d, const struct project *p, const struct service *s,
 		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd);
 
+/* --restart=<policy>[:N] for a detached container, as the plan decided
+ * it (restart: "no" is --restart=no, as docker compose sends it); NULL
+ * for no policy. */
+const char *run_arg_restart(struct arena *a, const struct plan_restart *r);
+
 /* `<engine> run --rm` argv (without the engine) of pre_start step i:
  * the step's image, user, working dir, privileged, environment (merged),
  * command, and the service's networks and volume mounts. */

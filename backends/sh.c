@@ -63,6 +63,7 @@ struct sh {
 	struct arena *a;
 	struct diag *d;
 	const struct project *p;
+	const struct plan *plan;
 	enum engine e;
 	const char **fn; /* per p->services index: the up_ function's name */
 	struct strbuf *out;
@@ -459,46 +460,21 @@ static bool waited_to_complete(struct sh *sh, const struct service *s)
 	return false;
 }
 
-/* A one-shot service that the engine restarts whenever it exits would
- * never be seen completed: its restart policy is dropped, with a warning. */
-static bool keep_restart(struct sh *sh, const struct service *s, const char *policy, bool warn)
-{
-	if (strcmp(policy, "always") != 0 && strcmp(policy, "unless-stopped") != 0)
-		return true;
-	if (!waited_to_complete(sh, s))
-		return true;
-	if (warn)
-		diag_warning(sh->d, s->restart_loc.file ? s->restart_loc : s->loc,
-			     "service \"%s\": restart is ignored: a service waited for with "
-			     "service_completed_successfully runs once",
-			     s->name);
-	return false;
-}
-
-/* --restart=<policy>: restart, overridden by deploy.restart_policy as
- * compose does; NULL when neither is set. */
+/* --restart=<policy> of the plan.  A one-shot service that the engine
+ * restarts whenever it exits would never be seen completed: its restart
+ * policy is dropped, with a warning. */
 static const char *restart_flag(struct sh *sh, const struct service *s, bool warn)
 {
-	static const char *const by_condition[RCOND__MAX] = {
-		[RCOND_UNSET] = "always",	  [RCOND_NONE] = "no",	   [RCOND_ON_FAILURE] = "on-failure",
-		[RCOND_ANY] = "always",		  [RCOND_NO] = "no",	   [RCOND_ALWAYS] = "always",
-		[RCOND_UNLESS_STOPPED] = "unless-stopped",
-	};
-	const char *policy = NULL;
-	int64_t retries = IR_UNSET;
-	if (s->deploy.restart_policy.present) {
-		policy = s->deploy.restart_policy.condition == RCOND_OTHER ? s->deploy.restart_policy.condition_other
-									    : by_condition[s->deploy.restart_policy.condition];
-		retries = s->deploy.restart_policy.max_attempts;
-	} else if (s->restart != RESTART_UNSET) {
-		policy = restart_policy_names[s->restart];
-		retries = s->restart_max_retries;
-	}
-	if (!policy || !keep_restart(sh, s, policy, warn))
+	const struct plan_restart *r = &plan_service(sh->plan, s)->restart;
+	if ((r->policy == RESTART_ALWAYS || r->policy == RESTART_UNLESS_STOPPED) && waited_to_complete(sh, s)) {
+		if (warn)
+			diag_warning(sh->d, r->loc,
+				     "service \"%s\": restart is ignored: a service waited for with "
+				     "service_completed_successfully runs once",
+				     s->name);
 		return NULL;
-	if (strcmp(policy, "on-failure") == 0 && retries != IR_UNSET && retries > 0)
-		return arena_printf(sh->a, "--restart=%s:%lld", policy, (long long)retries);
-	return arena_printf(sh->a, "--restart=%s", policy);
+	}
+	return run_arg_restart(sh->a, r);
 }
 
 /* ---- a service's containers --------------------------------------------------------- */
@@ -925,7 +901,7 @@ static int emit_sh(struct arena *a, struct diag *d, const struct plan *plan,
 			const struct backend_options *o, struct fileset *out)
 {
 	const struct project *p = plan->project;
-	struct sh sh = { .a = a, .d = d, .p = p, .e = o->engine };
+	struct sh sh = { .a = a, .d = d, .p = p, .plan = plan, .e = o->engine };
 	struct strbuf sb = STRBUF_INIT;
 	name_functions(&sh);
 	emit_header(&sh, &sb, o);

@@ -79,6 +79,7 @@ struct sd {
 	struct arena *a;
 	struct diag *d;
 	const struct project *p;
+	const struct plan *plan;
 	const struct backend_options *o;
 	struct fileset *out;
 	const char *engine; /* absolute path of the engine binary */
@@ -440,23 +441,24 @@ struct restart {
 	int64_t delay, window;
 };
 
-/* restart, overridden by deploy.restart_policy as compose does. */
-static struct restart restart_of(const struct service *s)
+/* Restart= of the plan's policy (systemd has no unless-stopped: always;
+ * a condition the engine would refuse: no).  deploy.restart_policy's delay
+ * and window, which docker compose does not use, pace systemd's restarts
+ * when written (RestartSec=, StartLimitIntervalSec=). */
+static struct restart restart_of(const struct sd *sd, const struct service *s)
 {
 	static const char *const by_policy[RESTART__MAX] = {
 		[RESTART_UNSET] = "no", [RESTART_NO] = "no", [RESTART_ALWAYS] = "always",
 		[RESTART_ON_FAILURE] = "on-failure", [RESTART_UNLESS_STOPPED] = "always",
 	};
-	static const char *const by_condition[RCOND__MAX] = {
-		[RCOND_UNSET] = "no",	      [RCOND_NONE] = "no",	[RCOND_ON_FAILURE] = "on-failure",
-		[RCOND_ANY] = "always",	      [RCOND_NO] = "no",	[RCOND_ALWAYS] = "always",
-		[RCOND_UNLESS_STOPPED] = "always", [RCOND_OTHER] = "no",
-	};
+	const struct plan_restart *r = &plan_service(sd->plan, s)->restart;
 	const struct deploy *dp = &s->deploy;
-	if (dp->restart_policy.present)
-		return (struct restart){ by_condition[dp->restart_policy.condition], dp->restart_policy.max_attempts,
-					 dp->restart_policy.delay, dp->restart_policy.window };
-	return (struct restart){ by_policy[s->restart], s->restart_max_retries, IR_UNSET, IR_UNSET };
+	struct restart out = { r->other ? "no" : by_policy[r->policy], r->max_retries, IR_UNSET, IR_UNSET };
+	if (dp->restart_policy.present) {
+		out.delay = dp->restart_policy.delay;
+		out.window = dp->restart_policy.window;
+	}
+	return out;
 }
 
 static bool restarts(const struct restart *r)
@@ -881,7 +883,7 @@ static void emit_service(struct sd *sd, const struct service *s)
 {
 	struct svc sv;
 	struct strbuf sb = STRBUF_INIT;
-	struct restart r = restart_of(s);
+	struct restart r = restart_of(sd, s);
 	svc_init(sd, s, &sv);
 	warn_mode_conflicts(sd, &sv, &r);
 	check_step_order(sd, &sv);
@@ -1076,7 +1078,7 @@ static int emit_systemd(struct arena *a, struct diag *d, const struct plan *plan
 			const struct backend_options *o, struct fileset *out)
 {
 	const struct project *p = plan->project;
-	struct sd sd = { .a = a, .d = d, .p = p, .o = o, .out = out };
+	struct sd sd = { .a = a, .d = d, .p = p, .plan = plan, .o = o, .out = out };
 	sd.engine = o->engine_path ? o->engine_path : arena_printf(a, "/usr/bin/%s", engine_names[o->engine]);
 	struct strbuf target = STRBUF_INIT;
 	add_component(&target, p->name);

@@ -48,8 +48,9 @@ compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not
 # first service busybox cannot start fails alike in every tool, and the sh
 # script stops there, so such files (mysql's and mariadb's flags as the
 # command) are not among them.
-cases="example corpus-gitea-postgres corpus-nextcloud-postgres corpus-postgresql-pgadmin
-	corpus-prometheus-grafana corpus-portainer corpus-minecraft"
+# The cases of tests/reference/cases/ (ref-NAME) are written for one rule each.
+cases=${CREATED_CASES:-"example corpus-gitea-postgres corpus-nextcloud-postgres corpus-postgresql-pgadmin
+	corpus-prometheus-grafana corpus-portainer corpus-minecraft ref-restart"}
 
 tmp=$(mktemp -d /tmp/created.XXXXXX)
 engine=$tmp/engine
@@ -64,14 +65,16 @@ DOCKER_HOST=$(sh "$top/tests/e2e/dockerd.sh" start "$engine") || { fail "dockerd
 export DOCKER_HOST
 snaps=$tmp/snaps
 
-# copy CASE: the case's files in $tmp/w/CASE (the example, or a golden corpus
-# case without its expectations), where every tool runs in turn: bind
+# copy CASE: the case's files in $tmp/w/CASE (the example, a golden corpus
+# case without its expectations, or a case of tests/reference/cases), where every tool runs in turn: bind
 # sources and labels hold the directory
 copy() {
 	d=$tmp/w/$1
 	mkdir -p "$d"
 	if [ "$1" = example ]; then
 		cp "$top/examples/compose.yaml" "$top/examples/.env" "$d/"
+	elif [ "${1#ref-}" != "$1" ]; then
+		cp -R "$top/tests/reference/cases/${1#ref-}/." "$d/"
 	else
 		cp -R "$top/golden/$1/." "$d/"
 		rm -rf "$d/expected" "$d/args"
@@ -161,30 +164,35 @@ done
 # units through the manager's environment).  The example only: its services
 # run until stopped, where a corpus image's busybox exits at once and a
 # unit's `run --rm` container is gone before it can be looked at.
-case=example proj=demo w=$tmp/w/example
-want_vols="demo_dbdata demo_site "
-"$composec" systemd --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/units"
-{
-	echo "systemctl --user start $proj.target || exit 1"
-	echo "i=0"
-	echo "until [ \"\$(docker inspect -f '{{.State.Running}}' $proj-app 2>/dev/null)\" = true ]; do"
-	echo "	i=\$((i + 1))"
-	echo "	[ \"\$i\" -lt 300 ] || { systemctl --user status $proj-db $proj-app; exit 1; }"
-	echo "	sleep 0.1"
-	echo "done"
-	echo "mkdir -p '$snaps/$case'"
-	echo "python3 '$ref/created_diff.py' snapshot $proj '$snaps/$case/systemd.json'"
-	echo "systemctl --user stop $proj.target $proj-app.service $proj-db.service $proj-default-network.service"
-} >"$tmp/systemd-script.sh"
-t0=$(date +%s%N)
-if sh "$top/tests/e2e/systemd-run.sh" -e -t 120 "$w/units" "$tmp/systemd-script.sh" >"$tmp/systemd.out" 2>&1; then
-	ok
-else
-	fail "example/systemd: the units did not start and stop (exit $?)"
-	cat "$tmp/systemd.out"
-fi
-echo "example/systemd: start, look and stop in $((($(date +%s%N) - t0) / 1000000)) ms"
-down_left "example/systemd: stop"
+systemd_example() {
+	case=example proj=demo w=$tmp/w/example
+	want_vols="demo_dbdata demo_site "
+	"$composec" systemd --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/units"
+	{
+		echo "systemctl --user start $proj.target || exit 1"
+		echo "i=0"
+		echo "until [ \"\$(docker inspect -f '{{.State.Running}}' $proj-app 2>/dev/null)\" = true ]; do"
+		echo "	i=\$((i + 1))"
+		echo "	[ \"\$i\" -lt 300 ] || { systemctl --user status $proj-db $proj-app; exit 1; }"
+		echo "	sleep 0.1"
+		echo "done"
+		echo "mkdir -p '$snaps/$case'"
+		echo "python3 '$ref/created_diff.py' snapshot $proj '$snaps/$case/systemd.json'"
+		echo "systemctl --user stop $proj.target $proj-app.service $proj-db.service $proj-default-network.service"
+	} >"$tmp/systemd-script.sh"
+	t0=$(date +%s%N)
+	if sh "$top/tests/e2e/systemd-run.sh" -e -t 120 "$w/units" "$tmp/systemd-script.sh" >"$tmp/systemd.out" 2>&1; then
+		ok
+	else
+		fail "example/systemd: the units did not start and stop (exit $?)"
+		cat "$tmp/systemd.out"
+	fi
+	echo "example/systemd: start, look and stop in $((($(date +%s%N) - t0) / 1000000)) ms"
+	down_left "example/systemd: stop"
+}
+for case in $cases; do
+	[ "$case" = example ] && systemd_example
+done
 
 python3 "$ref/created_diff.py" --self-test || fails=$((fails + 1))
 if python3 "$ref/created_diff.py" compare "$ref/created-differences.tsv" "$snaps"; then ok; else

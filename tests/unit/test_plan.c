@@ -353,11 +353,14 @@ static void test_restart_policies(void **state)
 	     "services:\n"
 	     "  a: {image: a, network_mode: none, restart: \"on-failure:3\"}\n"
 	     "  b: {image: b, network_mode: none, restart: always, deploy: {restart_policy: {condition: any}}}\n"
-	     "  c: {image: c, network_mode: none, restart: \"no\"}\n",
+	     "  c: {image: c, network_mode: none, restart: \"no\"}\n"
+	     "  d: {image: d, network_mode: none, restart: always, deploy: {restart_policy: {delay: 5s}}}\n",
 	     ENGINE_DOCKER);
 	assert_has(f->json, "\"--name=rs-a\",\"--restart=on-failure:3\",");
 	assert_has(f->json, "\"--name=rs-b\",\"--restart=always\",");
-	assert_has(f->json, "\"--name=rs-c\",\"--label=");
+	assert_has(f->json, "\"--name=rs-c\",\"--restart=no\",");
+	/* deploy.restart_policy without a condition: no policy (docker compose) */
+	assert_has(f->json, "\"--name=rs-d\",\"--label=");
 }
 
 static void test_engine_path_and_determinism(void **state)

@@ -501,6 +501,29 @@ static void test_completed_oneshot(void **state)
 	assert_contains(cache, "[Service]\nSuccessExitStatus=143\nRestart=on-failure\n");
 }
 
+/* Restart= follows the plan, that is docker compose: deploy.restart_policy
+ * replaces restart, and without a condition it is no policy at all (this
+ * file once wrote Restart=always there, after the spec's text). */
+static void test_restart_as_compose(void **state)
+{
+	struct fx *f = *state;
+	emit(f,
+	     "name: r\n"
+	     "services:\n"
+	     "  delay: {image: x, deploy: {restart_policy: {delay: 5s}}}\n"
+	     "  over:\n"
+	     "    image: x\n"
+	     "    restart: always\n"
+	     "    deploy: {restart_policy: {condition: on-failure, max_attempts: 2}}\n"
+	     "  unless: {image: x, restart: unless-stopped}\n",
+	     500);
+	assert_int_equal(f->rc, 0);
+	assert_lacks(file(f, "delay.container"), "Restart=");
+	assert_contains(file(f, "over.container"), "Restart=on-failure\n");
+	assert_contains(file(f, "over.container"), "StartLimitBurst=3\n");
+	assert_contains(file(f, "unless.container"), "Restart=always\n");
+}
+
 static void test_unit_name_clash(void **state)
 {
 	struct fx *f = *state;
@@ -533,6 +556,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_networks_volumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_networks_volumes_4_4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_completed_oneshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_as_compose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unit_name_clash, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
