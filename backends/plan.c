@@ -205,7 +205,7 @@ static void mark_waited(struct pl *pl)
 static struct strvec create_argv(struct pl *pl, const struct service *s, int replica, const char *name)
 {
 	struct strvec argv = cmd(pl, (const char *const[]){ "create", NULL }), flags = { 0 }, image = { 0 };
-	run_args_service(pl->a, pl->d, pl->p, s, replica, pl->o->engine, replica == 1, &flags, &image);
+	run_args_service(pl->a, pl->d, pl->plan, s, replica, pl->o->engine, replica == 1, &flags, &image);
 	strvec_push(&argv, pl->a, arena_printf(pl->a, "--name=%s", name));
 	const char *restart = run_arg_restart(pl->a, &plan_service(pl->plan, s)->restart);
 	if (restart)
@@ -258,7 +258,8 @@ static void ser_word(struct strbuf *sb, const char *w)
 	sb_addc(sb, ';');
 }
 
-/* Definition of a service: its build and create argvs, length-prefixed. */
+/* Definition of a service: its build and create argvs, length-prefixed,
+ * without compose's labels (run_args_compose_label). */
 static uint64_t definition_hash(const struct strvec *build, const struct strvec *creates, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -268,11 +269,15 @@ static uint64_t definition_hash(const struct strvec *build, const struct strvec 
 		ser_word(&sb, build->v[i]);
 	}
 	for (size_t c = 0; c < n; c++) {
+		size_t words = 0;
+		for (size_t i = 0; i < creates[c].n; i++)
+			words += !run_args_compose_label(creates[c].v[i]);
 		sb_addc(&sb, 'C');
-		sb_addu(&sb, creates[c].n);
+		sb_addu(&sb, words);
 		sb_addc(&sb, ';');
 		for (size_t i = 0; i < creates[c].n; i++)
-			ser_word(&sb, creates[c].v[i]);
+			if (!run_args_compose_label(creates[c].v[i]))
+				ser_word(&sb, creates[c].v[i]);
 	}
 	uint64_t h = hash_fnv1a(sb.buf, sb.len);
 	sb_release(&sb);

@@ -1367,8 +1367,8 @@ static void container_body(struct qctx *c, struct cfile *f)
 	container_resources(c, f);
 	container_lifecycle(c, f);
 	container_extra(c, f);
-	put_kv(c, &f->k, C_LABEL, "com.docker.compose.project", c->p->name, f->s->loc);
-	put_kv(c, &f->k, C_LABEL, "com.docker.compose.service", f->s->name, f->s->loc);
+	struct kvlist labels = plan_container_labels(c->a, c->plan, f->s, 1);
+	put_kvlist(c, &f->k, C_LABEL, &labels); /* after the file's: compose's win */
 	flush_podman_args(c, &f->k, f->s->loc);
 }
 

@@ -52,6 +52,11 @@
 #define LABEL_PROJECT "com.docker.compose.project"
 #define LABEL_SERVICE "com.docker.compose.service"
 
+bool run_args_compose_label(const char *word)
+{
+	return str_has_prefix(word, "--label=com.docker.compose.");
+}
+
 const char *run_arg_restart(struct arena *a, const struct plan_restart *r)
 {
 	const char *w = plan_restart_word(r);
@@ -71,6 +76,10 @@ struct ra {
 	const struct service *s;
 	enum engine e;
 	struct strvec *v;
+	/* a service container's: its name (the first network alias, as
+	 * docker compose gives it) and compose's labels; NULL for a step */
+	const char *cname;
+	const struct kvlist *compose_labels;
 };
 
 static void push(struct ra *r, const char *word)
@@ -127,10 +136,17 @@ static void push_kvlist(struct ra *r, const char *flag, const struct kvlist *l)
 			push_flag_kv(r, flag, l->v[i].key, l->v[i].value);
 }
 
+/* The container's compose labels (the plan's), or a step's project and
+ * service. */
 static void push_compose_labels(struct ra *r)
 {
-	push_flag_kv(r, "--label", LABEL_PROJECT, r->p->name);
-	push_flag_kv(r, "--label", LABEL_SERVICE, r->s->name);
+	if (!r->compose_labels) {
+		push_flag_kv(r, "--label", LABEL_PROJECT, r->p->name);
+		push_flag_kv(r, "--label", LABEL_SERVICE, r->s->name);
+		return;
+	}
+	for (size_t i = 0; i < r->compose_labels->n; i++)
+		push_flag_kv(r, "--label", r->compose_labels->v[i].key, r->compose_labels->v[i].value);
 }
 
 static void cannot(struct ra *r, struct loc loc, const char *attr)
@@ -227,6 +243,8 @@ static void network_podman(struct ra *r, const struct service_network *n, bool e
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, network_real_name(r, n));
 	if (endpoint) {
+		if (r->cname)
+			podman_net_opt(r, &sb, "alias", r->cname, n->loc);
 		podman_net_opt(r, &sb, "alias", r->s->name, n->loc);
 		for (size_t i = 0; i < n->aliases.n; i++)
 			if (strcmp(n->aliases.v[i], r->s->name) != 0)
@@ -248,6 +266,8 @@ static void network_podman(struct ra *r, const struct service_network *n, bool e
 
 static void docker_endpoint(struct ra *r, struct strbuf *sb, const struct service_network *n)
 {
+	if (r->cname)
+		csv_kv(sb, "alias", r->cname);
 	csv_kv(sb, "alias", r->s->name);
 	for (size_t i = 0; i < n->aliases.n; i++)
 		if (strcmp(n->aliases.v[i], r->s->name) != 0)
@@ -575,10 +595,15 @@ static void f_double(struct ra *r, const struct run_flag *f)
 
 static void h_labels(struct ra *r, const struct run_flag *f)
 {
+	/* compose's own labels win over the file's, as in docker compose */
 	const struct kvlist *l = &r->s->labels;
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].key, LABEL_PROJECT) != 0 && strcmp(l->v[i].key, LABEL_SERVICE) != 0)
-			push_flag_kv(r, f->flag, l->v[i].key, l->v[i].value ? l->v[i].value : "");
+	for (size_t i = 0; i < l->n; i++) {
+		const char *k = l->v[i].key;
+		bool compose = r->compose_labels ? kvlist_get(r->compose_labels, k) != NULL
+						 : strcmp(k, LABEL_PROJECT) == 0 || strcmp(k, LABEL_SERVICE) == 0;
+		if (!compose)
+			push_flag_kv(r, f->flag, k, l->v[i].value ? l->v[i].value : "");
+	}
 	push_compose_labels(r);
 }
 
@@ -914,11 +939,19 @@ static void push_command(struct ra *r, const struct command *c)
 		push(r, c->argv.v[i]);
 }
 
-void run_args_service(struct arena *a, struct diag *d, const struct project *p, const struct service *s,
+void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
 		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd)
 {
-	(void)replica; /* the replica shows only in the name, which the caller adds */
-	struct ra r = { a, warn ? d : NULL, p, s, e, flags };
+	const struct project *p = pl->project;
+	struct kvlist labels = plan_container_labels(a, pl, s, replica ? replica : 1);
+	const char *cname = plan_container_name(a, p, s, replica ? replica : 1);
+	if (!replica) { /* any instance: its number is the caller's to fill in */
+		for (size_t i = 0; i < labels.n; i++)
+			if (strcmp(labels.v[i].key, LABEL_NUMBER) == 0)
+				labels.v[i].value = RUN_ARGS_INSTANCE;
+		cname = NULL;
+	}
+	struct ra r = { a, warn ? d : NULL, p, s, e, flags, cname, &labels };
 	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
 		run_flags[i].fn(&r, &run_flags[i]);
 

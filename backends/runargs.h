@@ -14,11 +14,23 @@
 
 /* The flags of `<engine> run` / `<engine> create` for a service
  * container (everything between the subcommand and the image), then the
- * image and the command.  Does not include --rm, -d or --name: the caller
+ * image and the command, with the plan's labels and network aliases of
+ * container `replica`.  Does not include --rm, -d or --name: the caller
  * adds what its lifecycle needs.  Warnings for attributes that have no
- * flag go to d (once per project: pass warn=false on repeated calls). */
-void run_args_service(struct arena *a, struct diag *d, const struct project *p, const struct service *s,
+ * flag go to d (once per project: pass warn=false on repeated calls).
+ * replica 0 is any replica (a systemd template): its number label is
+ * RUN_ARGS_INSTANCE_LABEL, whose RUN_ARGS_INSTANCE the caller replaces,
+ * and its name is no network alias. */
+#define RUN_ARGS_INSTANCE "\x01"
+#define RUN_ARGS_INSTANCE_LABEL "--label=" LABEL_NUMBER "=" RUN_ARGS_INSTANCE
+void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
 		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd);
+
+/* Whether an argv word is one of compose's own labels (--label=
+ * com.docker.compose.*): a definition hash leaves them out, as docker
+ * compose's config hash leaves out its labels, so that where the project
+ * lives does not change what a container is. */
+bool run_args_compose_label(const char *word);
 
 /* --restart=<policy>[:N] for a detached container, as the plan decided
  * it (restart: "no" is --restart=no, as docker compose sends it); NULL

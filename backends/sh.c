@@ -479,13 +479,19 @@ static const char *restart_flag(struct sh *sh, const struct service *s, bool war
 
 /* ---- a service's containers --------------------------------------------------------- */
 
-/* Length-prefixed, so that no two lists of words serialize alike. */
+/* Length-prefixed, so that no two lists of words serialize alike;
+ * without compose's labels (run_args_compose_label). */
 static void ser_words(struct strbuf *sb, const struct strvec *v)
 {
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		n += !run_args_compose_label(v->v[i]);
 	sb_addc(sb, 'W');
-	sb_addu(sb, v->n);
+	sb_addu(sb, n);
 	sb_addc(sb, ';');
 	for (size_t i = 0; i < v->n; i++) {
+		if (run_args_compose_label(v->v[i]))
+			continue;
 		size_t len = strlen(v->v[i]);
 		sb_addc(sb, 'S');
 		sb_addu(sb, len);
@@ -536,7 +542,7 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 {
 	struct strvec flags = { 0 }, image = { 0 }, create = { 0 }, head = { 0 };
 	const char *name = plan_container_name(sh->a, sh->p, s, replica);
-	run_args_service(sh->a, sh->d, sh->p, s, replica, sh->e, replica == 1, &flags, &image);
+	run_args_service(sh->a, sh->d, sh->plan, s, replica, sh->e, replica == 1, &flags, &image);
 	const char *restart = restart_flag(sh, s, replica == 1);
 	if (restart)
 		strvec_push(&create, sh->a, restart);

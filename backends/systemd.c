@@ -58,7 +58,7 @@
 #define PODMAN_SDNOTIFY_HEALTHY 407 /* podman 4.7 added --sdnotify=healthy */
 /* Where a template unit's container name holds the instance (%i).  Only
  * arguments this file builds (names, wait scripts) are searched for it. */
-#define INSTANCE_MARK '\x01'
+#define INSTANCE_MARK (RUN_ARGS_INSTANCE[0])
 
 /* Docker's healthcheck defaults, for the length of a health wait. */
 #define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
@@ -803,7 +803,10 @@ static void add_cleanup(struct sd *sd, struct svc *sv, struct strbuf *sb, const 
 static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	struct strvec argv = engine_argv(sd), flags = { 0 }, image = { 0 };
-	run_args_service(sd->a, sd->d, sd->p, sv->s, 1, sd->o->engine, true, &flags, &image);
+	run_args_service(sd->a, sd->d, sd->plan, sv->s, sv->tmpl ? 0 : 1, sd->o->engine, true, &flags, &image);
+	for (size_t i = 0; sv->tmpl && i < flags.n; i++)
+		if (strcmp(flags.v[i], RUN_ARGS_INSTANCE_LABEL) == 0) /* only ours: compose's labels win */
+			ptrvec_push(&sv->marked, sd->a, (void *)flags.v[i]);
 	push_words(sd, &argv, (const char *const[]){ "run", "--rm", NULL });
 	if (sv->mode == START_NOTIFY) /* as podman generate systemd: conmon stays in the unit */
 		push_words(sd, &argv,

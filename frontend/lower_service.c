@@ -1867,7 +1867,7 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 			   s->name, s->container_name, (long long)s->replicas);
 	/* a fixed published port shared by replicas loads, as in docker
 	 * compose (valid with swarm's ingress); the single-host targets report
-	 * it (ir/host.c) */
+	 * it (plan/plan.c) */
 
 	/* resource limits given twice must agree, as docker compose checks
 	 * them: a non-zero service value against deploy.resources.limits

@@ -81,9 +81,7 @@ const char *plan_container_name(struct arena *a, const struct project *p, const 
 {
 	if (s->container_name)
 		return s->container_name;
-	if (s->replicas > 1)
-		return arena_printf(a, "%s-%s-%d", p->name, s->name, replica);
-	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
+	return arena_printf(a, "%s-%s-%d", p->name, s->name, replica);
 }
 
 const char *plan_image_name(struct arena *a, const struct project *p, const struct service *s)

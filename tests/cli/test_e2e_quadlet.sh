@@ -257,9 +257,9 @@ if [ -f "$tmp/a.log" ]; then
 	| fst(.[1:3] == ["network", "create"] and .[-1] == "demo_default") as $net
 	| fst(.[1:3] == ["volume", "create"] and .[-1] == "demo_dbdata") as $vdb
 	| fst(.[1:3] == ["volume", "create"] and .[-1] == "demo_site") as $vsite
-	| at(mainrun("demo-db")) as $db
+	| at(mainrun("demo-db-1")) as $db
 	| at(step("app")) as $steps
-	| at(mainrun("demo-app")) as $app
+	| at(mainrun("demo-app-1")) as $app
 	| {net: $net, vdb: $vdb, vsite: $vsite, db: $db, steps: $steps, app: $app} as $where
 	| cond("a: network created before db runs"; before($net; $db[0]); $where),
 	  cond("a: volume dbdata created before db runs"; before($vdb; $db[0]); $where),
@@ -321,7 +321,7 @@ for version in default 4.4; do
 	jqcheck "b-$version" --arg t "$t" --arg notify "$notify" --slurpfile L "$tmp/b-$version.log" \
 		--slurpfile cfg "$tmp/hostile.json" "$defs"'
 	($cfg[0] | u) as $c | $c.services["odd.name_-x"] as $s
-	| "\($c.name)-odd.name_-x" as $cn
+	| "\($c.name)-odd.name_-x-1" as $cn
 	| def exec_words: map(select(. != "" and . != ";"));
 	[$L[] | select(mainrun($cn)) | split_run($s.image)] as $main
 	| [$L[] | select(step("odd.name_-x")) | . as $a | split_run($s.image) + {argv: $a}] as $steps
@@ -333,8 +333,10 @@ for version in default 4.4; do
 	  check("\($t): --env"; $s.environment | envlist; .opts | vals(["--env", "-e"]) | sort),
 	  check("\($t): --label"; $s.labels | envlist;
 		.opts | vals(["--label", "-l"]) | map(select(startswith("com.docker.compose.") | not)) | sort),
-	  check("\($t): compose labels"; ["com.docker.compose.project=\($c.name)", "com.docker.compose.service=odd.name_-x"];
-		.opts | vals(["--label", "-l"]) | map(select(startswith("com.docker.compose."))) | sort),
+	  check("\($t): compose labels"; ["com.docker.compose.container-number=1", "com.docker.compose.oneoff=False",
+		"com.docker.compose.project=\($c.name)", "com.docker.compose.service=odd.name_-x"];
+		.opts | vals(["--label", "-l"]) | map(select(test("^com[.]docker[.]compose[.](container-number|oneoff|project|service)=")))
+		| sort),
 	  check("\($t): --workdir"; [$s.working_dir]; .opts | vals(["--workdir", "-w"])),
 	  check("\($t): --user"; [$s.user]; .opts | vals(["--user", "-u"])),
 	  check("\($t): --volume"; volumes($s.volumes); .opts | vals(["--volume", "-v"])),
@@ -353,7 +355,7 @@ for version in default 4.4; do
 	check("\($t): pre_stop exec"; $s.pre_stop[0].command; $execs[1]),
 	check("\($t): execs"; 2; $execs | length),
 	check("\($t): client command (without \"\" and \";\")"; $c.services.client.command | exec_words;
-		[$L[] | select(mainrun("\($c.name)-client")) | split_run($c.services.client.image)][0].args)
+		[$L[] | select(mainrun("\($c.name)-client-1")) | split_run($c.services.client.image)][0].args)
 	'
 done
 

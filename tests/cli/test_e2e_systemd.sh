@@ -213,16 +213,16 @@ fi
 e2e_ctl "SLEEP infinity httpd -f"
 systemctl --user start --no-block demo.target
 if [ "$eng" = podman ]; then
-	if wait_log '"--name=demo-db"' 10; then
+	if wait_log '"--name=demo-db-1"' 10; then
 		t_db=$(now_ms)
 		expect "a/podman: db activating until READY=1" activating "$(e2e_state demo-db.service)"
 		sleep 1
-		if in_log '"--name=demo-app-pre-start-1"'; then
+		if in_log '"--name=demo-app-1-pre-start-1"'; then
 			bad "a/podman: app's first step ran before db was ready"
 		else
 			ok "a/podman: app held back while db is not ready"
 		fi
-		if wait_log '"--name=demo-app-pre-start-1"' 10; then
+		if wait_log '"--name=demo-app-1-pre-start-1"' 10; then
 			waited=$(($(now_ms) - t_db))
 			# (the log is polled: allow for seeing db's run late)
 			if [ "$waited" -ge 1500 ]; then ok "a/podman: app waited for READY=1"; else
@@ -254,11 +254,11 @@ for eng in docker podman; do
 	| fst(.[1:3] == ["network", "create"] and .[-1] == "demo_default") as $net
 	| fst(.[1:3] == ["volume", "create"] and .[-1] == "demo_dbdata") as $vdb
 	| fst(.[1:3] == ["volume", "create"] and .[-1] == "demo_site") as $vsite
-	| at(named("demo-db")) as $db
-	| at(.[1] == "inspect" and .[-1] == "demo-db" and (join(" ") | contains("Health"))) as $insp
-	| at(named("demo-app-pre-start-1")) as $p1
-	| at(named("demo-app-pre-start-2")) as $p2
-	| at(named("demo-app")) as $app
+	| at(named("demo-db-1")) as $db
+	| at(.[1] == "inspect" and .[-1] == "demo-db-1" and (join(" ") | contains("Health"))) as $insp
+	| at(named("demo-app-1-pre-start-1")) as $p1
+	| at(named("demo-app-1-pre-start-2")) as $p2
+	| at(named("demo-app-1")) as $app
 	| {net: $net, vdb: $vdb, vsite: $vsite, db: $db, inspect: $insp, p1: $p1, p2: $p2, app: $app} as $where
 	| "a/\($eng)" as $t
 	| cond("\($t): network created before db runs"; before($net; $db[0]); $where),
@@ -277,7 +277,7 @@ for eng in docker podman; do
 	  (range(0; $c.services.app.pre_start | length) as $i
 		| check("\($t): step \($i + 1) command";
 			$c.services.app.pre_start[$i].command;
-			[.[] | select(named("demo-app-pre-start-\($i + 1)"))][0] | split_run($c.services.app.image).args))
+			[.[] | select(named("demo-app-1-pre-start-\($i + 1)"))][0] | split_run($c.services.app.image).args))
 	'
 done
 
@@ -306,7 +306,7 @@ for eng in docker podman; do
 	[ -f "$tmp/b-$eng.log" ] || { fail "b/$eng: no recorder log"; continue; }
 	jqcheck "b-$eng" --arg t "b/$eng" --slurpfile L "$tmp/b-$eng.log" --slurpfile cfg "$tmp/hostile.json" "$defs"'
 	($cfg[0] | u) as $c | $c.services["odd.name_-x"] as $s
-	| "\($c.name)-odd.name_-x" as $cn
+	| "\($c.name)-odd.name_-x-1" as $cn
 	| [$L[] | select(.[1] == "run") | . as $a | split_run($s.image) + {argv: $a}
 		| .labels = (.opts | vals(["--label", "-l"]))] as $runs
 	| [$runs[] | select(.opts | vals(["--name"]) == [$cn])] as $main
@@ -319,8 +319,10 @@ for eng in docker podman; do
 	  check("\($t): --env"; $s.environment | envlist; .opts | vals(["--env", "-e"]) | sort),
 	  check("\($t): --label"; $s.labels | envlist;
 		.labels | map(select(startswith("com.docker.compose.") | not)) | sort),
-	  check("\($t): compose labels"; ["com.docker.compose.project=\($c.name)", "com.docker.compose.service=odd.name_-x"];
-		.labels | map(select(startswith("com.docker.compose."))) | sort),
+	  check("\($t): compose labels"; ["com.docker.compose.container-number=1", "com.docker.compose.oneoff=False",
+		"com.docker.compose.project=\($c.name)", "com.docker.compose.service=odd.name_-x"];
+		.labels | map(select(test("^com[.]docker[.]compose[.](container-number|oneoff|project|service)=")))
+		| sort),
 	  check("\($t): --workdir"; [$s.working_dir]; .opts | vals(["--workdir", "-w"])),
 	  check("\($t): --user"; [$s.user]; .opts | vals(["--user", "-u"])),
 	  check("\($t): --volume"; volumes($s.volumes); .opts | vals(["--volume", "-v"])),
@@ -338,7 +340,7 @@ for eng in docker podman; do
 	check("\($t): pre_stop exec"; $s.pre_stop[0].command; $execs[1]),
 	check("\($t): execs"; 2; $execs | length),
 	check("\($t): client command"; $c.services.client.command;
-		[$runs[] | select(.argv | index("--name=\($c.name)-client"))][0].args)
+		[$runs[] | select(.argv | index("--name=\($c.name)-client-1"))][0].args)
 	'
 done
 
@@ -367,7 +369,7 @@ else
 		state=$(e2e_state demo-app.service)
 	done
 	expect "c/$mode: app failed after its start limit" failed "$state"
-	tries=$(jq -c 'select(index("--name=demo-app-pre-start-1"))' "$RECORD_LOG" | wc -l)
+	tries=$(jq -c 'select(index("--name=demo-app-1-pre-start-1"))' "$RECORD_LOG" | wc -l)
 	[ "$tries" -le 3 ] && ok "c/$mode: the failing step ran $tries time(s)" ||
 		bad "c/$mode: the failing step ran $tries times (more than the start limit)"
 fi
@@ -389,9 +391,9 @@ for mode in restart-no restart-always; do
 	[ -f "$tmp/c-$mode.log" ] || { fail "c/$mode: no recorder log"; continue; }
 	jqcheck "c-$mode" --arg t "c/$mode" --slurpfile L "$tmp/c-$mode.log" "$defs"'
 	$L
-	| check("\($t): app'"'"'s first step ran"; true; at(named("demo-app-pre-start-1")) | length >= 1),
-	  check("\($t): app'"'"'s second step never ran"; 0; at(named("demo-app-pre-start-2")) | length),
-	  check("\($t): app never ran"; 0; at(named("demo-app")) | length),
+	| check("\($t): app'"'"'s first step ran"; true; at(named("demo-app-1-pre-start-1")) | length >= 1),
+	  check("\($t): app'"'"'s second step never ran"; 0; at(named("demo-app-1-pre-start-2")) | length),
+	  check("\($t): app never ran"; 0; at(named("demo-app-1")) | length),
 	  check("\($t): nothing done for web"; []; [.[] | select(any(.[]; contains("demo-web")))])
 	'
 done
@@ -475,9 +477,9 @@ e2e d "$tmp/d" "$tmp/d.body" "$tmp/d.log"
 if [ -f "$tmp/d.log" ]; then
 	jqcheck d --slurpfile L "$tmp/d.log" "$defs"'
 	$L
-	| at(named("deps-init")) as $init | at(named("deps-after-init")) as $ai
-	| at(named("deps-db")) as $db | at(named("deps-after-db")) as $ad
-	| at(.[1] == "inspect" and .[-1] == "deps-db" and (join(" ") | contains("Health"))) as $insp
+	| at(named("deps-init-1")) as $init | at(named("deps-after-init-1")) as $ai
+	| at(named("deps-db-1")) as $db | at(named("deps-after-db-1")) as $ad
+	| at(.[1] == "inspect" and .[-1] == "deps-db-1" and (join(" ") | contains("Health"))) as $insp
 	| {init: $init, after_init: $ai, db: $db, after_db: $ad, inspect: $insp} as $where
 	| cond("d: init runs once, then after-init once"; ($init | length) == 1 and ($ai | length) == 1
 		and before($init[0]; $ai[0]); $where),

@@ -89,7 +89,7 @@ for n, step in enumerate(c["pre_start"]):
         same("plan pre_start %d: workdir" % (n + 1), [x[len("--workdir="):] for x in a if x.startswith("--workdir=")], [want["working_dir"]])
 for hook in ("post_start", "pre_stop"):
     for n, argv2 in enumerate(c[hook]):
-        same("plan %s %d" % (hook, n + 1), argv2[argv2.index("hostile-odd.name_-x") + 1:], svc[hook][n]["command"])
+        same("plan %s %d" % (hook, n + 1), argv2[argv2.index("hostile-odd.name_-x-1") + 1:], svc[hook][n]["command"])
 
 # ---- Kubernetes: YAML and JSON, after the kubelet's $(VAR) expansion ----
 def kubelet_expand(s, defined):

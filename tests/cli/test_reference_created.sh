@@ -171,7 +171,7 @@ systemd_example() {
 	{
 		echo "systemctl --user start $proj.target || exit 1"
 		echo "i=0"
-		echo "until [ \"\$(docker inspect -f '{{.State.Running}}' $proj-app 2>/dev/null)\" = true ]; do"
+		echo "until [ \"\$(docker inspect -f '{{.State.Running}}' $proj-app-1 2>/dev/null)\" = true ]; do"
 		echo "	i=\$((i + 1))"
 		echo "	[ \"\$i\" -lt 300 ] || { systemctl --user status $proj-db $proj-app; exit 1; }"
 		echo "	sleep 0.1"

@@ -116,13 +116,13 @@ sed 's/^/    /' "$tmp/out"
 # it created and not started
 in_order up-order "db: run ok" "db: healthy ok" "app: create ok" "app: pre_start 1 ok" "app: pre_start 2 ok" \
 	"app: start ok"
-is db-running running "$(state_of "$proj-db")"
-is app-running running "$(state_of "$proj-app")"
-is step-file-seen-by-app "schema v1" "$(podman exec "$proj-app" cat /srv/www/schema.txt 2>&1)"
+is db-running running "$(state_of "$proj-db-1")"
+is app-running running "$(state_of "$proj-app-1")"
+is step-file-seen-by-app "schema v1" "$(podman exec "$proj-app-1" cat /srv/www/schema.txt 2>&1)"
 page=$(busybox wget -q -O - "http://127.0.0.1:$port/index.html" 2>&1 || :)
 is app-serves-step-page "<h1>composec demo</h1><p>Hello from composec</p>" "$page"
 rt "$tmp/seed.json" ps
-has ps "$proj-app"
+has ps "$proj-app-1"
 has ps-steps "running    2/2 ok"
 
 # --- second up: nothing to do ---------------------------------------------------------------------------
@@ -141,8 +141,8 @@ check up-changed 0 $rc
 has changed-skip-1 "app: pre_start 1 skipped (succeeded before, unchanged)"
 in_order changed-order "app: stop before pre_start ok" "app: pre_start 2 ok" "app: start ok"
 is changed-page "<h1>changed step</h1><p>Hello from composec</p>" \
-	"$(podman exec "$proj-app" cat /srv/www/index.html 2>&1)"
-is changed-app-running running "$(state_of "$proj-app")"
+	"$(podman exec "$proj-app-1" cat /srv/www/index.html 2>&1)"
+is changed-app-running running "$(state_of "$proj-app-1")"
 
 # --- down ---------------------------------------------------------------------------------------------------
 rt "$tmp/seed.json" down
@@ -185,9 +185,9 @@ has fail-message "app: pre_start 1 FAILED (exit 4)"
 has fail-tail "    | step-is-failing"
 has fail-dependent "web: not started (it requires app, which failed)"
 has fail-summary "composec-run: up: 2 of 4 services started; app failed; web not started"
-is fail-app-created created "$(state_of "${proj}f-app")"
-is fail-web-absent absent "$(state_of "${proj}f-web")"
-is fail-other-running running "$(state_of "${proj}f-other")"
+is fail-app-created created "$(state_of "${proj}f-app-1")"
+is fail-web-absent absent "$(state_of "${proj}f-web-1")"
+is fail-other-running running "$(state_of "${proj}f-other-1")"
 grep -q 'pre_start 2' "$tmp/out" && fail "fail: step 2 ran after step 1 failed" || ok
 # independent services come up at the same time: other (after db in the
 # plan's order) is run before db's run has ended

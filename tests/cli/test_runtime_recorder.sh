@@ -187,20 +187,20 @@ has failure-transitive "far: not started (it requires web, which was not started
 has failure-summary "composec-run: up: 1 of 4 services started; app failed; web not started; far not started"
 has failure-other "other: run ok"
 lacks failure-no-second-step "second-step" "$RECORD_LOG"
-lacks failure-app-not-started '["docker","start","f-app"]' "$RECORD_LOG"
-lacks failure-web-not-created '"--name=f-web"' "$RECORD_LOG"
+lacks failure-app-not-started '["docker","start","f-app-1"]' "$RECORD_LOG"
+lacks failure-web-not-created '"--name=f-web-1"' "$RECORD_LOG"
 # fixed: the container the look found is reused (created, same definition),
 # the failed step runs again; the look did not find web and far (docker
 # writes "/NAME"; exit 1 for the missing ones): they are made
-ctl 'PRINT /f-app=created {{.State.Status}}' 'PRINT /f-other=running {{.State.Status}}' "$absent_everything"
+ctl 'PRINT /f-app-1=created {{.State.Status}}' 'PRINT /f-other-1=running {{.State.Status}}' "$absent_everything"
 rt "$tmp/f.json" up -d
 check failure-fixed 0 $rc
 has failure-rerun "app: pre_start 1 ok"
 has failure-reused "app: container reused (unchanged)"
 has failure-other-reused "other: container reused (running, unchanged)"
-lacks failure-no-recreate '"--name=f-app"' "$RECORD_LOG"
-lacks failure-no-status '"{{.State.Status}}","f-app"]' "$RECORD_LOG"
-has failure-web-made '["docker","run","--detach","--name=f-web"' "$RECORD_LOG"
+lacks failure-no-recreate '"--name=f-app-1"' "$RECORD_LOG"
+lacks failure-no-status '"{{.State.Status}}","f-app-1"]' "$RECORD_LOG"
+has failure-web-made '["docker","run","--detach","--name=f-web-1"' "$RECORD_LOG"
 [ "$(grep -c '{{.State.Status}}' "$RECORD_LOG")" -eq 1 ] && ok || fail "failure-fixed: not one look"
 
 # --- state: skip what succeeded unchanged, run what changed ------------------------------------------
@@ -220,33 +220,33 @@ ctl "$absent_everything"
 rt "$tmp/s.json" up -d
 check state-first 0 $rc
 [ "$(grep -c '"run","--rm"' "$RECORD_LOG")" -eq 2 ] && ok || fail "state-first: not two steps run"
-ctl 'PRINT s-app=running {{.State.Status}}'
+ctl 'PRINT s-app-1=running {{.State.Status}}'
 rt "$tmp/s.json" up -d
 check state-second 0 $rc
 has state-skip-1 "app: pre_start 1 skipped (succeeded before, unchanged)"
 has state-skip-2 "app: pre_start 2 skipped (succeeded before, unchanged)"
 lacks state-no-run '"run","--rm"' "$RECORD_LOG"
 lacks state-no-create '"create"' "$RECORD_LOG"
-lacks state-no-start '["docker","start","s-app"]' "$RECORD_LOG" # it runs: nothing to start
+lacks state-no-start '["docker","start","s-app-1"]' "$RECORD_LOG" # it runs: nothing to start
 sed -i 's/step-two, v1/step-two, v2/' "$tmp/s/compose.yaml"
 plan s "$tmp/s"
-ctl 'PRINT s-app=running {{.State.Status}}'
+ctl 'PRINT s-app-1=running {{.State.Status}}'
 rt "$tmp/s.json" up -d
 check state-changed 0 $rc
 has state-changed-skip "app: pre_start 1 skipped"
 has state-changed-run "app: pre_start 2 ok"
 jq -c 'select(.[1] != "container") | .[0:3] + [.[-1]]' "$RECORD_LOG" >"$tmp/changed.got"
-printf '%s\n' '["docker","stop","-t","s-app"]' '["docker","run","--rm","v2"]' \
-	'["docker","start","s-app","s-app"]' >"$tmp/changed.want"
+printf '%s\n' '["docker","stop","-t","s-app-1"]' '["docker","run","--rm","v2"]' \
+	'["docker","start","s-app-1","s-app-1"]' >"$tmp/changed.want"
 same state-changed-calls "$tmp/changed.want" "$tmp/changed.got"
-ctl 'PRINT s-app=running {{.State.Status}}'
+ctl 'PRINT s-app-1=running {{.State.Status}}'
 rt "$tmp/s.json" up -d --force-recreate
 check state-force 0 $rc
 [ "$(grep -c '"run","--rm"' "$RECORD_LOG")" -eq 2 ] && ok || fail "state --force-recreate: steps not run again"
-ctl 'PRINT s-app=running {{.State.Status}}'
+ctl 'PRINT s-app-1=running {{.State.Status}}'
 rt "$tmp/s.json" ps
 check ps 0 $rc
-has ps-line "app                  s-app                            running    2/2 ok"
+has ps-line "app                  s-app-1                          running    2/2 ok"
 
 # --- signals ------------------------------------------------------------------------------------------------
 mkdir -p "$tmp/g"
@@ -263,7 +263,7 @@ EOF
 plan g "$tmp/g"
 # up in the foreground until SIGTERM (the look of up: none exists; the look of
 # the stop: both run)
-ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT g-first=running {{.State.Status}}' 'PRINT g-second=running {{.State.Status}}'
+ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT g-first-1=running {{.State.Status}}' 'PRINT g-second-1=running {{.State.Status}}'
 "$runtime" --state-dir "$tmp/state" "$tmp/g.json" up >"$tmp/out" 2>&1 &
 pid=$!
 n=0
@@ -273,15 +273,15 @@ rc=0
 wait $pid || rc=$?
 check signal-clean-stop 0 $rc
 jq -c 'select(.[1] != "container") | .[1:]' "$RECORD_LOG" | tail -n 3 >"$tmp/sig.got"
-printf '%s\n' '["exec","g-second","drain-now"]' '["stop","-t","10","g-second"]' '["stop","-t","10","g-first"]' \
+printf '%s\n' '["exec","g-second-1","drain-now"]' '["stop","-t","10","g-second-1"]' '["stop","-t","10","g-first-1"]' \
 	>"$tmp/sig.want"
 same signal-reverse-order "$tmp/sig.want" "$tmp/sig.got"
 # SIGTERM while first starts (run --detach): second never starts, first is stopped
-ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT g-first=running {{.State.Status}}' 'SLEEP 10 --name=g-first'
+ctl 'TIMES 1 EXIT 1 {{.State.Status}}' 'PRINT g-first-1=running {{.State.Status}}' 'SLEEP 10 --name=g-first-1'
 "$runtime" --state-dir "$tmp/state" "$tmp/g.json" up >"$tmp/out" 2>&1 &
 pid=$!
 n=0
-while ! grep -q '"--name=g-first"' "$RECORD_LOG" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+while ! grep -q '"--name=g-first-1"' "$RECORD_LOG" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 t0=$(date +%s%N)
 kill -TERM $pid
 rc=0
@@ -290,13 +290,13 @@ took=$(( ($(date +%s%N) - t0) / 1000000 ))
 check signal-during-start 143 $rc
 [ "$took" -lt 5000 ] && ok || fail "signal-during-start: took $took ms"
 has signal-interrupted "first: run interrupted"
-lacks signal-second-not-created '"--name=g-second"' "$RECORD_LOG"
-has signal-first-stopped '["docker","stop","-t","10","g-first"]' "$RECORD_LOG"
+lacks signal-second-not-created '"--name=g-second-1"' "$RECORD_LOG"
+has signal-first-stopped '["docker","stop","-t","10","g-first-1"]' "$RECORD_LOG"
 
 # --- down ----------------------------------------------------------------------------------------------------
 plan g2 "$top/golden/plan-seed"
 everything_there() {
-	ctl 'PRINT demo-app=running {{.State.Status}}' 'PRINT demo-db=running {{.State.Status}}' \
+	ctl 'PRINT demo-app-1=running {{.State.Status}}' 'PRINT demo-db-1=running {{.State.Status}}' \
 		'PRINT demo_default=exists network inspect' 'PRINT demo_site=exists volume inspect'
 }
 everything_there
@@ -307,15 +307,15 @@ check down 0 $rc
 # app (which depends on db) stops first; its removal and db's stop may
 # overlap; the network goes last
 jq -c 'select(.[2] != "inspect") | .[1:]' "$RECORD_LOG" >"$tmp/down.got"
-printf '%s\n' '["stop","-t","5","demo-app"]' '["rm","-f","demo-app"]' '["stop","-t","10","demo-db"]' \
-	'["rm","-f","demo-db"]' '["network","rm","demo_default"]' >"$tmp/down.want"
+printf '%s\n' '["stop","-t","5","demo-app-1"]' '["rm","-f","demo-app-1"]' '["stop","-t","10","demo-db-1"]' \
+	'["rm","-f","demo-db-1"]' '["network","rm","demo_default"]' >"$tmp/down.want"
 sort "$tmp/down.want" >"$tmp/down.want.sorted"
 sort "$tmp/down.got" >"$tmp/down.got.sorted"
 same down-calls "$tmp/down.want.sorted" "$tmp/down.got.sorted"
 at() { grep -nF -- "$1" "$tmp/down.got" | cut -d: -f1; }
-[ "$(at '"stop","-t","5","demo-app"')" -lt "$(at '"stop","-t","10","demo-db"')" ] && ok ||
+[ "$(at '"stop","-t","5","demo-app-1"')" -lt "$(at '"stop","-t","10","demo-db-1"')" ] && ok ||
 	fail "down: db stopped before app, which depends on it"
-[ "$(at '"stop","-t","10","demo-db"')" -lt "$(at '"rm","-f","demo-db"')" ] && ok || fail "down: db removed before its stop"
+[ "$(at '"stop","-t","10","demo-db-1"')" -lt "$(at '"rm","-f","demo-db-1"')" ] && ok || fail "down: db removed before its stop"
 [ "$(tail -n 1 "$tmp/down.got")" = '["network","rm","demo_default"]' ] && ok || fail "down: the network not last"
 [ "$(grep -c '"inspect"' "$RECORD_LOG")" -eq 3 ] && ok || fail "down: not one look per kind"
 [ ! -e "$tmp/state/demo" ] && ok || fail "down: the state directory is left"

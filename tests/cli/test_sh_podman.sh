@@ -142,41 +142,41 @@ expect "a: up exit status" 0 "$rc"
 [ "$rc" -eq 0 ] || cat "$tmp/$proj.out"
 echo "a: up of the seed example (network, 2 volumes, db healthy, 2 steps, app): $took ms"
 events "$since" >"$tmp/a.events"
-before "a: db starts before its health is checked" "$tmp/a.events" "start $proj-db" "health_status $proj-db"
-before "a: db's health checked before app's first step" "$tmp/a.events" "health_status $proj-db" \
-	"start $proj-app-pre-start-1"
-before "a: step 1 ends before step 2 starts" "$tmp/a.events" "died $proj-app-pre-start-1" \
-	"start $proj-app-pre-start-2"
-before "a: step 2 ends before app starts" "$tmp/a.events" "died $proj-app-pre-start-2" "start $proj-app"
-before "a: app created before its steps run" "$tmp/a.events" "create $proj-app" "start $proj-app-pre-start-1"
-expect "a: db runs" running "$(state "$proj-db")"
-expect "a: app runs" running "$(state "$proj-app")"
-expect "a: step containers removed" "absent absent" "$(state "$proj-app-pre-start-1") $(state "$proj-app-pre-start-2")"
+before "a: db starts before its health is checked" "$tmp/a.events" "start $proj-db-1" "health_status $proj-db-1"
+before "a: db's health checked before app's first step" "$tmp/a.events" "health_status $proj-db-1" \
+	"start $proj-app-1-pre-start-1"
+before "a: step 1 ends before step 2 starts" "$tmp/a.events" "died $proj-app-1-pre-start-1" \
+	"start $proj-app-1-pre-start-2"
+before "a: step 2 ends before app starts" "$tmp/a.events" "died $proj-app-1-pre-start-2" "start $proj-app-1"
+before "a: app created before its steps run" "$tmp/a.events" "create $proj-app-1" "start $proj-app-1-pre-start-1"
+expect "a: db runs" running "$(state "$proj-db-1")"
+expect "a: app runs" running "$(state "$proj-app-1")"
+expect "a: step containers removed" "absent absent" "$(state "$proj-app-1-pre-start-1") $(state "$proj-app-1-pre-start-2")"
 expect "a: step 1 fetched the schema from db" "schema v1" \
-	"$(podman exec "$proj-app" cat /srv/www/schema.txt 2>&1)"
+	"$(podman exec "$proj-app-1" cat /srv/www/schema.txt 2>&1)"
 expect "a: app sees the page step 2 wrote" "<h1>composec demo</h1><p>Hello from composec</p>" \
-	"$(podman exec "$proj-app" cat /srv/www/index.html 2>&1)"
+	"$(podman exec "$proj-app-1" cat /srv/www/index.html 2>&1)"
 expect "a: app serves it" "<h1>composec demo</h1><p>Hello from composec</p>" \
-	"$(podman exec "$proj-app" wget -q -O - http://127.0.0.1:8080/index.html 2>&1)"
+	"$(podman exec "$proj-app-1" wget -q -O - http://127.0.0.1:8080/index.html 2>&1)"
 has "a: progress names the wait" "$tmp/$proj.out" "service \"app\": wait until \"db\" is healthy"
 
 # --- b: up again changes nothing -----------------------------------------------------
-app_id=$(cid "$proj-app") db_id=$(cid "$proj-db")
+app_id=$(cid "$proj-app-1") db_id=$(cid "$proj-db-1")
 sleep 1
 since=$(date +%s)
 script "$proj"
 expect "b: second up exit status" 0 "$rc"
 echo "b: second up (nothing to do): $took ms"
-expect "b: same app container" "$app_id" "$(cid "$proj-app")"
-expect "b: same db container" "$db_id" "$(cid "$proj-db")"
-expect "b: app still runs" running "$(state "$proj-app")"
+expect "b: same app container" "$app_id" "$(cid "$proj-app-1")"
+expect "b: same db container" "$db_id" "$(cid "$proj-db-1")"
+expect "b: app still runs" running "$(state "$proj-app-1")"
 events "$since" | grep -Ev '^(health_status|exec_died|exec) ' >"$tmp/b.events" || :
 expect "b: no container created, started or removed" "" "$(cat "$tmp/b.events")"
-has "b: app left alone" "$tmp/$proj.out" "service \"app\": $proj-app runs, up to date"
+has "b: app left alone" "$tmp/$proj.out" "service \"app\": $proj-app-1 runs, up to date"
 script "$proj" ps
 expect "b: ps exit status" 0 "$rc"
-has "b: ps lists db" "$tmp/$proj.out" "$proj-db"
-has "b: ps lists app" "$tmp/$proj.out" "$proj-app"
+has "b: ps lists db" "$tmp/$proj.out" "$proj-db-1"
+has "b: ps lists app" "$tmp/$proj.out" "$proj-app-1"
 
 # --- b2: a changed definition recreates what changed only ---------------------------------
 greeting="changed greeting"
@@ -185,10 +185,10 @@ greeting=
 script "$proj"
 expect "b2: up exit status" 0 "$rc"
 echo "b2: up with app's environment changed (app stopped, recreated, its steps run again): $took ms"
-if [ "$(cid "$proj-app")" != "$app_id" ]; then ok; else fail "b2: app was not recreated"; fi
-expect "b2: same db container" "$db_id" "$(cid "$proj-db")"
+if [ "$(cid "$proj-app-1")" != "$app_id" ]; then ok; else fail "b2: app was not recreated"; fi
+expect "b2: same db container" "$db_id" "$(cid "$proj-db-1")"
 expect "b2: the steps ran again" "<h1>composec demo</h1><p>changed greeting</p>" \
-	"$(podman exec "$proj-app" cat /srv/www/index.html 2>&1)"
+	"$(podman exec "$proj-app-1" cat /srv/www/index.html 2>&1)"
 
 # --- c: down ---------------------------------------------------------------------------
 script "$proj" down
@@ -222,9 +222,9 @@ expect "d: up exit status" 1 "$rc"
 echo "d: up until the failing step: $took ms"
 has "d: message names service and step" "$tmp/$proj.out" \
 	"$proj.sh: service \"app\": pre_start step 1 failed (exit 3)"
-expect "d: db runs" running "$(state "$proj-db")"
-expect "d: app never started" created "$(state "$proj-app")"
-expect "d: web has no container" absent "$(state "$proj-web")"
+expect "d: db runs" running "$(state "$proj-db-1")"
+expect "d: app never started" created "$(state "$proj-app-1")"
+expect "d: web has no container" absent "$(state "$proj-web-1")"
 if grep -qF 'pre_start step 2' "$tmp/$proj.out"; then fail "d: step 2 ran"; else ok; fi
 expect "d: no page written" "no page" "$(podman run --rm -v "${proj}_site:/srv" localhost/busybox:latest \
 	sh -c 'test -e /srv/index.html && echo page || echo no page' 2>&1)"

@@ -111,20 +111,28 @@ def u: walk(if type == "string" then gsub("\\$\\$"; "$") else . end);
 def envs($e): $e | to_entries | sort_by(.key) | map("--env=\(.key)=\(.value)");
 def labels($l): ($l // {}) | to_entries | sort_by(.key) | map("--label=\(.key)=\(.value)");
 def vols($v): [$v[] | "--volume=\(.source):\(.target)\(if .read_only then ":ro" else "" end)"];
-def net($n; $alias):
-	if $eng == "docker" then "--network=name=\($n),alias=\($alias)" else "--network=\($n):alias=\($alias)" end;
+def net($n; $cname; $alias):
+	if $eng == "docker" then "--network=name=\($n),alias=\($cname),alias=\($alias)"
+	else "--network=\($n):alias=\($cname),alias=\($alias)" end;
 def compose_labels($p; $svc): ["--label=com.docker.compose.project=\($p)", "--label=com.docker.compose.service=\($svc)"];
+# a service container's: docker compose's labels, sorted by key
+def container_labels($p; $svc; $deps):
+	["--label=com.docker.compose.container-number=1", "--label=com.docker.compose.depends_on=\($deps)",
+	 "--label=com.docker.compose.oneoff=False", "--label=com.docker.compose.project=\($p)",
+	 "--label=com.docker.compose.project.config_files=\($dir)/compose.yaml",
+	 "--label=com.docker.compose.project.working_dir=\($dir)", "--label=com.docker.compose.service=\($svc)"];
+def deps($svc): [$svc.depends_on // {} | to_entries[] | "\(.key):\(.value.condition):\(.value.restart // false)"] | join(",");
 def query: (.[1] == "container" and .[2] == "inspect") or (.[1:3] | IN(["network", "inspect"], ["volume", "inspect"], ["image", "inspect"]));
 
 ($cfg[0] | u) as $c | $c.name as $p | $c.networks.default.name as $net
-| $c.services["odd.name_-x"] as $s | "\($p)-odd.name_-x" as $cn
-| $c.services.client as $cl | "\($p)-client" as $cc
+| $c.services["odd.name_-x"] as $s | "\($p)-odd.name_-x-1" as $cn
+| $c.services.client as $cl | "\($p)-client-1" as $cc
 | [$eng, "network", "create", "--label=com.docker.compose.project=\($p)",
 	"--label=com.docker.compose.network=default", $net] as $net_create
 | ([$eng, "create", "--name=\($cn)", "--label=com.composec.config-hash=\($h1)",
 	"--user=\($s.user)", "--workdir=\($s.working_dir)"]
-	+ envs($s.environment) + labels($s.labels) + compose_labels($p; "odd.name_-x")
-	+ [net($net; "odd.name_-x")] + vols($s.volumes)
+	+ envs($s.environment) + labels($s.labels) + container_labels($p; "odd.name_-x"; deps($s))
+	+ [net($net; $cn; "odd.name_-x")] + vols($s.volumes)
 	+ ["--health-cmd=\($s.healthcheck.test[1])", "--health-interval=\($s.healthcheck.interval)",
 	   "--health-retries=\($s.healthcheck.retries)", "--entrypoint=\($s.entrypoint[0])", $s.image]
 	+ $s.entrypoint[1:] + $s.command) as $create
@@ -138,8 +146,8 @@ def query: (.[1] == "container" and .[2] == "inspect") or (.[1:3] | IN(["network
 | [$eng, "start", $cn] as $start
 | ([$eng, "exec", $cn] + $s.post_start[0].command) as $post
 | (if $eng == "podman" then [[$eng, "healthcheck", "run", $cn]] else [] end) as $health
-| ([$eng, "create", "--name=\($cc)", "--label=com.composec.config-hash=\($h2)"] + compose_labels($p; "client")
-	+ [net($net; "client"), $cl.image] + $cl.command) as $client
+| ([$eng, "create", "--name=\($cc)", "--label=com.composec.config-hash=\($h2)"] + container_labels($p; "client"; deps($cl))
+	+ [net($net; $cc; "client"), $cl.image] + $cl.command) as $client
 | {
 	up: ([$net_create, $create] + $steps + [$start, $post] + $health + [$client, [$eng, "start", $cc]]),
 	again: $health,
@@ -164,7 +172,7 @@ EOF
 # check SCENARIO ENGINE: compare the log of the last run
 check() {
 	d=$tmp/$2.$1
-	if jq -n -r --arg eng "$2" --arg scenario "$1" --arg h1 "$h1" --arg h2 "$h2" \
+	if jq -n -r --arg eng "$2" --arg scenario "$1" --arg h1 "$h1" --arg h2 "$h2" --arg dir "$case_dir" \
 		--slurpfile L "$d/log" --slurpfile cfg "$tmp/config.json" -f "$tmp/check.jq" >"$d/jq.out" 2>&1; then
 		ok
 	else
@@ -183,8 +191,8 @@ for eng in docker podman; do
 		continue
 	fi
 	# the definition hashes, as the script passes them to ensure
-	h1=$(sed -n "s/^	ensure .* 'e2e-hostile-odd\.name_-x' '\([0-9a-f]\{16\}\)' .*/\1/p" "$tmp/$eng.sh")
-	h2=$(sed -n "s/^	ensure .* 'e2e-hostile-client' '\([0-9a-f]\{16\}\)' .*/\1/p" "$tmp/$eng.sh")
+	h1=$(sed -n "s/^	ensure .* 'e2e-hostile-odd\.name_-x-1' '\([0-9a-f]\{16\}\)' .*/\1/p" "$tmp/$eng.sh")
+	h2=$(sed -n "s/^	ensure .* 'e2e-hostile-client-1' '\([0-9a-f]\{16\}\)' .*/\1/p" "$tmp/$eng.sh")
 	if [ "${#h1}" = 16 ] && [ "${#h2}" = 16 ] && [ "$h1" != "$h2" ]; then ok; else
 		fail "$eng: no definition hashes in the script ($h1, $h2)"
 	fi
@@ -193,8 +201,8 @@ for eng in docker podman; do
 	# container, ensure's "running?" and "exists?", find nothing); once
 	# created, a container answers "created"
 	t0=$(date +%s%N)
-	run up "$eng" "EXIT 1 network inspect" "EXIT 1 $st e2e-hostile-odd.name_-x-pre-start" \
-		"TIMES 2 EXIT 1 $st e2e-hostile-odd.name_-x" "TIMES 2 EXIT 1 $st e2e-hostile-client" \
+	run up "$eng" "EXIT 1 network inspect" "EXIT 1 $st e2e-hostile-odd.name_-x-1-pre-start" \
+		"TIMES 2 EXIT 1 $st e2e-hostile-odd.name_-x-1" "TIMES 2 EXIT 1 $st e2e-hostile-client-1" \
 		"PRINT created $st"
 	took=$((($(date +%s%N) - t0) / 1000000))
 	expect "$eng/up: exit status" 0 "$rc"
@@ -202,31 +210,31 @@ for eng in docker podman; do
 	echo "$eng/up: $(wc -l <"$tmp/$eng.up/log") engine calls in $took ms"
 
 	# everything up to date and running
-	run again "$eng" "PRINT $h1 \"com.composec.config-hash\"}} e2e-hostile-odd.name_-x" \
-		"PRINT $h2 \"com.composec.config-hash\"}} e2e-hostile-client" "PRINT running $st"
+	run again "$eng" "PRINT $h1 \"com.composec.config-hash\"}} e2e-hostile-odd.name_-x-1" \
+		"PRINT $h2 \"com.composec.config-hash\"}} e2e-hostile-client-1" "PRINT running $st"
 	expect "$eng/again: exit status" 0 "$rc"
 	check again "$eng"
-	if grep -qF 'service "odd.name_-x": e2e-hostile-odd.name_-x runs, up to date' "$d/out"; then ok; else
+	if grep -qF 'service "odd.name_-x": e2e-hostile-odd.name_-x-1 runs, up to date' "$d/out"; then ok; else
 		fail "$eng/again: no up-to-date message" && cat "$d/out"
 	fi
 
 	# odd.name_-x runs with another definition: stopped, removed, created
 	# again, its steps run, started; client is up to date
-	run changed "$eng" "EXIT 1 $st e2e-hostile-odd.name_-x-pre-start" \
-		"PRINT 0123456789abcdef \"com.composec.config-hash\"}} e2e-hostile-odd.name_-x" \
-		"PRINT $h2 \"com.composec.config-hash\"}} e2e-hostile-client" \
-		"TIMES 2 PRINT running $st e2e-hostile-odd.name_-x" "TIMES 2 EXIT 0 $st e2e-hostile-odd.name_-x" \
-		"PRINT created $st e2e-hostile-odd.name_-x" "EXIT 0 $st e2e-hostile-odd.name_-x" "PRINT running $st"
+	run changed "$eng" "EXIT 1 $st e2e-hostile-odd.name_-x-1-pre-start" \
+		"PRINT 0123456789abcdef \"com.composec.config-hash\"}} e2e-hostile-odd.name_-x-1" \
+		"PRINT $h2 \"com.composec.config-hash\"}} e2e-hostile-client-1" \
+		"TIMES 2 PRINT running $st e2e-hostile-odd.name_-x-1" "TIMES 2 EXIT 0 $st e2e-hostile-odd.name_-x-1" \
+		"PRINT created $st e2e-hostile-odd.name_-x-1" "EXIT 0 $st e2e-hostile-odd.name_-x-1" "PRINT running $st"
 	expect "$eng/changed: exit status" 0 "$rc"
 	check changed "$eng"
 
-	run down "$eng" "EXIT 1 $st e2e-hostile-odd.name_-x-pre-start" "PRINT running $st"
+	run down "$eng" "EXIT 1 $st e2e-hostile-odd.name_-x-1-pre-start" "PRINT running $st"
 	expect "$eng/down: exit status" 0 "$rc"
 	check down "$eng"
 
-	run fail "$eng" "EXIT 1 network inspect" "EXIT 1 $st e2e-hostile-odd.name_-x-pre-start" \
-		"TIMES 2 EXIT 1 $st e2e-hostile-odd.name_-x" "PRINT created $st" \
-		"FAIL --name=e2e-hostile-odd.name_-x-pre-start-2"
+	run fail "$eng" "EXIT 1 network inspect" "EXIT 1 $st e2e-hostile-odd.name_-x-1-pre-start" \
+		"TIMES 2 EXIT 1 $st e2e-hostile-odd.name_-x-1" "PRINT created $st" \
+		"FAIL --name=e2e-hostile-odd.name_-x-1-pre-start-2"
 	expect "$eng/fail: exit status" 1 "$rc"
 	check fail "$eng"
 	if grep -qxF "$eng.sh: service \"odd.name_-x\": pre_start step 2 failed (exit 1)" "$d/out"; then ok; else

@@ -122,6 +122,16 @@ def reduce_container(c):
             v = dict(v, Name="no")  # the CLI sends "no" where compose sends ""
         elif name == "labels" and isinstance(v, dict):
             v = dict(v)
+            # docker compose joins the dependencies in its map's order,
+            # which is random: a set
+            deps = v.get("com.docker.compose.depends_on")
+            if deps:
+                v["com.docker.compose.depends_on"] = ",".join(sorted(deps.split(",")))
+            # the file docker compose read is the hooks-stripped copy
+            # (test_reference_created.sh) of what composec read
+            files = v.get("com.docker.compose.project.config_files")
+            if files:
+                v["com.docker.compose.project.config_files"] = files.replace("/compose-ref.yaml", "/compose.yaml")
         if not empty(v):
             out[name] = v
     return out
@@ -229,6 +239,13 @@ def self_test():
     expect("the short-id hostname and alias are the engine's", "hostname" not in r
            and r["networks"] == {"p_default": ["a"]})
     expect("an empty list is no value", "dns" not in r)
+    c["Config"]["Labels"] = {"com.docker.compose.depends_on": "web:service_started:false,db:service_healthy:true",
+                             "com.docker.compose.project.config_files": "/w/c/compose-ref.yaml"}
+    r = reduce_container(c)
+    expect("dependencies in any order", r["labels"]["com.docker.compose.depends_on"]
+           == "db:service_healthy:true,web:service_started:false")
+    expect("the stripped copy is the file", r["labels"]["com.docker.compose.project.config_files"]
+           == "/w/c/compose.yaml")
     d = json.loads(json.dumps(r))
     d["restart"]["Name"] = "always"
     expect("a changed restart policy differs", diff(d, r, "container:a") != [])

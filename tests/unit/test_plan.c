@@ -184,9 +184,9 @@ static void test_dependency_order(void **state)
 	assert_has(f->json, "\"name\": \"app\",\"definition\": \"");
 	assert_has(f->json, "\"depends_on\": [{\"service\": \"db\",\"condition\": \"service_healthy\","
 			    "\"required\": true}],\"build\": null,\"pre_start\": [],\"containers\": [{\"name\": "
-			    "\"demo-app\",\"status\": [\"podman\",\"container\",\"inspect\",\"--format\","
-			    "\"{{.State.Status}}\",\"demo-app\"],\"create\": [\"podman\",\"create\","
-			    "\"--name=demo-app\",\"--restart=unless-stopped\",");
+			    "\"demo-app-1\",\"status\": [\"podman\",\"container\",\"inspect\",\"--format\","
+			    "\"{{.State.Status}}\",\"demo-app-1\"],\"create\": [\"podman\",\"create\","
+			    "\"--name=demo-app-1\",\"--restart=unless-stopped\",");
 }
 
 static void test_steps_and_hashes(void **state)
@@ -208,17 +208,17 @@ static void test_steps_and_hashes(void **state)
 					 "[\"podman\",\"run\",\"--rm\",\"--user=0:0\",",
 					 h1, h2));
 	/* after the steps: start, then hooks, health, completion, stop, remove */
-	assert_has(f->json, "\"start\": [\"podman\",\"start\",\"demo-app\"],\"post_start\": [],\"health\": null,"
-			    "\"completion\": [\"podman\",\"wait\",\"demo-app\"],\"pre_stop\": [],\"stop\": "
-			    "[\"podman\",\"stop\",\"-t\",\"5\",\"demo-app\"],\"remove\": [\"podman\",\"rm\",\"-f\","
-			    "\"demo-app\"]}]}");
+	assert_has(f->json, "\"start\": [\"podman\",\"start\",\"demo-app-1\"],\"post_start\": [],\"health\": null,"
+			    "\"completion\": [\"podman\",\"wait\",\"demo-app-1\"],\"pre_stop\": [],\"stop\": "
+			    "[\"podman\",\"stop\",\"-t\",\"5\",\"demo-app-1\"],\"remove\": [\"podman\",\"rm\",\"-f\","
+			    "\"demo-app-1\"]}]}");
 }
 
 static void test_health_podman(void **state)
 {
 	struct fx *f = *state;
 	emit(f, seed_yaml, ENGINE_PODMAN);
-	assert_has(f->json, "\"health\": {\"argv\": [\"podman\",\"healthcheck\",\"run\",\"demo-db\"],\"check\": "
+	assert_has(f->json, "\"health\": {\"argv\": [\"podman\",\"healthcheck\",\"run\",\"demo-db-1\"],\"check\": "
 			    "\"exit_status\",\"interval_ms\": 2000,\"timeout_ms\": 2000,\"retries\": 10,"
 			    "\"start_period_ms\": 5000,\"poll_ms\": 1000,\"deadline_ms\": 105000}");
 }
@@ -241,14 +241,14 @@ static void test_health_docker(void **state)
 	     "    healthcheck: {disable: true}\n",
 	     ENGINE_DOCKER);
 	assert_has(f->json, "\"health\": {\"argv\": [\"docker\",\"inspect\",\"--format\","
-			    "\"{{.State.Health.Status}}\",\"h-api\"],\"check\": \"health_status\",\"interval_ms\": "
+			    "\"{{.State.Health.Status}}\",\"h-api-1\"],\"check\": \"health_status\",\"interval_ms\": "
 			    "300,\"timeout_ms\": 30000,\"retries\": 3,\"start_period_ms\": 0,\"poll_ms\": 300,"
 			    "\"deadline_ms\": 150900}");
 	assert_has(f->json, "\"depends_on\": [{\"service\": \"api\",\"condition\": \"service_healthy\","
 			    "\"required\": true},{\"service\": \"job\",\"condition\": "
 			    "\"service_completed_successfully\",\"required\": true}]");
 	/* a disabled healthcheck: no health wait */
-	assert_has(f->json, "\"post_start\": [],\"health\": null,\"completion\": [\"docker\",\"wait\",\"h-job\"]");
+	assert_has(f->json, "\"post_start\": [],\"health\": null,\"completion\": [\"docker\",\"wait\",\"h-job-1\"]");
 }
 
 static void test_image_healthcheck_when_waited(void **state)
@@ -261,7 +261,7 @@ static void test_image_healthcheck_when_waited(void **state)
 	     "  db: {image: db}\n",
 	     ENGINE_PODMAN);
 	/* no healthcheck in the file: the image's own, with the defaults */
-	assert_has(f->json, "\"health\": {\"argv\": [\"podman\",\"healthcheck\",\"run\",\"i-db\"],\"check\": "
+	assert_has(f->json, "\"health\": {\"argv\": [\"podman\",\"healthcheck\",\"run\",\"i-db-1\"],\"check\": "
 			    "\"exit_status\",\"interval_ms\": 30000,\"timeout_ms\": 30000,\"retries\": 3");
 	assert_has(f->json, "\"condition\": \"service_healthy\",\"required\": false}");
 	assert_has(f->d.out.buf, "has no healthcheck: its image must define one");
@@ -308,8 +308,8 @@ static void test_hooks(void **state)
 	     "    post_start: [{command: [warm, up]}]\n"
 	     "    pre_stop: [{command: drain now, user: app}]\n",
 	     ENGINE_DOCKER);
-	assert_has(f->json, "\"post_start\": [[\"docker\",\"exec\",\"k-api\",\"warm\",\"up\"]]");
-	assert_has(f->json, "\"pre_stop\": [[\"docker\",\"exec\",\"--user=app\",\"k-api\",\"drain\",\"now\"]]");
+	assert_has(f->json, "\"post_start\": [[\"docker\",\"exec\",\"k-api-1\",\"warm\",\"up\"]]");
+	assert_has(f->json, "\"pre_stop\": [[\"docker\",\"exec\",\"--user=app\",\"k-api-1\",\"drain\",\"now\"]]");
 }
 
 static void test_build(void **state)
@@ -356,11 +356,11 @@ static void test_restart_policies(void **state)
 	     "  c: {image: c, network_mode: none, restart: \"no\"}\n"
 	     "  d: {image: d, network_mode: none, restart: always, deploy: {restart_policy: {delay: 5s}}}\n",
 	     ENGINE_DOCKER);
-	assert_has(f->json, "\"--name=rs-a\",\"--restart=on-failure:3\",");
-	assert_has(f->json, "\"--name=rs-b\",\"--restart=always\",");
-	assert_has(f->json, "\"--name=rs-c\",\"--restart=no\",");
+	assert_has(f->json, "\"--name=rs-a-1\",\"--restart=on-failure:3\",");
+	assert_has(f->json, "\"--name=rs-b-1\",\"--restart=always\",");
+	assert_has(f->json, "\"--name=rs-c-1\",\"--restart=no\",");
 	/* deploy.restart_policy without a condition: no policy (docker compose) */
-	assert_has(f->json, "\"--name=rs-d\",\"--label=");
+	assert_has(f->json, "\"--name=rs-d-1\",\"--label=");
 }
 
 static void test_engine_path_and_determinism(void **state)
@@ -377,7 +377,7 @@ static void test_engine_path_and_determinism(void **state)
 	assert_memory_equal(a.files[0].data, b.files[0].data, a.files[0].len);
 	const char *json = compact(&f->a, a.files[0].data);
 	assert_has(json, "\"engine\": \"docker\",");
-	assert_has(json, "\"start\": [\"/opt/bin/docker\",\"start\",\"demo-app\"]");
+	assert_has(json, "\"start\": [\"/opt/bin/docker\",\"start\",\"demo-app-1\"]");
 	assert_lacks(json, "[\"docker\",");
 }
 

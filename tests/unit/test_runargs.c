@@ -74,6 +74,15 @@ static const struct project *load(struct fx *f, const char *yaml)
 	return p;
 }
 
+/* The plan of p, as the engine targets have it. */
+static const struct plan *plan_of(struct fx *f, const struct project *p)
+{
+	struct plan *pl = arena_alloc(&f->a, sizeof(*pl));
+	struct plan_options o = { .engine = ENGINE_DOCKER, .one_host = true };
+	assert_int_equal(plan_build(&f->a, &f->d, p, &o, pl), 0);
+	return pl;
+}
+
 static const struct service *svc(const struct project *p, const char *name)
 {
 	const struct service *s = project_service(p, name);
@@ -91,12 +100,23 @@ static void expect_argv(const struct strvec *v, const char *want)
 	sb_release(&got);
 }
 
+/* The flags of service name's first container but compose's own labels
+ * (the plan's, checked by test_decide.c; here, that they come out: the
+ * project and service labels are counted), then the image and command. */
 static void run_args(struct fx *f, const struct project *p, const char *name, enum engine e, bool warn,
 		     const char *want_flags, const char *want_tail)
 {
-	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, p, svc(p, name), 1, e, warn, &flags, &tail);
-	expect_argv(&flags, want_flags);
+	struct strvec flags = { 0 }, tail = { 0 }, own = { 0 };
+	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, name), 1, e, warn, &flags, &tail);
+	int compose = 0;
+	for (size_t i = 0; i < flags.n; i++) {
+		if (!run_args_compose_label(flags.v[i]))
+			strvec_push(&own, &f->a, flags.v[i]);
+		compose += strcmp(flags.v[i], arena_printf(&f->a, "--label=" LABEL_PROJECT "=%s", p->name)) == 0;
+		compose += strcmp(flags.v[i], arena_printf(&f->a, "--label=" LABEL_SERVICE "=%s", name)) == 0;
+	}
+	assert_int_equal(compose, 2);
+	expect_argv(&own, want_flags);
 	expect_argv(&tail, want_tail);
 }
 
@@ -116,7 +136,7 @@ static void test_names(void **state)
 					  "  web: {image: nginx}\n"
 					  "  api: {build: ., deploy: {replicas: 3}}\n"
 					  "  db: {image: pg, container_name: the-db}\n");
-	assert_string_equal(plan_container_name(&f->a, p, svc(p, "web"), 1), "demo-web");
+	assert_string_equal(plan_container_name(&f->a, p, svc(p, "web"), 1), "demo-web-1");
 	assert_string_equal(plan_container_name(&f->a, p, svc(p, "api"), 1), "demo-api-1");
 	assert_string_equal(plan_container_name(&f->a, p, svc(p, "api"), 3), "demo-api-3");
 	assert_string_equal(plan_container_name(&f->a, p, svc(p, "db"), 1), "the-db");
@@ -222,16 +242,15 @@ static void test_service_docker(void **state)
 		"--hostname=web1\n--domainname=example.org\n--user=1000:1000\n--workdir=/app\n"
 		"--env=A=1\n--env=B=two words\n"
 		"--label=a.first=x,y\n--label=z.last=1\n"
-		"--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=web\n"
 		"--annotation=org.opencontainers.x=y\n"
 		"--expose=9100\n"
-		"--network=name=demo_front,alias=web,alias=www,ip=172.20.0.5\n"
-		"--network=name=shared-back,alias=web,mac-address=02:42:ac:11:00:02\n"
-		"--link=demo-db:database\n--link=demo-db:db\n--link=legacy:old\n"
+		"--network=name=demo_front,alias=demo-web-1,alias=web,alias=www,ip=172.20.0.5\n"
+		"--network=name=shared-back,alias=demo-web-1,alias=web,mac-address=02:42:ac:11:00:02\n"
+		"--link=demo-db-1:database\n--link=demo-db-1:db\n--link=legacy:old\n"
 		"--add-host=somehost:162.242.195.82\n--add-host=v6host:::1\n"
 		"--dns=8.8.8.8\n--dns-option=use-vc\n--dns-search=example.org\n"
 		"--volume=%s/rel:/rel\n"
-		"--volumes-from=demo-db:ro\n--volumes-from=other\n"
+		"--volumes-from=demo-db-1:ro\n--volumes-from=other\n"
 		"--tmpfs=/run:size=10m\n"
 		"--volume=%s/token.txt:/run/secrets/token:ro\n"
 		"--volume=/etc/demo/app.conf:/etc/app.conf:ro\n"
@@ -245,7 +264,7 @@ static void test_service_docker(void **state)
 		"--cpus=1.5\n--cpu-shares=512\n--cpuset-cpus=0-1\n"
 		"--device=/dev/ttyUSB0:/dev/ttyS0:rwm\n--device=/dev/sda:/dev/sda:rwm\n"
 		"--device-cgroup-rule=c 1:3 mr\n--group-add=audio\n"
-		"--ipc=shareable\n--pid=container:demo-db\n--userns=host\n--cgroupns=private\n"
+		"--ipc=shareable\n--pid=container:demo-db-1\n--userns=host\n--cgroupns=private\n"
 		"--cgroup-parent=my.slice\n--platform=linux/amd64\n--pull=missing\n"
 		"--interactive\n--tty\n--mac-address=02:42:ac:11:00:03",
 		f->dir, f->dir);
@@ -261,8 +280,7 @@ static void test_service_docker(void **state)
 
 	/* deploy.resources stand in for the unset top-level limits; no --restart */
 	run_args(f, p, "db", ENGINE_DOCKER, true,
-		 "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=db\n"
-		 "--network=name=demo_default,alias=db\n"
+		 "--network=name=demo_default,alias=demo-db-1,alias=db\n"
 		 "--pids-limit=50\n--memory=268435456\n--memory-reservation=134217728\n--cpus=0.5",
 		 "postgres:18");
 	assert_int_equal(f->d.warnings, 3);
@@ -273,13 +291,13 @@ static void test_service_podman(void **state)
 	struct fx *f = *state;
 	const struct project *p = load(f, big_yaml);
 	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, p, svc(p, "web"), 1, ENGINE_PODMAN, true, &flags, &tail);
+	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "web"), 1, ENGINE_PODMAN, true, &flags, &tail);
 	struct strbuf got = STRBUF_INIT;
 	for (size_t i = 0; i < flags.n; i++)
 		sb_addf(&got, "%s\n", flags.v[i]);
 	/* podman's network syntax, no --domainname and no --link */
-	assert_non_null(strstr(got.buf, "\n--network=demo_front:alias=web,alias=www,ip=172.20.0.5\n"
-					"--network=shared-back:alias=web,mac=02:42:ac:11:00:02\n"
+	assert_non_null(strstr(got.buf, "\n--network=demo_front:alias=demo-web-1,alias=web,alias=www,ip=172.20.0.5\n"
+					"--network=shared-back:alias=demo-web-1,alias=web,mac=02:42:ac:11:00:02\n"
 					"--add-host=somehost:162.242.195.82\n"));
 	assert_null(strstr(got.buf, "--domainname"));
 	assert_null(strstr(got.buf, "--link"));
@@ -292,7 +310,7 @@ static void test_service_podman(void **state)
 
 	/* warn=false: the same argv, nothing reported */
 	struct strvec again = { 0 }, tail2 = { 0 };
-	run_args_service(&f->a, &f->d, p, svc(p, "web"), 1, ENGINE_PODMAN, false, &again, &tail2);
+	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "web"), 1, ENGINE_PODMAN, false, &again, &tail2);
 	assert_int_equal(again.n, flags.n);
 	assert_int_equal(f->d.warnings, 6);
 }
@@ -316,7 +334,6 @@ static void test_ports(void **state)
 					  "      - {target: 7000, host_ip: 10.0.0.1, protocol: sctp}\n"
 					  "      - {target: 7001, host_ip: \"fe80::1\", published: \"17001\", mode: host}\n");
 	run_args(f, p, "web", ENGINE_DOCKER, true,
-		 "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=web\n"
 		 "--publish=8080:80/tcp\n--publish=127.0.0.1:5000:5000/udp\n--publish=[::1]:6000:6000/tcp\n"
 		 "--publish=9000/tcp\n--publish=3001:4001/tcp\n--publish=3002:4002/tcp\n"
 		 "--publish=10.0.0.1::7000/sctp\n--publish=[fe80::1]:17001:7001/tcp\n"
@@ -360,8 +377,7 @@ static void test_mounts_docker(void **state)
 	struct fx *f = *state;
 	const struct project *p = load(f, mounts_yaml);
 	run_args(f, p, "app", ENGINE_DOCKER, true,
-		 "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=app\n"
-		 "--network=name=demo_default,alias=app\n"
+		 "--network=name=demo_default,alias=demo-app-1,alias=app\n"
 		 "--volume=/srv/data:/data:ro,z\n"
 		 "--volume=demo_data:/named\n"
 		 "--volume=demo_data:/named-ro:ro,nocopy\n"
@@ -384,11 +400,11 @@ static void test_mounts_podman(void **state)
 	struct fx *f = *state;
 	const struct project *p = load(f, mounts_yaml);
 	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, p, svc(p, "app"), 1, ENGINE_PODMAN, true, &flags, &tail);
+	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "app"), 1, ENGINE_PODMAN, true, &flags, &tail);
 	struct strbuf got = STRBUF_INIT;
 	for (size_t i = 0; i < flags.n; i++)
 		sb_addf(&got, "%s\n", flags.v[i]);
-	assert_non_null(strstr(got.buf, "--network=demo_default:alias=app\n"));
+	assert_non_null(strstr(got.buf, "--network=demo_default:alias=demo-app-1,alias=app\n"));
 	assert_non_null(strstr(got.buf, "--mount=type=volume,src=demo_data,dst=/sub,subpath=a/b\n"));
 	assert_non_null(strstr(got.buf, "--mount=type=volume,dst=/anon-ro,ro\n"));
 	assert_int_equal(f->d.warnings, 0);
@@ -409,15 +425,18 @@ static void test_hostile_mount_and_alias(void **state)
 					  "      - {type: bind, source: \"/srv/we\\\"ird:x,y\", target: /t, read_only: true}\n");
 	run_args(f, p, "app", ENGINE_DOCKER, true,
 		 "--env=K=$HOME 100% it's \"q\" a,b\n"
-		 "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=app\n"
-		 "--network=name=demo_default,alias=app,\"alias=a,b\"\n"
+		 "--network=name=demo_default,alias=demo-app-1,alias=app,\"alias=a,b\"\n"
 		 "--mount=type=bind,\"src=/srv/we\"\"ird:x,y\",dst=/t,ro",
 		 "app");
 	assert_int_equal(f->d.warnings, 0);
 	/* podman's NAME:opts has no quoting: the alias is reported, not mangled */
 	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, p, svc(p, "app"), 1, ENGINE_PODMAN, true, &flags, &tail);
-	assert_string_equal(flags.v[3], "--network=demo_default:alias=app");
+	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "app"), 1, ENGINE_PODMAN, true, &flags, &tail);
+	const char *net = NULL;
+	for (size_t i = 0; i < flags.n; i++)
+		if (str_has_prefix(flags.v[i], "--network="))
+			net = flags.v[i];
+	assert_string_equal(net, "--network=demo_default:alias=demo-app-1,alias=app");
 	expect_warning(f, "network option alias=\"a,b\" (a comma) cannot be expressed by `podman run`");
 	assert_int_equal(f->d.warnings, 1);
 }
@@ -439,13 +458,11 @@ static void test_service_references(void **state)
 					  "  db: {image: pg, scale: 2}\n"
 					  "  side: {image: side, network_mode: \"container:abc\"}\n");
 	run_args(f, p, "app", ENGINE_DOCKER, true,
-		 "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=app\n"
 		 "--network=container:the-vpn\n"
 		 "--volumes-from=demo-db-1:rw\n"
 		 "--ipc=container:demo-db-1\n--uts=host",
 		 "app");
 	run_args(f, p, "side", ENGINE_PODMAN, true,
-		 "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=side\n"
 		 "--network=container:abc",
 		 "side");
 	assert_int_equal(f->d.warnings, 0);
@@ -491,7 +508,7 @@ static const char health_yaml[] =
 	"    network_mode: none\n"
 	"    healthcheck: {interval: 10s}\n";
 
-#define LABELS(s) "--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=" s "\n"
+#define LABELS(s) "" /* compose's labels are left out by run_args */
 
 static void test_healthcheck_docker(void **state)
 {
@@ -657,7 +674,7 @@ static void test_pre_start(void **state)
 	expect_argv(&x, "run\n--rm\n--name=n\n"
 			"--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=side\n"
 			"--label=com.docker.compose.hook=pre_start\n"
-			"--network=container:demo-vpn\ndemo-side");
+			"--network=container:demo-vpn-1\ndemo-side");
 }
 
 static void test_exec_hooks(void **state)

@@ -59,7 +59,9 @@ static int teardown(void **state)
 }
 
 /* Load `yaml` as <tmpdir>/compose.yaml, run the backend and return the
- * script.  The environment is empty but for PATH. */
+ * script, the temporary directory written @DIR@ in it (compose's labels
+ * name the project's directory and file).  The environment is empty but
+ * for PATH. */
 static const char *script_for(struct fx *f, const char *yaml, enum engine e)
 {
 	static char *const env[] = { "PATH=/usr/bin:/bin", NULL };
@@ -78,7 +80,21 @@ static const char *script_for(struct fx *f, const char *yaml, enum engine e)
 	assert_int_equal(backend_run(&f->a, &f->d, &backend_sh, p, &o, &f->fs), 0);
 	assert_int_equal(f->fs.n, 1);
 	assert_string_equal(f->fs.files[0].path, "up.sh");
-	return f->fs.files[0].data;
+	struct strbuf sb = STRBUF_INIT;
+	size_t dl = strlen(f->tmpdir);
+	for (const char *t = f->fs.files[0].data;;) {
+		const char *m = strstr(t, f->tmpdir);
+		if (!m) {
+			sb_adds(&sb, t);
+			break;
+		}
+		sb_add(&sb, t, (size_t)(m - t));
+		sb_adds(&sb, "@DIR@");
+		t = m + dl;
+	}
+	const char *r = sb_to_arena(&sb, &f->a);
+	sb_release(&sb);
+	return r;
 }
 
 static const char *script(struct fx *f, const char *yaml)
@@ -150,28 +166,32 @@ static void test_whole_service(void **state)
 				  "    image: nginx:1.27\n"
 				  "    network_mode: host\n"
 				  "    restart: on-failure:3\n");
-	const char *h = hash_of(f, s, "demo-web");
+	const char *h = hash_of(f, s, "demo-web-1");
 	assert_string_equal(function(f, s, "# service \"web\""),
 			    arena_printf(&f->a,
 					 "# service \"web\" (compose.yaml:3:3)\n"
 					 "up_web() {\n"
-					 "\tensure 'service \"web\": create demo-web' 'demo-web' '%s' \"$ENGINE\" create \\\n"
-					 "\t\t'--name=demo-web' '--label=com.composec.config-hash=%s' \\\n"
-					 "\t\t'--restart=on-failure:3' '--label=com.docker.compose.project=demo' \\\n"
+					 "\tensure 'service \"web\": create demo-web-1' 'demo-web-1' '%s' \"$ENGINE\" create \\\n"
+					 "\t\t'--name=demo-web-1' '--label=com.composec.config-hash=%s' \\\n"
+					 "\t\t'--restart=on-failure:3' '--label=com.docker.compose.container-number=1' \\\n"
+					 "\t\t'--label=com.docker.compose.depends_on=' '--label=com.docker.compose.oneoff=False' \\\n"
+					 "\t\t'--label=com.docker.compose.project=demo' \\\n"
+					 "\t\t'--label=com.docker.compose.project.config_files=@DIR@/compose.yaml' \\\n"
+					 "\t\t'--label=com.docker.compose.project.working_dir=@DIR@' \\\n"
 					 "\t\t'--label=com.docker.compose.service=web' '--network=host' 'nginx:1.27'\n"
-					 "\tif running 'demo-web'; then\n"
-					 "\t\tsay 'service \"web\": demo-web runs, up to date'\n"
+					 "\tif running 'demo-web-1'; then\n"
+					 "\t\tsay 'service \"web\": demo-web-1 runs, up to date'\n"
 					 "\telse\n"
-					 "\t\tquiet 'service \"web\": start demo-web' \"$ENGINE\" start 'demo-web'\n"
+					 "\t\tquiet 'service \"web\": start demo-web-1' \"$ENGINE\" start 'demo-web-1'\n"
 					 "\tfi\n"
 					 "}\n",
 					 h, h));
 	assert_has(s, "down() {\n"
 		      "\t# service \"web\"\n"
-		      "\tif running 'demo-web'; then\n"
-		      "\t\tquiet 'service \"web\": stop demo-web' \"$ENGINE\" stop -t 10 'demo-web'\n"
+		      "\tif running 'demo-web-1'; then\n"
+		      "\t\tquiet 'service \"web\": stop demo-web-1' \"$ENGINE\" stop -t 10 'demo-web-1'\n"
 		      "\tfi\n"
-		      "\tremove 'demo-web'\n"
+		      "\tremove 'demo-web-1'\n"
 		      "\tsay 'project \"demo\" is down'\n"
 		      "}\n");
 }
@@ -182,7 +202,7 @@ static void test_podman_engine(void **state)
 	const char *s = script_for(f, "name: p\nservices:\n  web:\n    image: nginx\n", ENGINE_PODMAN);
 	assert_has(s, "ENGINE=${COMPOSEC_ENGINE:-podman}\n");
 	assert_has(s, "\tuntil \"$ENGINE\" healthcheck run \"$2\" >/dev/null 2>&1; do\n");
-	assert_has(s, "'--network=p_default:alias=web'");
+	assert_has(s, "'--network=p_default:alias=p-web-1,alias=web'");
 	s = script(f, "name: p\nservices:\n  web:\n    image: nginx\n");
 	assert_lacks(s, "healthcheck run");
 	assert_has(s, "'{{if .State.Health}}{{.State.Health.Status}}{{end}}'");
@@ -209,33 +229,36 @@ static void test_pre_start_steps(void **state)
 				  "    pre_stop:\n"
 				  "      - command: [drain]\n"
 				  "        user: app\n");
-	assert_has(s, "\t\t'--network=none' 'app:1'\n"
-		      "\tif fresh 'p-app'; then\n"
-		      "\t\tremove 'p-app-pre-start-1'\n"
-		      "\t\tmust 'service \"app\": pre_start step 1' \"$ENGINE\" run --rm '--name=p-app-pre-start-1' \\\n"
-		      "\t\t\t'--user=app' '--label=com.docker.compose.project=p' \\\n"
+	assert_has(s, "'--network=none' 'app:1'\n"
+		      "\tif fresh 'p-app-1'; then\n"
+		      "\t\tremove 'p-app-1-pre-start-1'\n"
+		      "\t\tmust 'service \"app\": pre_start step 1' \"$ENGINE\" run --rm \\\n"
+		      "\t\t\t'--name=p-app-1-pre-start-1' '--user=app' \\\n"
+		      "\t\t\t'--label=com.docker.compose.project=p' \\\n"
 		      "\t\t\t'--label=com.docker.compose.service=app' \\\n"
 		      "\t\t\t'--label=com.docker.compose.hook=pre_start' '--network=none' 'app:1' 'first'\n"
-		      "\t\tremove 'p-app-pre-start-2'\n"
-		      "\t\tmust 'service \"app\": pre_start step 2' \"$ENGINE\" run --rm '--name=p-app-pre-start-2' \\\n"
-		      "\t\t\t'--user=root' '--label=com.docker.compose.project=p' \\\n"
+		      "\t\tremove 'p-app-1-pre-start-2'\n"
+		      "\t\tmust 'service \"app\": pre_start step 2' \"$ENGINE\" run --rm \\\n"
+		      "\t\t\t'--name=p-app-1-pre-start-2' '--user=root' \\\n"
+		      "\t\t\t'--label=com.docker.compose.project=p' \\\n"
 		      "\t\t\t'--label=com.docker.compose.service=app' \\\n"
 		      "\t\t\t'--label=com.docker.compose.hook=pre_start' '--network=none' 'tool:2' \\\n"
 		      "\t\t\t'second'\n"
 		      "\tfi\n"
-		      "\tif running 'p-app'; then\n");
-	assert_has(s, "\t\tquiet 'service \"app\": start p-app' \"$ENGINE\" start 'p-app'\n"
-		      "\t\tmust 'service \"app\": post_start hook 1 in p-app' \"$ENGINE\" exec 'p-app' 'warm' 'up'\n"
+		      "\tif running 'p-app-1'; then\n");
+	assert_has(s, "\t\tquiet 'service \"app\": start p-app-1' \"$ENGINE\" start 'p-app-1'\n"
+		      "\t\tmust 'service \"app\": post_start hook 1 in p-app-1' \"$ENGINE\" exec 'p-app-1' 'warm' \\\n"
+		      "\t\t\t'up'\n"
 		      "\tfi\n");
 	/* down: the hook may fail, the stop happens anyway */
-	assert_has(s, "\tif running 'p-app'; then\n"
-		      "\t\ttry 'service \"app\": pre_stop hook 1 in p-app' \"$ENGINE\" exec '--user=app' 'p-app' \\\n"
-		      "\t\t\t'drain'\n"
-		      "\t\tquiet 'service \"app\": stop p-app' \"$ENGINE\" stop -t 10 'p-app'\n"
+	assert_has(s, "\tif running 'p-app-1'; then\n"
+		      "\t\ttry 'service \"app\": pre_stop hook 1 in p-app-1' \"$ENGINE\" exec '--user=app' \\\n"
+		      "\t\t\t'p-app-1' 'drain'\n"
+		      "\t\tquiet 'service \"app\": stop p-app-1' \"$ENGINE\" stop -t 10 'p-app-1'\n"
 		      "\tfi\n"
-		      "\tremove 'p-app'\n"
-		      "\tremove 'p-app-pre-start-1'\n"
-		      "\tremove 'p-app-pre-start-2'\n");
+		      "\tremove 'p-app-1'\n"
+		      "\tremove 'p-app-1-pre-start-1'\n"
+		      "\tremove 'p-app-1-pre-start-2'\n");
 	/* a failure names the service and the step */
 	assert_has(s, "\t\tdie \"$what failed (exit $rc)\"\n");
 }
@@ -264,8 +287,8 @@ static void test_waits(void **state)
 				  "  job: {image: job}\n"
 				  "  cache: {image: redis}\n");
 	assert_has(s, "up_web() {\n"
-		      "\twait_healthy 'service \"web\": wait until \"api\" is healthy' 'd-api' 47\n"
-		      "\twait_completed 'service \"web\": wait until \"job\" completed successfully' 'd-job' 3600\n"
+		      "\twait_healthy 'service \"web\": wait until \"api\" is healthy' 'd-api-1' 47\n"
+		      "\twait_completed 'service \"web\": wait until \"job\" completed successfully' 'd-job-1' 3600\n"
 		      "\tensure ");
 	assert_lacks(s, "wait until \"cache\"");
 	/* dependencies first, ties by name */
@@ -352,10 +375,10 @@ static void test_restart_policies(void **state)
 				  "  c: {image: c, restart: unless-stopped}\n"
 				  "  d: {image: d, deploy: {restart_policy: {condition: on-failure, max_attempts: 2}}}\n"
 				  "  e: {image: e}\n");
-	assert_has(function(f, s, "up_a()"), " '--restart=always' ");
-	assert_has(function(f, s, "up_b()"), " '--restart=no' ");
-	assert_has(function(f, s, "up_c()"), " '--restart=unless-stopped' ");
-	assert_has(function(f, s, "up_d()"), " '--restart=on-failure:2' ");
+	assert_has(function(f, s, "up_a()"), "'--restart=always'");
+	assert_has(function(f, s, "up_b()"), "'--restart=no'");
+	assert_has(function(f, s, "up_c()"), "'--restart=unless-stopped'");
+	assert_has(function(f, s, "up_d()"), "'--restart=on-failure:2'");
 	assert_lacks(function(f, s, "up_e()"), "--restart");
 	assert_int_equal(f->d.warnings, 0);
 }
@@ -383,13 +406,13 @@ static void test_config_hash(void **state)
 	struct fx *f = *state;
 	const char *base = "name: c\nservices:\n  a:\n    image: a\n    pre_start:\n      - command: [%s]\n";
 	const char *s1 = script(f, arena_printf(&f->a, base, "one"));
-	const char *h1 = hash_of(f, s1, "c-a");
+	const char *h1 = hash_of(f, s1, "c-a-1");
 	assert_int_equal(strspn(h1, "0123456789abcdef"), 16);
 	const char *s2 = script(f, arena_printf(&f->a, base, "one"));
 	assert_string_equal(s1, s2);
-	const char *h2 = hash_of(f, script(f, arena_printf(&f->a, base, "two")), "c-a");
+	const char *h2 = hash_of(f, script(f, arena_printf(&f->a, base, "two")), "c-a-1");
 	assert_string_not_equal(h1, h2);
-	const char *h3 = hash_of(f, script(f, "name: c\nservices:\n  a:\n    image: a\n    user: x\n"), "c-a");
+	const char *h3 = hash_of(f, script(f, "name: c\nservices:\n  a:\n    image: a\n    user: x\n"), "c-a-1");
 	assert_string_not_equal(h1, h3);
 }
 
@@ -411,14 +434,11 @@ static void test_build(void **state)
 	assert_has(s, "up_app() {\n"
 		      "\thave image 'b-app' ||\n"
 		      "\t\tmust 'service \"app\": build b-app' \"$ENGINE\" build '--tag=b-app' \\\n");
-	assert_has(s, arena_printf(&f->a, "'--file=%s/Dockerfile' '--build-arg=V=1' \\\n\t\t\t'%s'\n", f->tmpdir,
-				   f->tmpdir));
-	assert_has(s, arena_printf(&f->a,
-				   "\thave image 'b-inline' ||\n"
-				   "\t\tprintf '%%s' 'FROM busybox\n' |\n"
-				   "\t\tmust 'service \"inline\": build b-inline' \"$ENGINE\" build '--tag=b-inline' '--file=-' \\\n"
-				   "\t\t\t'%s'\n",
-				   f->tmpdir));
+	assert_has(s, "'--file=@DIR@/Dockerfile' '--build-arg=V=1' \\\n\t\t\t'@DIR@'\n");
+	assert_has(s, "\thave image 'b-inline' ||\n"
+		      "\t\tprintf '%s' 'FROM busybox\n' |\n"
+		      "\t\tmust 'service \"inline\": build b-inline' \"$ENGINE\" build '--tag=b-inline' '--file=-' \\\n"
+		      "\t\t\t'@DIR@'\n");
 }
 
 static void test_resources(void **state)

@@ -80,11 +80,42 @@ static void emit_ok(struct fx *f, const char *yaml)
 	assert_int_equal(emit_with(f, yaml, ENGINE_DOCKER, 500), 0);
 }
 
+/* Whether a compose label key (after "com.docker.compose.") is one of
+ * those the tests here still expect: the project, the service, a step's
+ * hook.  The
+ * others the plan adds (number, oneoff, depends_on, the project's files)
+ * are test_decide.c's and the golden cases' to check, and hold the
+ * fixture's temporary directory. */
+static bool label_kept(const char *key)
+{
+	return strncmp(key, "project=", 8) == 0 || strncmp(key, "service=", 8) == 0 || strncmp(key, "hook=", 5) == 0 ||
+	       strncmp(key, "network=", 8) == 0 || strncmp(key, "volume=", 7) == 0;
+}
+
+/* Unit name of the output, without the words of compose's labels but
+ * project and service (label_kept). */
 static const char *unit(struct fx *f, const char *name)
 {
-	for (size_t i = 0; i < f->fs.n; i++)
-		if (strcmp(f->fs.files[i].path, name) == 0)
-			return f->fs.files[i].data;
+	static const char mark[] = " \"--label=com.docker.compose.";
+	for (size_t i = 0; i < f->fs.n; i++) {
+		if (strcmp(f->fs.files[i].path, name) != 0)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		for (const char *t = f->fs.files[i].data; *t;) {
+			const char *m = strstr(t, mark);
+			if (!m) {
+				sb_adds(&sb, t);
+				break;
+			}
+			const char *end = strchr(m + sizeof(mark) - 1, '"');
+			assert_non_null(end);
+			sb_add(&sb, t, (size_t)((label_kept(m + sizeof(mark) - 1) ? end + 1 : m) - t));
+			t = end + 1;
+		}
+		const char *r = sb_to_arena(&sb, &f->a);
+		sb_release(&sb);
+		return r;
+	}
 	fail_msg("no file %s", name);
 	return NULL;
 }
@@ -133,12 +164,12 @@ static void test_simple_unit(void **state)
 			    "Restart=no\n"
 			    "SuccessExitStatus=143\n"
 			    "TimeoutStopSec=40s\n"
-			    "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"demo-web\"\n"
-			    "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=demo-web\" "
+			    "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"demo-web-1\"\n"
+			    "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=demo-web-1\" "
 			    "\"--label=com.docker.compose.project=demo\" \"--label=com.docker.compose.service=web\" "
 			    "\"--network=host\" \"nginx:1.27\"\n"
-			    "ExecStop=\"/usr/bin/docker\" \"stop\" \"-t\" \"10\" \"demo-web\"\n"
-			    "ExecStopPost=-\"/usr/bin/docker\" \"rm\" \"-f\" \"demo-web\"\n"
+			    "ExecStop=\"/usr/bin/docker\" \"stop\" \"-t\" \"10\" \"demo-web-1\"\n"
+			    "ExecStopPost=-\"/usr/bin/docker\" \"rm\" \"-f\" \"demo-web-1\"\n"
 			    "\n"
 			    "[Install]\n"
 			    "WantedBy=demo.target\n");
@@ -173,17 +204,17 @@ static void test_pre_start_order(void **state)
 	const char *u = unit(f, "p-app.service");
 	assert_has(u, "TimeoutStartSec=infinity\n"
 		      "TimeoutStopSec=40s\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app\"\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-1\"\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-2\"\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-3\"\n"
-		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-1\" "
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1-pre-start-1\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1-pre-start-2\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1-pre-start-3\"\n"
+		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-1-pre-start-1\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
 		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"app:1\" \"first\"\n"
-		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-2\" \"--user=root\" "
+		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-1-pre-start-2\" \"--user=root\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
 		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"tool:2\" \"second\"\n"
-		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-3\" "
+		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-1-pre-start-3\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
 		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"app:1\" \"third\"\n"
 		      "ExecStart=\"/usr/bin/docker\" \"run\"");
@@ -236,9 +267,9 @@ static void test_depends_on(void **state)
 	assert_has(api, "Type=simple\n");
 	assert_has(api, "TimeoutStartSec=165s\n");
 	assert_has(api, "ExecStartPost=\"/bin/sh\" \"-c\" \"n=0; while :; do s=$$('/usr/bin/docker' inspect -f "
-			"'{{.State.Health.Status}}' 'd-api' 2>/dev/null); if [ \\\"$$s\\\" = healthy ]; then exit 0; "
-			"fi; if [ \\\"$$s\\\" = unhealthy ]; then echo 'd-api is unhealthy' >&2; exit 1; fi; "
-			"n=$$((n+1)); if [ \\\"$$n\\\" -ge 135 ]; then echo 'd-api is not healthy after 135 seconds' "
+			"'{{.State.Health.Status}}' 'd-api-1' 2>/dev/null); if [ \\\"$$s\\\" = healthy ]; then exit 0; "
+			"fi; if [ \\\"$$s\\\" = unhealthy ]; then echo 'd-api-1 is unhealthy' >&2; exit 1; fi; "
+			"n=$$((n+1)); if [ \\\"$$n\\\" -ge 135 ]; then echo 'd-api-1 is not healthy after 135 seconds' "
 			">&2; exit 1; fi; sleep 1; done\"\n");
 
 	/* completed: a oneshot that counts as started once it exited 0 */
@@ -258,7 +289,7 @@ static void test_depends_on_podman(void **state)
 	const char *api = unit(f, "d-api.service");
 	assert_has(api, "Type=notify\nNotifyAccess=all\n");
 	assert_has(api, "ExecStart=\"/usr/bin/podman\" \"run\" \"--rm\" \"-d\" \"--sdnotify=healthy\" "
-			"\"--cgroups=no-conmon\" \"--name=d-api\"");
+			"\"--cgroups=no-conmon\" \"--name=d-api-1\"");
 	assert_lacks(api, "ExecStartPost=");
 	assert_has(api, "Wants=network-online.target\n");
 }
@@ -270,7 +301,7 @@ static void test_depends_on_old_podman(void **state)
 	const char *api = unit(f, "d-api.service");
 	assert_has(api, "Type=simple\n");
 	assert_has(api, "ExecStartPost=\"/bin/sh\" \"-c\" \"n=0; while :; do if '/usr/bin/podman' healthcheck run "
-			"'d-api' >/dev/null 2>&1; then exit 0; fi; n=$$((n+1));");
+			"'d-api-1' >/dev/null 2>&1; then exit 0; fi; n=$$((n+1));");
 	assert_lacks(api, "sdnotify");
 }
 
@@ -367,7 +398,7 @@ static void test_restart_mapping(void **state)
 	assert_has(fail3, "StartLimitIntervalSec=infinity\nStartLimitBurst=4\n");
 	assert_has(fail3, "\nRestart=on-failure\nRestartSec=1s\nSuccessExitStatus=143 130\nTimeoutStopSec=90s\n");
 	assert_has(fail3, "\"--stop-signal=SIGINT\"");
-	assert_has(fail3, "ExecStop=\"/usr/bin/docker\" \"stop\" \"-t\" \"60\" \"m-fail3\"\n");
+	assert_has(fail3, "ExecStop=\"/usr/bin/docker\" \"stop\" \"-t\" \"60\" \"m-fail3-1\"\n");
 	const char *dep = unit(f, "m-dep.service");
 	assert_has(dep, "StartLimitIntervalSec=30s\nStartLimitBurst=3\n");
 	assert_has(dep, "\nRestart=on-failure\nRestartSec=5s\n");

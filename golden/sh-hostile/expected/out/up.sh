@@ -151,9 +151,9 @@ wait_healthy() {
 
 # service "odd.name_-x" (compose.yaml:38:3)
 up_odd_name__x() {
-	ensure 'service "odd.name_-x": create e2e-hostile-odd.name_-x' 'e2e-hostile-odd.name_-x' '82822181b31045cc' "$ENGINE" create \
-		'--name=e2e-hostile-odd.name_-x' '--label=com.composec.config-hash=82822181b31045cc' \
-		'--user=1000:100' \
+	ensure 'service "odd.name_-x": create e2e-hostile-odd.name_-x-1' 'e2e-hostile-odd.name_-x-1' '7210e3833027f626' "$ENGINE" create \
+		'--name=e2e-hostile-odd.name_-x-1' \
+		'--label=com.composec.config-hash=7210e3833027f626' '--user=1000:100' \
 		'--workdir=/srv/a b/it'\''s/say "hi"/$HOME/$$/${X}/%h/100%/back\slash/new
 line/tab	here/;/&&/|/`id`/$(id)/*/~/#x/ünïcödé ✓/-dash/%i %n %%/ edge /x=y' \
 		'--env=AND=&&' '--env=BACKSLASH=back\slash' '--env=BACKTICK=`id`' '--env=BRACE=${X}' \
@@ -176,9 +176,13 @@ line' '--label=e2e.percent=100%' '--label=e2e.pipe=|' '--label=e2e.quote=it'\''s
 		'--label=e2e.subst=$(id)' '--label=e2e.tab=tab	here' '--label=e2e.tilde=~' \
 		'--label=e2e.trailing=trailing\' '--label=e2e.unicode=ünïcödé ✓ 日本' \
 		'--label=label with space ✓=it'\''s $HOME 100%' \
+		'--label=com.docker.compose.container-number=1' \
+		'--label=com.docker.compose.depends_on=' '--label=com.docker.compose.oneoff=False' \
 		'--label=com.docker.compose.project=e2e-hostile' \
+		'--label=com.docker.compose.project.config_files=@CASEDIR@/compose.yaml' \
+		'--label=com.docker.compose.project.working_dir=@CASEDIR@' \
 		'--label=com.docker.compose.service=odd.name_-x' \
-		'--network=name=e2e-hostile_default,alias=odd.name_-x' \
+		'--network=name=e2e-hostile_default,alias=e2e-hostile-odd.name_-x-1,alias=odd.name_-x' \
 		'--volume=/srv/it'\''s a dir/say "hi"/$HOME/$$/${X}/%h/100%/back\slash/tab	here/;&&|`id`$(id)*~#x ünïcödé ✓/-dash:/data/a b/it'\''s/100%/%h/$HOME' \
 		'--volume=/tmp/semi;colon & pipe|/x:/mnt/x y:ro' \
 		'--health-cmd=test "$(cat '\''/tmp/it'\'''\''s'\'')" = '\''100% %h ${X}'\'' && echo `id` | grep -q ~; printf '\''a\tb\n'\'' # back\slash ünïcödé ✓
@@ -190,10 +194,10 @@ line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日�
 		'it'\''s' 'say "hi"' '$HOME' '$$' '${X}' '%h' '100%' 'back\slash' 'new
 line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日本' \
 		'-leading-dash' '' '%i %n %%' 'trailing\' ' edge blanks ' '"quoted"' 'x=y'
-	if fresh 'e2e-hostile-odd.name_-x'; then
-		remove 'e2e-hostile-odd.name_-x-pre-start-1'
+	if fresh 'e2e-hostile-odd.name_-x-1'; then
+		remove 'e2e-hostile-odd.name_-x-1-pre-start-1'
 		must 'service "odd.name_-x": pre_start step 1' "$ENGINE" run --rm \
-			'--name=e2e-hostile-odd.name_-x-pre-start-1' '--user=0:0' \
+			'--name=e2e-hostile-odd.name_-x-1-pre-start-1' '--user=0:0' \
 			'--workdir=/tmp/a b/it'\''s/100%/%h/$HOME/back\slash/tab	here/ünïcödé ✓/-dash' \
 			'--env=AND=&&' '--env=BACKSLASH=back\slash' '--env=BACKTICK=`id`' \
 			'--env=BRACE=${X}' '--env=DASH=-leading-dash' '--env=DOLLAR=$HOME' \
@@ -213,9 +217,9 @@ line' '--env=SUBST=$(id)' '--env=TAB=tab	here' '--env=TILDE=~' '--env=TRAILING=t
 			'a b' 'it'\''s' 'say "hi"' '$HOME' '$$' '${X}' '%h' '100%' 'back\slash' 'new
 line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日本' \
 			'-leading-dash' '' '%i %n %%' 'trailing\' ' edge blanks ' '"quoted"' 'x=y'
-		remove 'e2e-hostile-odd.name_-x-pre-start-2'
+		remove 'e2e-hostile-odd.name_-x-1-pre-start-2'
 		must 'service "odd.name_-x": pre_start step 2' "$ENGINE" run --rm \
-			'--name=e2e-hostile-odd.name_-x-pre-start-2' '--user=1000:100' \
+			'--name=e2e-hostile-odd.name_-x-1-pre-start-2' '--user=1000:100' \
 			'--workdir=/srv/a b/it'\''s/say "hi"/$HOME/$$/${X}/%h/100%/back\slash/new
 line/tab	here/;/&&/|/`id`/$(id)/*/~/#x/ünïcödé ✓/-dash/%i %n %%/ edge /x=y' \
 			'--env=AND=&&' '--env=BACKSLASH=back\slash' '--env=BACKTICK=`id`' \
@@ -234,13 +238,13 @@ line' '--env=PERCENT=100%' '--env=PIPE=|' '--env=QUOTE=it'\''s' '--env=QUOTED="q
 			'--volume=/tmp/semi;colon & pipe|/x:/mnt/x y:ro' 'localhost/e2e-hostile:1.0' \
 			'sh' '-c' 'echo "$1" 100% %h' '--' 'a b' 'it'\''s' ''
 	fi
-	if running 'e2e-hostile-odd.name_-x'; then
-		say 'service "odd.name_-x": e2e-hostile-odd.name_-x runs, up to date'
+	if running 'e2e-hostile-odd.name_-x-1'; then
+		say 'service "odd.name_-x": e2e-hostile-odd.name_-x-1 runs, up to date'
 	else
-		quiet 'service "odd.name_-x": start e2e-hostile-odd.name_-x' "$ENGINE" start \
-			'e2e-hostile-odd.name_-x'
-		must 'service "odd.name_-x": post_start hook 1 in e2e-hostile-odd.name_-x' "$ENGINE" \
-			exec 'e2e-hostile-odd.name_-x' 'a b' 'it'\''s' 'say "hi"' '$HOME' '$$' \
+		quiet 'service "odd.name_-x": start e2e-hostile-odd.name_-x-1' "$ENGINE" start \
+			'e2e-hostile-odd.name_-x-1'
+		must 'service "odd.name_-x": post_start hook 1 in e2e-hostile-odd.name_-x-1' "$ENGINE" \
+			exec 'e2e-hostile-odd.name_-x-1' 'a b' 'it'\''s' 'say "hi"' '$HOME' '$$' \
 			'${X}' '%h' '100%' 'back\slash' 'new
 line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日本' \
 			'-leading-dash' '' '%i %n %%' 'trailing\' ' edge blanks ' '"quoted"' 'x=y'
@@ -249,18 +253,23 @@ line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日�
 
 # service "client" (compose.yaml:126:3)
 up_client() {
-	wait_healthy 'service "client": wait until "odd.name_-x" is healthy' 'e2e-hostile-odd.name_-x' 123
-	ensure 'service "client": create e2e-hostile-client' 'e2e-hostile-client' '1dc8c6907ca2c56f' "$ENGINE" create \
-		'--name=e2e-hostile-client' '--label=com.composec.config-hash=1dc8c6907ca2c56f' \
+	wait_healthy 'service "client": wait until "odd.name_-x" is healthy' 'e2e-hostile-odd.name_-x-1' 123
+	ensure 'service "client": create e2e-hostile-client-1' 'e2e-hostile-client-1' '3dbf1225aa8da55d' "$ENGINE" create \
+		'--name=e2e-hostile-client-1' '--label=com.composec.config-hash=3dbf1225aa8da55d' \
+		'--label=com.docker.compose.container-number=1' \
+		'--label=com.docker.compose.depends_on=odd.name_-x:service_healthy:false' \
+		'--label=com.docker.compose.oneoff=False' \
 		'--label=com.docker.compose.project=e2e-hostile' \
+		'--label=com.docker.compose.project.config_files=@CASEDIR@/compose.yaml' \
+		'--label=com.docker.compose.project.working_dir=@CASEDIR@' \
 		'--label=com.docker.compose.service=client' \
-		'--network=name=e2e-hostile_default,alias=client' 'localhost/e2e-hostile:1.0' 'sh' \
-		'-c' 'echo "$1"' '--' '%i' '' ';'
-	if running 'e2e-hostile-client'; then
-		say 'service "client": e2e-hostile-client runs, up to date'
+		'--network=name=e2e-hostile_default,alias=e2e-hostile-client-1,alias=client' \
+		'localhost/e2e-hostile:1.0' 'sh' '-c' 'echo "$1"' '--' '%i' '' ';'
+	if running 'e2e-hostile-client-1'; then
+		say 'service "client": e2e-hostile-client-1 runs, up to date'
 	else
-		quiet 'service "client": start e2e-hostile-client' "$ENGINE" start \
-			'e2e-hostile-client'
+		quiet 'service "client": start e2e-hostile-client-1' "$ENGINE" start \
+			'e2e-hostile-client-1'
 	fi
 }
 
@@ -278,24 +287,24 @@ up() {
 # down: the services in reverse dependency order, then the networks; volumes stay
 down() {
 	# service "client"
-	if running 'e2e-hostile-client'; then
-		quiet 'service "client": stop e2e-hostile-client' "$ENGINE" stop -t 10 \
-			'e2e-hostile-client'
+	if running 'e2e-hostile-client-1'; then
+		quiet 'service "client": stop e2e-hostile-client-1' "$ENGINE" stop -t 10 \
+			'e2e-hostile-client-1'
 	fi
-	remove 'e2e-hostile-client'
+	remove 'e2e-hostile-client-1'
 	# service "odd.name_-x"
-	if running 'e2e-hostile-odd.name_-x'; then
-		try 'service "odd.name_-x": pre_stop hook 1 in e2e-hostile-odd.name_-x' "$ENGINE" \
-			exec 'e2e-hostile-odd.name_-x' 'a b' 'it'\''s' 'say "hi"' '$HOME' '$$' \
+	if running 'e2e-hostile-odd.name_-x-1'; then
+		try 'service "odd.name_-x": pre_stop hook 1 in e2e-hostile-odd.name_-x-1' "$ENGINE" \
+			exec 'e2e-hostile-odd.name_-x-1' 'a b' 'it'\''s' 'say "hi"' '$HOME' '$$' \
 			'${X}' '%h' '100%' 'back\slash' 'new
 line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日本' \
 			'-leading-dash' '' '%i %n %%' 'trailing\' ' edge blanks ' '"quoted"' 'x=y'
-		quiet 'service "odd.name_-x": stop e2e-hostile-odd.name_-x' "$ENGINE" stop -t 10 \
-			'e2e-hostile-odd.name_-x'
+		quiet 'service "odd.name_-x": stop e2e-hostile-odd.name_-x-1' "$ENGINE" stop -t 10 \
+			'e2e-hostile-odd.name_-x-1'
 	fi
-	remove 'e2e-hostile-odd.name_-x'
-	remove 'e2e-hostile-odd.name_-x-pre-start-1'
-	remove 'e2e-hostile-odd.name_-x-pre-start-2'
+	remove 'e2e-hostile-odd.name_-x-1'
+	remove 'e2e-hostile-odd.name_-x-1-pre-start-1'
+	remove 'e2e-hostile-odd.name_-x-1-pre-start-2'
 	if have network 'e2e-hostile_default'; then
 		quiet 'network "default": remove e2e-hostile_default' "$ENGINE" network rm \
 			'e2e-hostile_default'

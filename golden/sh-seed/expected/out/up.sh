@@ -151,46 +151,56 @@ wait_healthy() {
 
 # service "db" (compose.yaml:39:3)
 up_db() {
-	ensure 'service "db": create demo-db' 'demo-db' '2dff0bce31475c16' "$ENGINE" create \
-		'--name=demo-db' '--label=com.composec.config-hash=2dff0bce31475c16' \
+	ensure 'service "db": create demo-db-1' 'demo-db-1' '73f69d0526fc43f4' "$ENGINE" create \
+		'--name=demo-db-1' '--label=com.composec.config-hash=73f69d0526fc43f4' \
 		'--restart=unless-stopped' '--env=DB_PORT=5432' \
-		'--label=com.docker.compose.project=demo' '--label=com.docker.compose.service=db' \
-		'--network=name=demo_default,alias=db' '--volume=demo_dbdata:/var/lib/db' \
+		'--label=com.docker.compose.container-number=1' \
+		'--label=com.docker.compose.depends_on=' '--label=com.docker.compose.oneoff=False' \
+		'--label=com.docker.compose.project=demo' \
+		'--label=com.docker.compose.project.config_files=@CASEDIR@/compose.yaml' \
+		'--label=com.docker.compose.project.working_dir=@CASEDIR@' \
+		'--label=com.docker.compose.service=db' \
+		'--network=name=demo_default,alias=demo-db-1,alias=db' \
+		'--volume=demo_dbdata:/var/lib/db' \
 		'--health-cmd=wget -q -O /dev/null http://127.0.0.1:${DB_PORT}/' \
 		'--health-interval=2s' '--health-timeout=2s' '--health-start-period=5s' \
 		'--health-retries=10' 'localhost/busybox:latest' 'sh' '-c' \
 		'echo '\''schema v1'\'' > /var/lib/db/index.html && exec httpd -f -p 5432 -h /var/lib/db'
-	if running 'demo-db'; then
-		say 'service "db": demo-db runs, up to date'
+	if running 'demo-db-1'; then
+		say 'service "db": demo-db-1 runs, up to date'
 	else
-		quiet 'service "db": start demo-db' "$ENGINE" start 'demo-db'
+		quiet 'service "db": start demo-db-1' "$ENGINE" start 'demo-db-1'
 	fi
 }
 
 # service "app" (compose.yaml:15:3)
 up_app() {
-	wait_healthy 'service "app": wait until "db" is healthy' 'demo-db' 75
-	ensure 'service "app": create demo-app' 'demo-app' '1bc1eb00cbbbc158' "$ENGINE" create \
-		'--name=demo-app' '--label=com.composec.config-hash=1bc1eb00cbbbc158' \
+	wait_healthy 'service "app": wait until "db" is healthy' 'demo-db-1' 75
+	ensure 'service "app": create demo-app-1' 'demo-app-1' 'f8ce4098e3ce8204' "$ENGINE" create \
+		'--name=demo-app-1' '--label=com.composec.config-hash=f8ce4098e3ce8204' \
 		'--restart=unless-stopped' '--env=DATABASE_URL=http://db:5432/' \
-		'--env=GREETING=Hello from composec' '--label=com.docker.compose.project=demo' \
+		'--env=GREETING=Hello from composec' '--label=com.docker.compose.container-number=1' \
+		'--label=com.docker.compose.depends_on=db:service_healthy:false' \
+		'--label=com.docker.compose.oneoff=False' '--label=com.docker.compose.project=demo' \
+		'--label=com.docker.compose.project.config_files=@CASEDIR@/compose.yaml' \
+		'--label=com.docker.compose.project.working_dir=@CASEDIR@' \
 		'--label=com.docker.compose.service=app' '--publish=127.0.0.1:8080:8080/tcp' \
-		'--network=name=demo_default,alias=app' '--volume=demo_site:/srv/www' \
-		'--stop-timeout=5' 'localhost/busybox:latest' 'httpd' '-f' '-p' '8080' '-h' \
-		'/srv/www'
-	if fresh 'demo-app'; then
-		remove 'demo-app-pre-start-1'
+		'--network=name=demo_default,alias=demo-app-1,alias=app' \
+		'--volume=demo_site:/srv/www' '--stop-timeout=5' 'localhost/busybox:latest' 'httpd' \
+		'-f' '-p' '8080' '-h' '/srv/www'
+	if fresh 'demo-app-1'; then
+		remove 'demo-app-1-pre-start-1'
 		must 'service "app": pre_start step 1' "$ENGINE" run --rm \
-			'--name=demo-app-pre-start-1' '--env=DATABASE_URL=http://db:5432/' \
+			'--name=demo-app-1-pre-start-1' '--env=DATABASE_URL=http://db:5432/' \
 			'--env=GREETING=Hello from composec' \
 			'--label=com.docker.compose.project=demo' \
 			'--label=com.docker.compose.service=app' \
 			'--label=com.docker.compose.hook=pre_start' '--network=demo_default' \
 			'--volume=demo_site:/srv/www' 'localhost/busybox:latest' 'sh' '-c' \
 			'wget -q -O /srv/www/schema.txt "$DATABASE_URL" && echo migrated'
-		remove 'demo-app-pre-start-2'
+		remove 'demo-app-1-pre-start-2'
 		must 'service "app": pre_start step 2' "$ENGINE" run --rm \
-			'--name=demo-app-pre-start-2' '--user=0:0' \
+			'--name=demo-app-1-pre-start-2' '--user=0:0' \
 			'--env=DATABASE_URL=http://db:5432/' '--env=GREETING=Hello from composec' \
 			'--env=TITLE=composec demo' '--label=com.docker.compose.project=demo' \
 			'--label=com.docker.compose.service=app' \
@@ -198,10 +208,10 @@ up_app() {
 			'--volume=demo_site:/srv/www' 'localhost/busybox:latest' 'sh' '-c' \
 			'echo "<h1>$TITLE</h1><p>$GREETING</p>" > /srv/www/index.html'
 	fi
-	if running 'demo-app'; then
-		say 'service "app": demo-app runs, up to date'
+	if running 'demo-app-1'; then
+		say 'service "app": demo-app-1 runs, up to date'
 	else
-		quiet 'service "app": start demo-app' "$ENGINE" start 'demo-app'
+		quiet 'service "app": start demo-app-1' "$ENGINE" start 'demo-app-1'
 	fi
 }
 
@@ -227,17 +237,17 @@ up() {
 # down: the services in reverse dependency order, then the networks; volumes stay
 down() {
 	# service "app"
-	if running 'demo-app'; then
-		quiet 'service "app": stop demo-app' "$ENGINE" stop -t 5 'demo-app'
+	if running 'demo-app-1'; then
+		quiet 'service "app": stop demo-app-1' "$ENGINE" stop -t 5 'demo-app-1'
 	fi
-	remove 'demo-app'
-	remove 'demo-app-pre-start-1'
-	remove 'demo-app-pre-start-2'
+	remove 'demo-app-1'
+	remove 'demo-app-1-pre-start-1'
+	remove 'demo-app-1-pre-start-2'
 	# service "db"
-	if running 'demo-db'; then
-		quiet 'service "db": stop demo-db' "$ENGINE" stop -t 10 'demo-db'
+	if running 'demo-db-1'; then
+		quiet 'service "db": stop demo-db-1' "$ENGINE" stop -t 10 'demo-db-1'
 	fi
-	remove 'demo-db'
+	remove 'demo-db-1'
 	if have network 'demo_default'; then
 		quiet 'network "default": remove demo_default' "$ENGINE" network rm 'demo_default'
 	fi
