@@ -201,12 +201,18 @@ static void mark_waited(struct pl *pl)
 
 /* ---- service parts ------------------------------------------------------------------- */
 
-/* <engine> create --name=NAME [--restart=P] FLAGS IMAGE COMMAND */
+/* Where a create argv gets compose's config-hash label: the definition
+ * hash, which covers the argvs (but compose's labels, this one among
+ * them), is known once they all are. */
+static const char HASH_PLACEHOLDER[] = "--label=" LABEL_CONFIG_HASH "=";
+
+/* <engine> create --name=NAME --label=<hash> [--restart=P] FLAGS IMAGE COMMAND */
 static struct strvec create_argv(struct pl *pl, const struct service *s, int replica, const char *name)
 {
 	struct strvec argv = cmd(pl, (const char *const[]){ "create", NULL }), flags = { 0 }, image = { 0 };
 	run_args_service(pl->a, pl->d, pl->plan, s, replica, pl->o->engine, replica == 1, &flags, &image);
 	strvec_push(&argv, pl->a, arena_printf(pl->a, "--name=%s", name));
+	strvec_push(&argv, pl->a, HASH_PLACEHOLDER); /* the definition hash, once known */
 	const char *restart = run_arg_restart(pl->a, &plan_service(pl->plan, s)->restart);
 	if (restart)
 		strvec_push(&argv, pl->a, restart);
@@ -434,7 +440,13 @@ static void emit_service(struct pl *pl, const struct service *s)
 		build = build_argv(pl, s);
 	emit_map_begin(&pl->e);
 	key_str(pl, "name", s->name);
-	key_str(pl, "definition", hex64(pl, definition_hash(s->build.present ? &build : NULL, creates, n)));
+	uint64_t def = definition_hash(s->build.present ? &build : NULL, creates, n);
+	const char *label = run_args_hash_label(pl->a, def);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < creates[i].n; k++)
+			if (creates[i].v[k] == HASH_PLACEHOLDER)
+				creates[i].v[k] = label;
+	key_str(pl, "definition", hex64(pl, def));
 	emit_depends(pl, s);
 	emit_build(pl, s, s->build.present ? &build : NULL);
 	emit_steps(pl, s, NULL);

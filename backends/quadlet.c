@@ -1367,7 +1367,12 @@ static void container_body(struct qctx *c, struct cfile *f)
 	container_resources(c, f);
 	container_lifecycle(c, f);
 	container_extra(c, f);
+	/* compose's config-hash (plan.h): of the keys and arguments above */
+	uint64_t h = run_args_hash_text(hash_fnv1a("composec container v1", 21), f->container.buf, c->p->working_dir);
+	for (size_t i = 0; i < f->k.args.n; i++)
+		h = run_args_hash_text(h, f->k.args.v[i], c->p->working_dir);
 	struct kvlist labels = plan_container_labels(c->a, c->plan, f->s, 1);
+	put_kv(c, &f->k, C_LABEL, LABEL_CONFIG_HASH, arena_printf(c->a, "%016llx", (unsigned long long)h), f->s->loc);
 	put_kvlist(c, &f->k, C_LABEL, &labels); /* after the file's: compose's win */
 	flush_podman_args(c, &f->k, f->s->loc);
 }

@@ -52,6 +52,22 @@
 #define LABEL_PROJECT "com.docker.compose.project"
 #define LABEL_SERVICE "com.docker.compose.service"
 
+const char *run_args_hash_label(struct arena *a, uint64_t h)
+{
+	return arena_printf(a, "--label=" LABEL_CONFIG_HASH "=%016llx", (unsigned long long)h);
+}
+
+uint64_t run_args_hash_text(uint64_t h, const char *text, const char *dir)
+{
+	size_t dl = dir ? strlen(dir) : 0;
+	for (const char *m; dl && (m = strstr(text, dir));) {
+		h = hash_fnv1a_more(h, text, (size_t)(m - text));
+		h = hash_fnv1a_more(h, ".", 1);
+		text = m + dl;
+	}
+	return hash_fnv1a_more(h, text, strlen(text) + 1);
+}
+
 bool run_args_compose_label(const char *word)
 {
 	return str_has_prefix(word, "--label=com.docker.compose.");

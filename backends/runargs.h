@@ -26,6 +26,15 @@
 void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
 		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd);
 
+/* --label=com.docker.compose.config-hash=<h as 16 hex digits> */
+const char *run_args_hash_label(struct arena *a, uint64_t h);
+/* hash_fnv1a_more of text and a terminating NUL, with every occurrence of
+ * dir (the project directory; NULL: none) hashed as "." instead: a
+ * target's config hash that does not depend on where the project lives
+ * (compose's config-hash is informational for units, which run a new
+ * container at each start). */
+uint64_t run_args_hash_text(uint64_t h, const char *text, const char *dir);
+
 /* Whether an argv word is one of compose's own labels (--label=
  * com.docker.compose.*): a definition hash leaves them out, as docker
  * compose's config hash leaves out its labels, so that where the project

@@ -17,9 +17,12 @@
  *    service's networks and mounts) in a container never started yet, start
  *    it, exec its post_start hooks.  A failed command stops the script with
  *    a message naming the service and the step.
- *  - Idempotency: each container carries the label
- *    com.composec.config-hash, a hash computed here of its create argv and
- *    of its service's pre_start step definitions.  A container that is
+ *  - Idempotency: each container carries compose's label
+ *    com.docker.compose.config-hash, with a hash computed here of its
+ *    create argv and of its service's pre_start step definitions (docker
+ *    compose manages only containers that have the label; its own hash
+ *    differs, so its up recreates them, and this script recreates what
+ *    docker compose made).  A container that is
  *    missing or carries another hash is removed and created again; one
  *    created but never started (a previous up stopped in its steps) runs
  *    the steps; one that ran before but stopped is started again without
@@ -47,7 +50,7 @@
 #include <string.h>
 
 #define SCRIPT_NAME "up.sh"
-#define HASH_LABEL "com.composec.config-hash"
+#define HASH_LABEL LABEL_CONFIG_HASH /* compose manages only containers that have one */
 #define PROJECT_LABEL "com.docker.compose.project"
 #define WRAP_COLUMN 100         /* a command line goes on with " \" past this column */
 #define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */

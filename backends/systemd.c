@@ -814,6 +814,14 @@ static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 	const char *name_flag = arena_printf(sd->a, "--name=%s", sv->name);
 	ptrvec_push(&sv->marked, sd->a, (void *)name_flag);
 	strvec_push(&argv, sd->a, name_flag);
+	/* compose's config-hash (plan.h): of what the container is made from */
+	uint64_t h = hash_fnv1a("composec unit v1", 16);
+	const struct strvec *parts[] = { &flags, &image };
+	for (size_t p = 0; p < ARRAY_SIZE(parts); p++)
+		for (size_t i = 0; i < parts[p]->n; i++)
+			if (!run_args_compose_label(parts[p]->v[i]))
+				h = run_args_hash_text(h, parts[p]->v[i], sd->p->working_dir);
+	strvec_push(&argv, sd->a, run_args_hash_label(sd->a, h));
 	append(sd, &argv, &flags);
 	append(sd, &argv, &image);
 	add_exec(sv, sb, "ExecStart", "", &argv);

@@ -82,6 +82,14 @@ const char *plan_image_name(struct arena *a, const struct project *p, const stru
 /* The labels of container `replica` of s: the service's compose labels
  * and its number, sorted by key. */
 struct kvlist plan_container_labels(struct arena *a, const struct plan *pl, const struct service *s, int replica);
+/* compose's config-hash label: docker compose looks only at containers
+ * that have one (getDefaultFilters), and recreates a container whose hash
+ * is not its own hash of the service.  Its hash is sha256 of Go's JSON of
+ * compose-go's ServiceConfig, which composec does not reproduce: each
+ * target writes its own hash of the container's definition (16 hex digits)
+ * there, so docker compose manages the container and an `up` of docker
+ * compose recreates it. */
+
 /* The labels docker compose puts on a network or a volume it creates. */
 struct kvlist plan_resource_labels(struct arena *a, const struct project *p, const struct resource *r);
 
@@ -92,6 +100,7 @@ struct kvlist plan_resource_labels(struct arena *a, const struct project *p, con
 #define LABEL_ONEOFF "com.docker.compose.oneoff"
 #define LABEL_DEPENDS_ON "com.docker.compose.depends_on"
 #define LABEL_WORKING_DIR "com.docker.compose.project.working_dir"
+#define LABEL_CONFIG_HASH "com.docker.compose.config-hash"
 #define LABEL_CONFIG_FILES "com.docker.compose.project.config_files"
 #define LABEL_NETWORK "com.docker.compose.network"
 #define LABEL_VOLUME "com.docker.compose.volume"

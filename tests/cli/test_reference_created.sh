@@ -120,6 +120,47 @@ down() {
 	down_left "$case/$t: down"
 }
 
+# running: the services of the project docker compose -p sees running,
+# from a directory without a compose file (it reads the containers' labels)
+running() {
+	(cd "$tmp/home" && "$compose" -p "$proj" ps --format '{{.Service}}') | sort | tr '\n' ' '
+}
+# manage TARGET: docker compose -p PROJECT, without the file, manages what
+# TARGET started: ps lists the services its own up left running, logs reads
+# each of them, and down removes them all (down_left)
+manage() {
+	got=$(running)
+	if [ "$got" = "$compose_ps" ]; then ok; else
+		fail "$case/$1: docker compose ps lists \"$got\", after its own up \"$compose_ps\""
+	fi
+	for svc in $got; do
+		if (cd "$tmp/home" && "$compose" -p "$proj" logs --no-color "$svc") >"$tmp/logs" 2>&1; then ok; else
+			fail "$case/$1: docker compose logs $svc:" && cat "$tmp/logs"
+		fi
+	done
+	if (cd "$tmp/home" && "$compose" -p "$proj" down) >"$tmp/$1.cdown" 2>&1; then ok; else
+		fail "$case/$1: docker compose down:" && cat "$tmp/$1.cdown"
+	fi
+	down_left "$case/$1: docker compose down"
+}
+# compose_up_after TARGET: docker compose up -d of the same file over what
+# TARGET started.  Compose recreates a container whose com.docker.compose.
+# config-hash label differs from its own hash of the service (sha256 of Go's
+# JSON of compose-go's ServiceConfig, which composec does not reproduce), so
+# today it recreates every one: counted, and checked to end as its own up.
+compose_up_after() {
+	before=$(docker ps -q --filter "label=com.docker.compose.project=$proj" | sort | tr '\n' ' ')
+	(cd "$tmp/w/$case" && HOME=$tmp/home "$compose" -p "$proj" -f compose-ref.yaml up -d) >"$tmp/after.out" 2>&1 ||
+		{ fail "$case/$1: docker compose up -d after $1:" && cat "$tmp/after.out"; }
+	kept=0
+	for id in $before; do docker inspect "$id" >/dev/null 2>&1 && kept=$((kept + 1)); done
+	n=$(echo "$before" | wc -w)
+	echo "$case/$1: docker compose up -d after $1 kept $kept of $n containers, recreated $((n - kept))"
+	if [ "$kept" -eq 0 ]; then ok; else fail "$case/$1: compose kept $kept containers: update the README"; fi
+	got=$(running)
+	if [ "$got" = "$compose_ps" ]; then ok; else fail "$case/$1: after compose up: \"$got\""; fi
+}
+
 mkdir -p "$tmp/home"
 # the example's published port, one of this run's own (the podman tests
 # publish the example too, beside it)
@@ -148,14 +189,24 @@ PY
 		sed "s/^/${proj}_/" | sort | tr '\n' ' ')
 
 	up compose "$compose" -p "$proj" -f compose-ref.yaml up -d
+	compose_ps=$(running)
 	down compose "$compose" -p "$proj" -f compose-ref.yaml down
 
 	HOME=$tmp/home "$composec" sh --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/up.sh"
 	up sh sh up.sh
+	if [ "$case" = example ]; then
+		manage sh
+		up sh sh up.sh
+		compose_up_after sh
+	fi
 	down sh sh up.sh down
 
 	HOME=$tmp/home "$composec" plan --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/plan.json"
 	up run "$runner" --state-dir state plan.json up -d
+	if [ "$case" = example ]; then
+		manage run
+		up run "$runner" --state-dir state plan.json up -d
+	fi
 	down run "$runner" --state-dir state plan.json down
 done
 

@@ -129,7 +129,7 @@ def query: (.[1] == "container" and .[2] == "inspect") or (.[1:3] | IN(["network
 | $c.services.client as $cl | "\($p)-client-1" as $cc
 | [$eng, "network", "create", "--label=com.docker.compose.project=\($p)",
 	"--label=com.docker.compose.network=default", $net] as $net_create
-| ([$eng, "create", "--name=\($cn)", "--label=com.composec.config-hash=\($h1)",
+| ([$eng, "create", "--name=\($cn)", "--label=com.docker.compose.config-hash=\($h1)",
 	"--user=\($s.user)", "--workdir=\($s.working_dir)"]
 	+ envs($s.environment) + labels($s.labels) + container_labels($p; "odd.name_-x"; deps($s))
 	+ [net($net; $cn; "odd.name_-x")] + vols($s.volumes)
@@ -146,7 +146,7 @@ def query: (.[1] == "container" and .[2] == "inspect") or (.[1:3] | IN(["network
 | [$eng, "start", $cn] as $start
 | ([$eng, "exec", $cn] + $s.post_start[0].command) as $post
 | (if $eng == "podman" then [[$eng, "healthcheck", "run", $cn]] else [] end) as $health
-| ([$eng, "create", "--name=\($cc)", "--label=com.composec.config-hash=\($h2)"] + container_labels($p; "client"; deps($cl))
+| ([$eng, "create", "--name=\($cc)", "--label=com.docker.compose.config-hash=\($h2)"] + container_labels($p; "client"; deps($cl))
 	+ [net($net; $cc; "client"), $cl.image] + $cl.command) as $client
 | {
 	up: ([$net_create, $create] + $steps + [$start, $post] + $health + [$client, [$eng, "start", $cc]]),
@@ -210,8 +210,8 @@ for eng in docker podman; do
 	echo "$eng/up: $(wc -l <"$tmp/$eng.up/log") engine calls in $took ms"
 
 	# everything up to date and running
-	run again "$eng" "PRINT $h1 \"com.composec.config-hash\"}} e2e-hostile-odd.name_-x-1" \
-		"PRINT $h2 \"com.composec.config-hash\"}} e2e-hostile-client-1" "PRINT running $st"
+	run again "$eng" "PRINT $h1 \"com.docker.compose.config-hash\"}} e2e-hostile-odd.name_-x-1" \
+		"PRINT $h2 \"com.docker.compose.config-hash\"}} e2e-hostile-client-1" "PRINT running $st"
 	expect "$eng/again: exit status" 0 "$rc"
 	check again "$eng"
 	if grep -qF 'service "odd.name_-x": e2e-hostile-odd.name_-x-1 runs, up to date' "$d/out"; then ok; else
@@ -221,8 +221,8 @@ for eng in docker podman; do
 	# odd.name_-x runs with another definition: stopped, removed, created
 	# again, its steps run, started; client is up to date
 	run changed "$eng" "EXIT 1 $st e2e-hostile-odd.name_-x-1-pre-start" \
-		"PRINT 0123456789abcdef \"com.composec.config-hash\"}} e2e-hostile-odd.name_-x-1" \
-		"PRINT $h2 \"com.composec.config-hash\"}} e2e-hostile-client-1" \
+		"PRINT 0123456789abcdef \"com.docker.compose.config-hash\"}} e2e-hostile-odd.name_-x-1" \
+		"PRINT $h2 \"com.docker.compose.config-hash\"}} e2e-hostile-client-1" \
 		"TIMES 2 PRINT running $st e2e-hostile-odd.name_-x-1" "TIMES 2 EXIT 0 $st e2e-hostile-odd.name_-x-1" \
 		"PRINT created $st e2e-hostile-odd.name_-x-1" "EXIT 0 $st e2e-hostile-odd.name_-x-1" "PRINT running $st"
 	expect "$eng/changed: exit status" 0 "$rc"

@@ -176,6 +176,17 @@ static void test_top_level(void **state)
 	assert_int_equal(raw[strlen(raw) - 1], '\n');
 }
 
+/* The definition hash the plan gives service name, and the config-hash
+ * label it puts on its containers: the same. */
+static const char *hash_label(struct fx *f, const char *name)
+{
+	const char *key = arena_printf(&f->a, "{\"name\": \"%s\",\"definition\": \"", name);
+	const char *at = strstr(f->json, key);
+	if (!at)
+		fail_msg("no definition of %s", name);
+	return arena_printf(&f->a, "\"--label=com.docker.compose.config-hash=%.16s\",", at + strlen(key));
+}
+
 static void test_dependency_order(void **state)
 {
 	struct fx *f = *state;
@@ -186,7 +197,9 @@ static void test_dependency_order(void **state)
 			    "\"required\": true}],\"build\": null,\"pre_start\": [],\"containers\": [{\"name\": "
 			    "\"demo-app-1\",\"status\": [\"podman\",\"container\",\"inspect\",\"--format\","
 			    "\"{{.State.Status}}\",\"demo-app-1\"],\"create\": [\"podman\",\"create\","
-			    "\"--name=demo-app-1\",\"--restart=unless-stopped\",");
+			    "\"--name=demo-app-1\",");
+	assert_has(f->json, arena_printf(&f->a, "\"--name=demo-app-1\",%s\"--restart=unless-stopped\",",
+					 hash_label(f, "app")));
 }
 
 static void test_steps_and_hashes(void **state)
@@ -356,11 +369,11 @@ static void test_restart_policies(void **state)
 	     "  c: {image: c, network_mode: none, restart: \"no\"}\n"
 	     "  d: {image: d, network_mode: none, restart: always, deploy: {restart_policy: {delay: 5s}}}\n",
 	     ENGINE_DOCKER);
-	assert_has(f->json, "\"--name=rs-a-1\",\"--restart=on-failure:3\",");
-	assert_has(f->json, "\"--name=rs-b-1\",\"--restart=always\",");
-	assert_has(f->json, "\"--name=rs-c-1\",\"--restart=no\",");
+	assert_has(f->json, arena_printf(&f->a, "\"--name=rs-a-1\",%s\"--restart=on-failure:3\",", hash_label(f, "a")));
+	assert_has(f->json, arena_printf(&f->a, "\"--name=rs-b-1\",%s\"--restart=always\",", hash_label(f, "b")));
+	assert_has(f->json, arena_printf(&f->a, "\"--name=rs-c-1\",%s\"--restart=no\",", hash_label(f, "c")));
 	/* deploy.restart_policy without a condition: no policy (docker compose) */
-	assert_has(f->json, "\"--name=rs-d-1\",\"--label=");
+	assert_has(f->json, arena_printf(&f->a, "\"--name=rs-d-1\",%s\"--label=", hash_label(f, "d")));
 }
 
 static void test_engine_path_and_determinism(void **state)

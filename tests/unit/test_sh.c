@@ -172,7 +172,7 @@ static void test_whole_service(void **state)
 					 "# service \"web\" (compose.yaml:3:3)\n"
 					 "up_web() {\n"
 					 "\tensure 'service \"web\": create demo-web-1' 'demo-web-1' '%s' \"$ENGINE\" create \\\n"
-					 "\t\t'--name=demo-web-1' '--label=com.composec.config-hash=%s' \\\n"
+					 "\t\t'--name=demo-web-1' '--label=com.docker.compose.config-hash=%s' \\\n"
 					 "\t\t'--restart=on-failure:3' '--label=com.docker.compose.container-number=1' \\\n"
 					 "\t\t'--label=com.docker.compose.depends_on=' '--label=com.docker.compose.oneoff=False' \\\n"
 					 "\t\t'--label=com.docker.compose.project=demo' \\\n"

@@ -4,7 +4,7 @@
 # usage: sh up.sh [up|down|ps]   (default: up)
 # engine: $COMPOSEC_ENGINE, else docker, found on PATH
 #
-# up is idempotent.  Each container carries the label com.composec.config-hash, a hash of
+# up is idempotent.  Each container carries the label com.docker.compose.config-hash, a hash of
 # its definition and of its service's pre_start steps.  A container that is missing or
 # carries another hash is (re)created, a running one stopped first; one created but
 # never started runs the pre_start steps, then starts; one stopped is started again
@@ -68,7 +68,7 @@ status() {
 
 # config_hash NAME: the definition hash composec gave container NAME
 config_hash() {
-	"$ENGINE" container inspect -f '{{index .Config.Labels "com.composec.config-hash"}}' "$1" 2>/dev/null || :
+	"$ENGINE" container inspect -f '{{index .Config.Labels "com.docker.compose.config-hash"}}' "$1" 2>/dev/null || :
 }
 
 # fresh NAME: true when container NAME was created and never started
@@ -153,7 +153,7 @@ wait_healthy() {
 up_odd_name__x() {
 	ensure 'service "odd.name_-x": create e2e-hostile-odd.name_-x-1' 'e2e-hostile-odd.name_-x-1' '7210e3833027f626' "$ENGINE" create \
 		'--name=e2e-hostile-odd.name_-x-1' \
-		'--label=com.composec.config-hash=7210e3833027f626' '--user=1000:100' \
+		'--label=com.docker.compose.config-hash=7210e3833027f626' '--user=1000:100' \
 		'--workdir=/srv/a b/it'\''s/say "hi"/$HOME/$$/${X}/%h/100%/back\slash/new
 line/tab	here/;/&&/|/`id`/$(id)/*/~/#x/ünïcödé ✓/-dash/%i %n %%/ edge /x=y' \
 		'--env=AND=&&' '--env=BACKSLASH=back\slash' '--env=BACKTICK=`id`' '--env=BRACE=${X}' \
@@ -255,7 +255,8 @@ line' 'tab	here' ';' '&&' '|' '`id`' '$(id)' '*' '~' '#x' 'ünïcödé ✓ 日�
 up_client() {
 	wait_healthy 'service "client": wait until "odd.name_-x" is healthy' 'e2e-hostile-odd.name_-x-1' 123
 	ensure 'service "client": create e2e-hostile-client-1' 'e2e-hostile-client-1' '3dbf1225aa8da55d' "$ENGINE" create \
-		'--name=e2e-hostile-client-1' '--label=com.composec.config-hash=3dbf1225aa8da55d' \
+		'--name=e2e-hostile-client-1' \
+		'--label=com.docker.compose.config-hash=3dbf1225aa8da55d' \
 		'--label=com.docker.compose.container-number=1' \
 		'--label=com.docker.compose.depends_on=odd.name_-x:service_healthy:false' \
 		'--label=com.docker.compose.oneoff=False' \

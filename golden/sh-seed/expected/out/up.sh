@@ -4,7 +4,7 @@
 # usage: sh up.sh [up|down|ps]   (default: up)
 # engine: $COMPOSEC_ENGINE, else docker, found on PATH
 #
-# up is idempotent.  Each container carries the label com.composec.config-hash, a hash of
+# up is idempotent.  Each container carries the label com.docker.compose.config-hash, a hash of
 # its definition and of its service's pre_start steps.  A container that is missing or
 # carries another hash is (re)created, a running one stopped first; one created but
 # never started runs the pre_start steps, then starts; one stopped is started again
@@ -68,7 +68,7 @@ status() {
 
 # config_hash NAME: the definition hash composec gave container NAME
 config_hash() {
-	"$ENGINE" container inspect -f '{{index .Config.Labels "com.composec.config-hash"}}' "$1" 2>/dev/null || :
+	"$ENGINE" container inspect -f '{{index .Config.Labels "com.docker.compose.config-hash"}}' "$1" 2>/dev/null || :
 }
 
 # fresh NAME: true when container NAME was created and never started
@@ -152,7 +152,7 @@ wait_healthy() {
 # service "db" (compose.yaml:39:3)
 up_db() {
 	ensure 'service "db": create demo-db-1' 'demo-db-1' '73f69d0526fc43f4' "$ENGINE" create \
-		'--name=demo-db-1' '--label=com.composec.config-hash=73f69d0526fc43f4' \
+		'--name=demo-db-1' '--label=com.docker.compose.config-hash=73f69d0526fc43f4' \
 		'--restart=unless-stopped' '--env=DB_PORT=5432' \
 		'--label=com.docker.compose.container-number=1' \
 		'--label=com.docker.compose.depends_on=' '--label=com.docker.compose.oneoff=False' \
@@ -177,7 +177,7 @@ up_db() {
 up_app() {
 	wait_healthy 'service "app": wait until "db" is healthy' 'demo-db-1' 75
 	ensure 'service "app": create demo-app-1' 'demo-app-1' 'f8ce4098e3ce8204' "$ENGINE" create \
-		'--name=demo-app-1' '--label=com.composec.config-hash=f8ce4098e3ce8204' \
+		'--name=demo-app-1' '--label=com.docker.compose.config-hash=f8ce4098e3ce8204' \
 		'--restart=unless-stopped' '--env=DATABASE_URL=http://db:5432/' \
 		'--env=GREETING=Hello from composec' '--label=com.docker.compose.container-number=1' \
 		'--label=com.docker.compose.depends_on=db:service_healthy:false' \
