@@ -143,6 +143,24 @@ manage() {
 	fi
 	down_left "$case/$1: docker compose down"
 }
+# engine_restart TARGET: the engine stops as on a host's shutdown and
+# starts again; what TARGET started comes back as docker compose's stack
+# does (dockerd restores the containers whose restart policy says so; the
+# example's services say unless-stopped)
+engine_restart() {
+	sh "$top/tests/e2e/dockerd.sh" restart "$engine" >"$tmp/restart.out" 2>&1 ||
+		{ fail "$case/$1: the engine did not start again:" && cat "$tmp/restart.out"; return; }
+	t0=$(date +%s%N)
+	i=0
+	while got=$(running) && [ "$got" != "$compose_ps" ] && [ "$i" -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if [ "$got" = "$compose_ps" ]; then ok; else
+		fail "$case/$1: after an engine restart \"$got\" run, where docker compose's \"$compose_ps\" did"
+	fi
+	echo "$case/$1: running again $((($(date +%s%N) - t0) / 1000000)) ms after the engine answered"
+}
 # compose_up_after TARGET: docker compose up -d of the same file over what
 # TARGET started.  Compose recreates a container whose com.docker.compose.
 # config-hash label differs from its own hash of the service (sha256 of Go's
@@ -190,11 +208,13 @@ PY
 
 	up compose "$compose" -p "$proj" -f compose-ref.yaml up -d
 	compose_ps=$(running)
+	[ "$case" = example ] && engine_restart compose
 	down compose "$compose" -p "$proj" -f compose-ref.yaml down
 
 	HOME=$tmp/home "$composec" sh --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/up.sh"
 	up sh sh up.sh
 	if [ "$case" = example ]; then
+		engine_restart sh
 		manage sh
 		up sh sh up.sh
 		compose_up_after sh
@@ -204,6 +224,7 @@ PY
 	HOME=$tmp/home "$composec" plan --engine docker -p "$proj" -f "$w/compose.yaml" -o "$w/plan.json"
 	up run "$runner" --state-dir state plan.json up -d
 	if [ "$case" = example ]; then
+		engine_restart run
 		manage run
 		up run "$runner" --state-dir state plan.json up -d
 	fi

@@ -1,5 +1,5 @@
 #!/bin/sh
-# dockerd.sh start DIR | stop DIR - a private Docker Engine for the tests
+# dockerd.sh start|restart|stop DIR - a private Docker Engine for the tests
 # (TESTING.md, "A Docker Engine"): Debian 12's dockerd with all its state
 # under DIR (data root, exec root, socket, pid, log), so that it touches
 # neither a Docker the machine may run nor another test's.
@@ -8,6 +8,9 @@
 #               localhost/busybox:latest from Debian's busybox-static (no
 #               registry is reachable) with the applets the tests use; print
 #               the DOCKER_HOST to use.  Exit 1 when it does not come up.
+#   restart DIR stop it as a host's shutdown would (SIGTERM) and start it
+#               again on the same state: dockerd restores the containers
+#               whose restart policy says so.
 #   stop DIR    stop it (SIGTERM, then SIGKILL after 20 s), unmount what it
 #               left under DIR and remove DIR.
 #
@@ -26,7 +29,7 @@ die() {
 	exit 1
 }
 
-[ $# -eq 2 ] || die "usage: dockerd.sh start|stop DIR"
+[ $# -eq 2 ] || die "usage: dockerd.sh start|restart|stop DIR"
 cmd=$1
 dir=$2
 sock=$dir/docker.sock
@@ -47,11 +50,8 @@ import_busybox() {
 	rm -rf "$root"
 }
 
-start() {
-	[ "$(id -u)" -eq 0 ] || die "needs root"
-	command -v dockerd >/dev/null || die "no dockerd (package docker.io)"
-	command -v docker >/dev/null || die "no docker client"
-	mkdir -p "$dir"
+# run: dockerd on DIR's state, answering on its socket
+run() {
 	dockerd --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$sock" --pidfile "$dir/pid" \
 		--bridge=none --iptables=false --ip-masq=false --userland-proxy=true \
 		--log-level=warn >"$dir/log" 2>&1 &
@@ -64,11 +64,20 @@ start() {
 		fi
 		sleep 0.2
 	done
+}
+
+start() {
+	[ "$(id -u)" -eq 0 ] || die "needs root"
+	command -v dockerd >/dev/null || die "no dockerd (package docker.io)"
+	command -v docker >/dev/null || die "no docker client"
+	mkdir -p "$dir"
+	run
 	import_busybox
 	echo "unix://$sock"
 }
 
-stop() {
+# halt: SIGTERM, SIGKILL after 20 s
+halt() {
 	if [ -f "$dir/pid" ]; then
 		pid=$(cat "$dir/pid")
 		kill "$pid" 2>/dev/null || :
@@ -80,6 +89,10 @@ stop() {
 			sleep 0.2
 		done
 	fi
+}
+
+stop() {
+	halt
 	# what the engine left mounted (overlays, netns, shm)
 	awk -v d="$dir/" 'index($2 "/", d) == 1 { print $2 }' /proc/mounts | sort -r |
 		while IFS= read -r m; do umount "$m" 2>/dev/null || umount -l "$m" || :; done
@@ -88,6 +101,7 @@ stop() {
 
 case $cmd in
 start) start ;;
+restart) halt && run ;;
 stop) stop ;;
-*) die "usage: dockerd.sh start|stop DIR" ;;
+*) die "usage: dockerd.sh start|restart|stop DIR" ;;
 esac
