@@ -287,7 +287,7 @@ static int cmd_config(struct cli *cli, const struct subcommand *sub, struct proj
 		sb_adds(&out, "# " GENERATED_MARK " config; do not edit\n");
 	/* printed whole, it need not be held whole */
 	dump_config_stream(p, fmt, &out, to_stdout && !cli->check ? stdout : NULL);
-	int rc = output_single(cli, &out, 0644);
+	int rc = output_single(cli, &out, plan_holds_values(p) ? 0600 : 0644);
 	sb_release(&out);
 	return rc;
 }
@@ -298,6 +298,9 @@ static int emit_and_write(struct cli *cli, const struct backend *b, struct proje
 {
 	if (backend_run(cli->arena, &cli->diag, b, p, o, fs) != 0 || cli->diag.errors)
 		return 1; /* nothing is written when the input had errors */
+	if (plan_holds_values(p)) /* values others must not read: owner only */
+		for (size_t i = 0; i < fs->n; i++)
+			fs->files[i].mode &= 0700;
 	if (fs->stream)
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	fileset_sort(fs);

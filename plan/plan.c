@@ -164,6 +164,29 @@ struct kvlist plan_resource_labels(struct arena *a, const struct project *p, con
 	return kv_sorted(v, 2);
 }
 
+/* ---- what the outputs hold ---------------------------------------------------------- */
+
+static bool has_value(const struct kvlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].value && l->v[i].value[0])
+			return true;
+	return false;
+}
+
+bool plan_holds_values(const struct project *p)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		if (has_value(&s->environment) || has_value(&s->build.args) || s->n_secrets)
+			return true;
+		for (size_t k = 0; k < s->n_pre_start; k++)
+			if (has_value(&s->pre_start[k].environment))
+				return true;
+	}
+	return false;
+}
+
 /* ---- the pass ---------------------------------------------------------------------- */
 
 int plan_build(struct arena *a, struct diag *d, const struct project *p, const struct plan_options *o,

@@ -93,6 +93,13 @@ struct kvlist plan_container_labels(struct arena *a, const struct plan *pl, cons
 /* The labels docker compose puts on a network or a volume it creates. */
 struct kvlist plan_resource_labels(struct arena *a, const struct project *p, const struct resource *r);
 
+/* Whether an output of p may hold a value the project keeps from other
+ * users: an environment value of a service or of a pre_start step (from
+ * the file, .env, --env-file or env_file), a build argument, or a secret
+ * (Kubernetes writes a file secret's contents into a Secret).  Every file
+ * composec writes for such a project is then readable by its owner only. */
+bool plan_holds_values(const struct project *p);
+
 /* compose's label keys */
 #define LABEL_PROJECT "com.docker.compose.project"
 #define LABEL_SERVICE "com.docker.compose.service"
