@@ -63,10 +63,6 @@
 #define JOB_BACKOFF_DEFAULT 6
 
 /* Docker's healthcheck defaults: the probes say them explicitly. */
-#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_START_INTERVAL_DEFAULT (5 * IR_USEC_PER_SEC)
-#define HC_RETRIES_DEFAULT 3
 
 #define LABEL_MANAGED "app.kubernetes.io/managed-by"
 #define LABEL_PROJECT "com.docker.compose.project"
@@ -898,13 +894,13 @@ static void emit_probe_exec(struct k8s *k, struct emit *e, const struct healthch
 	emit_map_end(e);
 }
 
-static void emit_probe(struct k8s *k, struct emit *e, const char *key, const struct healthcheck *h, int64_t period,
-		       long long failures)
+static void emit_probe(struct k8s *k, struct emit *e, const char *key, const struct healthcheck *h,
+		       const struct plan_health *ph, int64_t period, long long failures)
 {
 	key_map(e, key);
 	emit_probe_exec(k, e, h);
 	kv_int(e, "periodSeconds", secs(period, 1));
-	kv_int(e, "timeoutSeconds", secs(or_default(h->timeout, HC_TIMEOUT_DEFAULT), 1));
+	kv_int(e, "timeoutSeconds", secs(ph->timeout, 1));
 	kv_int(e, "failureThreshold", failures < 1 ? 1 : failures);
 	emit_map_end(e);
 }
@@ -923,13 +919,16 @@ static void emit_probes(struct k8s *k, struct emit *e, const struct service *s)
 			     s->name);
 		return;
 	}
-	int64_t period = or_default(h->interval, HC_INTERVAL_DEFAULT);
-	long long retries = or_default(h->retries, HC_RETRIES_DEFAULT);
-	emit_probe(k, e, "livenessProbe", h, period, retries);
-	emit_probe(k, e, "readinessProbe", h, period, retries);
-	if (h->start_period != IR_UNSET && h->start_period > 0) {
-		int64_t sp = or_default(h->start_interval, h->interval != IR_UNSET ? h->interval : HC_START_INTERVAL_DEFAULT);
-		emit_probe(k, e, "startupProbe", h, sp, secs(h->start_period, 0) / secs(sp, 1) + 1 + retries);
+	const struct plan_health *ph = &plan_service(k->plan, s)->health;
+	int64_t period = ph->interval;
+	long long retries = ph->retries;
+	emit_probe(k, e, "livenessProbe", h, ph, period, retries);
+	emit_probe(k, e, "readinessProbe", h, ph, period, retries);
+	if (ph->start_period > 0) {
+		/* probed every start interval, or every interval when only
+		 * that is written */
+		int64_t sp = h->start_interval == IR_UNSET && h->interval != IR_UNSET ? ph->interval : ph->start_interval;
+		emit_probe(k, e, "startupProbe", h, ph, sp, secs(ph->start_period, 0) / secs(sp, 1) + 1 + retries);
 	}
 }
 

@@ -33,9 +33,6 @@
 #include <string.h>
 
 #define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
-#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_RETRIES_DEFAULT 3
 #define HEALTH_ALLOWANCE_MS 60000 /* beyond the healthcheck's own bound: pull, create, start */
 #define HEALTH_POLL_MAX_MS 1000
 
@@ -348,11 +345,6 @@ static void emit_hooks(struct pl *pl, const char *key, const struct hook *hooks,
 	emit_seq_end(&pl->e);
 }
 
-static int64_t or_default(int64_t v, int64_t def)
-{
-	return v == IR_UNSET ? def : v;
-}
-
 static bool has_health(const struct pl *pl, const struct service *s)
 {
 	const struct healthcheck *hc = &s->healthcheck;
@@ -364,11 +356,11 @@ static bool has_health(const struct pl *pl, const struct service *s)
 /* How often to look: the interval (the start interval while starting)
  * but at least once a second, so that a slow interval does not delay
  * dependents; the check runs on demand with podman anyway. */
-static long long poll_ms(const struct healthcheck *hc)
+static long long poll_ms(const struct healthcheck *hc, const struct plan_health *ph)
 {
-	int64_t every = or_default(hc->interval, HC_INTERVAL_DEFAULT);
-	if (hc->start_interval != IR_UNSET && hc->start_interval < every)
-		every = hc->start_interval;
+	int64_t every = ph->interval;
+	if (hc->start_interval != IR_UNSET && ph->start_interval < every)
+		every = ph->start_interval;
 	long long ms = (long long)(every / 1000);
 	return ms < 1 ? 1 : ms > HEALTH_POLL_MAX_MS ? HEALTH_POLL_MAX_MS : ms;
 }
@@ -385,10 +377,11 @@ static void emit_health(struct pl *pl, const struct service *s, const char *cont
 	struct strvec argv =
 		podman ? cmd(pl, (const char *const[]){ "healthcheck", "run", container, NULL })
 		       : cmd(pl, (const char *const[]){ "inspect", "--format", "{{.State.Health.Status}}", container, NULL });
-	int64_t interval = or_default(hc->interval, HC_INTERVAL_DEFAULT) / 1000;
-	int64_t timeout = or_default(hc->timeout, HC_TIMEOUT_DEFAULT) / 1000;
-	int64_t retries = or_default(hc->retries, HC_RETRIES_DEFAULT);
-	int64_t start = or_default(hc->start_period, 0) / 1000;
+	const struct plan_health *ph = &plan_service(pl->plan, s)->health;
+	int64_t interval = ph->interval / 1000;
+	int64_t timeout = ph->timeout / 1000;
+	int64_t retries = ph->retries;
+	int64_t start = ph->start_period / 1000;
 	emit_map_begin(&pl->e);
 	key_argv(pl, "argv", &argv);
 	key_str(pl, "check", podman ? "exit_status" : "health_status");
@@ -396,7 +389,7 @@ static void emit_health(struct pl *pl, const struct service *s, const char *cont
 	key_int(pl, "timeout_ms", (long long)timeout);
 	key_int(pl, "retries", (long long)retries);
 	key_int(pl, "start_period_ms", (long long)start);
-	key_int(pl, "poll_ms", poll_ms(hc));
+	key_int(pl, "poll_ms", poll_ms(hc, ph));
 	key_int(pl, "deadline_ms", (long long)(start + retries * (interval + timeout) + HEALTH_ALLOWANCE_MS));
 	emit_map_end(&pl->e);
 }

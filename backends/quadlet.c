@@ -1265,9 +1265,6 @@ static void service_hooks(struct qctx *c, struct cfile *f)
 }
 
 /* podman's defaults for what the healthcheck leaves unset */
-#define HEALTH_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HEALTH_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HEALTH_RETRIES_DEFAULT 3
 
 /* TimeoutStartSec= covers ExecStartPre= and the wait for READY.  systemd's
  * default, 90 s, is short for a build or pre_start steps (the figure
@@ -1277,15 +1274,11 @@ static void service_hooks(struct qctx *c, struct cfile *f)
 static int64_t start_timeout(const struct qctx *c, const struct cfile *f)
 {
 	const struct service *s = f->s;
-	const struct healthcheck *h = &s->healthcheck;
 	int64_t secs = 0;
 	if ((s->build.present && !has_build_file(c, s)) || s->n_pre_start)
 		secs += TIMEOUT_START_LONG;
 	if (f->notify_healthy) {
-		int64_t per_try = (h->interval != IR_UNSET ? h->interval : HEALTH_INTERVAL_DEFAULT) +
-				  (h->timeout != IR_UNSET ? h->timeout : HEALTH_TIMEOUT_DEFAULT);
-		int64_t usec = (h->start_period != IR_UNSET ? h->start_period : 0) +
-			       per_try * (h->retries != IR_UNSET ? h->retries : HEALTH_RETRIES_DEFAULT);
+		int64_t usec = plan_health_bound(&plan_service(c->plan, s)->health);
 		secs += (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + TIMEOUT_MARGIN;
 	}
 	return secs > TIMEOUT_START_DEFAULT ? secs : 0;

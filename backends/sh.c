@@ -58,9 +58,6 @@
 #define COMPLETED_WAIT 3600     /* seconds a dependent waits for a one-shot service */
 
 /* Docker's healthcheck defaults, for the length of a health wait. */
-#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_RETRIES_DEFAULT 3
 
 struct sh {
 	struct arena *a;
@@ -418,18 +415,11 @@ static bool step_shared(const struct service *s, size_t i)
 	return s->replicas == 1 || s->pre_start[i].per_replica != TRI_TRUE;
 }
 
-static int64_t or_default(int64_t v, int64_t def)
-{
-	return v == IR_UNSET ? def : v;
-}
-
 /* Checks a second apart until compose would call the service unhealthy,
  * plus a margin. */
-static long long health_tries(const struct service *s)
+static long long health_tries(const struct sh *sh, const struct service *s)
 {
-	const struct healthcheck *hc = &s->healthcheck;
-	int64_t per_try = or_default(hc->interval, HC_INTERVAL_DEFAULT) + or_default(hc->timeout, HC_TIMEOUT_DEFAULT);
-	int64_t usec = or_default(hc->start_period, 0) + or_default(hc->retries, HC_RETRIES_DEFAULT) * per_try;
+	int64_t usec = plan_health_bound(&plan_service(sh->plan, s)->health);
 	return (long long)((usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + HEALTH_MARGIN);
 }
 
@@ -673,7 +663,7 @@ static void add_wait(struct sh *sh, struct strbuf *sb, const struct service *s, 
 	bool healthy = dep->condition == DEP_HEALTHY;
 	const char *what = arena_printf(sh->a, "service \"%s\": wait until \"%s\" %s", s->name, t->name,
 					healthy ? "is healthy" : "completed successfully");
-	long long tries = healthy ? health_tries(t) : COMPLETED_WAIT;
+	long long tries = healthy ? health_tries(sh, t) : COMPLETED_WAIT;
 	if (healthy)
 		warn_healthy_without_check(sh, s, dep);
 	for (int r = 1; r <= (int)t->replicas; r++) {

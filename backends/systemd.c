@@ -60,10 +60,6 @@
  * arguments this file builds (names, wait scripts) are searched for it. */
 #define INSTANCE_MARK (RUN_ARGS_INSTANCE[0])
 
-/* Docker's healthcheck defaults, for the length of a health wait. */
-#define HC_INTERVAL_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_TIMEOUT_DEFAULT (30 * IR_USEC_PER_SEC)
-#define HC_RETRIES_DEFAULT 3
 
 enum { WAITED_HEALTHY = 1 << 0, WAITED_COMPLETED = 1 << 1 };
 
@@ -518,18 +514,11 @@ static int stop_signal_status(const char *sig)
 
 /* ---- health and running waits ------------------------------------------------------ */
 
-static int64_t or_default(int64_t v, int64_t def)
-{
-	return v == IR_UNSET ? def : v;
-}
-
 /* Seconds until compose would call the dependency unhealthy, plus time for
  * the pull and the creation of its container. */
-static int64_t health_wait_seconds(const struct service *s)
+static int64_t health_wait_seconds(const struct sd *sd, const struct service *s)
 {
-	const struct healthcheck *hc = &s->healthcheck;
-	int64_t per_try = or_default(hc->interval, HC_INTERVAL_DEFAULT) + or_default(hc->timeout, HC_TIMEOUT_DEFAULT);
-	int64_t usec = or_default(hc->start_period, 0) + or_default(hc->retries, HC_RETRIES_DEFAULT) * per_try;
+	int64_t usec = plan_health_bound(&plan_service(sd->plan, s)->health);
 	return (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + START_ALLOWANCE;
 }
 
@@ -561,7 +550,7 @@ static void add_inspect(struct sd *sd, struct svc *sv, struct strbuf *sb, const 
 static void add_health_wait(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	struct strbuf body = STRBUF_INIT, script = STRBUF_INIT;
-	int64_t limit = health_wait_seconds(sv->s);
+	int64_t limit = health_wait_seconds(sd, sv->s);
 	if (sd->o->engine == ENGINE_PODMAN) {
 		sb_adds(&body, "if ");
 		sh_quote(&body, sd->engine);
@@ -725,12 +714,12 @@ static int64_t stop_seconds(const struct service *s)
 
 /* TimeoutStartSec= covers ExecStartPre= (pre_start steps: no limit) and
  * the ExecStartPost= waits (their own bound plus a margin). */
-static void add_timeouts(const struct svc *sv, struct strbuf *sb)
+static void add_timeouts(const struct sd *sd, const struct svc *sv, struct strbuf *sb)
 {
 	if (sv->mode != START_ONESHOT && own_steps(sv))
 		sb_adds(sb, "TimeoutStartSec=infinity\n");
 	else if (sv->mode == START_HEALTH_LOOP || sv->mode == START_NOTIFY)
-		sb_addf(sb, "TimeoutStartSec=%llds\n", (long long)(health_wait_seconds(sv->s) + WAIT_MARGIN));
+		sb_addf(sb, "TimeoutStartSec=%llds\n", (long long)(health_wait_seconds(sd, sv->s) + WAIT_MARGIN));
 	else if (sv->mode == START_SIMPLE && sv->s->n_post_start)
 		sb_addf(sb, "TimeoutStartSec=%ds\n", RUNNING_WAIT + WAIT_MARGIN);
 	sb_addf(sb, "TimeoutStopSec=%llds\n", (long long)(stop_seconds(sv->s) + STOP_MARGIN));
@@ -885,7 +874,7 @@ static void add_service_section(struct sd *sd, struct svc *sv, struct strbuf *sb
 	if (sv->mode == START_ONESHOT)
 		sb_adds(sb, "RemainAfterExit=yes\n");
 	add_restart(sv, sb, r);
-	add_timeouts(sv, sb);
+	add_timeouts(sd, sv, sb);
 	add_start_lines(sd, sv, sb);
 	add_stop_lines(sd, sv, sb);
 }

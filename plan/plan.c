@@ -56,6 +56,27 @@ static void check_restart(struct diag *d, const struct service *s, const struct 
 		   s->name, r->policy == RESTART_UNSET ? "" : restart_policy_names[r->policy]);
 }
 
+/* ---- healthcheck -------------------------------------------------------------------- */
+
+static int64_t or_default(int64_t v, int64_t def)
+{
+	return v == IR_UNSET ? def : v;
+}
+
+static struct plan_health health_of(const struct service *s)
+{
+	const struct healthcheck *h = &s->healthcheck;
+	return (struct plan_health){
+		.disabled = h->present && (h->disable || h->test_kind == HC_TEST_NONE),
+		.written = h->present && h->test_kind != HC_TEST_UNSET,
+		.interval = or_default(h->interval, PLAN_HEALTH_INTERVAL),
+		.timeout = or_default(h->timeout, PLAN_HEALTH_TIMEOUT),
+		.start_period = or_default(h->start_period, 0),
+		.start_interval = or_default(h->start_interval, PLAN_HEALTH_START_INTERVAL),
+		.retries = or_default(h->retries, PLAN_HEALTH_RETRIES),
+	};
+}
+
 /* ---- what one host cannot run ---------------------------------------------------- */
 
 /* A fixed host port shared by replicas: the second replica's container
@@ -201,6 +222,7 @@ int plan_build(struct arena *a, struct diag *d, const struct project *p, const s
 		ps->s = s;
 		ps->restart = restart_of(s);
 		ps->labels = service_labels(a, p, s);
+		ps->health = health_of(s);
 		if (o->one_host) {
 			check_ports(d, s);
 			check_restart(d, s, &ps->restart);

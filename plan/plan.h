@@ -36,13 +36,36 @@ struct plan_restart {
 	struct loc loc;             /* of what decided it */
 };
 
+/* The healthcheck as the engine runs it: what is written, the engine's
+ * defaults for the rest (docker's and podman's: interval 30s, timeout
+ * 30s, start period 0, start interval 5s, retries 3).  Whether a check
+ * runs at all also depends on the image (a service without a written
+ * test runs the image's HEALTHCHECK, if it has one). */
+struct plan_health {
+	bool disabled; /* disable: true or test NONE */
+	bool written;  /* a test is written */
+	int64_t interval, timeout, start_period, start_interval; /* usec */
+	int64_t retries;
+};
+#define PLAN_HEALTH_INTERVAL (30 * IR_USEC_PER_SEC)
+#define PLAN_HEALTH_TIMEOUT (30 * IR_USEC_PER_SEC)
+#define PLAN_HEALTH_START_INTERVAL (5 * IR_USEC_PER_SEC)
+#define PLAN_HEALTH_RETRIES 3
+
+/* How long the engine may take to call a container unhealthy: start
+ * period + retries x (interval + timeout), in usec. */
+static inline int64_t plan_health_bound(const struct plan_health *h)
+{
+	return h->start_period + h->retries * (h->interval + h->timeout);
+}
+
 struct plan_service {
 	const struct service *s;
 	struct plan_restart restart;
 	/* compose's labels of the service's containers, sorted by key, without
 	 * the replica's number (plan_container_labels adds it) */
 	struct kvlist labels;
-	struct healthcheck health; /* the service's healthcheck, defaults filled in */
+	struct plan_health health;
 };
 
 struct plan_options {
