@@ -695,18 +695,8 @@ static void container_volumes_from(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
 	for (size_t i = 0; i < s->volumes_from.n; i++) {
-		const char *v = s->volumes_from.v[i], *ref = v;
-		if (str_has_prefix(v, "container:")) {
-			ref = v + strlen("container:");
-		} else {
-			const char *name = str_has_prefix(v, "service:") ? v + strlen("service:") : v;
-			const char *colon = strchr(name, ':');
-			const struct service *t = project_service(
-				c->p, colon ? arena_strndup(c->a, name, (size_t)(colon - name)) : name);
-			if (t)
-				ref = arena_printf(c->a, "%s%s", plan_container_name(c->a, c->p, t, 1), colon ? colon : "");
-		}
-		put_arg(c, &f->k, arena_printf(c->a, "--volumes-from=%s", ref), s->loc);
+		struct plan_ref ref = plan_ref(c->a, c->p, s->volumes_from.v[i], REF_VOLUMES_FROM);
+		put_arg(c, &f->k, arena_concat(c->a, "--volumes-from=", ref.container, ref.rest, (char *)NULL), s->loc);
 	}
 }
 
@@ -804,13 +794,8 @@ static void network_aliases(struct qctx *c, struct cfile *f, const struct servic
 
 static void network_mode(struct qctx *c, struct cfile *f)
 {
-	const char *mode = f->s->network_mode;
-	if (str_has_prefix(mode, "service:")) {
-		const struct service *t = project_service(c->p, mode + strlen("service:"));
-		const char *name = t ? plan_container_name(c->a, c->p, t, 1) : mode + strlen("service:");
-		mode = arena_printf(c->a, "container:%s", name);
-	}
-	put(c, &f->k, C_NETWORK, mode, f->s->loc);
+	struct plan_ref ref = plan_ref(c->a, c->p, f->s->network_mode, REF_NAMESPACE);
+	put(c, &f->k, C_NETWORK, plan_ref_namespace(c->a, &ref), f->s->loc);
 }
 
 static void container_networks(struct qctx *c, struct cfile *f)
@@ -935,11 +920,8 @@ static void container_notify(struct qctx *c, struct cfile *f)
 
 static const char *service_ref(struct qctx *c, const char *v)
 {
-	if (!str_has_prefix(v, "service:"))
-		return v;
-	const struct service *t = project_service(c->p, v + strlen("service:"));
-	return arena_printf(c->a, "container:%s",
-			    t ? plan_container_name(c->a, c->p, t, 1) : v + strlen("service:"));
+	struct plan_ref ref = plan_ref(c->a, c->p, v, REF_NAMESPACE);
+	return plan_ref_namespace(c->a, &ref);
 }
 
 static void container_security(struct qctx *c, struct cfile *f)

@@ -202,12 +202,8 @@ static void csv_kv(struct strbuf *sb, const char *k, const char *v)
 /* "service:x" -> "container:<x's container name>"; anything else as is. */
 static const char *service_ref(struct ra *r, const char *v)
 {
-	if (!str_has_prefix(v, "service:"))
-		return v;
-	const char *svc = v + strlen("service:");
-	const struct service *t = project_service(r->p, svc);
-	const char *name = t ? plan_container_name(r->a, r->p, t, 1) : arena_printf(r->a, "%s-%s", r->p->name, svc);
-	return arena_printf(r->a, "container:%s", name);
+	struct plan_ref ref = plan_ref(r->a, r->p, v, REF_NAMESPACE);
+	return plan_ref_namespace(r->a, &ref);
 }
 
 static const char *duration(struct ra *r, int64_t usec)
@@ -495,14 +491,8 @@ static void push_mount(struct ra *r, const struct mount *m, bool shared_only)
  * "container:c[:mode]" -> "c[:mode]". */
 static const char *volumes_from_value(struct ra *r, const char *v)
 {
-	if (str_has_prefix(v, "container:"))
-		return v + strlen("container:");
-	if (str_has_prefix(v, "service:"))
-		v += strlen("service:");
-	const char *colon = strchr(v, ':');
-	char *svc = arena_strndup(r->a, v, colon ? (size_t)(colon - v) : strlen(v));
-	const char *ctr = service_ref(r, arena_printf(r->a, "service:%s", svc)) + strlen("container:");
-	return arena_printf(r->a, "%s%s", ctr, colon ? colon : "");
+	struct plan_ref ref = plan_ref(r->a, r->p, v, REF_VOLUMES_FROM);
+	return arena_concat(r->a, ref.container, ref.rest, (char *)NULL);
 }
 
 static void push_file_refs(struct ra *r, const struct file_ref *refs, size_t n, enum resource_kind k)
@@ -652,10 +642,9 @@ static void h_links(struct ra *r, const struct run_flag *f)
 	if (!l->n || !supported(r, f))
 		return;
 	for (size_t i = 0; i < l->n; i++) {
-		const char *colon = strchr(l->v[i], ':');
-		const char *svc = colon ? arena_strndup(r->a, l->v[i], (size_t)(colon - l->v[i])) : l->v[i];
-		const char *ctr = service_ref(r, arena_printf(r->a, "service:%s", svc)) + strlen("container:");
-		push(r, arena_printf(r->a, "%s=%s:%s", f->flag, ctr, colon ? colon + 1 : svc));
+		struct plan_ref ref = plan_ref(r->a, r->p, l->v[i], REF_LINK);
+		const char *alias = ref.rest[0] ? ref.rest + 1 : l->v[i];
+		push(r, arena_printf(r->a, "%s=%s:%s", f->flag, ref.container, alias));
 	}
 }
 

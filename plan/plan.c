@@ -112,6 +112,40 @@ const char *plan_image_name(struct arena *a, const struct project *p, const stru
 	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
 }
 
+/* A service's first container; a service that is not enabled (a
+ * disabled one that is not required) by the name compose would give it. */
+static const char *service_container(struct arena *a, const struct project *p, const char *name)
+{
+	const struct service *t = project_service(p, name);
+	return t ? plan_container_name(a, p, t, 1) : arena_printf(a, "%s-%s-1", p->name, name);
+}
+
+struct plan_ref plan_ref(struct arena *a, const struct project *p, const char *v, enum plan_ref_syntax syntax)
+{
+	struct plan_ref r = { .kind = REF_SERVICE, .rest = "" };
+	if (str_has_prefix(v, "container:")) {
+		r.kind = REF_CONTAINER;
+		v += strlen("container:");
+	} else if (str_has_prefix(v, "service:")) {
+		v += strlen("service:");
+	} else if (syntax == REF_NAMESPACE) {
+		r.kind = REF_MODE;
+		r.mode = v;
+		return r;
+	}
+	const char *colon = syntax == REF_NAMESPACE ? NULL : strchr(v, ':');
+	const char *name = colon ? arena_strndup(a, v, (size_t)(colon - v)) : v;
+	if (colon)
+		r.rest = colon;
+	r.container = r.kind == REF_CONTAINER ? name : service_container(a, p, name);
+	return r;
+}
+
+const char *plan_ref_namespace(struct arena *a, const struct plan_ref *r)
+{
+	return r->kind == REF_MODE ? r->mode : arena_concat(a, "container:", r->container, (char *)NULL);
+}
+
 static int kv_cmp(const void *x, const void *y)
 {
 	return strcmp(((const struct kv *)x)->key, ((const struct kv *)y)->key);

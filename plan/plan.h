@@ -102,6 +102,28 @@ const char *plan_restart_word(const struct plan_restart *r);
 const char *plan_container_name(struct arena *a, const struct project *p, const struct service *s, int replica);
 const char *plan_image_name(struct arena *a, const struct project *p, const struct service *s);
 
+/* A reference to another container's namespaces or volumes, typed:
+ * network_mode, ipc, pid (`service:X`, `container:C`, or a mode such as
+ * host), volumes_from (`service:X[:mode]`, `X[:mode]`, `container:C[:mode]`)
+ * and links (`X[:alias]`).  A service is named by its first container, as
+ * docker compose resolves it. */
+enum plan_ref_kind { REF_MODE = 0, REF_SERVICE, REF_CONTAINER };
+struct plan_ref {
+	enum plan_ref_kind kind;
+	const char *mode;      /* REF_MODE: the word as written (host, none, private, ...) */
+	const char *container; /* REF_SERVICE, REF_CONTAINER: the container's name */
+	const char *rest;      /* volumes_from ":ro"/":rw", links ":alias"; "" when absent */
+};
+enum plan_ref_syntax {
+	REF_NAMESPACE,    /* service:X, container:C, or a mode */
+	REF_VOLUMES_FROM, /* service:X[:m], container:C[:m], X[:m] */
+	REF_LINK,         /* X[:alias] */
+};
+struct plan_ref plan_ref(struct arena *a, const struct project *p, const char *v, enum plan_ref_syntax syntax);
+/* As the engines' --network/--ipc/--pid take it: container:<name>, or the
+ * mode. */
+const char *plan_ref_namespace(struct arena *a, const struct plan_ref *r);
+
 /* The labels of container `replica` of s: the service's compose labels
  * and its number, sorted by key. */
 struct kvlist plan_container_labels(struct arena *a, const struct plan *pl, const struct service *s, int replica);

@@ -187,6 +187,45 @@ static void test_labels(void **state)
 	}
 }
 
+/* Namespace, volumes_from and links references, typed once: a service is
+ * its first container, a disabled one by the name compose would give it. */
+static void test_references(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(decide(f, "services:\n"
+				   "  vpn: {image: x}\n"
+				   "  db: {image: x, container_name: the-db}\n"
+				   "  off: {image: x, profiles: [debug]}\n"
+				   "  app:\n"
+				   "    image: x\n"
+				   "    network_mode: service:vpn\n"
+				   "    ipc: host\n"
+				   "    links: [\"db:database\"]\n"
+				   "    volumes_from: [\"db:ro\", \"container:legacy:rw\", \"service:vpn\"]\n"
+				   "    depends_on: {off: {condition: service_started, required: false}}\n"),
+			 0);
+	struct arena *a = &f->a;
+	struct plan_ref r = plan_ref(a, f->p, "service:vpn", REF_NAMESPACE);
+	assert_int_equal(r.kind, REF_SERVICE);
+	assert_string_equal(plan_ref_namespace(a, &r), "container:p-vpn-1");
+	r = plan_ref(a, f->p, "host", REF_NAMESPACE);
+	assert_string_equal(plan_ref_namespace(a, &r), "host");
+	r = plan_ref(a, f->p, "container:abc", REF_NAMESPACE);
+	assert_int_equal(r.kind, REF_CONTAINER);
+	assert_string_equal(plan_ref_namespace(a, &r), "container:abc");
+	r = plan_ref(a, f->p, "db:ro", REF_VOLUMES_FROM);
+	assert_string_equal(r.container, "the-db");
+	assert_string_equal(r.rest, ":ro");
+	r = plan_ref(a, f->p, "container:legacy:rw", REF_VOLUMES_FROM);
+	assert_string_equal(r.container, "legacy");
+	assert_string_equal(r.rest, ":rw");
+	r = plan_ref(a, f->p, "db:database", REF_LINK);
+	assert_string_equal(r.container, "the-db");
+	assert_string_equal(r.rest, ":database");
+	r = plan_ref(a, f->p, "service:off", REF_NAMESPACE);
+	assert_string_equal(plan_ref_namespace(a, &r), "container:p-off-1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +233,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_count_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replica_port_one_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
