@@ -440,6 +440,12 @@ static void emit_service(struct pl *pl, const struct service *s)
 			if (creates[i].v[k] == HASH_PLACEHOLDER)
 				creates[i].v[k] = label;
 	key_str(pl, "definition", hex64(pl, def));
+	const struct strlist *dirs = &plan_service(pl->plan, s)->bind_dirs;
+	struct strvec bind_dirs = { 0 };
+	for (size_t i = 0; i < dirs->n; i++)
+		strvec_push(&bind_dirs, pl->a, dirs->v[i]);
+	if (bind_dirs.n) /* optional in the plan: runtime/PLAN.md */
+		key_argv(pl, "bind_dirs", &bind_dirs);
 	emit_depends(pl, s);
 	emit_build(pl, s, s->build.present ? &build : NULL);
 	emit_steps(pl, s, NULL);

@@ -1211,6 +1211,19 @@ static void service_create_resources(struct qctx *c, struct cfile *f)
 		add_create_line(c, f, new_volume(c, s, i));
 }
 
+/* ExecStartPre=-/bin/mkdir -p DIR: the bind sources docker compose
+ * creates when missing, which podman refuses (plan.h). */
+static void service_bind_dirs(struct qctx *c, struct cfile *f)
+{
+	const struct strlist *l = &plan_service(c->plan, f->s)->bind_dirs;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *argv[] = { PLAN_MKDIR, "-p", l->v[i] };
+		sb_adds(&f->service, "ExecStartPre=-");
+		systemd_exec_line(&f->service, argv, ARRAY_SIZE(argv));
+		sb_addc(&f->service, '\n');
+	}
+}
+
 static void service_build(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
@@ -1281,6 +1294,7 @@ static void service_section(struct qctx *c, struct cfile *f)
 	if (s->stop_grace_period != IR_UNSET)
 		key_line(&f->service, "TimeoutStopSec",
 			 fmt_int(c, s->stop_grace_period / IR_USEC_PER_SEC + TIMEOUT_MARGIN));
+	service_bind_dirs(c, f);
 	service_create_resources(c, f);
 	service_build(c, f);
 	service_hooks(c, f);

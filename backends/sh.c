@@ -715,6 +715,21 @@ static void add_build(struct sh *sh, struct strbuf *sb, const struct service *s)
 }
 
 /* up_<service>() { ... } */
+/* [ -e 'DIR' ] || must '...' mkdir -p 'DIR': the bind sources docker
+ * compose creates when missing (plan.h). */
+static void add_bind_dirs(struct sh *sh, struct strbuf *sb, const struct service *s)
+{
+	const struct strlist *l = &plan_service(sh->plan, s)->bind_dirs;
+	for (size_t i = 0; i < l->n; i++) {
+		sb_adds(sb, "	[ -e ");
+		sh_quote(sb, l->v[i]);
+		sb_adds(sb, " ] ||\n");
+		const char *args[] = { arena_concat(sh->a, "service \"", s->name, "\": create ", l->v[i], (char *)NULL),
+				       "mkdir", "-p", l->v[i] };
+		add_call_line(sb, 2, "must", args, ARRAY_SIZE(args));
+	}
+}
+
 static void emit_up_service(struct sh *sh, struct strbuf *sb, const struct service *s)
 {
 	add_loc_comment(sb, arena_concat(sh->a, "service \"", s->name, "\"", (char *)NULL), s->loc);
@@ -723,6 +738,7 @@ static void emit_up_service(struct sh *sh, struct strbuf *sb, const struct servi
 	add_waits(sh, sb, s);
 	if (s->build.present)
 		add_build(sh, sb, s);
+	add_bind_dirs(sh, sb, s);
 	for (int r = 1; r <= (int)s->replicas; r++)
 		add_ensure(sh, sb, s, r);
 	add_steps(sh, sb, s);

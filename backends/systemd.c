@@ -829,9 +829,23 @@ static void add_hooks(struct sd *sd, struct svc *sv, struct strbuf *sb, const ch
 	}
 }
 
+/* ExecStartPre=-/bin/mkdir -p DIR: the bind sources docker compose
+ * creates when missing (plan.h); '-': an existing file is left to the
+ * engine to report. */
+static void add_bind_dirs(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	const struct strlist *l = &plan_service(sd->plan, sv->s)->bind_dirs;
+	for (size_t i = 0; i < l->n; i++) {
+		struct strvec argv = { 0 };
+		push_words(sd, &argv, (const char *const[]){ PLAN_MKDIR, "-p", l->v[i], NULL });
+		add_exec(NULL, sb, "ExecStartPre", "-", &argv);
+	}
+}
+
 static void add_start_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	const struct service *s = sv->s;
+	add_bind_dirs(sd, sv, sb);
 	add_cleanup(sd, sv, sb, "ExecStartPre", false);
 	for (size_t i = 0; i < s->n_pre_start; i++)
 		if (!step_shared(sv, i))
@@ -933,6 +947,7 @@ static void emit_shared_steps(struct sd *sd, const struct service *s)
 	sb_addc(&sb, '\n');
 	add_deps(&sb, &dp);
 	add_oneshot(&sb);
+	add_bind_dirs(sd, &sv, &sb);
 	add_cleanup(sd, &sv, &sb, "ExecStartPre", true);
 	for (size_t i = 0; i < s->n_pre_start; i++)
 		if (step_shared(&sv, i))

@@ -77,6 +77,33 @@ static struct plan_health health_of(const struct service *s)
 	};
 }
 
+/* ---- bind sources ------------------------------------------------------------------- */
+
+static int str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static struct strlist bind_dirs_of(struct arena *a, const struct service *s)
+{
+	struct strlist l = { 0 };
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct mount *m = &s->volumes[i];
+		if (m->type == MOUNT_BIND && m->source && m->source[0] == '/' && m->bind.create_host_path == TRI_TRUE) {
+			l.v = arena_grow(a, (void *)l.v, l.n * sizeof(*l.v), (l.n + 1) * sizeof(*l.v));
+			l.v[l.n++] = m->source;
+		}
+	}
+	if (l.n > 1)
+		qsort((void *)l.v, l.n, sizeof(*l.v), str_cmp);
+	size_t n = 0;
+	for (size_t i = 0; i < l.n; i++)
+		if (!n || strcmp(l.v[n - 1], l.v[i]) != 0)
+			l.v[n++] = l.v[i];
+	l.n = n;
+	return l;
+}
+
 /* ---- what one host cannot run ---------------------------------------------------- */
 
 /* A fixed host port shared by replicas: the second replica's container
@@ -257,6 +284,7 @@ int plan_build(struct arena *a, struct diag *d, const struct project *p, const s
 		ps->restart = restart_of(s);
 		ps->labels = service_labels(a, p, s);
 		ps->health = health_of(s);
+		ps->bind_dirs = bind_dirs_of(a, s);
 		if (o->one_host) {
 			check_ports(d, s);
 			check_restart(d, s, &ps->restart);

@@ -66,7 +66,14 @@ struct plan_service {
 	 * the replica's number (plan_container_labels adds it) */
 	struct kvlist labels;
 	struct plan_health health;
+	/* Bind sources docker compose creates when they are missing (short
+	 * syntax, or create_host_path: true), absolute, sorted, unique: every
+	 * target creates them as directories before the container, since
+	 * podman refuses a missing source (statfs: no such file or
+	 * directory) and docker's --mount does too. */
+	struct strlist bind_dirs;
 };
+#define PLAN_MKDIR "/bin/mkdir" /* what units run to create a bind source */
 
 struct plan_options {
 	enum engine engine;

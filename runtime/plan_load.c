@@ -344,6 +344,7 @@ static void service_at(struct ld *l, yaml_node_t *m, const char *w, struct rt_pl
 	struct rt_service *s = &p->svc[i];
 	s->name = str_at(l, m, w, "name", false);
 	s->definition = str_at(l, m, w, "definition", false);
+	s->bind_dirs = argv_at(l, m, w, "bind_dirs", true);
 	deps_at(l, m, w, p, i);
 	build_at(l, m, w, &s->build);
 	s->pre_start = steps_at(l, m, w);

@@ -89,6 +89,7 @@ struct rt_build {
 struct rt_service {
 	const char *name;
 	const char *definition;
+	struct rt_argv bind_dirs; /* created when missing, before the containers */
 	struct rt_dep *deps;
 	size_t n_deps;
 	struct rt_build build;

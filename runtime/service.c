@@ -19,7 +19,9 @@
  */
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct up {
@@ -92,6 +94,43 @@ static void save_state(struct up *u)
 }
 
 /* ---- bring-up ---------------------------------------------------------------------- */
+
+/* mkdir -p of an absolute path; 0, or -1 with errno. */
+static int mkdir_p(struct arena *a, const char *path)
+{
+	char *p = arena_strdup(a, path);
+	for (char *q = p + 1;; q++) {
+		if (*q != '/' && *q)
+			continue;
+		char c = *q;
+		*q = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*q = c;
+		if (!c)
+			return 0;
+	}
+}
+
+/* The bind sources docker compose creates when they are missing, as
+ * directories (the plan's bind_dirs); an existing path is left alone. */
+static int up_bind_dirs(struct up *u)
+{
+	for (size_t i = 0; i < u->s->bind_dirs.n; i++) {
+		const char *d = u->s->bind_dirs.v[i];
+		struct stat st;
+		if (lstat(d, &st) == 0)
+			continue;
+		double t0 = rt_now();
+		const char *what = arena_printf(u->a, "create %s", d);
+		if (mkdir_p(u->a, d) != 0) {
+			rt_progress(u->s->name, what, t0, arena_printf(u->a, "FAILED (%s)", strerror(errno)), NULL);
+			return 1;
+		}
+		rt_progress(u->s->name, what, t0, "ok", NULL);
+	}
+	return 0;
+}
 
 static int up_build(struct up *u)
 {
@@ -306,6 +345,8 @@ static int service_up(struct up *u, unsigned needs)
 {
 	size_t n = u->s->n_containers;
 	int rc = up_build(u);
+	if (!rc)
+		rc = up_bind_dirs(u);
 	if (!rc)
 		rc = up_containers(u);
 	if (!rc)

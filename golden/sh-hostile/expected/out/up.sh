@@ -151,6 +151,8 @@ wait_healthy() {
 
 # service "odd.name_-x" (compose.yaml:38:3)
 up_odd_name__x() {
+	[ -e '/tmp/semi;colon & pipe|/x' ] ||
+		must 'service "odd.name_-x": create /tmp/semi;colon & pipe|/x' 'mkdir' '-p' '/tmp/semi;colon & pipe|/x'
 	ensure 'service "odd.name_-x": create e2e-hostile-odd.name_-x-1' 'e2e-hostile-odd.name_-x-1' '7210e3833027f626' "$ENGINE" create \
 		'--name=e2e-hostile-odd.name_-x-1' \
 		'--label=com.docker.compose.config-hash=7210e3833027f626' '--user=1000:100' \
