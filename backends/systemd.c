@@ -26,15 +26,18 @@
  *    it is Wants= plus PartOf=.
  *  - replicas != 1: a template `<project>-<service>@.service`; the target
  *    wants instances 1..N and the container is `<project>-<service>-%i`.
- *    pre_start steps without per_replica run once, in the oneshot
- *    `<project>-<service>-pre-start.service` that every instance requires.
- *  - Units with pre_start steps have TimeoutStartSec=infinity: a step runs
- *    to completion, as compose runs it.  post_start hooks exec into the
+ *  - pre_start steps (a template's without per_replica) run once, in the
+ *    oneshot `<project>-<service>-pre-start.service` that the service's
+ *    unit (every instance) requires: Restart= does not run them again, as
+ *    the engine's restart does not in docker compose.  Units with steps
+ *    have TimeoutStartSec=infinity: a step runs to completion, as compose
+ *    runs it.  post_start hooks exec into the
  *    container, which for Type=simple may not exist yet when
  *    ExecStartPost= starts: a bounded loop waits until it runs.
  *  - Restart=: the engines never give up on always/unless-stopped/
- *    on-failure, so those get StartLimitIntervalSec=0 and RestartSec=1s;
- *    on-failure:N allows N restarts (StartLimitBurst=N+1).
+ *    on-failure, so those get StartLimitIntervalSec=0 and RestartSec=1s
+ *    (a crash loop never ends in a permanently failed unit); on-failure:N
+ *    allows N restarts (StartLimitBurst=N+1).
  *  - `<engine> stop` makes `run` exit 143 (128+SIGTERM) for most programs:
  *    SuccessExitStatus= lists it (and the stop_signal's status), so that a
  *    stop is not a failure.
@@ -466,13 +469,14 @@ static bool restarts(const struct restart *r)
  * starts; compose gives no window, so the count does not expire by itself
  * (`systemctl reset-failed` clears it), as compose2nix does.  The engines
  * never give up on the other policies, while systemd's default start limit
- * (5 starts in 10s) would stop a crash loop for good: turn it off, except
- * in a unit with pre_start steps.  systemd restarts a unit whose
- * ExecStartPre= failed as it restarts a crashed one, so a failing step
- * would be re-run every RestartSec forever, where compose gives up at the
- * first failure: such a unit tries STEP_START_LIMIT times a minute, then
- * stays failed (which also bounds a crash loop of that service: audit
- * reports it). */
+ * (5 starts in 10s) would stop a crash loop for good: turn it off.  The
+ * exception is a template instance with per_replica steps among its
+ * ExecStartPre= lines: systemd restarts a unit whose ExecStartPre= failed
+ * as it restarts a crashed one, so a failing step would be re-run every
+ * RestartSec forever, where compose gives up at the first failure: such a
+ * unit tries STEP_START_LIMIT times a minute, then stays failed.  (Steps
+ * shared by the replicas run in the pre-start unit, whose failure fails
+ * the service's start once, with no restart.) */
 #define STEP_START_LIMIT 3
 static void add_start_limit(struct strbuf *sb, const struct restart *r, bool has_steps)
 {
@@ -620,11 +624,14 @@ static void warn_mode_conflicts(struct sd *sd, const struct svc *sv, struct rest
 				     s->name, i ? "pre_stop" : "post_start");
 }
 
-/* Template steps: those without per_replica run once, in the shared unit,
- * which starts before any instance; a per-replica step cannot precede them. */
+/* Steps run in the service's oneshot <base>-pre-start.service, which the
+ * service's unit requires: a restart of the service by Restart= does not
+ * run them again (docker compose runs them when it creates the container,
+ * not when the engine restarts it).  A template's per_replica steps run in
+ * each instance instead (ExecStartPre=), and so again at each restart. */
 static bool step_shared(const struct svc *sv, size_t i)
 {
-	return sv->s->replicas != 1 && sv->s->pre_start[i].per_replica != TRI_TRUE;
+	return sv->s->replicas == 1 || sv->s->pre_start[i].per_replica != TRI_TRUE;
 }
 
 static size_t own_steps(const struct svc *sv)
@@ -923,8 +930,9 @@ static void add_oneshot(struct strbuf *sb)
 	sb_adds(sb, "\n[Service]\nType=oneshot\nRemainAfterExit=yes\n");
 }
 
-/* <project>-<service>-pre-start.service: a template's pre_start steps
- * without per_replica, once before any instance. */
+/* <project>-<service>-pre-start.service: the service's pre_start steps
+ * (a template's without per_replica), once before the service's unit or
+ * any instance; steps run to completion (TimeoutStartSec=infinity). */
 static void emit_shared_steps(struct sd *sd, const struct service *s)
 {
 	struct svc sv;
@@ -937,7 +945,8 @@ static void emit_shared_steps(struct sd *sd, const struct service *s)
 	sv.tmpl = false; /* no instance here: the steps' names have none */
 	sv.name = arena_printf(sd->a, "%s-%s", sd->p->name, s->name);
 	add_header(&sb, s->loc,
-		   arena_printf(sd->a, "pre_start steps of service \"%s\", once for all replicas", s->name));
+		   arena_printf(sd->a, "pre_start steps of service \"%s\"%s", s->name,
+				s->replicas != 1 ? ", once for all replicas" : ""));
 	service_requirements(sd, s, &dp, &notes);
 	push_unique(sd, &dp.part_of, sd->target);
 	for (size_t i = 0; i < notes.n; i++)
@@ -947,6 +956,7 @@ static void emit_shared_steps(struct sd *sd, const struct service *s)
 	sb_addc(&sb, '\n');
 	add_deps(&sb, &dp);
 	add_oneshot(&sb);
+	sb_adds(&sb, "TimeoutStartSec=infinity\n");
 	add_bind_dirs(sd, &sv, &sb);
 	add_cleanup(sd, &sv, &sb, "ExecStartPre", true);
 	for (size_t i = 0; i < s->n_pre_start; i++)

@@ -201,25 +201,29 @@ static void test_pre_start_order(void **state)
 		   "        image: tool:2\n"
 		   "        user: root\n"
 		   "      - command: third\n");
-	const char *u = unit(f, "p-app.service");
-	assert_has(u, "TimeoutStartSec=infinity\n"
-		      "TimeoutStopSec=40s\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1\"\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1-pre-start-1\"\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1-pre-start-2\"\n"
-		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-1-pre-start-3\"\n"
-		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-1-pre-start-1\" "
+	/* in the service's own oneshot unit: Restart= of p-app.service does not
+	 * run them again */
+	const char *u = unit(f, "p-app-pre-start.service");
+	assert_has(u, "Type=oneshot\nRemainAfterExit=yes\nTimeoutStartSec=infinity\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-1\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-2\"\n"
+		      "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"p-app-pre-start-3\"\n"
+		      "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-1\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
 		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"app:1\" \"first\"\n"
-		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-1-pre-start-2\" \"--user=root\" "
+		      "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-2\" \"--user=root\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
 		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"tool:2\" \"second\"\n"
-		      "ExecStartPre=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-1-pre-start-3\" "
+		      "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=p-app-pre-start-3\" "
 		      "\"--label=com.docker.compose.project=p\" \"--label=com.docker.compose.service=app\" "
-		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"app:1\" \"third\"\n"
-		      "ExecStart=\"/usr/bin/docker\" \"run\"");
-	/* no '-': a failing step fails the unit */
-	assert_lacks(u, "ExecStartPre=-\"/usr/bin/docker\" \"run\"");
+		      "\"--label=com.docker.compose.hook=pre_start\" \"--network=none\" \"app:1\" \"third\"\n");
+	/* no '-': a failing step fails the unit, and the service's with it */
+	assert_lacks(u, "ExecStart=-");
+	const char *app = unit(f, "p-app.service");
+	assert_has(app, "Requires=p-app-pre-start.service\n");
+	assert_has(app, "After=docker.service docker.socket p-app-pre-start.service\n");
+	assert_lacks(app, "StartLimitBurst");
+	assert_lacks(app, "pre-start-1");
 }
 
 /* ---- depends_on ---------------------------------------------------------------------- */
@@ -360,7 +364,7 @@ static void test_replicas_template(void **state)
 	assert_lacks(w, "pre-start-1");
 
 	const char *shared = unit(f, "s-w-pre-start.service");
-	assert_has(shared, "Type=oneshot\nRemainAfterExit=yes\n"
+	assert_has(shared, "Type=oneshot\nRemainAfterExit=yes\nTimeoutStartSec=infinity\n"
 			   "ExecStartPre=-\"/usr/bin/docker\" \"rm\" \"-f\" \"s-w-pre-start-1\"\n"
 			   "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=s-w-pre-start-1\"");
 	assert_lacks(shared, "each");

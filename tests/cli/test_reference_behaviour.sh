@@ -1,0 +1,213 @@
+#!/bin/sh
+# docker compose judges what happens at run time.  Each scenario of
+# tests/reference/behaviour/ (compose.yaml, and scenario.sh with act and
+# observe) is brought up on a private Docker Engine (tests/e2e/dockerd.sh)
+# by docker compose (the reference), by composec sh --engine docker, by
+# composec plan --engine docker with composec-run, and by composec systemd
+# --engine docker under a real user manager (tests/e2e/systemd-run.sh -e);
+# (docker compose reads the file without the hooks, which this compose
+# predates); then act does what the scenario is about (a crash, a wait) and observe
+# prints one line of what it sees (which containers run, which were
+# restarted, health).  Each target's line must be docker compose's, or be
+# listed in tests/reference/behaviour-differences.tsv (SCENARIO, TARGET, its
+# line, the reason); a listed line that no longer occurs fails too.
+# BEHAVIOUR_CASES chooses scenarios.  Figures: each target's time per
+# scenario.
+#
+# Needs root, dockerd, docker compose (tests/reference/fetch-compose.sh),
+# systemd; without them the test is skipped (exit 77), which fails with
+# COMPOSEC_REQUIRE_TOOLS=1.
+set -eu
+composec=$1
+case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
+runner=$(dirname "$composec")/composec-run
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ref=$top/tests/reference
+pass=0 fails=0
+
+skip() {
+	echo "SKIP $*"
+	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
+	exit 77 # CTest: skipped
+}
+ok() { pass=$((pass + 1)); }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
+command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
+compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
+[ -x "$runner" ] || skip "no $runner"
+[ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
+
+scenarios=${BEHAVIOUR_CASES:-$(cd "$ref/behaviour" && ls)}
+tmp=$(mktemp -d /tmp/behaviour.XXXXXX)
+engine=$tmp/engine
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	sh "$top/tests/e2e/dockerd.sh" stop "$engine" >/dev/null 2>&1 || :
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+DOCKER_HOST=$(sh "$top/tests/e2e/dockerd.sh" start "$engine") || { fail "dockerd did not start"; exit 1; }
+export DOCKER_HOST
+docker tag localhost/busybox:latest busybox:latest
+
+# What a scenario's act and observe use, here and in the user manager:
+# PROJECT names the project.  A scenario may set wait_for (default db): the
+# service whose container runs before act, or nothing.
+cat >"$tmp/helpers.sh" <<'SH'
+# cid SERVICE: its container (the newest), or nothing
+cid() {
+	docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" \
+		--filter "label=com.docker.compose.service=$1" | head -n 1
+}
+# runs SERVICE: "runs" or "does not run" (created, exited, absent)
+runs() {
+	if [ "$(state "$1")" = running ]; then echo runs; else echo "does not run"; fi
+}
+# state SERVICE: running, exited, restarting, created, or absent
+state() {
+	c=$(cid "$1")
+	if [ -z "$c" ]; then echo absent; else docker inspect -f '{{.State.Status}}' "$c"; fi
+}
+# health SERVICE: healthy, unhealthy, starting, or none
+health() {
+	c=$(cid "$1")
+	h=$([ -n "$c" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
+	echo "${h:-none}"
+}
+# started SERVICE: which container, started when
+started() {
+	c=$(cid "$1")
+	[ -z "$c" ] || docker inspect -f '{{.Id}} {{.State.StartedAt}}' "$c"
+}
+# until_running SERVICE: wait up to 20 s for it to run
+until_running() {
+	i=0
+	while [ "$(state "$1")" != running ] && [ "$i" -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+}
+SH
+
+# run_scenario NAME TARGET UP...: in the scenario's copy for TARGET, UP
+# brings the project up; then act and observe, whose line goes to
+# $tmp/NAME.TARGET
+run_scenario() {
+	name=$1 t=$2
+	shift 2
+	w=$tmp/w/$name-$t
+	t0=$(date +%s%N)
+	(
+		cd "$w"
+		export PROJECT="$name-$t"
+		wait_for=db
+		# shellcheck disable=SC1090,SC1091 # written above; the scenario's
+		. "$tmp/helpers.sh"
+		# shellcheck disable=SC1090
+		. "$ref/behaviour/$name/scenario.sh"
+		"$@" >"$tmp/$name.$t.up" 2>&1 || :
+		[ -z "$wait_for" ] || until_running "$wait_for"
+		act
+		observe >"$tmp/$name.$t"
+	)
+	echo "$name/$t: $((($(date +%s%N) - t0) / 1000000)) ms: $(cat "$tmp/$name.$t")"
+}
+# clear PROJECT: whatever the run left
+clear_project() {
+	ids=$(docker ps -aq --filter "label=com.docker.compose.project=$1")
+	# shellcheck disable=SC2086 # ids
+	[ -z "$ids" ] || docker rm -f $ids >/dev/null
+	docker network ls -q --filter "name=$1_" | xargs -r docker network rm >/dev/null 2>&1 || :
+}
+
+mkdir -p "$tmp/home"
+for name in $scenarios; do
+	for t in compose sh run systemd; do
+		mkdir -p "$tmp/w/$name-$t"
+		cp "$ref/behaviour/$name/compose.yaml" "$tmp/w/$name-$t/"
+	done
+	python3 - "$tmp/w/$name-compose/compose.yaml" "$ref" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import config_diff
+with open(sys.argv[1], encoding="utf-8") as f:
+    text = f.read()
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write(config_diff.strip_hooks_text(text))
+PY
+	p=$name-compose
+	run_scenario "$name" compose "$compose" -p "$p" up -d
+	(cd "$tmp/w/$p" && "$compose" -p "$p" down) >/dev/null 2>&1 || :
+	clear_project "$p"
+
+	p=$name-sh
+	(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" sh --engine docker -p "$p" -o up.sh)
+	run_scenario "$name" sh sh up.sh
+	(cd "$tmp/w/$p" && sh up.sh down) >/dev/null 2>&1 || :
+	clear_project "$p"
+
+	p=$name-run
+	(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" plan --engine docker -p "$p" -o plan.json)
+	run_scenario "$name" run "$runner" --state-dir state plan.json up -d
+	(cd "$tmp/w/$p" && "$runner" --state-dir state plan.json down) >/dev/null 2>&1 || :
+	clear_project "$p"
+
+	# the units under a user manager: the scenario runs inside it
+	p=$name-systemd
+	w=$tmp/w/$p
+	(cd "$w" && HOME=$tmp/home "$composec" systemd --engine docker -p "$p" -o units)
+	{
+		echo "set -u"
+		echo "cd '$w'"
+		echo "PROJECT=$p"
+		echo "wait_for=db"
+		echo ". '$tmp/helpers.sh'"
+		echo ". '$ref/behaviour/$name/scenario.sh'"
+		echo "t0=\$(date +%s%N)"
+		echo "systemctl --user start --no-block $p.target"
+		echo "[ -z \"\$wait_for\" ] || until_running \"\$wait_for\""
+		echo "act"
+		echo "observe >'$tmp/$name.systemd'"
+		echo "echo \"$name/systemd: \$(((\$(date +%s%N) - t0) / 1000000)) ms: \$(cat '$tmp/$name.systemd')\""
+		echo "systemctl --user stop $p.target"
+	} >"$tmp/$name.systemd.sh"
+	if sh "$top/tests/e2e/systemd-run.sh" -e -t 120 "$w/units" "$tmp/$name.systemd.sh" >"$tmp/$name.systemd.out" 2>&1; then
+		grep "^$name/systemd: " "$tmp/$name.systemd.out" || :
+	else
+		fail "$name/systemd: the scenario did not run (exit $?)"
+		cat "$tmp/$name.systemd.out"
+	fi
+	clear_project "$p"
+done
+
+# judge: every target's line against docker compose's, or the table's
+table=$ref/behaviour-differences.tsv
+: >"$tmp/used"
+for name in $scenarios; do
+	want=$(cat "$tmp/$name.compose" 2>/dev/null) || { fail "$name: docker compose observed nothing"; continue; }
+	for t in sh run systemd; do
+		got=$(cat "$tmp/$name.$t" 2>/dev/null || echo "(nothing observed)")
+		if [ "$got" = "$want" ]; then ok; continue; fi
+		line=$(awk -F '\t' -v n="$name" -v t="$t" -v g="$got" '$1 == n && $2 == t && $3 == g { print NR; exit }' "$table")
+		if [ -n "$line" ]; then
+			ok
+			echo "$line" >>"$tmp/used"
+			echo "$name/$t: listed (line $line): \"$got\" where docker compose \"$want\""
+		else
+			fail "$name/$t: \"$got\" where docker compose \"$want\""
+		fi
+	done
+done
+# a listed difference that no longer occurs, in the scenarios that ran
+awk -F '\t' '!/^#/ && NF >= 4 { print NR "\t" $1 }' "$table" | while IFS="$(printf '\t')" read -r nr sc; do
+	# shellcheck disable=SC2086 # one scenario per word
+	printf '%s\n' $scenarios | grep -qx "$sc" || continue
+	grep -qx "$nr" "$tmp/used" || echo "FAIL table line $nr: no longer differs"
+done >"$tmp/stale"
+if [ -s "$tmp/stale" ]; then cat "$tmp/stale"; fails=$((fails + $(wc -l <"$tmp/stale"))); else ok; fi
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
