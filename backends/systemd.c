@@ -8,22 +8,21 @@
  * Requires a validated project (names match [a-zA-Z0-9._-], dependency
  * targets resolved).  Provides a sorted file set in which every compose
  * string went through escape.h.  Choices, and why:
- *  - Readiness is what After= waits for, so it lives on the dependency.  A
- *    service that another waits for with service_healthy finishes starting
- *    only when healthy: podman >= 4.7 `run -d --sdnotify=healthy
- *    --cgroups=no-conmon` with Type=notify and NotifyAccess=all (podman and
- *    conmon send READY=1 and MAINPID, not the main process), as Quadlet's
- *    Notify=healthy; docker and older podman: an ExecStartPost= sh loop,
- *    bounded by its own count and by TimeoutStartSec=, failing on
- *    "unhealthy" as compose does (podman runs the check itself with
- *    `healthcheck run`, which needs none of its timers).  One waited for
- *    with service_completed_successfully is Type=oneshot with
- *    RemainAfterExit=yes: dependents start once its container exited 0.
- *  - depends_on: Requires= (Wants= when required: false) plus After=;
- *    restart: true gives BindsTo= instead of Requires=, so the dependent
- *    also stops when the dependency's container ends on its own (explicit
- *    restarts already propagate through Requires=); with required: false
- *    it is Wants= plus PartOf=.
+ *  - depends_on (DESIGN.md §6a, as docker compose does it): Wants= plus
+ *    After=, and PartOf= with restart: true; never Requires=, which
+ *    restarts a dependent whenever systemd restarts its dependency, also
+ *    after a crash.  The dependent waits for its dependency itself, in
+ *    ExecStartPre= sh loops bounded by their own count and by
+ *    TimeoutStartSec=: until every container of it runs (service_started;
+ *    the dependency's unit is active as soon as `run` is forked), is
+ *    healthy (service_healthy; failing on "unhealthy" as compose does;
+ *    podman runs the check itself with `healthcheck run`, which needs none
+ *    of its timers), or until its oneshot unit is active, that is its
+ *    container exited 0 (service_completed_successfully).  A failed wait,
+ *    or the dependency's unit not starting, fails the dependent only; the
+ *    dependency keeps running.  required: false waits for nothing.  The
+ *    loops ask `systemctl ${XDG_RUNTIME_DIR:+--user}`: a user manager gives
+ *    its services XDG_RUNTIME_DIR, the system manager does not.
  *  - replicas != 1: a template `<project>-<service>@.service`; the target
  *    wants instances 1..N and the container is `<project>-<service>-%i`.
  *  - pre_start steps (a template's without per_replica) run once, in the
@@ -58,7 +57,6 @@
 #define RUNNING_WAIT 300        /* seconds a post_start hook waits for its container */
 #define WAIT_MARGIN 30          /* TimeoutStartSec= above a wait loop's own bound */
 #define UNIT_NAME_MAX 255
-#define PODMAN_SDNOTIFY_HEALTHY 407 /* podman 4.7 added --sdnotify=healthy */
 /* Where a template unit's container name holds the instance (%i).  Only
  * arguments this file builds (names, wait scripts) are searched for it. */
 #define INSTANCE_MARK (RUN_ARGS_INSTANCE[0])
@@ -68,10 +66,8 @@ enum { WAITED_HEALTHY = 1 << 0, WAITED_COMPLETED = 1 << 1 };
 
 /* How a service unit's start job completes: what After= on it waits for. */
 enum start_mode {
-	START_SIMPLE,      /* the fork of `run` (service_started) */
-	START_HEALTH_LOOP, /* an ExecStartPost= loop sees "healthy" */
-	START_NOTIFY,      /* podman reports READY=1 once healthy */
-	START_ONESHOT,     /* the container exited 0 */
+	START_SIMPLE,  /* the fork of `run`; dependents wait for what they need */
+	START_ONESHOT, /* the container exited 0 (service_completed_successfully) */
 };
 
 struct sd {
@@ -352,10 +348,18 @@ static void mark_waited(struct sd *sd)
 }
 
 struct deps {
-	struct strvec requires, binds, wants, part_of, after;
+	struct strvec requires, wants, part_of, after;
 };
 
-/* depends_on -> Requires=/BindsTo=/Wants=/PartOf= plus After=. */
+/* depends_on -> Wants= and After=, PartOf= with restart: true.  Not
+ * Requires=: systemd restarts (and stops) a unit's Requires= dependents
+ * when it restarts it, also by Restart= after a crash, where the engine's
+ * restart of a dependency leaves docker compose's dependents running.
+ * Whether the dependency started, is healthy or completed is waited for by
+ * the dependent itself (add_dep_waits), which fails alone when it is not,
+ * as in docker compose.  PartOf= gives restart: true's restart of the
+ * dependent when the dependency's unit is restarted, by systemctl or, a
+ * limit of systemd (docker compose does not), by Restart=. */
 static void collect_dependencies(struct sd *sd, const struct service *s, struct deps *dp)
 {
 	for (size_t i = 0; i < s->n_depends_on; i++) {
@@ -364,11 +368,8 @@ static void collect_dependencies(struct sd *sd, const struct service *s, struct 
 			continue;
 		struct strvec units = { 0 };
 		service_units(sd, dep->target, &units);
-		if (dep->required)
-			push_all(sd, dep->restart ? &dp->binds : &dp->requires, &units);
-		else
-			push_all(sd, &dp->wants, &units);
-		if (!dep->required && dep->restart)
+		push_all(sd, &dp->wants, &units);
+		if (dep->restart)
 			push_all(sd, &dp->part_of, &units);
 		push_all(sd, &dp->after, &units);
 	}
@@ -426,7 +427,6 @@ static void engine_order(struct sd *sd, struct deps *dp, bool pulls)
 static void add_deps(struct strbuf *sb, const struct deps *dp)
 {
 	add_list(sb, "Requires", &dp->requires);
-	add_list(sb, "BindsTo", &dp->binds);
 	add_list(sb, "Wants", &dp->wants);
 	add_list(sb, "PartOf", &dp->part_of);
 	add_list(sb, "After", &dp->after);
@@ -526,6 +526,22 @@ static int64_t health_wait_seconds(const struct sd *sd, const struct service *s)
 	return (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + START_ALLOWANCE;
 }
 
+/* Seconds a dependent waits for its dependencies at most: a start (the
+ * pull and the creation of the container), or the time health takes. */
+static int64_t dep_wait_seconds(const struct sd *sd, const struct service *s)
+{
+	int64_t max = 0;
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (!dep->target || !dep->required || dep->condition == DEP_COMPLETED)
+			continue;
+		int64_t w = dep->condition == DEP_HEALTHY ? health_wait_seconds(sd, dep->target) : START_ALLOWANCE;
+		if (w > max)
+			max = w;
+	}
+	return max;
+}
+
 /* A bounded sh loop: `body` exits 0 when the wait is over (or 1 when it
  * failed); after `limit` tries a second apart it fails with `what`. */
 static void wait_loop(struct strbuf *sb, const char *body, const char *what, int64_t limit)
@@ -551,29 +567,85 @@ static void add_inspect(struct sd *sd, struct svc *sv, struct strbuf *sb, const 
 /* ExecStartPost= that waits until the container is healthy: docker's
  * health status (failing on "unhealthy" as compose does), or podman
  * running the check itself, which works where its timers do not. */
-static void add_health_wait(struct sd *sd, struct svc *sv, struct strbuf *sb)
+/* `systemctl [--user]`, for the manager the unit runs under: a user
+ * manager gives its services XDG_RUNTIME_DIR, the system manager does not. */
+#define SYSTEMCTL "systemctl ${XDG_RUNTIME_DIR:+--user}"
+
+/* The sh lines of a dependent that wait for one container of a required
+ * dependency: running (service_started) or healthy (service_healthy);
+ * `unit` is the dependency's unit: when its start failed (inactive or
+ * failed once its job is over, which After= ensures), the wait ends at
+ * once; while it restarts (activating) the wait goes on. */
+static void dep_wait_body(struct sd *sd, struct strbuf *body, enum dep_condition cond, const char *container,
+			  const char *unit)
 {
-	struct strbuf body = STRBUF_INIT, script = STRBUF_INIT;
-	int64_t limit = health_wait_seconds(sd, sv->s);
-	if (sd->o->engine == ENGINE_PODMAN) {
-		sb_adds(&body, "if ");
-		sh_quote(&body, sd->engine);
-		sb_adds(&body, " healthcheck run ");
-		sh_quote(&body, sv->name);
-		sb_adds(&body, " >/dev/null 2>&1; then exit 0; fi;");
+	if (cond == DEP_HEALTHY && sd->o->engine == ENGINE_PODMAN) {
+		/* podman runs the check itself, without its timers */
+		sb_adds(body, "if ");
+		sh_quote(body, sd->engine);
+		sb_adds(body, " healthcheck run ");
+		sh_quote(body, container);
+		sb_adds(body, " >/dev/null 2>&1; then exit 0; fi;");
+	} else if (cond == DEP_HEALTHY) {
+		sb_adds(body, "s=$(");
+		sh_quote(body, sd->engine);
+		sb_adds(body, " inspect -f '{{.State.Health.Status}}' ");
+		sh_quote(body, container);
+		sb_adds(body, " 2>/dev/null); if [ \"$s\" = healthy ]; then exit 0; fi; if [ \"$s\" = unhealthy ]; then echo ");
+		sh_quote(body, arena_printf(sd->a, "dependency failed to start: container %s is unhealthy", container));
+		sb_adds(body, " >&2; exit 1; fi;");
 	} else {
-		sb_adds(&body, "s=$(");
-		add_inspect(sd, sv, &body, "{{.State.Health.Status}}");
-		sb_adds(&body, "); if [ \"$s\" = healthy ]; then exit 0; fi; if [ \"$s\" = unhealthy ]; then echo ");
-		sh_quote(&body, arena_printf(sd->a, "%s is unhealthy", sv->name));
-		sb_adds(&body, " >&2; exit 1; fi;");
+		sb_adds(body, "if [ \"$(");
+		sh_quote(body, sd->engine);
+		sb_adds(body, " inspect -f '{{.State.Running}}' ");
+		sh_quote(body, container);
+		sb_adds(body, " 2>/dev/null)\" = true ]; then exit 0; fi;");
 	}
-	const char *what = arena_printf(sd->a, "%s is not healthy after %lld seconds", sv->name, (long long)limit);
-	wait_loop(&script, body.buf, what, limit);
-	struct strvec argv = shell_argv(sd, sv, &script);
-	add_exec(sv, sb, "ExecStartPost", "", &argv);
-	sb_release(&body);
-	sb_release(&script);
+	/* its start job is over (After=): inactive or failed, it did not start */
+	sb_adds(body, " case $(" SYSTEMCTL " is-active ");
+	sh_quote(body, unit);
+	sb_adds(body, ") in inactive|failed) echo ");
+	sh_quote(body, arena_printf(sd->a, "dependency failed to start: %s did not start", unit));
+	sb_adds(body, " >&2; exit 1;; esac;");
+}
+
+/* ExecStartPre= lines that hold the service back until each required
+ * dependency is what its condition asks: every container running
+ * (service_started) or healthy (service_healthy), bounded; the unit of a
+ * service_completed_successfully dependency (a oneshot) active, that is
+ * exited 0.  A wait that fails fails this unit only: the dependency keeps
+ * running, as docker compose leaves it (§6a). */
+static void add_dep_waits(struct sd *sd, struct svc *sv, struct strbuf *sb)
+{
+	const struct service *s = sv->s;
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		const struct service *t = dep->target;
+		if (!t || !dep->required)
+			continue;
+		struct strvec units = { 0 };
+		service_units(sd, t, &units);
+		for (size_t k = 0; k < units.n; k++) {
+			struct strbuf script = STRBUF_INIT;
+			if (dep->condition == DEP_COMPLETED) {
+				sb_adds(&script, "exec " SYSTEMCTL " is-active --quiet ");
+				sh_quote(&script, units.v[k]);
+			} else {
+				struct strbuf body = STRBUF_INIT;
+				const char *container = plan_container_name(sd->a, sd->p, t, (int)k + 1);
+				int64_t limit = dep->condition == DEP_HEALTHY ? health_wait_seconds(sd, t) : START_ALLOWANCE;
+				dep_wait_body(sd, &body, dep->condition, container, units.v[k]);
+				const char *what = arena_printf(sd->a, "dependency failed to start: %s is not %s after %lld seconds",
+								container, dep->condition == DEP_HEALTHY ? "healthy" : "running",
+								(long long)limit);
+				wait_loop(&script, body.buf, what, limit);
+				sb_release(&body);
+			}
+			struct strvec argv = shell_argv(sd, NULL, &script);
+			add_exec(NULL, sb, "ExecStartPre", "", &argv);
+			sb_release(&script);
+		}
+	}
 }
 
 /* ExecStartPost= that waits until the container runs: with Type=simple,
@@ -669,14 +741,8 @@ static void svc_init(struct sd *sd, const struct service *s, struct svc *sv)
 	sv->name = sv->tmpl ? arena_printf(sd->a, "%s-%s-%c", sd->p->name, s->name, INSTANCE_MARK)
 			    : plan_container_name(sd->a, sd->p, s, 1);
 	ptrvec_push(&sv->marked, sd->a, (void *)sv->name);
-	unsigned w = sd->waited[service_index(sd->p, s)];
-	int podman = sd->o->podman_version ? sd->o->podman_version : 500;
-	if (w & WAITED_COMPLETED)
+	if (sd->waited[service_index(sd->p, s)] & WAITED_COMPLETED)
 		sv->mode = START_ONESHOT;
-	else if ((w & WAITED_HEALTHY) && sd->o->engine == ENGINE_PODMAN && podman >= PODMAN_SDNOTIFY_HEALTHY)
-		sv->mode = START_NOTIFY;
-	else if (w & WAITED_HEALTHY)
-		sv->mode = START_HEALTH_LOOP;
 	for (size_t i = 0; i < s->n_pre_start; i++)
 		if (step_shared(sv, i))
 			sv->shared_steps = true;
@@ -719,16 +785,18 @@ static int64_t stop_seconds(const struct service *s)
 	return s->stop_grace_period == IR_UNSET ? STOP_TIMEOUT_DEFAULT : s->stop_grace_period / IR_USEC_PER_SEC;
 }
 
-/* TimeoutStartSec= covers ExecStartPre= (pre_start steps: no limit) and
- * the ExecStartPost= waits (their own bound plus a margin). */
+/* TimeoutStartSec= covers ExecStartPre= (pre_start steps: no limit; the
+ * waits for dependencies: the longest bound) and the ExecStartPost= wait
+ * for post_start hooks, plus a margin. */
 static void add_timeouts(const struct sd *sd, const struct svc *sv, struct strbuf *sb)
 {
+	int64_t wait = sv->shared_steps ? 0 : dep_wait_seconds(sd, sv->s);
+	if (sv->mode == START_SIMPLE && sv->s->n_post_start && wait < RUNNING_WAIT)
+		wait = RUNNING_WAIT;
 	if (sv->mode != START_ONESHOT && own_steps(sv))
 		sb_adds(sb, "TimeoutStartSec=infinity\n");
-	else if (sv->mode == START_HEALTH_LOOP || sv->mode == START_NOTIFY)
-		sb_addf(sb, "TimeoutStartSec=%llds\n", (long long)(health_wait_seconds(sd, sv->s) + WAIT_MARGIN));
-	else if (sv->mode == START_SIMPLE && sv->s->n_post_start)
-		sb_addf(sb, "TimeoutStartSec=%ds\n", RUNNING_WAIT + WAIT_MARGIN);
+	else if (wait)
+		sb_addf(sb, "TimeoutStartSec=%llds\n", (long long)(wait + WAIT_MARGIN));
 	sb_addf(sb, "TimeoutStopSec=%llds\n", (long long)(stop_seconds(sv->s) + STOP_MARGIN));
 }
 
@@ -804,9 +872,6 @@ static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 		if (strcmp(flags.v[i], RUN_ARGS_INSTANCE_LABEL) == 0) /* only ours: compose's labels win */
 			ptrvec_push(&sv->marked, sd->a, (void *)flags.v[i]);
 	push_words(sd, &argv, (const char *const[]){ "run", "--rm", NULL });
-	if (sv->mode == START_NOTIFY) /* as podman generate systemd: conmon stays in the unit */
-		push_words(sd, &argv,
-			   (const char *const[]){ "-d", "--sdnotify=healthy", "--cgroups=no-conmon", NULL });
 	const char *name_flag = arena_printf(sd->a, "--name=%s", sv->name);
 	ptrvec_push(&sv->marked, sd->a, (void *)name_flag);
 	strvec_push(&argv, sd->a, name_flag);
@@ -852,6 +917,8 @@ static void add_bind_dirs(struct sd *sd, struct svc *sv, struct strbuf *sb)
 static void add_start_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	const struct service *s = sv->s;
+	if (!sv->shared_steps) /* else the pre-start unit waited */
+		add_dep_waits(sd, sv, sb);
 	add_bind_dirs(sd, sv, sb);
 	add_cleanup(sd, sv, sb, "ExecStartPre", false);
 	for (size_t i = 0; i < s->n_pre_start; i++)
@@ -860,9 +927,7 @@ static void add_start_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
 	add_run(sd, sv, sb);
 	if (sv->mode == START_ONESHOT)
 		return;
-	if (sv->mode == START_HEALTH_LOOP)
-		add_health_wait(sd, sv, sb);
-	else if (sv->mode == START_SIMPLE && s->n_post_start)
+	if (s->n_post_start)
 		add_running_wait(sd, sv, sb);
 	add_hooks(sd, sv, sb, "ExecStartPost", "", s->post_start, s->n_post_start);
 }
@@ -885,13 +950,8 @@ static void add_stop_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
 
 static void add_service_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct restart *r)
 {
-	static const char *const types[] = {
-		[START_SIMPLE] = "simple", [START_HEALTH_LOOP] = "simple",
-		[START_NOTIFY] = "notify", [START_ONESHOT] = "oneshot",
-	};
+	static const char *const types[] = { [START_SIMPLE] = "simple", [START_ONESHOT] = "oneshot" };
 	sb_addf(sb, "\n[Service]\nType=%s\n", types[sv->mode]);
-	if (sv->mode == START_NOTIFY)
-		sb_adds(sb, "NotifyAccess=all\n"); /* podman and conmon notify, not the main process */
 	if (sv->mode == START_ONESHOT)
 		sb_adds(sb, "RemainAfterExit=yes\n");
 	add_restart(sv, sb, r);
@@ -957,6 +1017,7 @@ static void emit_shared_steps(struct sd *sd, const struct service *s)
 	add_deps(&sb, &dp);
 	add_oneshot(&sb);
 	sb_adds(&sb, "TimeoutStartSec=infinity\n");
+	add_dep_waits(sd, &sv, &sb);
 	add_bind_dirs(sd, &sv, &sb);
 	add_cleanup(sd, &sv, &sb, "ExecStartPre", true);
 	for (size_t i = 0; i < s->n_pre_start; i++)

@@ -254,27 +254,36 @@ static void test_depends_on(void **state)
 {
 	struct fx *f = *state;
 	emit_ok(f, deps_yaml);
+	/* Wants= and After=, PartOf= for restart: true: no Requires= on a
+	 * service, whose restart would restart web */
 	const char *web = unit(f, "d-web.service");
-	assert_has(web, "Requires=d-default-network.service d-job.service\n"
-			"BindsTo=d-api.service\n"
-			"Wants=d-cache.service\n"
-			"PartOf=d.target\n"
+	assert_has(web, "Requires=d-default-network.service\n"
+			"Wants=d-api.service d-cache.service d-job.service\n"
+			"PartOf=d-api.service d.target\n"
 			"After=d-default-network.service d-api.service d-cache.service d-job.service docker.service "
 			"docker.socket\n");
-	/* web itself is waited for by nobody: it starts as a plain simple unit */
 	assert_has(web, "Type=simple\n");
-	assert_lacks(web, "ExecStartPost=");
+	/* web waits itself: api healthy, bounded by 3 + 4*(2+1) + 120 seconds
+	 * and TimeoutStartSec 30 s above; job's oneshot exited 0; nothing for
+	 * cache (required: false) */
+	assert_has(web, "TimeoutStartSec=165s\n");
+	assert_has(web, "ExecStartPre=\"/bin/sh\" \"-c\" \"n=0; while :; do s=$$('/usr/bin/docker' inspect -f "
+			"'{{.State.Health.Status}}' 'd-api-1' 2>/dev/null); if [ \\\"$$s\\\" = healthy ]; then exit 0; "
+			"fi; if [ \\\"$$s\\\" = unhealthy ]; then echo 'dependency failed to start: container d-api-1 is "
+			"unhealthy' >&2; exit 1; fi; case $$(systemctl $${XDG_RUNTIME_DIR:+--user} is-active "
+			"'d-api.service') in inactive|failed) echo 'dependency failed to start: d-api.service did not start' "
+			">&2; exit 1;; esac; "
+			"n=$$((n+1)); if [ \\\"$$n\\\" -ge 135 ]; then echo 'dependency failed to start: d-api-1 is not "
+			"healthy after 135 seconds' >&2; exit 1; fi; sleep 1; done\"\n");
+	assert_has(web, "ExecStartPre=\"/bin/sh\" \"-c\" \"exec systemctl $${XDG_RUNTIME_DIR:+--user} is-active "
+			"--quiet 'd-job.service'\"\n");
+	assert_lacks(web, "d-cache-1");
 
-	/* healthy: the dependency's start ends when its container is healthy,
-	 * bounded by 3 + 4*(2+1) + 120 seconds and TimeoutStartSec 30s above */
+	/* the dependency itself starts as any service: no wait of its own */
 	const char *api = unit(f, "d-api.service");
 	assert_has(api, "Type=simple\n");
-	assert_has(api, "TimeoutStartSec=165s\n");
-	assert_has(api, "ExecStartPost=\"/bin/sh\" \"-c\" \"n=0; while :; do s=$$('/usr/bin/docker' inspect -f "
-			"'{{.State.Health.Status}}' 'd-api-1' 2>/dev/null); if [ \\\"$$s\\\" = healthy ]; then exit 0; "
-			"fi; if [ \\\"$$s\\\" = unhealthy ]; then echo 'd-api-1 is unhealthy' >&2; exit 1; fi; "
-			"n=$$((n+1)); if [ \\\"$$n\\\" -ge 135 ]; then echo 'd-api-1 is not healthy after 135 seconds' "
-			">&2; exit 1; fi; sleep 1; done\"\n");
+	assert_lacks(api, "ExecStartPost=");
+	assert_lacks(api, "TimeoutStartSec=");
 
 	/* completed: a oneshot that counts as started once it exited 0 */
 	const char *job = unit(f, "d-job.service");
@@ -286,27 +295,18 @@ static void test_depends_on(void **state)
 	assert_has(cache, "Type=simple\n");
 }
 
+/* podman runs the check itself (healthcheck run), in the dependent's wait;
+ * the dependency's unit is a plain one (no Type=notify) */
 static void test_depends_on_podman(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(emit_with(f, deps_yaml, ENGINE_PODMAN, 500), 0);
 	const char *api = unit(f, "d-api.service");
-	assert_has(api, "Type=notify\nNotifyAccess=all\n");
-	assert_has(api, "ExecStart=\"/usr/bin/podman\" \"run\" \"--rm\" \"-d\" \"--sdnotify=healthy\" "
-			"\"--cgroups=no-conmon\" \"--name=d-api-1\"");
-	assert_lacks(api, "ExecStartPost=");
-	assert_has(api, "Wants=network-online.target\n");
-}
-
-static void test_depends_on_old_podman(void **state)
-{
-	struct fx *f = *state;
-	assert_int_equal(emit_with(f, deps_yaml, ENGINE_PODMAN, 403), 0);
-	const char *api = unit(f, "d-api.service");
 	assert_has(api, "Type=simple\n");
-	assert_has(api, "ExecStartPost=\"/bin/sh\" \"-c\" \"n=0; while :; do if '/usr/bin/podman' healthcheck run "
-			"'d-api-1' >/dev/null 2>&1; then exit 0; fi; n=$$((n+1));");
 	assert_lacks(api, "sdnotify");
+	assert_has(api, "Wants=network-online.target\n");
+	assert_has(unit(f, "d-web.service"), "ExecStartPre=\"/bin/sh\" \"-c\" \"n=0; while :; do if '/usr/bin/podman' "
+					    "healthcheck run 'd-api-1' >/dev/null 2>&1; then exit 0; fi; case $$(systemctl");
 }
 
 static void test_restart_true_not_required(void **state)
@@ -369,7 +369,9 @@ static void test_replicas_template(void **state)
 			   "ExecStart=\"/usr/bin/docker\" \"run\" \"--rm\" \"--name=s-w-pre-start-1\"");
 	assert_lacks(shared, "each");
 
-	assert_has(unit(f, "s-front.service"), "Requires=s-w@1.service s-w@2.service\n");
+	assert_has(unit(f, "s-front.service"), "Wants=s-w@1.service s-w@2.service\n");
+	assert_has(unit(f, "s-front.service"), "'s-w-2' 2>/dev/null)\\\" = true ]; then exit 0; fi; case $$(systemctl "
+					       "$${XDG_RUNTIME_DIR:+--user} is-active 's-w@2.service') in");
 	assert_has(unit(f, "s.target"), "Wants=s-front.service s-w@1.service s-w@2.service\n");
 }
 
@@ -521,7 +523,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pre_start_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depends_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depends_on_podman, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_depends_on_old_podman, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_true_not_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replicas_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_mapping, setup, teardown),

@@ -1,6 +1,7 @@
 # crash: db's process exits 1; after 5 s, is app the container it was,
 # and does db run again?
 act() {
+	until_running app
 	app_before=$(started app)
 	docker exec "$(cid db)" touch /tmp/crash
 	sleep 5
