@@ -123,7 +123,7 @@ static void emit_resource(struct pl *pl, const struct resource *r)
 	struct strvec remove = cmd(pl, (const char *const[]){ kind, "rm", r->name, NULL });
 	struct strvec args = { 0 };
 	if (r->kind == RES_NETWORK)
-		run_args_network_create(pl->a, pl->p, r, &args);
+		run_args_network_create(pl->a, pl->p, r, pl->o->engine, &args);
 	else
 		run_args_volume_create(pl->a, pl->p, r, &args);
 	struct strvec create = with_engine(pl, &args);

@@ -1173,7 +1173,7 @@ static void add_create_line(struct qctx *c, struct cfile *f, const struct resour
 		return;
 	struct strvec argv = { 0 }, full = { 0 };
 	if (r->kind == RES_NETWORK)
-		run_args_network_create(c->a, c->p, r, &argv);
+		run_args_network_create(c->a, c->p, r, ENGINE_PODMAN, &argv);
 	else
 		run_args_volume_create(c->a, c->p, r, &argv);
 	/* "network create ..." -> "network create --ignore ...": idempotent */
@@ -1458,7 +1458,10 @@ static void emit_network(struct qctx *c, const struct resource *r, struct filese
 	write_key(&body, N_NETWORK_NAME, r->name);
 	if (r->driver)
 		put(c, &k, N_DRIVER, r->driver, r->loc);
-	put_kvlist(c, &k, N_OPTIONS, &r->driver_opts);
+	for (size_t i = 0; i < r->driver_opts.n; i++)
+		if (r->driver_opts.v[i].value)
+			put_kv(c, &k, N_OPTIONS, run_args_network_opt(r->driver_opts.v[i].key, ENGINE_PODMAN),
+			       r->driver_opts.v[i].value, r->driver_opts.v[i].loc);
 	network_ipam(c, &k, r);
 	if (r->internal == TRI_TRUE)
 		put(c, &k, N_INTERNAL, "true", r->loc);

@@ -1111,13 +1111,25 @@ static void push_resource_common(struct ra *r, const struct resource *res)
 
 /* `attachable` is not written: it only matters to swarm, and podman has
  * no such flag. */
-void run_args_network_create(struct arena *a, const struct project *p, const struct resource *res,
+const char *run_args_network_opt(const char *key, enum engine e)
+{
+	if (e == ENGINE_PODMAN && strcmp(key, "com.docker.network.driver.mtu") == 0)
+		return "mtu";
+	return key;
+}
+
+void run_args_network_create(struct arena *a, const struct project *p, const struct resource *res, enum engine e,
 			     struct strvec *argv)
 {
-	struct ra r = { .a = a, .p = p, .v = argv };
+	struct ra r = { .a = a, .p = p, .e = e, .v = argv };
 	push(&r, "network");
 	push(&r, "create");
-	push_resource_common(&r, res);
+	if (res->driver)
+		push_flag(&r, "--driver", res->driver);
+	for (size_t i = 0; i < res->driver_opts.n; i++)
+		if (res->driver_opts.v[i].value)
+			push_flag_kv(&r, "--opt", run_args_network_opt(res->driver_opts.v[i].key, e),
+				     res->driver_opts.v[i].value);
 	push_ipam(&r, res->ipam);
 	if (res->internal == TRI_TRUE)
 		push(&r, "--internal");

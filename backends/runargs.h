@@ -59,7 +59,12 @@ void run_args_exec_hook(struct arena *a, const struct hook *h, const char *conta
 void run_args_build(struct arena *a, const struct project *p, const struct service *s, struct strvec *argv);
 
 /* `<engine> network create` / `volume create` argv (without the engine). */
-void run_args_network_create(struct arena *a, const struct project *p, const struct resource *r, struct strvec *argv);
+void run_args_network_create(struct arena *a, const struct project *p, const struct resource *r, enum engine e,
+			     struct strvec *argv);
+/* A network driver option as the engine knows it: docker's
+ * com.docker.network.driver.mtu is podman's mtu (podman refuses the
+ * former: "unsupported bridge network option"); others as written. */
+const char *run_args_network_opt(const char *key, enum engine e);
 void run_args_volume_create(struct arena *a, const struct project *p, const struct resource *r, struct strvec *argv);
 
 /* A content hash of a pre_start step's definition (image, command, user,

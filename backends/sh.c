@@ -775,7 +775,7 @@ static void add_create_resource(struct sh *sh, struct strbuf *sb, const struct r
 	}
 	struct strvec argv = { 0 };
 	if (r->kind == RES_NETWORK)
-		run_args_network_create(sh->a, sh->p, r, &argv);
+		run_args_network_create(sh->a, sh->p, r, sh->e, &argv);
 	else
 		run_args_volume_create(sh->a, sh->p, r, &argv);
 	add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "%s \"%s\": create %s", kind, r->key, r->name));

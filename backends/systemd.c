@@ -1082,7 +1082,7 @@ static struct strvec create_argv(struct sd *sd, const struct resource *r)
 	struct strvec create = { 0 };
 	const char *kind = r->kind == RES_NETWORK ? "network" : "volume";
 	if (r->kind == RES_NETWORK)
-		run_args_network_create(sd->a, sd->p, r, &create);
+		run_args_network_create(sd->a, sd->p, r, sd->o->engine, &create);
 	else
 		run_args_volume_create(sd->a, sd->p, r, &create);
 	struct strbuf script = STRBUF_INIT;

@@ -800,7 +800,7 @@ static void test_network_volume_create(void **state)
 					  "networks:\n"
 					  "  back:\n"
 					  "    driver: bridge\n"
-					  "    driver_opts: {com.docker.network.bridge.name: br-demo}\n"
+					  "    driver_opts: {com.docker.network.bridge.name: br-demo, com.docker.network.driver.mtu: \"1400\"}\n"
 					  "    internal: true\n"
 					  "    enable_ipv6: true\n"
 					  "    attachable: true\n"
@@ -814,13 +814,17 @@ static void test_network_volume_create(void **state)
 					  "volumes:\n"
 					  "  data: {driver: local, driver_opts: {type: tmpfs, device: tmpfs}, labels: [\"k=v\"]}\n"
 					  "  ext: {name: given}\n");
-	struct strvec v = { 0 }, w = { 0 }, x = { 0 }, y = { 0 };
-	run_args_network_create(&f->a, p, project_resource(p, RES_NETWORK, "back"), &v);
+	struct strvec v = { 0 }, w = { 0 }, x = { 0 }, y = { 0 }, z = { 0 };
+	run_args_network_create(&f->a, p, project_resource(p, RES_NETWORK, "back"), ENGINE_DOCKER, &v);
 	expect_argv(&v, "network\ncreate\n--driver=bridge\n--opt=com.docker.network.bridge.name=br-demo\n"
+			"--opt=com.docker.network.driver.mtu=1400\n"
 			"--ipam-driver=default\n--subnet=172.28.0.0/16\n--gateway=172.28.0.1\n"
 			"--ip-range=172.28.5.0/24\n--subnet=fd00::/64\n--internal\n--ipv6\n--label=tier=back\n"
 			"--label=com.docker.compose.project=demo\n--label=com.docker.compose.network=back\ndemo_back");
-	run_args_network_create(&f->a, p, project_resource(p, RES_NETWORK, "front"), &w);
+	/* podman refuses docker's mtu option and takes its own */
+	run_args_network_create(&f->a, p, project_resource(p, RES_NETWORK, "back"), ENGINE_PODMAN, &z);
+	assert_string_equal(z.v[4], "--opt=mtu=1400");
+	run_args_network_create(&f->a, p, project_resource(p, RES_NETWORK, "front"), ENGINE_DOCKER, &w);
 	expect_argv(&w, "network\ncreate\n--label=com.docker.compose.project=demo\n"
 			"--label=com.docker.compose.network=front\ncustom-front");
 	run_args_volume_create(&f->a, p, project_resource(p, RES_VOLUME, "data"), &x);

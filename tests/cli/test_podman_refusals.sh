@@ -1,12 +1,16 @@
 #!/bin/sh
-# A bind mount whose host directory is missing: docker compose creates it
-# (short syntax, and long syntax with create_host_path: true), where podman
-# refuses the container ("statfs ...: no such file or directory").  The sh
-# script and composec-run, on podman with the local busybox image
+# What docker compose does on any engine and podman refuses as written:
+#  - a bind mount whose host directory is missing: docker compose creates
+#    it (short syntax, and long syntax with create_host_path: true), where
+#    podman refuses the container ("statfs ...: no such file or directory");
+#  - a network with docker's com.docker.network.driver.mtu option, which
+#    podman refuses ("unsupported bridge network option"); its own is mtu.
+# The sh script and composec-run, on podman with the local busybox image
 # (tests/e2e/podman-setup.sh), must bring such a service up as docker
-# compose does: the directories are made, the container writes into them.
-# (The systemd and Quadlet units make them with ExecStartPre=-/bin/mkdir -p,
-# which the golden cases and systemd-analyze verify check.)
+# compose does: the directories are made, the container writes into them,
+# and its network has the MTU.  (The systemd and Quadlet units make the
+# directories with ExecStartPre=-/bin/mkdir -p, which the golden cases and
+# systemd-analyze verify check.)
 #
 # Needs root and podman; without them the test is skipped, unless
 # COMPOSEC_REQUIRE_TOOLS=1 (set by CI as root), which makes a skip a failure.
@@ -21,7 +25,7 @@ pass=0 fails=0
 ok() { pass=$((pass + 1)); }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 skip() {
-	echo "SKIP test_bind_dirs_podman: $*"
+	echo "SKIP test_podman_refusals: $*"
 	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && exit 1
 	exit 77 # CTest: skipped
 }
@@ -41,7 +45,7 @@ trap cleanup EXIT
 
 # one TARGET CMD...: in a fresh directory, CMD brings the service up; the
 # two missing bind sources exist afterwards and hold what the container
-# wrote; then the project is removed
+# wrote, the network has its MTU; then the project is removed
 one() {
 	t=$1
 	shift
@@ -60,6 +64,11 @@ services:
         target: /long
         bind:
           create_host_path: true
+    networks: [net]
+networks:
+  net:
+    driver_opts:
+      com.docker.network.driver.mtu: "1400"
 YAML
 	rc=0
 	(cd "$d" && timeout 120 "$@") >"$d/out" 2>&1 || rc=$?
@@ -71,6 +80,8 @@ YAML
 	done
 	if [ "$(cat "$d/state/data/ok" 2>/dev/null)" = short ]; then ok; else fail "$t: nothing written to ./state/data"; fi
 	if [ "$(cat "$d/made-by-long/ok" 2>/dev/null)" = long ]; then ok; else fail "$t: nothing written to ./made-by-long"; fi
+	mtu=$(podman network inspect -f '{{index .Options "mtu"}}' "${proj}_net" 2>/dev/null) || mtu=
+	if [ "$mtu" = 1400 ]; then ok; else fail "$t: network ${proj}_net has mtu \"$mtu\", not 1400"; fi
 	cleanup_project
 }
 cleanup_project() {
