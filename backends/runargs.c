@@ -739,8 +739,19 @@ static const char *health_cmd(struct ra *r, const struct healthcheck *h)
 	}
 	const char *s = sb_to_arena(&sb, r->a);
 	sb_release(&sb);
-	if (r->e != ENGINE_PODMAN)
+	if (r->e != ENGINE_PODMAN) {
+		/* docker's --health-cmd is a shell command: the exec form
+		 * runs through the image's /bin/sh, which docker compose
+		 * (through the API) does not need */
+		if (h->test_kind == HC_TEST_CMD && r->d)
+			diag_warning(r->d, h->loc,
+				     "service \"%s\": the exec form of healthcheck.test (CMD) cannot be given to `%s "
+				     "run`, whose --health-cmd is a shell command: it runs through /bin/sh in the image",
+				     r->s->name, engine_names[r->e]);
 		return s;
+	}
+	/* podman takes the exec form as a JSON array of two words or more
+	 * (4.3.1 makes a one-word array ["CMD-SHELL", word]) */
 	if (h->test_kind == HC_TEST_CMD && l->n > 1)
 		return json_array(r, NULL, l);
 	if (podman_health_plain_ok(s))
