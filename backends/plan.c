@@ -404,6 +404,8 @@ static void emit_container(struct pl *pl, const struct service *s, const char *n
 	struct strvec stop = cmd(pl, (const char *const[]){ "stop", "-t", arena_printf(pl->a, "%lld", (long long)grace),
 							   name, NULL });
 	struct strvec remove = cmd(pl, (const char *const[]){ "rm", "-f", name, NULL });
+	/* down --volumes: its anonymous volumes too, as docker compose down -v */
+	struct strvec remove_volumes = cmd(pl, (const char *const[]){ "rm", "-f", "-v", name, NULL });
 	emit_map_begin(&pl->e);
 	key_str(pl, "name", name);
 	key_argv(pl, "status", &status);
@@ -416,6 +418,7 @@ static void emit_container(struct pl *pl, const struct service *s, const char *n
 	emit_hooks(pl, "pre_stop", s->pre_stop, s->n_pre_stop, name);
 	key_argv(pl, "stop", &stop);
 	key_argv(pl, "remove", &remove);
+	key_argv(pl, "remove_volumes", &remove_volumes);
 	emit_map_end(&pl->e);
 }
 

@@ -283,6 +283,7 @@ static void container_at(struct ld *l, yaml_node_t *m, const char *w, struct rt_
 	c->pre_stop = argvs_at(l, m, w, "pre_stop");
 	c->stop = argv_at(l, m, w, "stop", false);
 	c->remove = argv_at(l, m, w, "remove", false);
+	c->remove_volumes = argv_at(l, m, w, "remove_volumes", true);
 }
 
 static void build_at(struct ld *l, yaml_node_t *map, const char *where, struct rt_build *b)

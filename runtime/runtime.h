@@ -64,6 +64,7 @@ struct rt_health {
 struct rt_container {
 	const char *name;
 	struct rt_argv status, create, start, completion, stop, remove;
+	struct rt_argv remove_volumes; /* optional: remove with its anonymous volumes */
 	struct rt_steps pre_start;
 	struct rt_argvs post_start, pre_stop;
 	struct rt_health health;

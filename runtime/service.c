@@ -411,10 +411,13 @@ static int stop_or_down(const struct rt_plan *p, const struct rt_opts *o, size_t
 	}
 	if (write(notify_fd, &stopped, 1) != 1)
 		rt_say(true, "%s: cannot report to the scheduler", s->name);
-	for (size_t c = s->n_containers; remove && c-- > 0;)
+	for (size_t c = s->n_containers; remove && c-- > 0;) {
+		const struct rt_container *ct = &s->containers[c];
+		/* down --volumes: the container's anonymous volumes go too */
+		const struct rt_argv *rm = o->volumes && ct->remove_volumes.v ? &ct->remove_volumes : &ct->remove;
 		if (exists[c])
-			failed |= command(&a, s->name, arena_printf(&a, "remove %s", s->containers[c].name),
-					  &s->containers[c].remove, NULL, &out) != 0;
+			failed |= command(&a, s->name, arena_printf(&a, "remove %s", ct->name), rm, NULL, &out) != 0;
+	}
 	sb_release(&out);
 	arena_release(&a);
 	return failed ? RT_WORKER_FAILED : RT_WORKER_OK;

@@ -6,7 +6,7 @@
 #   - a second up reuses the containers and skips the steps; after a change
 #     of step 2, step 1 is skipped and step 2 runs again
 #   - down removes the containers, the network and the state (volumes stay;
-#     down --volumes removes them)
+#     down --volumes removes them, and the containers' anonymous volumes)
 #   - a failing step: its message and output tail, app created but not
 #     started, its dependent not created, an independent service started at
 #     the same time as db
@@ -176,6 +176,7 @@ services:
     image: $image
     command: ["sleep", "60"]
     stop_grace_period: 1s
+    volumes: ["/scratch"]
 EOF
 plan fail "$tmp/fail" "${proj}f"
 rt "$tmp/fail.json" up -d
@@ -195,9 +196,13 @@ other0=$(began other run) dbs=$(began db run)
 dbe=$(sed -n 's/^\[.*\] db: run ok (\([0-9.]*\)s)$/\1/p' "$tmp/out")
 echo "podman: other run began at ${other0}s, db run ran from ${dbs}s for ${dbe}s"
 awk "BEGIN { exit !($other0 < $dbs + $dbe) }" && ok || fail "fail: other waited for db"
+# other's anonymous volume goes with down --volumes, as docker compose down -v
+anon=$(podman inspect -f '{{range .Mounts}}{{if eq .Destination "/scratch"}}{{.Name}}{{end}}{{end}}' "${proj}f-other-1" 2>/dev/null) || anon=
+[ -n "$anon" ] && ok || fail "fail: other has no anonymous volume at /scratch"
 rt "$tmp/fail.json" down --volumes
 check fail-down 0 $rc
 is fail-down-containers "" "$(podman ps -aq --filter "label=com.docker.compose.project=${proj}f")"
+if [ -n "$anon" ] && podman volume exists "$anon"; then fail "fail: down --volumes left other's anonymous volume"; else ok; fi
 
 echo "$pass passed, $fails failed"
 [ "$fails" -eq 0 ]

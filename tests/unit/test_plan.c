@@ -224,7 +224,7 @@ static void test_steps_and_hashes(void **state)
 	assert_has(f->json, "\"start\": [\"podman\",\"start\",\"demo-app-1\"],\"post_start\": [],\"health\": null,"
 			    "\"completion\": [\"podman\",\"wait\",\"demo-app-1\"],\"pre_stop\": [],\"stop\": "
 			    "[\"podman\",\"stop\",\"-t\",\"5\",\"demo-app-1\"],\"remove\": [\"podman\",\"rm\",\"-f\","
-			    "\"demo-app-1\"]}]}");
+			    "\"demo-app-1\"],\"remove_volumes\": [\"podman\",\"rm\",\"-f\",\"-v\",\"demo-app-1\"]}]}");
 }
 
 static void test_health_podman(void **state)
