@@ -863,11 +863,33 @@ static void add_cleanup(struct sd *sd, struct svc *sv, struct strbuf *sb, const 
 			add_rm(sd, sv, sb, key, step_name(sd, sv, i));
 }
 
+/* tty with stdin_open: `docker run -it` refuses to run without a terminal
+ * ("the input device is not a TTY"), which a unit does not have, and the
+ * unit would fail at every start; docker compose creates such a container
+ * and starts it without one.  The unit runs it with --tty only (its stdin
+ * is /dev/null anyway), and says so.  podman only warns. */
+static void drop_interactive(struct sd *sd, const struct service *s, struct strvec *flags)
+{
+	if (sd->o->engine != ENGINE_DOCKER || s->tty != TRI_TRUE || s->stdin_open != TRI_TRUE)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < flags->n; i++)
+		if (strcmp(flags->v[i], "--interactive") != 0)
+			flags->v[n++] = flags->v[i];
+	flags->n = n;
+	flags->v[n] = NULL;
+	diag_warning(sd->d, s->loc,
+		     "service \"%s\": stdin_open with tty cannot be given to `docker run` in a unit, which has no "
+		     "terminal (it refuses -it without one): the container runs with a tty and no open stdin",
+		     s->name);
+}
+
 /* ExecStart=<engine> run --rm --name=NAME FLAGS IMAGE COMMAND */
 static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	struct strvec argv = engine_argv(sd), flags = { 0 }, image = { 0 };
 	run_args_service(sd->a, sd->d, sd->plan, sv->s, sv->tmpl ? 0 : 1, sd->o->engine, true, &flags, &image);
+	drop_interactive(sd, sv->s, &flags);
 	for (size_t i = 0; sv->tmpl && i < flags.n; i++)
 		if (strcmp(flags.v[i], RUN_ARGS_INSTANCE_LABEL) == 0) /* only ours: compose's labels win */
 			ptrvec_push(&sv->marked, sd->a, (void *)flags.v[i]);

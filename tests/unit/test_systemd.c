@@ -327,6 +327,23 @@ static void test_restart_true_not_required(void **state)
 					   "After=r-b.service docker.service docker.socket\n");
 }
 
+/* tty with stdin_open: docker's `run -it` refuses to run without a
+ * terminal, so the unit's run keeps --tty only and says so; podman runs
+ * with both (it only warns). */
+static void test_tty_stdin_open(void **state)
+{
+	struct fx *f = *state;
+	const char *yaml = "name: t\nservices:\n  sh: {image: x, network_mode: none, tty: true, stdin_open: true}\n";
+	emit_ok(f, yaml);
+	const char *u = unit(f, "t-sh.service");
+	assert_has(u, "\"--tty\"");
+	assert_lacks(u, "--interactive");
+	assert_has(f->d.out.buf, "service \"sh\": stdin_open with tty cannot be given to `docker run` in a unit");
+	fileset_init(&f->fs, &f->a);
+	assert_int_equal(emit_with(f, yaml, ENGINE_PODMAN, 500), 0);
+	assert_has(unit(f, "t-sh.service"), "\"--interactive\" \"--tty\"");
+}
+
 /* ---- replicas ---------------------------------------------------------------------- */
 
 static void test_replicas_template(void **state)
@@ -524,6 +541,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_depends_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depends_on_podman, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_true_not_required, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tty_stdin_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replicas_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_exec, setup, teardown),
