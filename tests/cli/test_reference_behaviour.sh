@@ -1,20 +1,22 @@
 #!/bin/sh
 # docker compose judges what happens at run time.  Each scenario of
 # tests/reference/behaviour/ (compose.yaml, and scenario.sh with act and
-# observe) is brought up on a private Docker Engine (tests/e2e/dockerd.sh)
-# by docker compose (the reference), by composec sh --engine docker, by
-# composec plan --engine docker with composec-run, and by composec systemd
-# --engine docker under a real user manager (tests/e2e/systemd-run.sh -e);
+# observe) is brought up on an engine by docker compose (the reference), by
+# composec sh, by composec plan with composec-run, and by composec systemd
+# under a real user manager (tests/e2e/systemd-run.sh -e), each for that
+# engine: on a private Docker Engine (tests/e2e/dockerd.sh), then on the
+# machine's podman (4.3.1 on Debian 12), where docker compose talks to
+# podman's Docker-compatible socket (podman system service);
 # (docker compose reads the file without the hooks, which this compose
 # predates); then act does what the scenario is about (a crash, a wait) and observe
 # prints one line of what it sees (which containers run, which were
 # restarted, health).  Each target's line must be docker compose's, or be
-# listed in tests/reference/behaviour-differences.tsv (SCENARIO, TARGET, its
-# line, the reason); a listed line that no longer occurs fails too.
-# BEHAVIOUR_CASES chooses scenarios.  Figures: each target's time per
+# listed in tests/reference/behaviour-differences.tsv (SCENARIO, ENGINE/TARGET,
+# its line, the reason); a listed line that no longer occurs fails too.
+# BEHAVIOUR_CASES chooses scenarios, BEHAVIOUR_ENGINES engines.  Figures: each target's time per
 # scenario.
 #
-# Needs root, dockerd, docker compose (tests/reference/fetch-compose.sh),
+# Needs root, dockerd, podman, docker compose (tests/reference/fetch-compose.sh),
 # systemd; without them the test is skipped (exit 77), which fails with
 # COMPOSEC_REQUIRE_TOOLS=1.
 set -eu
@@ -35,31 +37,36 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
 command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
+command -v podman >/dev/null || skip "no podman (sh tests/tools.sh install)"
 compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
 [ -x "$runner" ] || skip "no $runner"
 [ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
 
 scenarios=${BEHAVIOUR_CASES:-$(cd "$ref/behaviour" && ls)}
+engines=${BEHAVIOUR_ENGINES:-docker podman}
+podman_service=
+CLI=docker
 tmp=$(mktemp -d /tmp/behaviour.XXXXXX)
 engine=$tmp/engine
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	sh "$top/tests/e2e/dockerd.sh" stop "$engine" >/dev/null 2>&1 || :
+	[ -z "$podman_service" ] || kill "$podman_service" 2>/dev/null || :
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-DOCKER_HOST=$(sh "$top/tests/e2e/dockerd.sh" start "$engine") || { fail "dockerd did not start"; exit 1; }
-export DOCKER_HOST
-docker tag localhost/busybox:latest busybox:latest
 
 # What a scenario's act and observe use, here and in the user manager:
-# PROJECT names the project.  A scenario may set wait_for (default db): the
+# PROJECT names the project, CLI the engine's command line (docker for the
+# Docker Engine; podman itself for podman: a container that the units start
+# in the user manager's private mount namespace has its network namespace
+# there, where podman's socket service outside cannot look).  A scenario may set wait_for (default db): the
 # service whose container runs before act, or nothing.
 cat >"$tmp/helpers.sh" <<'SH'
 # cid SERVICE: its container (the newest), or nothing
 cid() {
-	docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" \
+	"$CLI" ps -aq --filter "label=com.docker.compose.project=$PROJECT" \
 		--filter "label=com.docker.compose.service=$1" | head -n 1
 }
 # runs SERVICE: "runs" or "does not run" (created, exited, absent)
@@ -69,18 +76,18 @@ runs() {
 # state SERVICE: running, exited, restarting, created, or absent
 state() {
 	c=$(cid "$1")
-	if [ -z "$c" ]; then echo absent; else docker inspect -f '{{.State.Status}}' "$c"; fi
+	if [ -z "$c" ]; then echo absent; else "$CLI" inspect -f '{{.State.Status}}' "$c"; fi
 }
 # health SERVICE: healthy, unhealthy, starting, or none
 health() {
 	c=$(cid "$1")
-	h=$([ -n "$c" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
+	h=$([ -n "$c" ] && "$CLI" inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
 	echo "${h:-none}"
 }
 # started SERVICE: which container, started when
 started() {
 	c=$(cid "$1")
-	[ -z "$c" ] || docker inspect -f '{{.Id}} {{.State.StartedAt}}' "$c"
+	[ -z "$c" ] || "$CLI" inspect -f '{{.Id}} {{.State.StartedAt}}' "$c"
 }
 # until_running SERVICE: wait up to 20 s for it to run
 until_running() {
@@ -92,44 +99,51 @@ until_running() {
 }
 SH
 
-# run_scenario NAME TARGET UP...: in the scenario's copy for TARGET, UP
-# brings the project up; then act and observe, whose line goes to
-# $tmp/NAME.TARGET
+# run_scenario NAME TARGET UP...: in the scenario's copy for TARGET on the
+# engine $E, UP brings the project up; then act and observe, whose line
+# goes to $tmp/NAME.E.TARGET
 run_scenario() {
 	name=$1 t=$2
 	shift 2
-	w=$tmp/w/$name-$t
+	w=$tmp/w/$name-$E-$t
 	t0=$(date +%s%N)
 	(
 		cd "$w"
-		export PROJECT="$name-$t"
+		export PROJECT="$name-$E-$t" CLI
 		wait_for=db
 		# shellcheck disable=SC1090,SC1091 # written above; the scenario's
 		. "$tmp/helpers.sh"
 		# shellcheck disable=SC1090
 		. "$ref/behaviour/$name/scenario.sh"
-		"$@" >"$tmp/$name.$t.up" 2>&1 || :
+		"$@" >"$tmp/$name.$E.$t.up" 2>&1 || :
 		[ -z "$wait_for" ] || until_running "$wait_for"
 		act
-		observe >"$tmp/$name.$t"
+		observe >"$tmp/$name.$E.$t"
 	)
-	echo "$name/$t: $((($(date +%s%N) - t0) / 1000000)) ms: $(cat "$tmp/$name.$t")"
+	echo "$name/$E/$t: $((($(date +%s%N) - t0) / 1000000)) ms: $(cat "$tmp/$name.$E.$t")"
 }
 # clear PROJECT: whatever the run left
 clear_project() {
-	ids=$(docker ps -aq --filter "label=com.docker.compose.project=$1")
+	ids=$("$CLI" ps -aq --filter "label=com.docker.compose.project=$1")
 	# shellcheck disable=SC2086 # ids
-	[ -z "$ids" ] || docker rm -f $ids >/dev/null
-	docker network ls -q --filter "name=$1_" | xargs -r docker network rm >/dev/null 2>&1 || :
+	[ -z "$ids" ] || "$CLI" rm -f $ids >/dev/null
+	"$CLI" network ls -q --filter "name=$1_" | xargs -r "$CLI" network rm >/dev/null 2>&1 || :
 }
 
-mkdir -p "$tmp/home"
-for name in $scenarios; do
-	for t in compose sh run systemd; do
-		mkdir -p "$tmp/w/$name-$t"
-		cp "$ref/behaviour/$name/compose.yaml" "$tmp/w/$name-$t/"
-	done
-	python3 - "$tmp/w/$name-compose/compose.yaml" "$ref" <<'PY'
+# scenarios_on E: every scenario under docker compose and the targets,
+# on the engine E (docker: the private dockerd; podman: the machine's, with
+# docker compose through its Docker-compatible socket)
+scenarios_on() {
+	E=$1
+	for name in $scenarios; do
+		# a scenario may name the engines it runs on (only_engines=...)
+		only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh")
+		case " ${only:-$E} " in *" $E "*) ;; *) echo "$name/$E: not on this engine ($only)"; continue ;; esac
+		for t in compose sh run systemd; do
+			mkdir -p "$tmp/w/$name-$E-$t"
+			cp "$ref/behaviour/$name/compose.yaml" "$tmp/w/$name-$E-$t/"
+		done
+		python3 - "$tmp/w/$name-$E-compose/compose.yaml" "$ref" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[2])
 import config_diff
@@ -138,67 +152,97 @@ with open(sys.argv[1], encoding="utf-8") as f:
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     f.write(config_diff.strip_hooks_text(text))
 PY
-	p=$name-compose
-	run_scenario "$name" compose "$compose" -p "$p" up -d
-	(cd "$tmp/w/$p" && "$compose" -p "$p" down) >/dev/null 2>&1 || :
-	clear_project "$p"
+		p=$name-$E-compose
+		run_scenario "$name" compose "$compose" -p "$p" up -d
+		(cd "$tmp/w/$p" && "$compose" -p "$p" down) >/dev/null 2>&1 || :
+		clear_project "$p"
 
-	p=$name-sh
-	(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" sh --engine docker -p "$p" -o up.sh)
-	run_scenario "$name" sh sh up.sh
-	(cd "$tmp/w/$p" && sh up.sh down) >/dev/null 2>&1 || :
-	clear_project "$p"
+		p=$name-$E-sh
+		(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" sh --engine "$E" -p "$p" -o up.sh)
+		run_scenario "$name" sh sh up.sh
+		(cd "$tmp/w/$p" && sh up.sh down) >/dev/null 2>&1 || :
+		clear_project "$p"
 
-	p=$name-run
-	(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" plan --engine docker -p "$p" -o plan.json)
-	run_scenario "$name" run "$runner" --state-dir state plan.json up -d
-	(cd "$tmp/w/$p" && "$runner" --state-dir state plan.json down) >/dev/null 2>&1 || :
-	clear_project "$p"
+		p=$name-$E-run
+		(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" plan --engine "$E" -p "$p" -o plan.json)
+		run_scenario "$name" run "$runner" --state-dir state plan.json up -d
+		(cd "$tmp/w/$p" && "$runner" --state-dir state plan.json down) >/dev/null 2>&1 || :
+		clear_project "$p"
 
-	# the units under a user manager: the scenario runs inside it
-	p=$name-systemd
-	w=$tmp/w/$p
-	(cd "$w" && HOME=$tmp/home "$composec" systemd --engine docker -p "$p" -o units)
-	{
-		echo "set -u"
-		echo "cd '$w'"
-		echo "PROJECT=$p"
-		echo "wait_for=db"
-		echo ". '$tmp/helpers.sh'"
-		echo ". '$ref/behaviour/$name/scenario.sh'"
-		echo "t0=\$(date +%s%N)"
-		echo "systemctl --user start --no-block $p.target"
-		echo "[ -z \"\$wait_for\" ] || until_running \"\$wait_for\""
-		echo "act"
-		echo "observe >'$tmp/$name.systemd'"
-		echo "echo \"$name/systemd: \$(((\$(date +%s%N) - t0) / 1000000)) ms: \$(cat '$tmp/$name.systemd')\""
-		echo "systemctl --user stop $p.target"
-	} >"$tmp/$name.systemd.sh"
-	if sh "$top/tests/e2e/systemd-run.sh" -e -t 120 "$w/units" "$tmp/$name.systemd.sh" >"$tmp/$name.systemd.out" 2>&1; then
-		grep "^$name/systemd: " "$tmp/$name.systemd.out" || :
+		# the units under a user manager: the scenario runs inside it
+		p=$name-$E-systemd
+		w=$tmp/w/$p
+		(cd "$w" && HOME=$tmp/home "$composec" systemd --engine "$E" -p "$p" -o units)
+		{
+			echo "set -u"
+			echo "cd '$w'"
+			echo "PROJECT=$p"
+			echo "CLI=$CLI"
+			echo "wait_for=db"
+			echo ". '$tmp/helpers.sh'"
+			echo ". '$ref/behaviour/$name/scenario.sh'"
+			echo "t0=\$(date +%s%N)"
+			echo "systemctl --user start --no-block $p.target"
+			echo "[ -z \"\$wait_for\" ] || until_running \"\$wait_for\""
+			echo "act"
+			echo "observe >'$tmp/$name.$E.systemd'"
+			echo "echo \"$name/$E/systemd: \$(((\$(date +%s%N) - t0) / 1000000)) ms: \$(cat '$tmp/$name.$E.systemd')\""
+			echo "systemctl --user stop $p.target"
+		} >"$tmp/$name.$E.systemd.sh"
+		if sh "$top/tests/e2e/systemd-run.sh" -e -t 120 "$w/units" "$tmp/$name.$E.systemd.sh" \
+			>"$tmp/$name.$E.systemd.out" 2>&1; then
+			grep "^$name/$E/systemd: " "$tmp/$name.$E.systemd.out" || :
+		else
+			fail "$name/$E/systemd: the scenario did not run (exit $?)"
+			cat "$tmp/$name.$E.systemd.out"
+		fi
+		clear_project "$p"
+	done
+}
+
+mkdir -p "$tmp/home"
+for E in $engines; do
+	if [ "$E" = docker ]; then
+		DOCKER_HOST=$(sh "$top/tests/e2e/dockerd.sh" start "$engine") || { fail "dockerd did not start"; exit 1; }
+		export DOCKER_HOST
+		docker tag localhost/busybox:latest busybox:latest
+		CLI=docker
 	else
-		fail "$name/systemd: the scenario did not run (exit $?)"
-		cat "$tmp/$name.systemd.out"
+		"$top/tests/e2e/podman-setup.sh" >"$tmp/podman-setup.out" 2>&1 ||
+			{ cat "$tmp/podman-setup.out"; fail "podman-setup.sh"; continue; }
+		podman system service --time=0 "unix://$tmp/podman.sock" >"$tmp/podman-service.log" 2>&1 &
+		podman_service=$!
+		export DOCKER_HOST="unix://$tmp/podman.sock"
+		i=0
+		until docker version >/dev/null 2>&1 || [ "$i" -ge 50 ]; do sleep 0.2; i=$((i + 1)); done
+		podman tag localhost/busybox:latest docker.io/library/busybox:latest
+		CLI=podman
 	fi
-	clear_project "$p"
+	scenarios_on "$E"
+	if [ "$E" = docker ]; then sh "$top/tests/e2e/dockerd.sh" stop "$engine" >/dev/null 2>&1 || :; fi
 done
 
-# judge: every target's line against docker compose's, or the table's
+# judge: every target's line against docker compose's on the same engine,
+# or the table's
 table=$ref/behaviour-differences.tsv
 : >"$tmp/used"
-for name in $scenarios; do
-	want=$(cat "$tmp/$name.compose" 2>/dev/null) || { fail "$name: docker compose observed nothing"; continue; }
-	for t in sh run systemd; do
-		got=$(cat "$tmp/$name.$t" 2>/dev/null || echo "(nothing observed)")
-		if [ "$got" = "$want" ]; then ok; continue; fi
-		line=$(awk -F '\t' -v n="$name" -v t="$t" -v g="$got" '$1 == n && $2 == t && $3 == g { print NR; exit }' "$table")
-		if [ -n "$line" ]; then
-			ok
-			echo "$line" >>"$tmp/used"
-			echo "$name/$t: listed (line $line): \"$got\" where docker compose \"$want\""
-		else
-			fail "$name/$t: \"$got\" where docker compose \"$want\""
-		fi
+for E in $engines; do
+	for name in $scenarios; do
+		only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh")
+		case " ${only:-$E} " in *" $E "*) ;; *) continue ;; esac
+		want=$(cat "$tmp/$name.$E.compose" 2>/dev/null) || { fail "$name/$E: docker compose observed nothing"; continue; }
+		for t in sh run systemd; do
+			got=$(cat "$tmp/$name.$E.$t" 2>/dev/null || echo "(nothing observed)")
+			if [ "$got" = "$want" ]; then ok; continue; fi
+			line=$(awk -F '\t' -v n="$name" -v t="$E/$t" -v g="$got" '$1 == n && $2 == t && $3 == g { print NR; exit }' "$table")
+			if [ -n "$line" ]; then
+				ok
+				echo "$line" >>"$tmp/used"
+				echo "$name/$E/$t: listed (line $line): \"$got\" where docker compose \"$want\""
+			else
+				fail "$name/$E/$t: \"$got\" where docker compose \"$want\""
+			fi
+		done
 	done
 done
 # a listed difference that no longer occurs, in the scenarios that ran

@@ -3,7 +3,7 @@
 act() {
 	until_running app
 	app_before=$(started app)
-	docker exec "$(cid db)" touch /tmp/crash
+	"$CLI" exec "$(cid db)" touch /tmp/crash
 	sleep 5
 }
 observe() {
