@@ -1113,11 +1113,18 @@ static void push_ipam(struct ra *r, const struct ir_value *ipam)
 		}
 }
 
+/* --driver and --opt of a network or a volume; a network's options as the
+ * engine names them (run_args_network_opt). */
 static void push_resource_common(struct ra *r, const struct resource *res)
 {
 	if (res->driver)
 		push_flag(r, "--driver", res->driver);
-	push_kvlist(r, "--opt", &res->driver_opts);
+	for (size_t i = 0; i < res->driver_opts.n; i++) {
+		const struct kv *o = &res->driver_opts.v[i];
+		if (o->value)
+			push_flag_kv(r, "--opt", res->kind == RES_NETWORK ? run_args_network_opt(o->key, r->e) : o->key,
+				     o->value);
+	}
 }
 
 /* `attachable` is not written: it only matters to swarm, and podman has
@@ -1135,12 +1142,7 @@ void run_args_network_create(struct arena *a, const struct project *p, const str
 	struct ra r = { .a = a, .p = p, .e = e, .v = argv };
 	push(&r, "network");
 	push(&r, "create");
-	if (res->driver)
-		push_flag(&r, "--driver", res->driver);
-	for (size_t i = 0; i < res->driver_opts.n; i++)
-		if (res->driver_opts.v[i].value)
-			push_flag_kv(&r, "--opt", run_args_network_opt(res->driver_opts.v[i].key, e),
-				     res->driver_opts.v[i].value);
+	push_resource_common(&r, res);
 	push_ipam(&r, res->ipam);
 	if (res->internal == TRI_TRUE)
 		push(&r, "--internal");

@@ -34,10 +34,14 @@ command -v podman >/dev/null || skip "no podman"
 
 tmp=$(mktemp -d)
 proj=bind$$
-cleanup() {
+# cleanup_project: whatever a run left of the project
+cleanup_project() {
 	podman ps -aq --filter "label=com.docker.compose.project=$proj" | xargs -r podman rm -f >/dev/null 2>&1 || :
 	podman network ls -q --filter "label=com.docker.compose.project=$proj" |
 		xargs -r podman network rm >/dev/null 2>&1 || :
+}
+cleanup() {
+	cleanup_project
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -83,11 +87,6 @@ YAML
 	mtu=$(podman network inspect -f '{{index .Options "mtu"}}' "${proj}_net" 2>/dev/null) || mtu=
 	if [ "$mtu" = 1400 ]; then ok; else fail "$t: network ${proj}_net has mtu \"$mtu\", not 1400"; fi
 	cleanup_project
-}
-cleanup_project() {
-	podman ps -aq --filter "label=com.docker.compose.project=$proj" | xargs -r podman rm -f >/dev/null 2>&1 || :
-	podman network ls -q --filter "label=com.docker.compose.project=$proj" |
-		xargs -r podman network rm >/dev/null 2>&1 || :
 }
 
 one sh sh -c "'$composec' sh --engine podman -p $proj -o up.sh && sh up.sh"

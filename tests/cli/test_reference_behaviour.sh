@@ -25,22 +25,9 @@ case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
 runner=$(dirname "$composec")/composec-run
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ref=$top/tests/reference
-pass=0 fails=0
-
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77 # CTest: skipped
-}
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
-command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
-command -v podman >/dev/null || skip "no podman (sh tests/tools.sh install)"
-compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
-[ -x "$runner" ] || skip "no $runner"
-[ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
+# shellcheck source=tests/reference/judge.sh
+. "$ref/judge.sh"
+judge_needs docker podman
 
 scenarios=${BEHAVIOUR_CASES:-$(cd "$ref/behaviour" && ls)}
 engines=${BEHAVIOUR_ENGINES:-docker podman}
@@ -143,15 +130,8 @@ scenarios_on() {
 			mkdir -p "$tmp/w/$name-$E-$t"
 			cp "$ref/behaviour/$name/compose.yaml" "$tmp/w/$name-$E-$t/"
 		done
-		python3 - "$tmp/w/$name-$E-compose/compose.yaml" "$ref" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[2])
-import config_diff
-with open(sys.argv[1], encoding="utf-8") as f:
-    text = f.read()
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    f.write(config_diff.strip_hooks_text(text))
-PY
+		f=$tmp/w/$name-$E-compose/compose.yaml
+		strip_hooks "$f" "$f"
 		p=$name-$E-compose
 		run_scenario "$name" compose "$compose" -p "$p" up -d
 		(cd "$tmp/w/$p" && "$compose" -p "$p" down) >/dev/null 2>&1 || :

@@ -27,21 +27,9 @@ case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
 runner=$(dirname "$composec")/composec-run
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ref=$top/tests/reference
-pass=0 fails=0
-
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77 # CTest: skipped
-}
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-
-[ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
-command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
-compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
-[ -x "$runner" ] || skip "no $runner"
-[ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
+# shellcheck source=tests/reference/judge.sh
+. "$ref/judge.sh"
+judge_needs docker
 
 # The example, and the corpus files without a build whose services busybox
 # can stand in for (tagged under their images' names); a corpus file whose
@@ -190,15 +178,7 @@ for case in $cases; do
 	copy "$case"
 	w=$tmp/w/$case
 	# what docker compose reads: the file without the hooks
-	python3 - "$w/compose.yaml" "$w/compose-ref.yaml" "$ref" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[3])
-import config_diff
-with open(sys.argv[1], encoding="utf-8") as f:
-    text = f.read()
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    f.write(config_diff.strip_hooks_text(text))
-PY
+	strip_hooks "$w/compose.yaml" "$w/compose-ref.yaml"
 	# every image the file names is the local busybox
 	(cd "$w" && "$compose" -p "$proj" -f compose-ref.yaml config --images) | while IFS= read -r img; do
 		docker tag localhost/busybox:latest "$img"

@@ -1,0 +1,47 @@
+# judge.sh - what the tests that make docker compose the judge share
+# (test_reference_created.sh, test_reference_behaviour.sh), sourced after
+# they set composec, runner and ref:
+#   skip WHY        SKIP, exit 77 (CTest: skipped), or fail under
+#                   COMPOSEC_REQUIRE_TOOLS=1 (CI)
+#   ok, fail WHAT   count a check ($pass, $fails)
+#   judge_needs ENGINE...
+#                   root, dockerd, docker compose (sets $compose),
+#                   composec-run, systemd, and podman when among ENGINEs;
+#                   else skip
+#   strip_hooks IN OUT
+#                   IN without the hooks (pre_start, post_start, pre_stop),
+#                   which the docker compose of these tests predates
+# shellcheck shell=sh
+# shellcheck disable=SC2034,SC2154 # ref, runner are the test's; compose is for it
+pass=0 fails=0
+
+skip() {
+	echo "SKIP $*"
+	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
+	exit 77 # CTest: skipped
+}
+ok() { pass=$((pass + 1)); }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+judge_needs() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
+	command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
+	case " $* " in *" podman "*)
+		command -v podman >/dev/null || skip "no podman (sh tests/tools.sh install)" ;;
+	esac
+	compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
+	[ -x "$runner" ] || skip "no $runner"
+	[ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
+}
+
+strip_hooks() {
+	python3 - "$1" "$2" "$ref" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[3])
+import config_diff
+with open(sys.argv[1], encoding="utf-8") as f:
+    text = f.read()
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(config_diff.strip_hooks_text(text))
+PY
+}
