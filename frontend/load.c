@@ -786,16 +786,16 @@ static bool node_same(const struct node *a, const struct node *b)
 }
 
 /* The service attributes whose list form the Compose schema declares
- * uniqueItems (compose-go's schema: the lists themselves, list_of_strings,
- * the list forms of list_or_dict and extra_hosts).  docker compose checks
- * each file after interpolation and before the merge, which appends lists
- * and removes what repeats: a repeat inside one file is an error there. */
-static const char *const unique_lists[] = {
-	"annotations", "cap_add",  "cap_drop",	   "depends_on", "device_cgroup_rules", "dns",
-	"dns_opt",     "dns_search", "environment", "expose",	  "external_links",	 "extra_hosts",
-	"group_add",   "labels",   "links",	   "networks",	 "ports",		 "profiles",
-	"security_opt", "sysctls", "tmpfs",	   "volumes",	 "volumes_from",
-};
+ * uniqueItems (IR_UNIQUE in the field table: the lists themselves,
+ * list_of_strings, the list forms of list_or_dict and extra_hosts).
+ * docker compose checks each file after interpolation and before the
+ * merge, which appends lists and removes what repeats: a repeat inside one
+ * file is an error there. */
+static bool unique_list(const char *key)
+{
+	const struct ir_field *f = ir_service_field(key);
+	return f && (f->flags & IR_UNIQUE);
+}
 
 static void check_unique_lists(struct lctx *c, const struct node *doc)
 {
@@ -810,7 +810,7 @@ static void check_unique_lists(struct lctx *c, const struct node *doc)
 			const char *key = svc->map.pairs[p].key->scalar.text;
 			const struct node *l = svc->map.pairs[p].value;
 			if (!l || l->kind != NODE_SEQ || l->seq.n > 4096 /* quadratic: real lists are short */ ||
-			    ir_lookup(unique_lists, (int)ARRAY_SIZE(unique_lists), key) < 0)
+			    !unique_list(key))
 				continue;
 			for (uint32_t x = 1; x < l->seq.n; x++)
 				for (uint32_t y = 0; y < x; y++)

@@ -1403,106 +1403,106 @@ static void h_cpu_rt(struct walk *w, const struct attr *at, struct node *k, stru
 	get_int(w->c, v, path, f);
 }
 
-/* ---- the service table ------------------------------------------------------------------ */
+/* ---- the service attributes ------------------------------------------------------------ */
 
+/* The attributes read by code of their own; every other one is read by
+ * its type in the field table (ir/fields.c).  In name order. */
 #define S(name, fn, field) { name, fn, offsetof(struct service, field) }
 #define SX(name, fn, off) { name, fn, off }
-static const struct attr service_attrs[] = {
-	S("annotations", attr_labels, annotations),
-	SX("attach", attr_extra, 0),
-	SX("blkio_config", attr_extra, 0),
+static const struct attr service_special[] = {
 	S("build", h_build, build),
-	S("cap_add", attr_strlist, cap_add),
-	S("cap_drop", attr_strlist, cap_drop),
-	S("cgroup", attr_str, cgroup),
-	S("cgroup_parent", attr_str, cgroup_parent),
-	S("command", attr_command, command),
 	SX("configs", h_file_refs, RES_CONFIG),
-	S("container_name", attr_str, container_name),
-	S("cpu_count", attr_int, cpu_count),
-	S("cpu_percent", attr_double, cpu_percent),
-	S("cpu_period", attr_int, cpu_period),
-	S("cpu_quota", attr_int, cpu_quota),
-	S("cpu_rt_period", h_cpu_rt, cpu_rt_period),
-	S("cpu_rt_runtime", h_cpu_rt, cpu_rt_runtime),
-	S("cpu_shares", attr_int, cpu_shares),
-	S("cpus", attr_double, cpus),
-	S("cpuset", attr_str, cpuset),
-	SX("credential_spec", attr_extra, 0),
 	S("depends_on", h_depends_on, depends_on),
 	S("deploy", h_deploy, deploy),
 	SX("develop", attr_develop, 0),
-	S("device_cgroup_rules", attr_strlist, device_cgroup_rules),
 	S("devices", h_devices, devices),
-	S("dns", attr_str_or_list, dns),
-	S("dns_opt", attr_strlist, dns_opt),
-	S("dns_search", attr_str_or_list, dns_search),
-	S("domainname", attr_str, domainname),
-	S("entrypoint", attr_command, entrypoint),
-	SX("env_file", attr_ignore, 0), /* after the walk: needs environment */
-	S("environment", attr_environment, environment),
-	S("expose", attr_strlist_num, expose),
-	SX("extends", attr_ignore, 0), /* applied by the loader */
-	S("external_links", attr_strlist, external_links),
 	S("extra_hosts", h_extra_hosts, extra_hosts),
 	SX("gpus", attr_gpus, 0),
-	S("group_add", attr_strlist_num, group_add),
 	S("healthcheck", h_healthcheck, healthcheck),
-	S("hostname", attr_str, hostname),
-	S("image", attr_str, image),
-	S("init", attr_tri, init),
-	S("ipc", attr_str, ipc),
-	S("isolation", attr_str, isolation),
-	SX("label_file", attr_ignore, 0), /* after the walk: needs labels */
-	S("labels", attr_labels, labels),
-	S("links", attr_strlist, links),
 	S("logging", h_logging, logging),
-	S("mac_address", attr_str, mac_address),
-	S("mem_limit", attr_bytes, mem_limit),
-	S("mem_reservation", attr_bytes, mem_reservation),
-	S("mem_swappiness", attr_int, mem_swappiness),
-	S("memswap_limit", attr_bytes, memswap_limit),
-	SX("models", attr_extra, 0),
-	S("network_mode", attr_str, network_mode),
 	S("networks", h_networks, networks),
-	S("oom_kill_disable", attr_tri, oom_kill_disable),
-	S("oom_score_adj", attr_int, oom_score_adj),
-	S("pid", attr_str, pid),
-	S("pids_limit", attr_int, pids_limit),
-	S("platform", attr_str, platform),
 	S("ports", h_ports, ports),
 	SX("post_start", h_hooks, HOOK_POST_START),
 	SX("pre_start", h_hooks, HOOK_PRE_START),
 	SX("pre_stop", h_hooks, HOOK_PRE_STOP),
-	S("privileged", attr_tri, privileged),
-	S("profiles", attr_strlist, profiles),
-	SX("provider", attr_extra, 0),
 	S("pull_policy", h_pull_policy, pull_policy),
-	SX("pull_refresh_after", attr_extra, 0),
-	S("read_only", attr_tri, read_only),
 	S("restart", h_restart, restart),
-	S("runtime", attr_str, runtime),
-	S("scale", attr_int, scale),
 	SX("secrets", h_file_refs, RES_SECRET),
-	S("security_opt", attr_strlist, security_opt),
-	S("shm_size", attr_bytes, shm_size),
-	S("stdin_open", attr_tri, stdin_open),
-	S("stop_grace_period", attr_duration, stop_grace_period),
-	S("stop_signal", attr_str, stop_signal),
-	SX("storage_opt", attr_extra, 0),
-	S("sysctls", attr_labels, sysctls),
-	S("tmpfs", attr_str_or_list, tmpfs),
-	S("tty", attr_tri, tty),
 	S("ulimits", h_ulimits, ulimits),
-	SX("use_api_socket", attr_extra, 0),
-	S("user", attr_str, user),
-	S("userns_mode", attr_str, userns_mode),
-	S("uts", attr_str, uts),
-	S("volume_driver", attr_str, volume_driver),
 	S("volumes", h_volumes, volumes),
-	S("volumes_from", attr_strlist, volumes_from),
-	S("working_dir", attr_str, working_dir),
 };
+#undef S
+#undef SX
+
+/* How the field table's types are read. */
+static const attr_fn read_type[] = {
+	[IR_FT_STR] = attr_str,
+	[IR_FT_INT] = attr_int,
+	[IR_FT_USEC] = h_cpu_rt,
+	[IR_FT_BYTES] = attr_bytes,
+	[IR_FT_DURATION] = attr_duration,
+	[IR_FT_BOOL] = attr_tri,
+	[IR_FT_FLOAT] = attr_double,
+	[IR_FT_LIST] = attr_strlist,
+	[IR_FT_LIST_NUM] = attr_strlist_num,
+	[IR_FT_STR_OR_LIST] = attr_str_or_list,
+	[IR_FT_MAP] = attr_labels,
+	[IR_FT_OPTS] = attr_opts,
+	[IR_FT_ENV] = attr_environment,
+	[IR_FT_COMMAND] = attr_command,
+	[IR_FT_TYPED] = NULL, /* service_special */
+	[IR_FT_EXTRA] = attr_extra,
+	[IR_FT_LOADER] = attr_ignore,
+};
+
+static const struct attr *special_of(const char *key)
+{
+	size_t lo = 0, hi = ARRAY_SIZE(service_special);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(service_special[mid].key, key);
+		if (cmp == 0)
+			return &service_special[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Every pair of the service's mapping: x-* keys to w->ext, an attribute
+ * by its special reader or its type, where its key is to s->field_locs,
+ * anything else reported as unknown. */
+static void walk_service(struct walk *w, struct service *s, const struct node *map)
+{
+	s->field_locs = arena_alloc(w->c->a, ir_n_service_fields * sizeof(*s->field_locs));
+	memset(s->field_locs, 0, ir_n_service_fields * sizeof(*s->field_locs));
+	for (size_t i = 0; i < map->map.n; i++) {
+		struct node *k = map->map.pairs[i].key, *v = map->map.pairs[i].value;
+		const char *key = k->scalar.text;
+		if (key[0] == 'x' && key[1] == '-') {
+			mvec_add(w->c, &w->ext, key, node_to_value(w->c, v));
+			continue;
+		}
+		const struct ir_field *f = ir_service_field(key);
+		const char *path = lower_path(w->c, w->path, key);
+		if (!f) {
+			lower_unknown(w->c, k, path);
+			continue;
+		}
+		s->field_locs[f - ir_service_fields] = k->loc;
+		const struct attr *at = special_of(key);
+		struct attr plain = { f->name, read_type[f->type], f->off };
+		if (!at && plain.fn)
+			at = &plain;
+		if (!at) {
+			diag_error(w->c->d, k->loc, "internal: no reader for \"%s\"", path);
+			continue;
+		}
+		at->fn(w, at, k, v, path);
+	}
+}
 
 /* ---- env_file / label_file ---------------------------------------------------------------- */
 
@@ -1952,7 +1952,7 @@ struct service *lower_service(struct lower_ctx *c, struct node *key, struct node
 		return NULL;
 	}
 	struct walk w = { .c = c, .obj = s, .path = path };
-	walk_map(&w, val, service_attrs, ARRAY_SIZE(service_attrs));
+	walk_service(&w, s, val);
 	s->extra = mvec_finish(c, &w.extra, key->loc);
 	s->extensions = mvec_finish(c, &w.ext, key->loc);
 

@@ -46,38 +46,35 @@ enum attr {
 	A_UNIQUE,     /* dns, cap_add, ...: an item is unique by its value up to '=' */
 };
 
+/* The attributes with a merge rule of their own (IR_MERGE_OWN in the
+ * field table), in name order. */
 static const struct {
 	const char *name;
 	enum attr attr;
-} attrs[] = {
-	{ "annotations", A_KV },   { "build", A_BUILD },	   { "cap_add", A_UNIQUE },
-	{ "cap_drop", A_UNIQUE },  { "command", A_REPLACED },	   { "configs", A_CONFIGS },
-	{ "depends_on", A_NAMES }, { "deploy", A_DEPLOY },	   { "devices", A_DEVICES },
-	{ "dns", A_UNIQUE },	   { "dns_opt", A_UNIQUE },	   { "dns_search", A_UNIQUE },
-	{ "entrypoint", A_REPLACED }, { "env_file", A_ENV_FILE }, { "environment", A_KV },
-	{ "expose", A_UNIQUE },	   { "extra_hosts", A_EXTRA_HOSTS }, { "healthcheck", A_HEALTHCHECK },
-	{ "label_file", A_UNIQUE }, { "labels", A_KV },		   { "links", A_UNIQUE },
-	{ "logging", A_LOGGING },  { "models", A_NAMES },	   { "networks", A_NAMES },
-	{ "ports", A_PORTS },	   { "profiles", A_UNIQUE },	   { "secrets", A_SECRETS },
-	{ "sysctls", A_KV },	   { "tmpfs", A_UNIQUE },	   { "ulimits", A_ULIMITS },
-	{ "volumes", A_VOLUMES },
+} own_rules[] = {
+	{ "build", A_BUILD },	 { "configs", A_CONFIGS },	   { "deploy", A_DEPLOY },
+	{ "devices", A_DEVICES }, { "env_file", A_ENV_FILE },	   { "extra_hosts", A_EXTRA_HOSTS },
+	{ "healthcheck", A_HEALTHCHECK }, { "logging", A_LOGGING }, { "ports", A_PORTS },
+	{ "secrets", A_SECRETS }, { "ulimits", A_ULIMITS },	   { "volumes", A_VOLUMES },
 };
 
-/* attrs is sorted: the first entry with key's first byte by bisection,
- * then strcmp only against the names that start with it. */
+/* What the field table (ir/fields.c) says of key's merge. */
 static enum attr attr_of(const char *key)
 {
-	size_t lo = 0, hi = ARRAY_SIZE(attrs);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if ((unsigned char)attrs[mid].name[0] < (unsigned char)key[0])
-			lo = mid + 1;
-		else
-			hi = mid;
+	const struct ir_field *f = ir_service_field(key);
+	if (!f)
+		return A_OTHER;
+	switch (f->merge) {
+	case IR_MERGE_PLAIN: return A_OTHER;
+	case IR_MERGE_MAP: return A_KV;
+	case IR_MERGE_UNIQUE: return A_UNIQUE;
+	case IR_MERGE_REPLACE: return A_REPLACED;
+	case IR_MERGE_NAMES: return A_NAMES;
+	case IR_MERGE_OWN: break;
 	}
-	for (; lo < ARRAY_SIZE(attrs) && attrs[lo].name[0] == key[0]; lo++)
-		if (strcmp(attrs[lo].name, key) == 0)
-			return attrs[lo].attr;
+	for (size_t i = 0; i < ARRAY_SIZE(own_rules); i++)
+		if (strcmp(own_rules[i].name, key) == 0)
+			return own_rules[i].attr;
 	return A_OTHER;
 }
 

@@ -257,26 +257,43 @@ static void put_fields(struct dump *d, struct ir_value *map, const void *base, c
 		put(d, map, f[i].key, field_value(d, base, &f[i]));
 }
 
-#define S(m, k) FIELD(struct service, m, k)
-static const struct field service_fields[] = {
-	S(annotations, F_KVMAP), S(cap_add, F_STRLIST), S(cap_drop, F_STRLIST), S(cgroup, F_STR),
-	S(cgroup_parent, F_STR), S(container_name, F_STR), S(cpu_count, F_INT), S(cpu_percent, F_FLOAT),
-	S(cpu_period, F_INT), S(cpu_quota, F_INT), S(cpu_rt_period, F_INT), S(cpu_rt_runtime, F_INT),
-	S(cpu_shares, F_INT), S(cpus, F_FLOAT), S(cpuset, F_STR), S(device_cgroup_rules, F_STRLIST),
-	S(dns, F_STRLIST), S(dns_opt, F_STRLIST), S(dns_search, F_STRLIST), S(domainname, F_STR),
-	S(environment, F_KVMAP), S(expose, F_STRLIST), S(external_links, F_STRLIST),
-	S(group_add, F_STRLIST), S(hostname, F_STR), S(image, F_STR), S(init, F_TRI), S(ipc, F_STR),
-	S(isolation, F_STR), S(labels, F_KVMAP), S(links, F_STRLIST), S(mac_address, F_STR),
-	S(mem_limit, F_BYTES), S(mem_reservation, F_BYTES), S(mem_swappiness, F_INT),
-	S(memswap_limit, F_BYTES), S(network_mode, F_STR), S(oom_kill_disable, F_TRI),
-	S(oom_score_adj, F_INT), S(pid, F_STR), S(pids_limit, F_INT), S(platform, F_STR),
-	S(privileged, F_TRI), S(profiles, F_STRLIST), S(pull_policy, F_STR), S(read_only, F_TRI),
-	S(runtime, F_STR), S(scale, F_INT), S(security_opt, F_STRLIST), S(shm_size, F_BYTES),
-	S(stdin_open, F_TRI), S(stop_grace_period, F_DURATION), S(stop_signal, F_STR),
-	S(sysctls, F_KVMAP), S(tmpfs, F_STRLIST), S(tty, F_TRI), S(user, F_STR), S(userns_mode, F_STR),
-	S(uts, F_STR), S(volume_driver, F_STR), S(volumes_from, F_STRLIST), S(working_dir, F_STR),
-};
-#undef S
+/* A service's plain attributes print by their type in the field table
+ * (ir/fields.c); the others have their own printers below.  -1: not plain. */
+static int service_field_kind(enum ir_ftype t)
+{
+	switch (t) {
+	case IR_FT_STR: return F_STR;
+	case IR_FT_INT:
+	case IR_FT_USEC: return F_INT;
+	case IR_FT_BYTES: return F_BYTES;
+	case IR_FT_DURATION: return F_DURATION;
+	case IR_FT_BOOL: return F_TRI;
+	case IR_FT_FLOAT: return F_FLOAT;
+	case IR_FT_LIST:
+	case IR_FT_LIST_NUM:
+	case IR_FT_STR_OR_LIST: return F_STRLIST;
+	case IR_FT_MAP:
+	case IR_FT_OPTS:
+	case IR_FT_ENV: return F_KVMAP;
+	case IR_FT_COMMAND:
+	case IR_FT_TYPED:
+	case IR_FT_EXTRA:
+	case IR_FT_LOADER: break;
+	}
+	return -1;
+}
+
+static void put_service_fields(struct dump *d, struct ir_value *map, const struct service *s)
+{
+	for (size_t i = 0; i < ir_n_service_fields; i++) {
+		const struct ir_field *f = &ir_service_fields[i];
+		int kind = service_field_kind(f->type);
+		if (kind < 0)
+			continue;
+		struct field one = { f->name, f->off, (enum field_kind)kind };
+		put(d, map, f->name, field_value(d, s, &one));
+	}
+}
 
 #define B(m, k) FIELD(struct build, m, k)
 static const struct field build_fields[] = {
@@ -610,7 +627,7 @@ static struct ir_value *val_volumes(struct dump *d, const struct service *s)
 static struct ir_value *val_service(struct dump *d, const struct service *s)
 {
 	struct ir_value *m = val_new(d, VAL_MAP);
-	put_fields(d, m, s, service_fields, ARRAY_SIZE(service_fields));
+	put_service_fields(d, m, s);
 	put(d, m, "build", val_build(d, &s->build));
 	put(d, m, "command", val_command(d, &s->command));
 	put(d, m, "entrypoint", val_command(d, &s->entrypoint));

@@ -313,6 +313,9 @@ struct service {
 	int64_t cpu_shares, cpu_period, cpu_quota, cpu_rt_period, cpu_rt_runtime, cpu_count;
 	struct ir_value *extra;      /* known attributes kept untyped (develop, gpus, blkio_config, ...) */
 	struct ir_value *extensions; /* x-* keys */
+	/* where each attribute's key is, by its row in ir_service_fields (a
+	 * zero loc: not written); NULL for a service made without lowering */
+	struct loc *field_locs;
 	/* derived */
 	int64_t replicas;    /* deploy.replicas / scale, default 1 */
 	size_t order;        /* index in project->order */
@@ -367,6 +370,62 @@ extern const char *const restart_condition_names[RCOND__MAX];
 extern const char *const resource_kind_names[RES__MAX]; /* "networks", ... */
 /* Index of s in table[0..n), or -1. NULL entries never match. */
 int ir_lookup(const char *const *table, int n, const char *s);
+
+/* ---- the field table (ir/fields.c) --------------------------------------- */
+
+/* How a service attribute is written in a compose file and kept in the
+ * model. */
+enum ir_ftype {
+	IR_FT_STR,         /* a string: const char * */
+	IR_FT_INT,         /* an integer: int64_t, IR_UNSET */
+	IR_FT_USEC,        /* microseconds as an integer or a duration: int64_t */
+	IR_FT_BYTES,       /* a byte size, "1g" or a number: int64_t */
+	IR_FT_DURATION,    /* a duration, "1m30s": int64_t usec */
+	IR_FT_BOOL,        /* a boolean: enum tri */
+	IR_FT_FLOAT,       /* a number: double, NAN */
+	IR_FT_LIST,        /* a list of strings: struct strlist */
+	IR_FT_LIST_NUM,    /* a list of strings or numbers: struct strlist */
+	IR_FT_STR_OR_LIST, /* a string or a list of strings: struct strlist */
+	IR_FT_MAP,         /* a mapping or a list of KEY=VALUE: struct kvlist */
+	IR_FT_OPTS,        /* a mapping of strings: struct kvlist */
+	IR_FT_ENV,         /* the same, a bare KEY taken from the environment */
+	IR_FT_COMMAND,     /* a string (split like a shell) or a list: struct command */
+	IR_FT_TYPED,       /* a structure of its own, lowered by its own code */
+	IR_FT_EXTRA,       /* kept untyped in service->extra */
+	IR_FT_LOADER,      /* read by the loader (extends, env_file, label_file) */
+};
+/* How override files merge an attribute (compose-go's rules). */
+enum ir_merge {
+	IR_MERGE_PLAIN,   /* the later file's value replaces; mappings merge, lists append */
+	IR_MERGE_MAP,     /* a map, in either form, merged by key */
+	IR_MERGE_UNIQUE,  /* a list appended without repeating an item */
+	IR_MERGE_REPLACE, /* replaced whole (command, entrypoint) */
+	IR_MERGE_NAMES,   /* a list of names or a mapping by name, merged by name */
+	IR_MERGE_OWN,     /* a rule of its own (frontend/merge.c) */
+};
+#define IR_UNIQUE 1u /* the schema says uniqueItems: a repeat in one file is an error */
+
+struct ir_field {
+	const char *name;   /* compose's key */
+	enum ir_ftype type;
+	size_t off;         /* of the value in struct service; 0 for EXTRA, LOADER, and TYPED values kept apart */
+	enum ir_merge merge;
+	unsigned flags;     /* IR_UNIQUE */
+};
+/* Every service attribute compose knows, by name. */
+extern const struct ir_field ir_service_fields[];
+extern const size_t ir_n_service_fields;
+/* The row of name, or NULL (not a service attribute). */
+const struct ir_field *ir_service_field(const char *name);
+/* Whether s has a value for f: written, or for EXTRA and LOADER rows, kept
+ * in s->extra or read (its key located); TYPED rows by their key's
+ * location. */
+bool ir_field_set(const struct service *s, const struct ir_field *f);
+/* The location of attribute f's key in s, or s->loc when it is not written. */
+static inline struct loc ir_field_loc(const struct service *s, const struct ir_field *f)
+{
+	return s->field_locs && s->field_locs[f - ir_service_fields].file ? s->field_locs[f - ir_service_fields] : s->loc;
+}
 
 /* ---- lookups and the dependency graph (ir/graph.c) ---------------------- */
 struct service *project_service(const struct project *p, const char *name);
