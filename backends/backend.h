@@ -65,7 +65,8 @@ void fileset_stream(struct fileset *fs, struct strbuf *contents);
 
 struct backend_options {
 	enum engine engine;     /* --engine; default docker */
-	int podman_version;     /* --podman-version as major*100+minor; default 500 */
+	int podman_version;     /* --podman-version as major*100+minor; default PLAN_PODMAN_VERSION_DEFAULT */
+	int docker_version;     /* --docker-version, the same; default PLAN_DOCKER_VERSION_DEFAULT */
 	const char *engine_path; /* absolute path of the engine binary, default /usr/bin/<engine> */
 	const char *namespace;   /* k8s: --namespace; NULL: none */
 	const char *format;      /* k8s: --format yaml|json; NULL: yaml */
@@ -79,6 +80,8 @@ struct backend {
 	/* The output runs on one engine: the plan layer reports what one host
 	 * cannot run. */
 	bool one_host;
+	/* The output runs on podman whatever --engine says (Quadlet). */
+	bool podman_only;
 	/* Format the plan into out; report what cannot be expressed as
 	 * warnings with the location of the compose attribute.  Returns 0, or
 	 * -1 after errors. */

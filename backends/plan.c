@@ -207,7 +207,7 @@ static const char HASH_PLACEHOLDER[] = "--label=" LABEL_CONFIG_HASH "=";
 static struct strvec create_argv(struct pl *pl, const struct service *s, int replica, const char *name)
 {
 	struct strvec argv = cmd(pl, (const char *const[]){ "create", NULL }), flags = { 0 }, image = { 0 };
-	run_args_service(pl->a, pl->d, pl->plan, s, replica, pl->o->engine, replica == 1, &flags, &image);
+	run_args_service(pl->a, pl->d, pl->plan, s, replica, replica == 1, &flags, &image);
 	strvec_push(&argv, pl->a, arena_printf(pl->a, "--name=%s", name));
 	strvec_push(&argv, pl->a, HASH_PLACEHOLDER); /* the definition hash, once known */
 	const char *restart = run_arg_restart(pl->a, &plan_service(pl->plan, s)->restart);
@@ -394,7 +394,26 @@ static void emit_health(struct pl *pl, const struct service *s, const char *cont
 	emit_map_end(&pl->e);
 }
 
-static void emit_container(struct pl *pl, const struct service *s, const char *name, const struct strvec *create)
+/* "connect": the `network connect` argvs between create and start on an
+ * engine that takes one network at create (run_args_connects); optional
+ * in the plan, absent when there are none. */
+static void emit_connects(struct pl *pl, const struct service *s, const char *name, bool warn)
+{
+	size_t n;
+	struct strvec *connects = run_args_connects(pl->a, warn ? pl->d : NULL, pl->plan, s, name, &n);
+	if (!n)
+		return;
+	emit_key(&pl->e, "connect");
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < n; i++) {
+		struct strvec argv = with_engine(pl, &connects[i]);
+		emit_argv(pl, &argv);
+	}
+	emit_seq_end(&pl->e);
+}
+
+static void emit_container(struct pl *pl, const struct service *s, const char *name, const struct strvec *create,
+			   bool first)
 {
 	struct strvec status = cmd(pl, (const char *const[]){ "container", "inspect", "--format",
 							     "{{.State.Status}}", name, NULL });
@@ -410,6 +429,7 @@ static void emit_container(struct pl *pl, const struct service *s, const char *n
 	key_str(pl, "name", name);
 	key_argv(pl, "status", &status);
 	key_argv(pl, "create", create);
+	emit_connects(pl, s, name, first);
 	emit_steps(pl, s, name);
 	key_argv(pl, "start", &start);
 	emit_hooks(pl, "post_start", s->post_start, s->n_post_start, name);
@@ -455,7 +475,7 @@ static void emit_service(struct pl *pl, const struct service *s)
 	emit_key(&pl->e, "containers");
 	emit_seq_begin(&pl->e);
 	for (size_t i = 0; i < n; i++)
-		emit_container(pl, s, names[i], &creates[i]);
+		emit_container(pl, s, names[i], &creates[i], i == 0);
 	emit_seq_end(&pl->e);
 	emit_map_end(&pl->e);
 }

@@ -516,8 +516,6 @@ static void container_identity(struct qctx *c, struct cfile *f)
 	container_entrypoint(c, f);
 	if (s->hostname)
 		put(c, &f->k, C_HOST_NAME, s->hostname, s->loc);
-	if (s->domainname)
-		put_arg(c, &f->k, arena_printf(c->a, "--domainname=%s", s->domainname), s->loc);
 	if (s->working_dir)
 		put(c, &f->k, C_WORKING_DIR, s->working_dir, s->loc);
 	container_user(c, f);
@@ -641,9 +639,16 @@ static void volume_mount(struct qctx *c, struct cfile *f, const struct mount *m)
 		add_opt(&opts, "ro");
 	if (m->volume.nocopy)
 		add_opt(&opts, "nocopy");
-	if (m->volume.subpath)
-		warn_attr(c, f->s, m->loc, "\"volume.subpath\"");
-	put_volume(c, f, r ? volume_source(c, r) : NULL, m, sb_to_arena(&opts, c->a));
+	if (m->volume.subpath) { /* the plan refused it below podman 5.4 */
+		if (m->volume.nocopy || !r)
+			warn_attr(c, f->s, m->loc, "\"volume.nocopy\" beside \"volume.subpath\"");
+		const char *v = arena_printf(c->a, "type=volume,source=%s,destination=%s%s,subpath=%s",
+					     r ? volume_source(c, r) : m->source, m->target, m->read_only ? ",ro" : "",
+					     m->volume.subpath);
+		put(c, &f->k, C_MOUNT, v, m->loc);
+	} else {
+		put_volume(c, f, r ? volume_source(c, r) : NULL, m, sb_to_arena(&opts, c->a));
+	}
 	sb_release(&opts);
 }
 
@@ -688,16 +693,6 @@ static void container_mounts(struct qctx *c, struct cfile *f)
 	}
 	for (size_t i = 0; i < s->tmpfs.n; i++)
 		put(c, &f->k, C_TMPFS, s->tmpfs.v[i], s->tmpfs.locs ? s->tmpfs.locs[i] : s->loc);
-}
-
-/* volumes_from: "service:x[:ro]" or "x[:ro]" name x's container. */
-static void container_volumes_from(struct qctx *c, struct cfile *f)
-{
-	const struct service *s = f->s;
-	for (size_t i = 0; i < s->volumes_from.n; i++) {
-		struct plan_ref ref = plan_ref(c->a, c->p, s->volumes_from.v[i], REF_VOLUMES_FROM);
-		put_arg(c, &f->k, arena_concat(c->a, "--volumes-from=", ref.container, ref.rest, (char *)NULL), s->loc);
-	}
 }
 
 /* Secrets and configs from files are read-only binds, as compose mounts
@@ -829,10 +824,13 @@ static void container_networks(struct qctx *c, struct cfile *f)
 		put(c, &f->k, C_DNS_SEARCH, s->dns_search.v[i], s->loc);
 	for (size_t i = 0; i < s->dns_opt.n; i++)
 		put(c, &f->k, C_DNS_OPTION, s->dns_opt.v[i], s->loc);
-	for (size_t i = 0; i < s->extra_hosts.n; i++)
-		put(c, &f->k, C_ADD_HOST,
-		    arena_printf(c->a, "%s:%s", s->extra_hosts.v[i].key, s->extra_hosts.v[i].value),
-		    s->extra_hosts.v[i].loc);
+	for (size_t i = 0; i < s->extra_hosts.n; i++) {
+		const struct kv *h = &s->extra_hosts.v[i];
+		if (h->value && strcmp(h->value, "host-gateway") == 0 && !plan_has(c->plan, FEAT_HOST_GATEWAY))
+			plan_feature_missing(c->d, c->plan, FEAT_HOST_GATEWAY, s, h->loc, NULL);
+		else
+			put(c, &f->k, C_ADD_HOST, arena_printf(c->a, "%s:%s", h->key, h->value), h->loc);
+	}
 }
 
 /* ---- [Container]: health ------------------------------------------------------------------------- */
@@ -918,12 +916,6 @@ static void container_notify(struct qctx *c, struct cfile *f)
 
 /* ---- [Container]: security, resources, namespaces --------------------------------------------------- */
 
-static const char *service_ref(struct qctx *c, const char *v)
-{
-	struct plan_ref ref = plan_ref(c->a, c->p, v, REF_NAMESPACE);
-	return plan_ref_namespace(c->a, &ref);
-}
-
 static void container_security(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
@@ -931,22 +923,16 @@ static void container_security(struct qctx *c, struct cfile *f)
 		put(c, &f->k, C_ADD_CAPABILITY, s->cap_add.v[i], s->loc);
 	for (size_t i = 0; i < s->cap_drop.n; i++)
 		put(c, &f->k, C_DROP_CAPABILITY, s->cap_drop.v[i], s->loc);
-	if (s->privileged == TRI_TRUE)
-		put_arg(c, &f->k, "--privileged", s->loc);
 	if (s->read_only != TRI_UNSET)
 		put(c, &f->k, C_READ_ONLY, s->read_only == TRI_TRUE ? "true" : "false", s->loc);
 	if (s->init != TRI_UNSET)
 		put(c, &f->k, C_RUN_INIT, s->init == TRI_TRUE ? "true" : "false", s->loc);
-	for (size_t i = 0; i < s->security_opt.n; i++)
-		put_arg(c, &f->k, arena_printf(c->a, "--security-opt=%s", s->security_opt.v[i]), s->loc);
 	for (size_t i = 0; i < s->n_devices; i++) {
 		const struct device *d = &s->devices[i];
 		const char *v = d->target ? arena_printf(c->a, "%s:%s", d->source, d->target) : d->source;
 		put(c, &f->k, C_ADD_DEVICE, d->permissions ? arena_printf(c->a, "%s:%s", v, d->permissions) : v,
 		    d->loc);
 	}
-	for (size_t i = 0; i < s->device_cgroup_rules.n; i++)
-		put_arg(c, &f->k, arena_printf(c->a, "--device-cgroup-rule=%s", s->device_cgroup_rules.v[i]), s->loc);
 	for (size_t i = 0; i < s->group_add.n; i++)
 		put(c, &f->k, C_GROUP_ADD, s->group_add.v[i], s->loc);
 	put_kvlist(c, &f->k, C_SYSCTL, &s->sysctls);
@@ -962,46 +948,14 @@ static void container_security(struct qctx *c, struct cfile *f)
 static void container_namespaces(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	const struct { const char *flag, *v; } ns[] = {
-		{ "--ipc", s->ipc }, { "--pid", s->pid }, { "--uts", s->uts },
-		{ "--cgroupns", s->cgroup }, { "--cgroup-parent", s->cgroup_parent },
-		{ "--platform", s->platform }, { "--mac-address", s->mac_address },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
-		if (ns[i].v)
-			put_arg(c, &f->k, arena_printf(c->a, "%s=%s", ns[i].flag, service_ref(c, ns[i].v)), s->loc);
 	if (s->userns_mode)
 		put(c, &f->k, C_USER_NS, s->userns_mode, s->loc);
-	if (s->tty == TRI_TRUE)
-		put_arg(c, &f->k, "--tty", s->loc);
-	if (s->stdin_open == TRI_TRUE)
-		put_arg(c, &f->k, "--interactive", s->loc);
 	/* --runtime is a global podman option */
 	if (s->runtime && c->ver >= qkeys[C_GLOBAL_ARGS].since)
 		write_key(&f->container, C_GLOBAL_ARGS, arena_printf(c->a, "--runtime=%s", s->runtime));
 	else if (s->runtime)
 		warn_attr(c, s, s->loc, "\"runtime\" (GlobalArgs= needs podman 4.8)");
-	const struct { const char *attr, *v; } none[] = {
-		{ "\"isolation\"", s->isolation }, { "\"volume_driver\"", s->volume_driver },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
-		if (none[i].v)
-			warn_attr(c, s, s->loc, none[i].attr);
 }
-
-/* Integer attributes that are plain `podman run` flags. */
-static const struct {
-	const char *flag;
-	size_t off;
-} int_flags[] = {
-	{ "--cpu-shares", offsetof(struct service, cpu_shares) },
-	{ "--cpu-period", offsetof(struct service, cpu_period) },
-	{ "--cpu-quota", offsetof(struct service, cpu_quota) },
-	{ "--cpu-rt-period", offsetof(struct service, cpu_rt_period) },
-	{ "--cpu-rt-runtime", offsetof(struct service, cpu_rt_runtime) },
-	{ "--memory-swappiness", offsetof(struct service, mem_swappiness) },
-	{ "--oom-score-adj", offsetof(struct service, oom_score_adj) },
-};
 
 static int64_t first_set(int64_t a, int64_t b)
 {
@@ -1011,34 +965,14 @@ static int64_t first_set(int64_t a, int64_t b)
 static void container_resources(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	for (size_t i = 0; i < ARRAY_SIZE(int_flags); i++) {
-		int64_t v = *(const int64_t *)((const char *)s + int_flags[i].off);
-		if (v != IR_UNSET)
-			put_arg(c, &f->k, arena_printf(c->a, "%s=%lld", int_flags[i].flag, (long long)v), s->loc);
-	}
 	int64_t mem = first_set(s->mem_limit, s->deploy.limits.memory);
-	int64_t res = first_set(s->mem_reservation, s->deploy.reservations.memory);
 	int64_t pids = first_set(s->pids_limit, s->deploy.limits.pids);
-	double cpus = !isnan(s->cpus) ? s->cpus : s->deploy.limits.cpus;
 	if (mem != IR_UNSET)
 		put(c, &f->k, C_MEMORY, fmt_bytes(c, mem), s->loc);
-	if (res != IR_UNSET)
-		put_arg(c, &f->k, arena_printf(c->a, "--memory-reservation=%s", fmt_bytes(c, res)), s->loc);
-	if (s->memswap_limit != IR_UNSET)
-		put_arg(c, &f->k, arena_printf(c->a, "--memory-swap=%s", s->memswap_limit < 0 ? "-1"
-							  : fmt_bytes(c, s->memswap_limit)), s->loc);
-	if (!isnan(cpus))
-		put_arg(c, &f->k, arena_printf(c->a, "--cpus=%g", cpus), s->loc);
-	if (s->cpuset)
-		put_arg(c, &f->k, arena_printf(c->a, "--cpuset-cpus=%s", s->cpuset), s->loc);
-	if (s->oom_kill_disable == TRI_TRUE)
-		put_arg(c, &f->k, "--oom-kill-disable", s->loc);
 	if (pids != IR_UNSET)
 		put(c, &f->k, C_PIDS_LIMIT, fmt_int(c, pids), s->loc);
 	if (s->shm_size != IR_UNSET)
 		put(c, &f->k, C_SHM_SIZE, fmt_bytes(c, s->shm_size), s->loc);
-	if (s->cpu_count != IR_UNSET || !isnan(s->cpu_percent))
-		warn_attr(c, s, s->loc, "\"cpu_count\" and \"cpu_percent\" (Windows only)");
 	if (!isnan(s->deploy.reservations.cpus))
 		warn_attr(c, s, s->deploy.loc, "\"deploy.resources.reservations.cpus\"");
 }
@@ -1071,6 +1005,17 @@ static void container_lifecycle(struct qctx *c, struct cfile *f)
 		put(c, &f->k, C_STOP_SIGNAL, s->stop_signal, s->loc);
 	if (s->stop_grace_period != IR_UNSET)
 		put(c, &f->k, C_STOP_TIMEOUT, fmt_secs(c, s->stop_grace_period), s->loc);
+}
+
+/* The attributes Quadlet has no key for, as the run option table's
+ * `podman run` flags (backends/runargs.c, its Quadlet column), into
+ * PodmanArgs=. */
+static void container_podman_args(struct qctx *c, struct cfile *f)
+{
+	struct strvec words = { 0 };
+	run_args_podman_args(c->a, c->d, c->plan, f->s, &words);
+	for (size_t i = 0; i < words.n; i++)
+		put_arg(c, &f->k, words.v[i], f->s->loc);
 }
 
 /* Attributes kept untyped in the IR (gpus, blkio_config, ...): none has a
@@ -1347,7 +1292,6 @@ static void container_body(struct qctx *c, struct cfile *f)
 	container_ports(c, f);
 	container_networks(c, f);
 	container_mounts(c, f);
-	container_volumes_from(c, f);
 	container_files(c, f);
 	container_health(c, f);
 	container_notify(c, f);
@@ -1355,6 +1299,7 @@ static void container_body(struct qctx *c, struct cfile *f)
 	container_namespaces(c, f);
 	container_resources(c, f);
 	container_lifecycle(c, f);
+	container_podman_args(c, f);
 	container_extra(c, f);
 	/* compose's config-hash (plan.h): of the keys and arguments above */
 	uint64_t h = run_args_hash_text(hash_fnv1a("composec container v1", 21), f->container.buf, c->p->working_dir);
@@ -1662,4 +1607,5 @@ const struct backend backend_quadlet = {
 	.output = OUTPUT_DIR,
 	.emit = quadlet_emit,
 	.one_host = true,
+	.podman_only = true,
 };

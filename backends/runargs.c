@@ -42,8 +42,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define ENG_DOCKER (1u << ENGINE_DOCKER)
-#define ENG_ALL ((1u << ENGINE__MAX) - 1)
 
 /* The member at off of obj, read-only: T without its own const (a
  * `const char *` member is read as FIELD(obj, off, char *)). */
@@ -91,6 +89,7 @@ struct ra {
 	const struct project *p;
 	const struct service *s;
 	enum engine e;
+	const struct plan *pl; /* a service container's; NULL for a step */
 	struct strvec *v;
 	/* a service container's: its name (the first network alias, as
 	 * docker compose gives it) and compose's labels; NULL for a step */
@@ -329,7 +328,10 @@ static void push_networks(struct ra *r, bool endpoint)
 	for (size_t i = 0; i < s->n_networks; i++)
 		v[i] = &s->networks[i];
 	qsort(v, s->n_networks, sizeof(*v), net_order_cmp);
-	for (size_t i = 0; i < s->n_networks; i++) {
+	/* an engine that takes one network at create gets the first; the
+	 * others are connected before the start (run_args_connects) */
+	size_t n = r->pl && endpoint && !plan_has(r->pl, FEAT_NETWORKS_AT_CREATE) ? 1 : s->n_networks;
+	for (size_t i = 0; i < n; i++) {
 		if (r->e == ENGINE_PODMAN)
 			network_podman(r, v[i], endpoint);
 		else
@@ -532,14 +534,26 @@ struct run_flag {
 	void (*fn)(struct ra *r, const struct run_flag *f);
 	size_t off;        /* of the attribute in struct service */
 	size_t alt;        /* a deploy.resources fallback when the attribute is unset; 0: none */
-	unsigned engines;  /* the engines that have the flag */
+	int feature;       /* the plan_feature the flag needs; -1: every engine has it */
+	/* The Quadlet key(s) backends/quadlet.c writes for the attribute, or
+	 * QUADLET_OWN when it deals with the attribute itself; NULL: Quadlet
+	 * has no key and takes these flags as they are into PodmanArgs=
+	 * (run_args_podman_args), so a row added here reaches Quadlet too. */
+	const char *quadlet;
 };
+
+/* Where attribute attr of s is written (its key), else the service. */
+static struct loc attr_loc(const struct service *s, const char *attr)
+{
+	const struct ir_field *fl = ir_service_field(attr);
+	return fl ? ir_field_loc(s, fl) : s->loc;
+}
 
 static bool supported(struct ra *r, const struct run_flag *f)
 {
-	if (f->engines & (1u << r->e))
+	if (f->feature < 0 || plan_has(r->pl, (enum plan_feature)f->feature))
 		return true;
-	cannot(r, r->s->loc, f->attr);
+	plan_feature_missing(r->d, r->pl, (enum plan_feature)f->feature, r->s, attr_loc(r->s, f->attr), f->attr);
 	return false;
 }
 
@@ -652,7 +666,10 @@ static void h_extra_hosts(struct ra *r, const struct run_flag *f)
 {
 	const struct kvlist *l = &r->s->extra_hosts;
 	for (size_t i = 0; i < l->n; i++)
-		push(r, arena_printf(r->a, "%s=%s:%s", f->flag, l->v[i].key, l->v[i].value ? l->v[i].value : ""));
+		if (l->v[i].value && strcmp(l->v[i].value, "host-gateway") == 0 && !plan_has(r->pl, FEAT_HOST_GATEWAY))
+			plan_feature_missing(r->d, r->pl, FEAT_HOST_GATEWAY, r->s, l->v[i].loc, NULL);
+		else
+			push(r, arena_printf(r->a, "%s=%s:%s", f->flag, l->v[i].key, l->v[i].value ? l->v[i].value : ""));
 }
 
 static void h_volumes(struct ra *r, const struct run_flag *f)
@@ -779,10 +796,10 @@ static void h_health(struct ra *r, const struct run_flag *f)
 		push_flag(r, "--health-timeout", duration(r, h->timeout));
 	if (h->start_period != IR_UNSET)
 		push_flag(r, "--health-start-period", duration(r, h->start_period));
-	if (h->start_interval != IR_UNSET && r->e == ENGINE_DOCKER)
+	if (h->start_interval != IR_UNSET && plan_has(r->pl, FEAT_HEALTH_START_INTERVAL))
 		push_flag(r, "--health-start-interval", duration(r, h->start_interval));
 	else if (h->start_interval != IR_UNSET)
-		cannot(r, h->loc, "healthcheck.start_interval");
+		plan_feature_missing(r->d, r->pl, FEAT_HEALTH_START_INTERVAL, r->s, h->loc, NULL);
 	if (h->retries != IR_UNSET)
 		push_flag_int(r, "--health-retries", (long long)h->retries);
 }
@@ -833,12 +850,26 @@ static void h_pull(struct ra *r, const struct run_flag *f)
 		cannot(r, r->s->loc, arena_printf(r->a, "pull_policy \"%s\"", v));
 }
 
-/* An exec-form entrypoint [a, b...] is `--entrypoint=a IMAGE b... CMD...`;
- * the words after the first go before the command (image_and_cmd). */
+/* podman takes a whole exec-form entrypoint as the JSON array it reads
+ * from --entrypoint when the value is one ('["sh","-c"]'), so the
+ * container's Entrypoint is the file's, as docker compose creates it.
+ * docker's --entrypoint is one word: [a, b...] is `--entrypoint=a IMAGE
+ * b... CMD...`, the same process, whose inspect shows Entrypoint [a] and
+ * the rest in Cmd. */
+static bool entrypoint_whole(const struct ra *r)
+{
+	const struct command *c = &r->s->entrypoint;
+	return r->e == ENGINE_PODMAN && (c->argv.n > 1 || (c->argv.n == 1 && c->argv.v[0][0] == '['));
+}
+
 static void h_entrypoint(struct ra *r, const struct run_flag *f)
 {
 	const struct command *c = &r->s->entrypoint;
-	if (c->kind != CMD_UNSET)
+	if (c->kind == CMD_UNSET)
+		return;
+	if (entrypoint_whole(r))
+		push_flag(r, f->flag, json_array(r, NULL, &c->argv));
+	else
 		push_flag(r, f->flag, c->argv.n ? c->argv.v[0] : "");
 }
 
@@ -872,81 +903,82 @@ static void h_extra(struct ra *r, const struct run_flag *f)
 }
 
 #define OFF(field) offsetof(struct service, field)
-#define F(attr, flag, fn, field) { attr, flag, fn, OFF(field), 0, ENG_ALL }
-#define FALT(attr, flag, fn, field, alt) { attr, flag, fn, OFF(field), OFF(alt), ENG_ALL }
-#define FDOCKER(attr, flag, fn, field) { attr, flag, fn, OFF(field), 0, ENG_DOCKER }
+#define F(attr, flag, fn, field, q) { attr, flag, fn, OFF(field), 0, -1, q }
+#define FALT(attr, flag, fn, field, alt, q) { attr, flag, fn, OFF(field), OFF(alt), -1, q }
+#define FNEEDS(attr, flag, fn, field, feature, q) { attr, flag, fn, OFF(field), 0, feature, q }
+#define QUADLET_OWN "" /* Quadlet's own code says what becomes of it */
 
 /* The order of this table is the order of the flags. */
 static const struct run_flag run_flags[] = {
-	F("hostname", "--hostname", f_str, hostname),
-	FDOCKER("domainname", "--domainname", f_str, domainname),
-	F("user", "--user", f_str, user),
-	F("working_dir", "--workdir", f_str, working_dir),
-	F("environment", "--env", f_kvlist, environment),
-	F("labels", "--label", h_labels, labels),
-	F("annotations", "--annotation", f_kvlist, annotations),
-	F("ports", "--publish", h_ports, ports),
-	F("expose", "--expose", f_strlist, expose),
-	F("networks", "--network", h_networks, networks),
-	FDOCKER("links", "--link", h_links, links),
-	FDOCKER("external_links", "--link", f_strlist, external_links),
-	F("extra_hosts", "--add-host", h_extra_hosts, extra_hosts),
-	F("dns", "--dns", f_strlist, dns),
-	F("dns_opt", "--dns-option", f_strlist, dns_opt),
-	F("dns_search", "--dns-search", f_strlist, dns_search),
-	F("volumes", NULL, h_volumes, volumes),
-	F("volumes_from", "--volumes-from", h_volumes_from, volumes_from),
-	FDOCKER("volume_driver", "--volume-driver", f_str, volume_driver),
-	F("tmpfs", "--tmpfs", f_strlist, tmpfs),
-	F("secrets", NULL, h_secrets, secrets),
-	F("configs", NULL, h_configs, configs),
-	F("cap_add", "--cap-add", f_strlist, cap_add),
-	F("cap_drop", "--cap-drop", f_strlist, cap_drop),
-	F("privileged", "--privileged", f_tri, privileged),
-	F("security_opt", "--security-opt", f_strlist, security_opt),
-	F("read_only", "--read-only", f_tri, read_only),
-	F("init", "--init", f_tri, init),
-	F("stop_signal", "--stop-signal", f_str, stop_signal),
-	F("stop_grace_period", "--stop-timeout", h_stop_timeout, stop_grace_period),
-	F("healthcheck", NULL, h_health, healthcheck),
-	F("logging", NULL, h_logging, logging),
-	F("ulimits", "--ulimit", h_ulimits, ulimits),
-	F("sysctls", "--sysctl", f_kvlist, sysctls),
-	FALT("pids_limit", "--pids-limit", f_int, pids_limit, deploy.limits.pids),
-	F("shm_size", "--shm-size", f_int, shm_size),
-	FALT("mem_limit", "--memory", f_int, mem_limit, deploy.limits.memory),
-	FALT("mem_reservation", "--memory-reservation", f_int, mem_reservation, deploy.reservations.memory),
-	F("memswap_limit", "--memory-swap", f_int, memswap_limit),
-	F("mem_swappiness", "--memory-swappiness", f_int, mem_swappiness),
-	F("oom_kill_disable", "--oom-kill-disable", f_tri, oom_kill_disable),
-	F("oom_score_adj", "--oom-score-adj", f_int, oom_score_adj),
-	FALT("cpus", "--cpus", f_double, cpus, deploy.limits.cpus),
-	F("cpu_shares", "--cpu-shares", f_int, cpu_shares),
-	F("cpu_period", "--cpu-period", f_int, cpu_period),
-	F("cpu_quota", "--cpu-quota", f_int, cpu_quota),
-	F("cpu_rt_period", "--cpu-rt-period", f_int, cpu_rt_period),
-	F("cpu_rt_runtime", "--cpu-rt-runtime", f_int, cpu_rt_runtime),
-	F("cpuset", "--cpuset-cpus", f_str, cpuset),
-	FDOCKER("cpu_count", "--cpu-count", f_int, cpu_count),
-	FDOCKER("cpu_percent", "--cpu-percent", f_double, cpu_percent),
-	F("devices", "--device", h_devices, devices),
-	F("device_cgroup_rules", "--device-cgroup-rule", f_strlist, device_cgroup_rules),
-	F("group_add", "--group-add", f_strlist, group_add),
-	F("ipc", "--ipc", f_svcref, ipc),
-	F("pid", "--pid", f_svcref, pid),
-	F("uts", "--uts", f_svcref, uts),
-	F("userns_mode", "--userns", f_str, userns_mode),
-	F("cgroup", "--cgroupns", f_str, cgroup),
-	F("cgroup_parent", "--cgroup-parent", f_str, cgroup_parent),
-	FDOCKER("isolation", "--isolation", f_str, isolation),
-	FDOCKER("runtime", "--runtime", f_str, runtime),
-	F("platform", "--platform", f_str, platform),
-	F("pull_policy", "--pull", h_pull, pull_policy),
-	F("stdin_open", "--interactive", f_tri, stdin_open),
-	F("tty", "--tty", f_tri, tty),
-	F("mac_address", "--mac-address", f_str, mac_address),
-	F("entrypoint", "--entrypoint", h_entrypoint, entrypoint),
-	F("extra", NULL, h_extra, extra),
+	F("hostname", "--hostname", f_str, hostname, "HostName"),
+	FNEEDS("domainname", "--domainname", f_str, domainname, FEAT_DOMAINNAME, NULL),
+	F("user", "--user", f_str, user, "User"),
+	F("working_dir", "--workdir", f_str, working_dir, "WorkingDir"),
+	F("environment", "--env", f_kvlist, environment, "Environment"),
+	F("labels", "--label", h_labels, labels, "Label"),
+	F("annotations", "--annotation", f_kvlist, annotations, "Annotation"),
+	F("ports", "--publish", h_ports, ports, "PublishPort"),
+	F("expose", "--expose", f_strlist, expose, "ExposeHostPort"),
+	F("networks", "--network", h_networks, networks, "Network"),
+	FNEEDS("links", "--link", h_links, links, FEAT_LINK, QUADLET_OWN),
+	FNEEDS("external_links", "--link", f_strlist, external_links, FEAT_LINK, QUADLET_OWN),
+	F("extra_hosts", "--add-host", h_extra_hosts, extra_hosts, "AddHost"),
+	F("dns", "--dns", f_strlist, dns, "DNS"),
+	F("dns_opt", "--dns-option", f_strlist, dns_opt, "DNSOption"),
+	F("dns_search", "--dns-search", f_strlist, dns_search, "DNSSearch"),
+	F("volumes", NULL, h_volumes, volumes, "Volume"),
+	F("volumes_from", "--volumes-from", h_volumes_from, volumes_from, NULL),
+	FNEEDS("volume_driver", "--volume-driver", f_str, volume_driver, FEAT_VOLUME_DRIVER, NULL),
+	F("tmpfs", "--tmpfs", f_strlist, tmpfs, "Tmpfs"),
+	F("secrets", NULL, h_secrets, secrets, "Secret"),
+	F("configs", NULL, h_configs, configs, "Volume"),
+	F("cap_add", "--cap-add", f_strlist, cap_add, "AddCapability"),
+	F("cap_drop", "--cap-drop", f_strlist, cap_drop, "DropCapability"),
+	F("privileged", "--privileged", f_tri, privileged, NULL),
+	F("security_opt", "--security-opt", f_strlist, security_opt, NULL),
+	F("read_only", "--read-only", f_tri, read_only, "ReadOnly"),
+	F("init", "--init", f_tri, init, "RunInit"),
+	F("stop_signal", "--stop-signal", f_str, stop_signal, "StopSignal"),
+	F("stop_grace_period", "--stop-timeout", h_stop_timeout, stop_grace_period, "StopTimeout"),
+	F("healthcheck", NULL, h_health, healthcheck, "HealthCmd"),
+	F("logging", NULL, h_logging, logging, "LogDriver"),
+	F("ulimits", "--ulimit", h_ulimits, ulimits, "Ulimit"),
+	F("sysctls", "--sysctl", f_kvlist, sysctls, "Sysctl"),
+	FALT("pids_limit", "--pids-limit", f_int, pids_limit, deploy.limits.pids, "PidsLimit"),
+	F("shm_size", "--shm-size", f_int, shm_size, "ShmSize"),
+	FALT("mem_limit", "--memory", f_int, mem_limit, deploy.limits.memory, "Memory"),
+	FALT("mem_reservation", "--memory-reservation", f_int, mem_reservation, deploy.reservations.memory, NULL),
+	F("memswap_limit", "--memory-swap", f_int, memswap_limit, NULL),
+	F("mem_swappiness", "--memory-swappiness", f_int, mem_swappiness, NULL),
+	F("oom_kill_disable", "--oom-kill-disable", f_tri, oom_kill_disable, NULL),
+	F("oom_score_adj", "--oom-score-adj", f_int, oom_score_adj, NULL),
+	FALT("cpus", "--cpus", f_double, cpus, deploy.limits.cpus, NULL),
+	F("cpu_shares", "--cpu-shares", f_int, cpu_shares, NULL),
+	F("cpu_period", "--cpu-period", f_int, cpu_period, NULL),
+	F("cpu_quota", "--cpu-quota", f_int, cpu_quota, NULL),
+	F("cpu_rt_period", "--cpu-rt-period", f_int, cpu_rt_period, NULL),
+	F("cpu_rt_runtime", "--cpu-rt-runtime", f_int, cpu_rt_runtime, NULL),
+	F("cpuset", "--cpuset-cpus", f_str, cpuset, NULL),
+	FNEEDS("cpu_count", "--cpu-count", f_int, cpu_count, FEAT_CPU_COUNT, NULL),
+	FNEEDS("cpu_percent", "--cpu-percent", f_double, cpu_percent, FEAT_CPU_PERCENT, NULL),
+	F("devices", "--device", h_devices, devices, "AddDevice"),
+	F("device_cgroup_rules", "--device-cgroup-rule", f_strlist, device_cgroup_rules, NULL),
+	F("group_add", "--group-add", f_strlist, group_add, "GroupAdd"),
+	F("ipc", "--ipc", f_svcref, ipc, NULL),
+	F("pid", "--pid", f_svcref, pid, NULL),
+	F("uts", "--uts", f_svcref, uts, NULL),
+	F("userns_mode", "--userns", f_str, userns_mode, "UserNS"),
+	F("cgroup", "--cgroupns", f_str, cgroup, NULL),
+	F("cgroup_parent", "--cgroup-parent", f_str, cgroup_parent, NULL),
+	FNEEDS("isolation", "--isolation", f_str, isolation, FEAT_ISOLATION, NULL),
+	FNEEDS("runtime", "--runtime", f_str, runtime, FEAT_RUNTIME, "GlobalArgs"),
+	F("platform", "--platform", f_str, platform, NULL),
+	F("pull_policy", "--pull", h_pull, pull_policy, "Pull"),
+	F("stdin_open", "--interactive", f_tri, stdin_open, NULL),
+	F("tty", "--tty", f_tri, tty, NULL),
+	F("mac_address", "--mac-address", f_str, mac_address, NULL),
+	F("entrypoint", "--entrypoint", h_entrypoint, entrypoint, "Entrypoint"),
+	F("extra", NULL, h_extra, extra, QUADLET_OWN),
 };
 
 static void push_command(struct ra *r, const struct command *c)
@@ -956,8 +988,9 @@ static void push_command(struct ra *r, const struct command *c)
 }
 
 void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
-		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd)
+		      int replica, bool warn, struct strvec *flags, struct strvec *image_and_cmd)
 {
+	enum engine e = pl->opts.engine;
 	const struct project *p = pl->project;
 	struct kvlist labels = plan_container_labels(a, pl, s, replica ? replica : 1);
 	const char *cname = plan_container_name(a, p, s, replica ? replica : 1);
@@ -965,19 +998,82 @@ void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, co
 		for (size_t i = 0; i < labels.n; i++)
 			if (strcmp(labels.v[i].key, LABEL_NUMBER) == 0)
 				labels.v[i].value = RUN_ARGS_INSTANCE;
-		cname = NULL;
+		cname = arena_concat(a, p->name, "-", s->name, "-", RUN_ARGS_INSTANCE, (char *)NULL);
 	}
-	struct ra r = { a, warn ? d : NULL, p, s, e, flags, cname, &labels };
+	struct ra r = { a, warn ? d : NULL, p, s, e, pl, flags, cname, &labels };
 	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
 		run_flags[i].fn(&r, &run_flags[i]);
 
 	r.v = image_and_cmd;
 	push(&r, plan_image_name(a, p, s));
-	for (size_t i = 1; i < s->entrypoint.argv.n; i++)
+	for (size_t i = 1; i < s->entrypoint.argv.n && !entrypoint_whole(&r); i++)
 		push(&r, s->entrypoint.argv.v[i]);
 	push_command(&r, &s->command);
 	if (s->command.kind != CMD_UNSET && !s->command.argv.n)
 		cannot(&r, s->command.loc, "an empty command (clearing the image's CMD)");
+}
+
+/* `network connect` of container cname to network n, as docker compose
+ * connects it before the start when the daemon's API is older than 1.44
+ * (its aliases, addresses and driver options; the endpoint's MAC address
+ * and gateway priority have no connect option before docker 25.0 and 28.0). */
+static void push_connect(struct ra *r, const struct service_network *n)
+{
+	push(r, "network");
+	push(r, "connect");
+	if (r->cname)
+		push_flag(r, "--alias", r->cname);
+	push_flag(r, "--alias", r->s->name);
+	for (size_t i = 0; i < n->aliases.n; i++)
+		if (strcmp(n->aliases.v[i], r->s->name) != 0)
+			push_flag(r, "--alias", n->aliases.v[i]);
+	if (n->ipv4_address)
+		push_flag(r, "--ip", n->ipv4_address);
+	if (n->ipv6_address)
+		push_flag(r, "--ip6", n->ipv6_address);
+	for (size_t i = 0; i < n->link_local_ips.n; i++)
+		push_flag(r, "--link-local-ip", n->link_local_ips.v[i]);
+	if (n->interface_name)
+		push_flag_kv(r, "--driver-opt", "com.docker.network.endpoint.ifname", n->interface_name);
+	for (size_t i = 0; i < n->driver_opts.n; i++)
+		push_flag_kv(r, "--driver-opt", n->driver_opts.v[i].key, n->driver_opts.v[i].value);
+	if (n->mac_address)
+		cannot(r, n->loc, "networks.mac_address on a network other than the first");
+	if (n->gw_priority != IR_UNSET)
+		cannot(r, n->loc, "networks.gw_priority on a network other than the first");
+	push(r, "--");
+	push(r, network_real_name(r, n));
+	push(r, r->cname);
+}
+
+struct strvec *run_args_connects(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+				 const char *cname, size_t *n)
+{
+	*n = 0;
+	if (s->network_mode || s->n_networks < 2 || plan_has(pl, FEAT_NETWORKS_AT_CREATE))
+		return NULL;
+	const struct service_network **v = arena_alloc(a, s->n_networks * sizeof(*v));
+	for (size_t i = 0; i < s->n_networks; i++)
+		v[i] = &s->networks[i];
+	qsort(v, s->n_networks, sizeof(*v), net_order_cmp);
+	struct strvec *out = arena_alloc(a, (s->n_networks - 1) * sizeof(*out));
+	for (size_t i = 1; i < s->n_networks; i++) {
+		out[i - 1] = (struct strvec){ 0 };
+		struct ra r = { a, d, pl->project, s, pl->opts.engine, pl, &out[i - 1], cname, NULL };
+		push_connect(&r, v[i]);
+	}
+	*n = s->n_networks - 1;
+	return out;
+}
+
+void run_args_podman_args(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+			  struct strvec *words)
+{
+	struct ra r = { a, d, pl->project, s, pl->opts.engine, pl, words, plan_container_name(a, pl->project, s, 1),
+			NULL };
+	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++)
+		if (!run_flags[i].quadlet)
+			run_flags[i].fn(&r, &run_flags[i]);
 }
 
 /* ---- pre_start steps and hooks ----------------------------------------------------- */
@@ -1005,7 +1101,7 @@ void run_args_pre_start(struct arena *a, const struct project *p, const struct s
 			enum engine e, const char *name, struct strvec *argv)
 {
 	const struct hook *h = &s->pre_start[i];
-	struct ra r = { a, NULL, p, s, e, argv };
+	struct ra r = { a, NULL, p, s, e, NULL, argv };
 	push(&r, "run");
 	push(&r, "--rm");
 	if (name)
@@ -1064,7 +1160,7 @@ static void push_build_lists(struct ra *r, const struct build *b)
 void run_args_build(struct arena *a, const struct project *p, const struct service *s, struct strvec *argv)
 {
 	const struct build *b = &s->build;
-	struct ra r = { a, NULL, p, s, ENGINE_DOCKER, argv };
+	struct ra r = { a, NULL, p, s, ENGINE_DOCKER, NULL, argv };
 	push(&r, "build");
 	push_flag(&r, "--tag", plan_image_name(a, p, s));
 	for (size_t i = 0; i < b->tags.n; i++)

@@ -20,11 +20,30 @@
  * flag go to d (once per project: pass warn=false on repeated calls).
  * replica 0 is any replica (a systemd template): its number label is
  * RUN_ARGS_INSTANCE_LABEL, whose RUN_ARGS_INSTANCE the caller replaces,
- * and its name is no network alias. */
+ * and its name, the first alias on each network, is
+ * <project>-<service>-RUN_ARGS_INSTANCE in the --network flags. */
 #define RUN_ARGS_INSTANCE "\x01"
 #define RUN_ARGS_INSTANCE_LABEL "--label=" LABEL_NUMBER "=" RUN_ARGS_INSTANCE
 void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
-		      int replica, enum engine e, bool warn, struct strvec *flags, struct strvec *image_and_cmd);
+		      int replica, bool warn, struct strvec *flags, struct strvec *image_and_cmd);
+
+/* An engine that takes one network at create (docker before 25.0, whose
+ * daemon refuses more: API 1.44) gets the first of a service's networks
+ * from run_args_service (by priority, then name, as docker compose orders
+ * them) and is connected to the others after the create and before the
+ * start, as docker compose does on such a daemon: the `network connect`
+ * argv (without the engine) of each further network of container cname
+ * (its last word), *n of them (none on engines that take them all).
+ * Warnings (what connect cannot set) go to d. */
+struct strvec *run_args_connects(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+				 const char *cname, size_t *n);
+
+/* The flags of run_args_service for the attributes Quadlet has no key for
+ * (the run option table's Quadlet column), for its PodmanArgs=: what
+ * podman has of them at the plan's version, and warnings to d for the
+ * rest.  The plan's engine is podman. */
+void run_args_podman_args(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+			  struct strvec *words);
 
 /* --label=com.docker.compose.config-hash=<h as 16 hex digits> */
 const char *run_args_hash_label(struct arena *a, uint64_t h);

@@ -535,7 +535,7 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 {
 	struct strvec flags = { 0 }, image = { 0 }, create = { 0 }, head = { 0 };
 	const char *name = plan_container_name(sh->a, sh->p, s, replica);
-	run_args_service(sh->a, sh->d, sh->plan, s, replica, sh->e, replica == 1, &flags, &image);
+	run_args_service(sh->a, sh->d, sh->plan, s, replica, replica == 1, &flags, &image);
 	const char *restart = restart_flag(sh, s, replica == 1);
 	if (restart)
 		strvec_push(&create, sh->a, restart);
@@ -552,6 +552,22 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 	add_argv(sb, 1, &head, 0);
 	add_argv(sb, 1, &create, 0);
 	sb_addc(sb, '\n');
+	/* an engine that takes one network at create: the others before the
+	 * first start (run_args_connects) */
+	size_t n;
+	struct strvec *connects = run_args_connects(sh->a, replica == 1 ? sh->d : NULL, sh->plan, s, name, &n);
+	if (!n)
+		return;
+	add_call(sb, 1, "if fresh", &name, 1);
+	sb_adds(sb, "; then\n");
+	for (size_t i = 0; i < n; i++) {
+		const char *net = connects[i].v[connects[i].n - 2];
+		add_engine_call(sb, 2, "must",
+				arena_concat(sh->a, "service \"", s->name, "\": connect ", name, " to ", net, (char *)NULL));
+		add_argv(sb, 2, &connects[i], 2);
+		sb_addc(sb, '\n');
+	}
+	sb_adds(sb, "\tfi\n");
 }
 
 /* remove 'STEP'; must 'WHAT' "$ENGINE" run --rm --name=STEP ... */

@@ -888,12 +888,19 @@ static void drop_interactive(struct sd *sd, const struct service *s, struct strv
 static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	struct strvec argv = engine_argv(sd), flags = { 0 }, image = { 0 };
-	run_args_service(sd->a, sd->d, sd->plan, sv->s, sv->tmpl ? 0 : 1, sd->o->engine, true, &flags, &image);
+	run_args_service(sd->a, sd->d, sd->plan, sv->s, sv->tmpl ? 0 : 1, true, &flags, &image);
 	drop_interactive(sd, sv->s, &flags);
+	/* only ours: compose's label wins, and the container's name is the
+	 * first alias of each --network flag */
 	for (size_t i = 0; sv->tmpl && i < flags.n; i++)
-		if (strcmp(flags.v[i], RUN_ARGS_INSTANCE_LABEL) == 0) /* only ours: compose's labels win */
+		if (strcmp(flags.v[i], RUN_ARGS_INSTANCE_LABEL) == 0 ||
+		    (str_has_prefix(flags.v[i], "--network=") && strstr(flags.v[i], sv->name)))
 			ptrvec_push(&sv->marked, sd->a, (void *)flags.v[i]);
-	push_words(sd, &argv, (const char *const[]){ "run", "--rm", NULL });
+	/* an engine that takes one network at create: created, connected to
+	 * the others, then started attached (run_args_connects) */
+	size_t n_connects;
+	struct strvec *connects = run_args_connects(sd->a, sd->d, sd->plan, sv->s, sv->name, &n_connects);
+	push_words(sd, &argv, (const char *const[]){ n_connects ? "create" : "run", "--rm", NULL });
 	const char *name_flag = arena_printf(sd->a, "--name=%s", sv->name);
 	ptrvec_push(&sv->marked, sd->a, (void *)name_flag);
 	strvec_push(&argv, sd->a, name_flag);
@@ -907,7 +914,22 @@ static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 	strvec_push(&argv, sd->a, run_args_hash_label(sd->a, h));
 	append(sd, &argv, &flags);
 	append(sd, &argv, &image);
-	add_exec(sv, sb, "ExecStart", "", &argv);
+	if (!n_connects) {
+		add_exec(sv, sb, "ExecStart", "", &argv);
+		return;
+	}
+	add_exec(sv, sb, "ExecStartPre", "", &argv);
+	for (size_t i = 0; i < n_connects; i++) {
+		struct strvec connect = engine_argv(sd);
+		for (size_t k = 0; sv->tmpl && k < connects[i].n; k++)
+			if (strchr(connects[i].v[k], INSTANCE_MARK))
+				ptrvec_push(&sv->marked, sd->a, (void *)connects[i].v[k]);
+		append(sd, &connect, &connects[i]);
+		add_exec(sv, sb, "ExecStartPre", "", &connect);
+	}
+	struct strvec start = engine_argv(sd);
+	push_words(sd, &start, (const char *const[]){ "start", "--attach", sv->name, NULL });
+	add_exec(sv, sb, "ExecStart", "", &start);
 }
 
 /* One Key=<engine> exec ... line per hook. */

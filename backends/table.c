@@ -34,7 +34,12 @@ int backend_run(struct arena *a, struct diag *d, const struct backend *b, const 
 		const struct backend_options *o, struct fileset *out)
 {
 	struct plan pl;
-	struct plan_options po = { .engine = o->engine, .one_host = b->one_host };
+	enum engine e = b->podman_only ? ENGINE_PODMAN : o->engine;
+	struct plan_options po = {
+		.engine = e,
+		.engine_version = e == ENGINE_PODMAN ? o->podman_version : o->docker_version,
+		.one_host = b->one_host,
+	};
 	if (plan_build(a, d, p, &po, &pl) != 0)
 		return -1;
 	return b->emit(a, d, &pl, o, out);

@@ -92,7 +92,7 @@ int cmd_audit(struct cli *cli, const struct subcommand *sub, struct project *p)
 	int level;
 	struct audit_options o = {
 		.cwd = cli->load.cwd,
-		.backend = { .engine = ENGINE_DOCKER, .podman_version = 500 },
+		.backend = { .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT, .docker_version = PLAN_DOCKER_VERSION_DEFAULT },
 	};
 	if (parse_format(cli, &fmt) != 0 || fail_on_level(cli, &level) != 0 || read_ignore(cli, p, &o) != 0)
 		return 2;

@@ -35,7 +35,7 @@ static bool subcommand_built(const struct subcommand *sub)
 
 enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
-	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_NAMESPACE,
+	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_DOCKER_VERSION, OPT_NAMESPACE,
 	OPT_IGNORE_FILE, OPT_LIST_RULES,
 };
 
@@ -48,6 +48,7 @@ static const struct option options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "podman-version", required_argument, NULL, OPT_PODMAN_VERSION },
+	{ "docker-version", required_argument, NULL, OPT_DOCKER_VERSION },
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "loose", no_argument, NULL, OPT_LOOSE },
@@ -78,7 +79,8 @@ static void usage(FILE *fp)
 	      "      --env-file FILE      repeatable; default <project dir>/.env\n"
 	      "      --profile NAME       repeatable; also COMPOSE_PROFILES\n"
 	      "      --engine docker|podman   systemd, sh, plan (default docker)\n"
-	      "      --podman-version X.Y quadlet: the oldest podman to support (default 5.0)\n"
+	      "      --podman-version X.Y the oldest podman to support (default 5.0)\n"
+	      "      --docker-version X.Y the oldest docker to support (default 26.0)\n"
 	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
 	      "      --namespace NS       k8s: the namespace of every object (emitted too)\n"
 	      "      --format FORMAT      config, k8s: yaml|json; audit: text|json|sarif\n"
@@ -119,6 +121,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_PROFILE: strvec_push(&cli->load.profiles, cli->arena, arg); break;
 	case OPT_ENGINE: cli->engine = arg; break;
 	case OPT_PODMAN_VERSION: cli->podman_version = arg; break;
+	case OPT_DOCKER_VERSION: cli->docker_version = arg; break;
 	case OPT_NAMESPACE: cli->namespace = arg; break;
 	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
 	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
@@ -176,6 +179,10 @@ static int check_values(struct cli *cli)
 {
 	if (cli->podman_version && parse_version(cli->podman_version) < 0) {
 		fprintf(stderr, "composec: --podman-version must look like 5.0, not \"%s\"\n", cli->podman_version);
+		return -1;
+	}
+	if (cli->docker_version && parse_version(cli->docker_version) < 0) {
+		fprintf(stderr, "composec: --docker-version must look like 26.0, not \"%s\"\n", cli->docker_version);
 		return -1;
 	}
 	if (cli->engine && strcmp(cli->engine, "docker") != 0 && strcmp(cli->engine, "podman") != 0) {
@@ -314,12 +321,15 @@ static int emit_and_write(struct cli *cli, const struct backend *b, struct proje
 static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
 {
 	const struct backend *b = backend_find(sub->name);
-	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = 500, .namespace = cli->namespace,
+	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT,
+				     .docker_version = PLAN_DOCKER_VERSION_DEFAULT, .namespace = cli->namespace,
 				     .format = cli->format };
 	if (cli->engine && strcmp(cli->engine, "podman") == 0)
 		o.engine = ENGINE_PODMAN;
 	if (cli->podman_version)
 		o.podman_version = parse_version(cli->podman_version);
+	if (cli->docker_version)
+		o.docker_version = parse_version(cli->docker_version);
 	struct fileset fs;
 	fileset_init(&fs, cli->arena);
 	/* What is printed whole need not be held whole: one file is streamed

@@ -80,9 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p && !d.errors) {
 		uint64_t h = hash_fnv1a(data, size);
 		static const int podman_versions[] = { 404, 500, 503, 407 };
+		static const int docker_versions[] = { 2010, 2600, 2500, 2800 };
 		struct backend_options o = {
 			.engine = (h & 1) ? ENGINE_PODMAN : ENGINE_DOCKER,
 			.podman_version = podman_versions[(h >> 1) & 3],
+			.docker_version = docker_versions[(h >> 5) & 3],
 			.namespace = (h & 8) ? "fuzz-ns" : NULL,
 			.format = (h & 16) ? "json" : NULL,
 		};

@@ -56,6 +56,72 @@ static void check_restart(struct diag *d, const struct service *s, const struct 
 		   s->name, r->policy == RESTART_UNSET ? "" : restart_policy_names[r->policy]);
 }
 
+/* ---- engine features ------------------------------------------------------------- */
+
+/* From the engines' release notes and sources: host-gateway came with
+ * docker 20.10 (moby#40007) and podman 4.7 (podman#19152); a volume's
+ * subpath with docker 26.0 (volume-subpath) and podman 5.4 (podman#24532);
+ * --health-start-interval and more than one network at create (API
+ * 1.44: below it the daemon answers "Container cannot be connected to
+ * network endpoints") with docker 25.0.  podman has no --domainname,
+ * --link, --volume-driver, --isolation, --cpu-count, --cpu-percent or
+ * --health-start-interval, and --runtime is a global option of podman's,
+ * not one of `podman run`. */
+const struct plan_feature_info plan_features[FEAT__MAX] = {
+	[FEAT_DOMAINNAME] = { "domainname", { 100, 0 } },
+	[FEAT_LINK] = { "links", { 100, 0 } },
+	[FEAT_VOLUME_DRIVER] = { "volume_driver", { 100, 0 } },
+	[FEAT_ISOLATION] = { "isolation", { 100, 0 } },
+	[FEAT_RUNTIME] = { "runtime", { 100, 0 } },
+	[FEAT_CPU_COUNT] = { "cpu_count", { 100, 0 } },
+	[FEAT_CPU_PERCENT] = { "cpu_percent", { 100, 0 } },
+	[FEAT_HEALTH_START_INTERVAL] = { "healthcheck.start_interval", { 2500, 0 } },
+	[FEAT_HOST_GATEWAY] = { "extra_hosts \"host-gateway\"", { 2010, 407 } },
+	[FEAT_VOLUME_SUBPATH] = { "volumes.volume.subpath", { 2600, 504 } },
+	[FEAT_NETWORKS_AT_CREATE] = { "networks (more than one at create)", { 2500, 100 } },
+};
+
+bool plan_has(const struct plan *pl, enum plan_feature f)
+{
+	int since = plan_features[f].since[pl->opts.engine];
+	return since && pl->opts.engine_version >= since;
+}
+
+void plan_feature_missing(struct diag *d, const struct plan *pl, enum plan_feature f, const struct service *s,
+			  struct loc loc, const char *what)
+{
+	if (!d)
+		return;
+	const char *engine = engine_names[pl->opts.engine];
+	int since = plan_features[f].since[pl->opts.engine], v = pl->opts.engine_version;
+	if (!what)
+		what = plan_features[f].what;
+	if (since)
+		diag_warning(d, loc, "service \"%s\": %s needs %s %d.%d (this output is for %d.%d: --%s-version), ignoring",
+			     s->name, what, engine, since / 100, since % 100, v / 100, v % 100, engine);
+	else
+		diag_warning(d, loc, "service \"%s\": %s cannot be expressed by `%s run`, ignoring", s->name, what,
+			     engine);
+}
+
+/* What a missing feature would change unseen: a volume's subpath left out
+ * mounts the whole volume where the file asked for a part of it.  A
+ * target for an engine without it refuses the file. */
+static void check_features(struct diag *d, const struct plan *pl, const struct service *s)
+{
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct mount *m = &s->volumes[i];
+		if (m->type != MOUNT_VOLUME || !m->volume.subpath || plan_has(pl, FEAT_VOLUME_SUBPATH))
+			continue;
+		int since = plan_features[FEAT_VOLUME_SUBPATH].since[pl->opts.engine], v = pl->opts.engine_version;
+		const char *engine = engine_names[pl->opts.engine];
+		diag_error(d, m->loc,
+			   "service \"%s\": volume.subpath needs %s %d.%d (this output is for %d.%d: --%s-version); "
+			   "without it the whole volume would be mounted",
+			   s->name, engine, since / 100, since % 100, v / 100, v % 100, engine);
+	}
+}
+
 /* ---- healthcheck -------------------------------------------------------------------- */
 
 static int64_t or_default(int64_t v, int64_t def)
@@ -288,6 +354,7 @@ int plan_build(struct arena *a, struct diag *d, const struct project *p, const s
 		if (o->one_host) {
 			check_ports(d, s);
 			check_restart(d, s, &ps->restart);
+			check_features(d, out, s);
 		}
 	}
 	return d->errors == errors ? 0 : -1;

@@ -59,6 +59,36 @@ static inline int64_t plan_health_bound(const struct plan_health *h)
 	return h->start_period + h->retries * (h->interval + h->timeout);
 }
 
+/* Engine features that exist from some engine version on (docker's and
+ * podman's run options and their values): the one table of them.  A
+ * target that runs on an engine asks plan_has before it writes one, and
+ * below the version reports what it leaves out (plan_feature_missing) or,
+ * where leaving it out would change what the container sees, refuses
+ * (plan_build). */
+enum plan_feature {
+	FEAT_DOMAINNAME,             /* --domainname */
+	FEAT_LINK,                   /* --link (links, external_links) */
+	FEAT_VOLUME_DRIVER,          /* --volume-driver */
+	FEAT_ISOLATION,              /* --isolation */
+	FEAT_RUNTIME,                /* --runtime (a run option) */
+	FEAT_CPU_COUNT,              /* --cpu-count */
+	FEAT_CPU_PERCENT,            /* --cpu-percent */
+	FEAT_HEALTH_START_INTERVAL,  /* --health-start-interval */
+	FEAT_HOST_GATEWAY,           /* --add-host=NAME:host-gateway */
+	FEAT_VOLUME_SUBPATH,         /* --mount type=volume,(volume-)subpath= */
+	FEAT_NETWORKS_AT_CREATE,     /* more than one --network at create (API 1.44) */
+	FEAT__MAX
+};
+struct plan_feature_info {
+	const char *what;               /* the compose attribute, for messages */
+	int since[ENGINE__MAX];         /* major*100+minor; 0: no version has it */
+};
+extern const struct plan_feature_info plan_features[FEAT__MAX];
+/* The engine versions a target is for when none is given: docker 26.0
+ * (Debian 13's docker.io), podman 5.0. */
+#define PLAN_DOCKER_VERSION_DEFAULT 2600
+#define PLAN_PODMAN_VERSION_DEFAULT 500
+
 struct plan_service {
 	const struct service *s;
 	struct plan_restart restart;
@@ -77,6 +107,7 @@ struct plan_service {
 
 struct plan_options {
 	enum engine engine;
+	int engine_version; /* of that engine, major*100+minor */
 	/* The target runs on one engine: report what one host cannot run (a
 	 * fixed published port shared by replicas, a restart policy the engine
 	 * refuses) as errors. */
@@ -98,6 +129,14 @@ static inline const struct plan_service *plan_service(const struct plan *pl, con
 {
 	return &pl->svc[s->order];
 }
+
+/* Whether the plan's engine at its version has f. */
+bool plan_has(const struct plan *pl, enum plan_feature f);
+/* A warning at loc that service s loses what (f's attribute when NULL)
+ * on the plan's engine and version: "needs podman 4.7 (this output is for
+ * 4.3), ignoring", or "podman has no ..." when no version has it. */
+void plan_feature_missing(struct diag *d, const struct plan *pl, enum plan_feature f, const struct service *s,
+			  struct loc loc, const char *what);
 
 /* The engine's restart word of r: "no", "always", "on-failure",
  * "unless-stopped" or the passed-through condition; NULL for no policy. */

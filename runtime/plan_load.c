@@ -275,6 +275,7 @@ static void container_at(struct ld *l, yaml_node_t *m, const char *w, struct rt_
 	c->name = str_at(l, m, w, "name", false);
 	c->status = argv_at(l, m, w, "status", false);
 	c->create = argv_at(l, m, w, "create", false);
+	c->connect = argvs_at(l, m, w, "connect");
 	c->pre_start = steps_at(l, m, w);
 	c->start = argv_at(l, m, w, "start", false);
 	c->post_start = argvs_at(l, m, w, "post_start");

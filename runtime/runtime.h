@@ -65,6 +65,7 @@ struct rt_container {
 	const char *name;
 	struct rt_argv status, create, start, completion, stop, remove;
 	struct rt_argv remove_volumes; /* optional: remove with its anonymous volumes */
+	struct rt_argvs connect;       /* optional: networks joined between create and start */
 	struct rt_steps pre_start;
 	struct rt_argvs post_start, pre_stop;
 	struct rt_health health;

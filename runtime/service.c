@@ -146,11 +146,13 @@ static int up_build(struct up *u)
 
 /* A container made anew that has no pre_start step to run before its start
  * is created and started by one call instead of two: `create` as `run
- * --detach` (PLAN.md).  A step needs the container created and stopped. */
+ * --detach` (PLAN.md).  A step, or a network to connect, needs the
+ * container created and stopped. */
 static bool runs_at_create(const struct up *u, size_t c)
 {
 	const struct rt_argv *create = &u->s->containers[c].create;
-	return !u->s->pre_start.n && !u->s->containers[c].pre_start.n && create->n >= 2 &&
+	const struct rt_container *ct = &u->s->containers[c];
+	return !u->s->pre_start.n && !ct->pre_start.n && !ct->connect.n && create->n >= 2 &&
 	       strcmp(create->v[1], "create") == 0;
 }
 
@@ -199,7 +201,11 @@ static int up_create(struct up *u, size_t c)
 	u->running[c] = false;
 	if (runs_at_create(u, c))
 		return up_run(u, c);
-	return command(u->a, u->s->name, what_for(u, "create", c), &ct->create, NULL, &u->out);
+	rc = command(u->a, u->s->name, what_for(u, "create", c), &ct->create, NULL, &u->out);
+	for (size_t i = 0; !rc && i < ct->connect.n; i++) /* before the first start */
+		rc = command(u->a, u->s->name, what_for(u, arena_printf(u->a, "connect %zu", i + 1), c), &ct->connect.v[i],
+			     NULL, &u->out);
+	return rc;
 }
 
 static int up_containers(struct up *u)

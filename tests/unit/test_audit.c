@@ -43,7 +43,7 @@ static int setup(void **state)
 	strcpy(f->dir, "/tmp/test_audit.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	f->o.cwd = f->dir;
-	f->o.backend = (struct backend_options){ .engine = ENGINE_DOCKER, .podman_version = 500 };
+	f->o.backend = (struct backend_options){ .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT, .docker_version = PLAN_DOCKER_VERSION_DEFAULT };
 	*state = f;
 	return 0;
 }

@@ -65,7 +65,7 @@ static int decide(struct fx *f, const char *yaml)
 	f->p = load_project(&f->a, &f->d, &lo);
 	if (!f->p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
-	struct plan_options o = { .engine = ENGINE_DOCKER, .one_host = true };
+	struct plan_options o = { .engine = ENGINE_DOCKER, .engine_version = PLAN_DOCKER_VERSION_DEFAULT, .one_host = true };
 	return plan_build(&f->a, &f->d, f->p, &o, &f->pl);
 }
 

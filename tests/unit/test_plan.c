@@ -102,7 +102,7 @@ static const char *load(struct fx *f, const char *yaml)
 static void emit(struct fx *f, const char *yaml, enum engine e)
 {
 	load(f, yaml);
-	struct backend_options o = { .engine = e, .podman_version = 500 };
+	struct backend_options o = { .engine = e, .podman_version = PLAN_PODMAN_VERSION_DEFAULT, .docker_version = PLAN_DOCKER_VERSION_DEFAULT };
 	fileset_init(&f->fs, &f->a);
 	assert_int_equal(backend_run(&f->a, &f->d, &backend_plan, f->p, &o, &f->fs), 0);
 	assert_int_equal(f->fs.n, 1);
@@ -380,7 +380,7 @@ static void test_engine_path_and_determinism(void **state)
 {
 	struct fx *f = *state;
 	load(f, seed_yaml);
-	struct backend_options o = { .engine = ENGINE_DOCKER, .engine_path = "/opt/bin/docker" };
+	struct backend_options o = { .engine = ENGINE_DOCKER, .docker_version = PLAN_DOCKER_VERSION_DEFAULT, .engine_path = "/opt/bin/docker" };
 	struct fileset a, b;
 	fileset_init(&a, &f->a);
 	fileset_init(&b, &f->a);

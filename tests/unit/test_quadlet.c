@@ -75,7 +75,7 @@ static void emit(struct fx *f, const char *yaml, int version)
 	struct project *p = load_project(&f->a, &f->d, &o);
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
-	struct backend_options bo = { .engine = ENGINE_DOCKER, .podman_version = version };
+	struct backend_options bo = { .engine = ENGINE_DOCKER, .podman_version = version, .docker_version = PLAN_DOCKER_VERSION_DEFAULT };
 	f->rc = backend_run(&f->a, &f->d, &backend_quadlet, p, &bo, &f->out);
 }
 

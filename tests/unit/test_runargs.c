@@ -75,11 +75,21 @@ static const struct project *load(struct fx *f, const char *yaml)
 }
 
 /* The plan of p, as the engine targets have it. */
-static const struct plan *plan_of(struct fx *f, const struct project *p)
+static const struct plan *plan_at(struct fx *f, const struct project *p, enum engine e, int version, int *rc)
 {
 	struct plan *pl = arena_alloc(&f->a, sizeof(*pl));
-	struct plan_options o = { .engine = ENGINE_DOCKER, .one_host = true };
-	assert_int_equal(plan_build(&f->a, &f->d, p, &o, pl), 0);
+	struct plan_options o = { .engine = e, .engine_version = version, .one_host = true };
+	*rc = plan_build(&f->a, &f->d, p, &o, pl);
+	return pl;
+}
+
+/* The plan of p for engine e at its default version. */
+static const struct plan *plan_of(struct fx *f, const struct project *p, enum engine e)
+{
+	int rc;
+	const struct plan *pl =
+		plan_at(f, p, e, e == ENGINE_PODMAN ? PLAN_PODMAN_VERSION_DEFAULT : PLAN_DOCKER_VERSION_DEFAULT, &rc);
+	assert_int_equal(rc, 0);
 	return pl;
 }
 
@@ -107,7 +117,7 @@ static void run_args(struct fx *f, const struct project *p, const char *name, en
 		     const char *want_flags, const char *want_tail)
 {
 	struct strvec flags = { 0 }, tail = { 0 }, own = { 0 };
-	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, name), 1, e, warn, &flags, &tail);
+	run_args_service(&f->a, &f->d, plan_of(f, p, e), svc(p, name), 1, warn, &flags, &tail);
 	int compose = 0;
 	for (size_t i = 0; i < flags.n; i++) {
 		if (!run_args_compose_label(flags.v[i]))
@@ -291,7 +301,7 @@ static void test_service_podman(void **state)
 	struct fx *f = *state;
 	const struct project *p = load(f, big_yaml);
 	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "web"), 1, ENGINE_PODMAN, true, &flags, &tail);
+	run_args_service(&f->a, &f->d, plan_of(f, p, ENGINE_PODMAN), svc(p, "web"), 1, true, &flags, &tail);
 	struct strbuf got = STRBUF_INIT;
 	for (size_t i = 0; i < flags.n; i++)
 		sb_addf(&got, "%s\n", flags.v[i]);
@@ -310,7 +320,7 @@ static void test_service_podman(void **state)
 
 	/* warn=false: the same argv, nothing reported */
 	struct strvec again = { 0 }, tail2 = { 0 };
-	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "web"), 1, ENGINE_PODMAN, false, &again, &tail2);
+	run_args_service(&f->a, &f->d, plan_of(f, p, ENGINE_PODMAN), svc(p, "web"), 1, false, &again, &tail2);
 	assert_int_equal(again.n, flags.n);
 	assert_int_equal(f->d.warnings, 6);
 }
@@ -400,7 +410,10 @@ static void test_mounts_podman(void **state)
 	struct fx *f = *state;
 	const struct project *p = load(f, mounts_yaml);
 	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "app"), 1, ENGINE_PODMAN, true, &flags, &tail);
+	int rc;
+	const struct plan *pl = plan_at(f, p, ENGINE_PODMAN, 504, &rc); /* a volume's subpath: 5.4 */
+	assert_int_equal(rc, 0);
+	run_args_service(&f->a, &f->d, pl, svc(p, "app"), 1, true, &flags, &tail);
 	struct strbuf got = STRBUF_INIT;
 	for (size_t i = 0; i < flags.n; i++)
 		sb_addf(&got, "%s\n", flags.v[i]);
@@ -409,6 +422,60 @@ static void test_mounts_podman(void **state)
 	assert_non_null(strstr(got.buf, "--mount=type=volume,dst=/anon-ro,ro\n"));
 	assert_int_equal(f->d.warnings, 0);
 	sb_release(&got);
+}
+
+/* What an engine has from some version on (plan_features): below it a
+ * flag is left out with a warning naming the version, or, where leaving
+ * it out would change what the container sees, the plan refuses. */
+static void test_engine_versions(void **state)
+{
+	struct fx *f = *state;
+	const struct project *p = load(f, "name: demo\n"
+					  "services:\n"
+					  "  app:\n"
+					  "    image: app\n"
+					  "    extra_hosts: [\"host.docker.internal:host-gateway\", \"db:10.0.0.2\"]\n"
+					  "    healthcheck: {test: [\"CMD\", \"true\"], start_interval: 2s}\n"
+					  "  sub:\n"
+					  "    image: app\n"
+					  "    volumes: [{type: volume, source: data, target: /d, volume: {subpath: a}}]\n"
+					  "volumes: {data: {}}\n");
+	static const struct {
+		enum engine e;
+		int version;
+		bool gateway, start_interval, subpath;
+	} cases[] = {
+		{ ENGINE_DOCKER, 1903, false, false, false }, { ENGINE_DOCKER, 2010, true, false, false },
+		{ ENGINE_DOCKER, 2500, true, true, false },   { ENGINE_DOCKER, 2600, true, true, true },
+		{ ENGINE_PODMAN, 403, false, false, false },  { ENGINE_PODMAN, 407, true, false, false },
+		{ ENGINE_PODMAN, 504, true, false, true },    { ENGINE_PODMAN, 508, true, false, true },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc, errors = f->d.errors, warnings = f->d.warnings;
+		size_t out = f->d.out.len;
+		const struct plan *pl = plan_at(f, p, cases[i].e, cases[i].version, &rc);
+		assert_int_equal(rc, cases[i].subpath ? 0 : -1);
+		assert_int_equal(f->d.errors - errors, cases[i].subpath ? 0 : 1);
+		if (!cases[i].subpath)
+			assert_non_null(strstr(f->d.out.buf + out, "volume.subpath needs"));
+		struct strvec flags = { 0 }, tail = { 0 };
+		run_args_service(&f->a, &f->d, pl, svc(p, "app"), 1, true, &flags, &tail);
+		bool gateway = false, start_interval = false, db = false;
+		for (size_t k = 0; k < flags.n; k++) {
+			gateway |= strcmp(flags.v[k], "--add-host=host.docker.internal:host-gateway") == 0;
+			db |= strcmp(flags.v[k], "--add-host=db:10.0.0.2") == 0;
+			start_interval |= strcmp(flags.v[k], "--health-start-interval=2s") == 0;
+		}
+		assert_true(db);
+		assert_int_equal(gateway, cases[i].gateway);
+		assert_int_equal(start_interval, cases[i].start_interval);
+		assert_int_equal(f->d.warnings - warnings,
+				 !cases[i].gateway + !cases[i].start_interval + (cases[i].e == ENGINE_DOCKER ? 1 : 0));
+		if (!cases[i].gateway)
+			assert_non_null(strstr(f->d.out.buf + out, cases[i].e == ENGINE_DOCKER
+									? "needs docker 20.10 (this output is for 19.3"
+									: "needs podman 4.7 (this output is for 4.3: --podman-version)"));
+	}
 }
 
 /* Paths and aliases that would break a CSV record or the -v syntax. */
@@ -431,7 +498,7 @@ static void test_hostile_mount_and_alias(void **state)
 	assert_int_equal(f->d.warnings, 0);
 	/* podman's NAME:opts has no quoting: the alias is reported, not mangled */
 	struct strvec flags = { 0 }, tail = { 0 };
-	run_args_service(&f->a, &f->d, plan_of(f, p), svc(p, "app"), 1, ENGINE_PODMAN, true, &flags, &tail);
+	run_args_service(&f->a, &f->d, plan_of(f, p, ENGINE_PODMAN), svc(p, "app"), 1, true, &flags, &tail);
 	const char *net = NULL;
 	for (size_t i = 0; i < flags.n; i++)
 		if (str_has_prefix(flags.v[i], "--network="))
@@ -599,6 +666,12 @@ static void test_entrypoint_command(void **state)
 	expect_warning(f, "service \"cleared\": an empty command (clearing the image's CMD) cannot be expressed");
 	assert_int_equal(f->d.warnings, 1);
 	run_args(f, p, "built", ENGINE_DOCKER, true, LABELS("built") "--network=none", "demo-built\n-leading\n");
+	/* podman: the entrypoint whole, as a JSON array; one word as it is */
+	run_args(f, p, "list", ENGINE_PODMAN, true,
+		 LABELS("list") "--network=none\n--entrypoint=[\"/entry.sh\",\"--flag\",\"-x\"]", "app\nserve\n--port\n80");
+	run_args(f, p, "shell", ENGINE_PODMAN, true,
+		 LABELS("shell") "--network=none\n--entrypoint=[\"/entry.sh\",\"a b\"]", "app\necho\nhi there");
+	run_args(f, p, "reset", ENGINE_PODMAN, true, LABELS("reset") "--network=none\n--entrypoint=", "app");
 }
 
 /* ---- pre_start, hooks ------------------------------------------------------------ */
@@ -902,6 +975,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mounts_docker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mounts_podman, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_mount_and_alias, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_healthcheck_docker, setup, teardown),

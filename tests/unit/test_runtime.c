@@ -203,7 +203,7 @@ static void test_round_trip_hostile(void **state)
 	rmdir(dir);
 	struct fileset fs;
 	fileset_init(&fs, &f->a);
-	struct backend_options o = { .engine = ENGINE_DOCKER };
+	struct backend_options o = { .engine = ENGINE_DOCKER, .docker_version = PLAN_DOCKER_VERSION_DEFAULT };
 	assert_int_equal(backend_run(&f->a, &d, &backend_plan, proj, &o, &fs), 0);
 	struct rt_plan p;
 	if (rt_plan_parse(&f->a, fs.files[0].data, fs.files[0].len, &p, &f->err) != 0)

@@ -75,7 +75,7 @@ static const char *script_for(struct fx *f, const char *yaml, enum engine e)
 	struct project *p = load_project(&f->a, &f->d, &lo);
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
-	struct backend_options o = { .engine = e, .podman_version = 500 };
+	struct backend_options o = { .engine = e, .podman_version = PLAN_PODMAN_VERSION_DEFAULT, .docker_version = PLAN_DOCKER_VERSION_DEFAULT };
 	fileset_init(&f->fs, &f->a);
 	assert_int_equal(backend_run(&f->a, &f->d, &backend_sh, p, &o, &f->fs), 0);
 	assert_int_equal(f->fs.n, 1);

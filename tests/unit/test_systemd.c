@@ -71,7 +71,7 @@ static int emit_with(struct fx *f, const char *yaml, enum engine e, int podman_v
 	struct project *p = load_project(&f->a, &f->d, &lo);
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
-	struct backend_options o = { .engine = e, .podman_version = podman_version };
+	struct backend_options o = { .engine = e, .podman_version = podman_version, .docker_version = PLAN_DOCKER_VERSION_DEFAULT };
 	return backend_run(&f->a, &f->d, &backend_systemd, p, &o, &f->fs);
 }
 
