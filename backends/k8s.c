@@ -1660,42 +1660,44 @@ static void emit_namespace(struct k8s *k)
 
 /* ---- what Kubernetes cannot express -------------------------------------------------- */
 
-enum field_type { F_STR, F_I64, F_DBL, F_TRI, F_LIST, F_COUNT, F_BOOL };
-static const struct unexpressed {
-	const char *attr;
-	enum field_type type;
-	size_t off;
-} unexpressed[] = {
-#define U(attr, type, field) { attr, type, offsetof(struct service, field) }
-	U("container_name", F_STR, container_name), U("stop_signal", F_STR, stop_signal),
-	U("cgroup", F_STR, cgroup), U("cgroup_parent", F_STR, cgroup_parent), U("isolation", F_STR, isolation),
-	U("runtime", F_STR, runtime), U("platform", F_STR, platform), U("mac_address", F_STR, mac_address),
-	U("volume_driver", F_STR, volume_driver), U("cpuset", F_STR, cpuset), U("userns_mode", F_STR, userns_mode),
-	U("uts", F_STR, uts), U("shm_size", F_I64, shm_size), U("mem_swappiness", F_I64, mem_swappiness),
-	U("memswap_limit", F_I64, memswap_limit), U("oom_score_adj", F_I64, oom_score_adj),
-	U("pids_limit", F_I64, pids_limit), U("cpu_shares", F_I64, cpu_shares), U("cpu_period", F_I64, cpu_period),
-	U("cpu_quota", F_I64, cpu_quota), U("cpu_rt_period", F_I64, cpu_rt_period),
-	U("cpu_rt_runtime", F_I64, cpu_rt_runtime), U("cpu_count", F_I64, cpu_count),
-	U("cpu_percent", F_DBL, cpu_percent), U("init", F_TRI, init), U("oom_kill_disable", F_TRI, oom_kill_disable),
-	U("device_cgroup_rules", F_LIST, device_cgroup_rules), U("external_links", F_LIST, external_links),
-	U("volumes_from", F_LIST, volumes_from), U("devices", F_COUNT, n_devices), U("ulimits", F_COUNT, n_ulimits),
-	U("logging", F_BOOL, logging.present),
-#undef U
+/* The service attributes this target expresses, or deals with itself
+ * (with a warning of its own where it loses part of one), in name order;
+ * every other one that a file writes is reported (the field table), so an
+ * attribute added to the model later is never dropped without a word.
+ * Those kept untyped (service->extra) are reported by warn_members. */
+static const char *const expressed[] = {
+	"annotations", "build", "cap_add", "cap_drop", "command", "configs", "cpus", "depends_on", "deploy",
+	"dns", "dns_opt", "dns_search", "domainname", "entrypoint", "env_file", "environment", "expose",
+	"extends", "extra_hosts", "group_add", "healthcheck", "hostname", "image", "ipc", "label_file",
+	"labels", "links", "mem_limit", "mem_reservation", "network_mode", "networks", "pid", "ports",
+	"post_start", "pre_start", "pre_stop", "privileged", "profiles", "pull_policy", "read_only", "restart",
+	"scale", "secrets", "security_opt", "stdin_open", "stop_grace_period", "sysctls", "tmpfs", "tty",
+	"user", "volumes", "working_dir",
 };
 
-static bool field_set(const struct service *s, const struct unexpressed *u)
+static bool is_expressed(const char *name)
 {
-	const char *f = (const char *)s + u->off;
-	switch (u->type) {
-	case F_STR: return *(const char *const *)f != NULL;
-	case F_I64: return *(const int64_t *)f != IR_UNSET;
-	case F_DBL: return !isnan(*(const double *)f);
-	case F_TRI: return *(const enum tri *)f == TRI_TRUE;
-	case F_LIST: return ((const struct strlist *)f)->n > 0;
-	case F_COUNT: return *(const size_t *)f > 0;
-	case F_BOOL: return *(const bool *)f;
+	size_t lo = 0, hi = ARRAY_SIZE(expressed);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(expressed[mid], name);
+		if (cmp == 0)
+			return true;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return false;
+}
+
+/* Written and meaningful: a boolean only when true (false is the default
+ * everywhere). */
+static bool field_set(const struct service *s, const struct ir_field *f)
+{
+	if (f->type == IR_FT_BOOL)
+		return *(const enum tri *)(const void *)((const char *)s + f->off) == TRI_TRUE;
+	return ir_field_set(s, f);
 }
 
 static void warn_members(struct k8s *k, const struct service *s, const struct ir_value *v, const char *prefix)
@@ -1708,10 +1710,12 @@ static void warn_members(struct k8s *k, const struct service *s, const struct ir
 
 static void warn_unexpressed(struct k8s *k, const struct service *s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(unexpressed); i++)
-		if (field_set(s, &unexpressed[i]))
-			diag_warning(k->d, s->loc, "service \"%s\": %s cannot be expressed in Kubernetes, ignoring",
-				     s->name, unexpressed[i].attr);
+	for (size_t i = 0; i < ir_n_service_fields; i++) {
+		const struct ir_field *f = &ir_service_fields[i];
+		if (f->type != IR_FT_EXTRA && !is_expressed(f->name) && field_set(s, f))
+			diag_warning(k->d, ir_field_loc(s, f),
+				     "service \"%s\": %s cannot be expressed in Kubernetes, ignoring", s->name, f->name);
+	}
 	warn_members(k, s, s->extra, "");
 	warn_members(k, s, s->deploy.extra, "deploy.");
 	if (s->build.present)
