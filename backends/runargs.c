@@ -890,7 +890,7 @@ static void h_extra(struct ra *r, const struct run_flag *f)
 {
 	(void)f;
 	static const char *const unexpressed[] = {
-		"blkio_config", "credential_spec", "gpus", "models", "provider", "storage_opt", "use_api_socket",
+		"blkio_config", "credential_spec", "gpus", "models", "provider", "use_api_socket",
 	};
 	const struct ir_value *x = r->s->extra;
 	for (size_t i = 0; x && x->kind == VAL_MAP && i < x->map.n; i++)
@@ -944,6 +944,7 @@ static const struct run_flag run_flags[] = {
 	F("logging", NULL, h_logging, logging, "LogDriver"),
 	F("ulimits", "--ulimit", h_ulimits, ulimits, "Ulimit"),
 	F("sysctls", "--sysctl", f_kvlist, sysctls, "Sysctl"),
+	F("storage_opt", "--storage-opt", f_kvlist, storage_opt, NULL),
 	FALT("pids_limit", "--pids-limit", f_int, pids_limit, deploy.limits.pids, "PidsLimit"),
 	F("shm_size", "--shm-size", f_int, shm_size, "ShmSize"),
 	FALT("mem_limit", "--memory", f_int, mem_limit, deploy.limits.memory, "Memory"),

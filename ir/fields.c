@@ -100,7 +100,7 @@ const struct ir_field ir_service_fields[] = {
 	{ "stdin_open", IR_FT_BOOL, OFF(stdin_open), IR_MERGE_PLAIN, 0 },
 	{ "stop_grace_period", IR_FT_DURATION, OFF(stop_grace_period), IR_MERGE_PLAIN, 0 },
 	{ "stop_signal", IR_FT_STR, OFF(stop_signal), IR_MERGE_PLAIN, 0 },
-	{ "storage_opt", IR_FT_EXTRA, 0, IR_MERGE_PLAIN, 0 },
+	{ "storage_opt", IR_FT_OPTS, OFF(storage_opt), IR_MERGE_PLAIN, 0 },
 	{ "sysctls", IR_FT_MAP, OFF(sysctls), IR_MERGE_MAP, IR_UNIQUE },
 	{ "tmpfs", IR_FT_STR_OR_LIST, OFF(tmpfs), IR_MERGE_UNIQUE, IR_UNIQUE },
 	{ "tty", IR_FT_BOOL, OFF(tty), IR_MERGE_PLAIN, 0 },

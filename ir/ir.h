@@ -301,6 +301,7 @@ struct service {
 	struct ulimit *ulimits; /* sorted by name */
 	size_t n_ulimits;
 	struct kvlist extra_hosts; /* host -> ip, sorted, host may repeat */
+	struct kvlist storage_opt; /* the storage driver's options for the container's root filesystem */
 	struct logging logging;
 	struct file_ref *secrets, *configs;
 	size_t n_secrets, n_configs;

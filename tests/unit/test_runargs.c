@@ -269,6 +269,7 @@ static void test_service_docker(void **state)
 		"--log-driver=json-file\n--log-opt=max-size=10m\n"
 		"--ulimit=nofile=20000:40000\n--ulimit=nproc=65535\n"
 		"--sysctl=net.core.somaxconn=1024\n"
+		"--storage-opt=size=1G\n"
 		"--pids-limit=100\n--shm-size=67108864\n--memory=1073741824\n--memory-reservation=536870912\n"
 		"--memory-swap=2147483648\n--memory-swappiness=10\n--oom-kill-disable\n--oom-score-adj=-500\n"
 		"--cpus=1.5\n--cpu-shares=512\n--cpuset-cpus=0-1\n"
@@ -284,8 +285,7 @@ static void test_service_docker(void **state)
 	expect_warning(f, "service \"web\": config \"inline\" (not from a file) cannot be expressed by `docker run`, "
 			  "ignoring");
 	expect_warning(f, "service \"web\": gpus cannot be expressed by `docker run`, ignoring");
-	expect_warning(f, "service \"web\": storage_opt cannot be expressed by `docker run`, ignoring");
-	assert_int_equal(f->d.warnings, 3);
+	assert_int_equal(f->d.warnings, 2);
 	assert_int_equal(f->d.errors, 0);
 
 	/* deploy.resources stand in for the unset top-level limits; no --restart */
@@ -293,7 +293,7 @@ static void test_service_docker(void **state)
 		 "--network=name=demo_default,alias=demo-db-1,alias=db\n"
 		 "--pids-limit=50\n--memory=268435456\n--memory-reservation=134217728\n--cpus=0.5",
 		 "postgres:18");
-	assert_int_equal(f->d.warnings, 3);
+	assert_int_equal(f->d.warnings, 2);
 }
 
 static void test_service_podman(void **state)
@@ -312,17 +312,18 @@ static void test_service_podman(void **state)
 	assert_null(strstr(got.buf, "--domainname"));
 	assert_null(strstr(got.buf, "--link"));
 	assert_non_null(strstr(got.buf, "--hostname=web1\n--user=1000:1000\n"));
+	assert_non_null(strstr(got.buf, "\n--storage-opt=size=1G\n"));
 	sb_release(&got);
 	expect_warning(f, "service \"web\": domainname cannot be expressed by `podman run`, ignoring");
 	expect_warning(f, "service \"web\": links cannot be expressed by `podman run`, ignoring");
 	expect_warning(f, "service \"web\": external_links cannot be expressed by `podman run`, ignoring");
-	assert_int_equal(f->d.warnings, 6);
+	assert_int_equal(f->d.warnings, 5);
 
 	/* warn=false: the same argv, nothing reported */
 	struct strvec again = { 0 }, tail2 = { 0 };
 	run_args_service(&f->a, &f->d, plan_of(f, p, ENGINE_PODMAN), svc(p, "web"), 1, false, &again, &tail2);
 	assert_int_equal(again.n, flags.n);
-	assert_int_equal(f->d.warnings, 6);
+	assert_int_equal(f->d.warnings, 5);
 }
 
 /* ---- ports -------------------------------------------------------------------- */
