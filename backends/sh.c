@@ -134,9 +134,14 @@ static const char prelude[] =
 	"\tesac\n"
 	"\treturn 1\n"
 	"}\n\n"
-	"# remove NAME: remove container NAME when there is one\n"
+	"# remove NAME: remove container NAME when there is one (down --volumes: with\n"
+	"# its anonymous volumes, as docker compose down -v)\n"
 	"remove() {\n"
-	"\tif [ -n \"$(status \"$1\")\" ]; then\n"
+	"\tif [ -z \"$(status \"$1\")\" ]; then\n"
+	"\t\treturn 0\n"
+	"\telif [ -n \"$VOLUMES\" ]; then\n"
+	"\t\tquiet \"container $1: remove\" \"$ENGINE\" rm -f -v \"$1\"\n"
+	"\telse\n"
 	"\t\tquiet \"container $1: remove\" \"$ENGINE\" rm -f \"$1\"\n"
 	"\tfi\n"
 	"}\n\n"
@@ -856,7 +861,8 @@ static void add_down_service(struct sh *sh, struct strbuf *sb, const struct serv
 
 static void emit_down(struct sh *sh, struct strbuf *sb)
 {
-	sb_adds(sb, "# down: the services in reverse dependency order, then the networks; volumes stay\ndown() {\n");
+	sb_adds(sb, "# down: the services in reverse dependency order, then the networks; the volumes\n"
+		    "# stay unless --volumes\ndown() {\n");
 	for (size_t i = sh->p->n_services; i-- > 0;)
 		if (sh->p->order[i]->replicas > 0)
 			add_down_service(sh, sb, sh->p->order[i]);
@@ -870,6 +876,21 @@ static void emit_down(struct sh *sh, struct strbuf *sb)
 		sb_adds(sb, "; then\n");
 		add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "network \"%s\": remove %s", r->key, r->name));
 		sb_adds(sb, " network rm");
+		struct strvec argv = { 0 };
+		strvec_push(&argv, sh->a, r->name);
+		add_argv(sb, 2, &argv, 0);
+		sb_adds(sb, "\n\tfi\n");
+	}
+	used = project_resources_used(sh->p, RES_VOLUME, sh->a);
+	for (size_t i = 0; i < sh->p->n_res[RES_VOLUME]; i++) {
+		const struct resource *r = sh->p->res[RES_VOLUME][i];
+		if (r->external || !used[i])
+			continue;
+		sb_adds(sb, "\tif [ -n \"$VOLUMES\" ] && have volume ");
+		sh_quote(sb, r->name);
+		sb_adds(sb, "; then\n");
+		add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "volume \"%s\": remove %s", r->key, r->name));
+		sb_adds(sb, " volume rm");
 		struct strvec argv = { 0 };
 		strvec_push(&argv, sh->a, r->name);
 		add_argv(sb, 2, &argv, 0);
@@ -893,7 +914,7 @@ static void emit_header(struct sh *sh, struct strbuf *sb, const struct backend_o
 {
 	sb_adds(sb, "#!/bin/sh\n# " BACKEND_GENERATED_MARK "\n# compose project \"");
 	add_comment_text(sb, sh->p->name);
-	sb_addf(sb, "\"\n# usage: sh " SCRIPT_NAME " [up|down|ps]   (default: up)\n"
+	sb_addf(sb, "\"\n# usage: sh " SCRIPT_NAME " [up|down [-v|--volumes]|ps]   (default: up)\n"
 		    "# engine: $COMPOSEC_ENGINE, else %s, found on PATH\n",
 		engine_names[sh->e]);
 	sb_adds(sb,
@@ -912,17 +933,27 @@ static void emit_header(struct sh *sh, struct strbuf *sb, const struct backend_o
 		sh_quote(sb, o->engine_path);
 	else
 		sb_adds(sb, engine_names[sh->e]);
-	sb_adds(sb, "}\n\n");
+	sb_adds(sb, "}\nVOLUMES=\n\n");
 }
 
 static void emit_dispatch(struct strbuf *sb)
 {
 	sb_adds(sb, "case ${1:-up} in\n"
 		    "up) up ;;\n"
-		    "down) down ;;\n"
+		    "down)\n"
+		    "\tcase ${2-} in\n"
+		    "\t-v | --volumes) VOLUMES=1 ;;\n"
+		    "\t'') ;;\n"
+		    "\t*)\n"
+		    "\t\techo \"usage: ${0##*/} down [-v|--volumes]\" >&2\n"
+		    "\t\texit 2\n"
+		    "\t\t;;\n"
+		    "\tesac\n"
+		    "\tdown\n"
+		    "\t;;\n"
 		    "ps) ps ;;\n"
 		    "*)\n"
-		    "\techo \"usage: ${0##*/} [up|down|ps]\" >&2\n"
+		    "\techo \"usage: ${0##*/} [up|down [-v|--volumes]|ps]\" >&2\n"
 		    "\texit 2\n"
 		    "\t;;\n"
 		    "esac\n");
