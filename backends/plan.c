@@ -33,10 +33,8 @@
 #include <string.h>
 
 #define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
-#define HEALTH_ALLOWANCE_MS 60000 /* beyond the healthcheck's own bound: pull, create, start */
 #define HEALTH_POLL_MAX_MS 1000
 
-enum { WAITED_HEALTHY = 1 << 0, WAITED_COMPLETED = 1 << 1 };
 
 struct pl {
 	struct arena *a;
@@ -46,7 +44,6 @@ struct pl {
 	const struct backend_options *o;
 	const char *engine; /* argv[0] of every command */
 	struct emit e;
-	unsigned *waited; /* per p->services index: WAITED_* */
 };
 
 /* ---- argv --------------------------------------------------------------------- */
@@ -151,49 +148,6 @@ static void emit_resources(struct pl *pl)
 				emit_resource(pl, pl->p->res[kinds[k]][i]);
 	}
 	emit_seq_end(&pl->e);
-}
-
-/* ---- who waits for what ------------------------------------------------------------ */
-
-static size_t service_index(const struct project *p, const struct service *s)
-{
-	return project_service_index(p, s);
-}
-
-static void warn_healthy_without_check(struct pl *pl, const struct service *s, const struct dependency *dep)
-{
-	const struct healthcheck *hc = &dep->target->healthcheck;
-	if (hc->present && (hc->disable || hc->test_kind == HC_TEST_NONE))
-		diag_warning(pl->d, dep->loc,
-			     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: "
-			     "\"%s\" will not start",
-			     s->name, dep->service, s->name);
-	else if (!hc->present)
-		diag_warning(pl->d, dep->loc,
-			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
-			     "image must define one",
-			     s->name, dep->service, dep->service);
-}
-
-static void mark_waited(struct pl *pl)
-{
-	const struct project *p = pl->p;
-	pl->waited = arena_alloc(pl->a, (p->n_services + 1) * sizeof(*pl->waited));
-	for (size_t i = 0; i < p->n_services; i++) {
-		const struct service *s = p->services[i];
-		for (size_t j = 0; j < s->n_depends_on; j++) {
-			const struct dependency *dep = &s->depends_on[j];
-			if (!dep->target)
-				continue;
-			size_t t = service_index(p, dep->target);
-			if (dep->condition == DEP_HEALTHY) {
-				pl->waited[t] |= WAITED_HEALTHY;
-				warn_healthy_without_check(pl, s, dep);
-			} else if (dep->condition == DEP_COMPLETED) {
-				pl->waited[t] |= WAITED_COMPLETED;
-			}
-		}
-	}
 }
 
 /* ---- service parts ------------------------------------------------------------------- */
@@ -350,7 +304,7 @@ static bool has_health(const struct pl *pl, const struct service *s)
 	const struct healthcheck *hc = &s->healthcheck;
 	if (hc->present)
 		return !hc->disable && hc->test_kind != HC_TEST_NONE;
-	return pl->waited[service_index(pl->p, s)] & WAITED_HEALTHY; /* the image's own check */
+	return plan_service(pl->plan, s)->waited & PLAN_WAITED_HEALTHY; /* the image's own check */
 }
 
 /* How often to look: the interval (the start interval while starting)
@@ -390,7 +344,7 @@ static void emit_health(struct pl *pl, const struct service *s, const char *cont
 	key_int(pl, "retries", (long long)retries);
 	key_int(pl, "start_period_ms", (long long)start);
 	key_int(pl, "poll_ms", poll_ms(hc, ph));
-	key_int(pl, "deadline_ms", (long long)(start + retries * (interval + timeout) + HEALTH_ALLOWANCE_MS));
+	key_int(pl, "deadline_ms", (long long)((plan_health_bound(ph) + PLAN_WAIT_ALLOWANCE) / 1000));
 	emit_map_end(&pl->e);
 }
 
@@ -488,7 +442,6 @@ static int emit_plan(struct arena *a, struct diag *d, const struct plan *plan,
 	struct pl pl = { .a = a, .d = d, .p = p, .plan = plan, .o = o };
 	pl.engine = o->engine_path ? o->engine_path : engine_names[o->engine];
 	emit_init(&pl.e, &sb, EMIT_JSON);
-	mark_waited(&pl);
 	emit_map_begin(&pl.e);
 	key_int(&pl, "composec_plan", 1);
 	key_str(&pl, "comment", BACKEND_GENERATED_MARK "; run it with composec-run (runtime/PLAN.md)");

@@ -54,8 +54,6 @@
 #define PROJECT_LABEL "com.docker.compose.project"
 #define WRAP_COLUMN 100         /* a command line goes on with " \" past this column */
 #define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
-#define HEALTH_MARGIN 30        /* checks beyond the healthcheck's own timing */
-#define COMPLETED_WAIT 3600     /* seconds a dependent waits for a one-shot service */
 
 /* Docker's healthcheck defaults, for the length of a health wait. */
 
@@ -67,7 +65,6 @@ struct sh {
 	enum engine e;
 	const char **fn; /* per p->services index: the up_ function's name */
 	struct strbuf *out;
-	bool *completes; /* per p->services index: see waited_to_complete; NULL until asked */
 };
 
 /* ---- the fixed part of the script ------------------------------------------------- */
@@ -160,6 +157,7 @@ static const char prelude[] =
 	"\tquiet \"$what\" \"$@\"\n"
 	"}\n\n"
 	"# wait_completed WHAT NAME TRIES: wait until container NAME exited; stop unless it exited 0\n"
+	"# (TRIES 0: as long as it runs)\n"
 	"wait_completed() {\n"
 	"\tsay \"$1\"\n"
 	"\tn=0\n"
@@ -171,7 +169,7 @@ static const char prelude[] =
 	"\t\t'') die \"$1: there is no container $2\" ;;\n"
 	"\t\tesac\n"
 	"\t\tn=$((n + 1))\n"
-	"\t\tif [ \"$n\" -ge \"$3\" ]; then\n"
+	"\t\tif [ \"$3\" -gt 0 ] && [ \"$n\" -ge \"$3\" ]; then\n"
 	"\t\t\tdie \"$1: $2 still runs after $3 checks\"\n"
 	"\t\tfi\n"
 	"\t\tsleep 1\n"
@@ -422,10 +420,11 @@ static bool step_shared(const struct service *s, size_t i)
 
 /* Checks a second apart until compose would call the service unhealthy,
  * plus a margin. */
-static long long health_tries(const struct sh *sh, const struct service *s)
+/* The checks a second apart that a wait on edge e may take: its bound in
+ * whole seconds; 0 (a completion) is no limit. */
+static long long edge_tries(const struct plan_edge *e)
 {
-	int64_t usec = plan_health_bound(&plan_service(sh->plan, s)->health);
-	return (long long)((usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + HEALTH_MARGIN);
+	return (long long)((e->bound + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC);
 }
 
 static long long stop_seconds(const struct service *s)
@@ -434,28 +433,10 @@ static long long stop_seconds(const struct service *s)
 						: (long long)(s->stop_grace_period / IR_USEC_PER_SEC);
 }
 
-/* Whether a dependent waits for s with service_completed_successfully:
- * for every service at once the first time it is asked. */
-static bool waited_to_complete(struct sh *sh, const struct service *s)
+/* Whether a dependent waits for s with service_completed_successfully. */
+static bool waited_to_complete(const struct sh *sh, const struct service *s)
 {
-	const struct project *p = sh->p;
-	if (!sh->completes) {
-		sh->completes = arena_alloc(sh->a, p->n_services + 1);
-		for (size_t i = 0; i < p->n_services; i++)
-			for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
-				if (p->services[i]->depends_on[j].target &&
-				    p->services[i]->depends_on[j].condition == DEP_COMPLETED)
-					sh->completes[service_index(p, p->services[i]->depends_on[j].target)] = true;
-	}
-	size_t at = service_index(p, s);
-	if (at < p->n_services)
-		return sh->completes[at];
-	for (size_t i = 0; i < p->n_services; i++) /* not an enabled service: look */
-		for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
-			if (p->services[i]->depends_on[j].target == s &&
-			    p->services[i]->depends_on[j].condition == DEP_COMPLETED)
-				return true;
-	return false;
+	return plan_service(sh->plan, s)->waited & PLAN_WAITED_COMPLETED;
 }
 
 /* --restart=<policy> of the plan.  A one-shot service that the engine
@@ -662,51 +643,32 @@ static void add_start(struct sh *sh, struct strbuf *sb, const struct service *s,
 
 /* ---- dependencies and builds --------------------------------------------------------- */
 
-static void warn_healthy_without_check(struct sh *sh, const struct service *s, const struct dependency *dep)
-{
-	const struct healthcheck *hc = &dep->target->healthcheck;
-	if (hc->present && (hc->disable || hc->test_kind == HC_TEST_NONE))
-		diag_warning(sh->d, dep->loc,
-			     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: the "
-			     "script will stop there",
-			     s->name, dep->service);
-	else if (!hc->present)
-		diag_warning(sh->d, dep->loc,
-			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
-			     "image must define one",
-			     s->name, dep->service, dep->service);
-}
-
 /* wait_healthy / wait_completed for every replica of one dependency. */
-static void add_wait(struct sh *sh, struct strbuf *sb, const struct service *s, const struct dependency *dep)
+static void add_wait(struct sh *sh, struct strbuf *sb, const struct service *s, const struct plan_edge *e)
 {
-	const struct service *t = dep->target;
-	bool healthy = dep->condition == DEP_HEALTHY;
+	const struct service *t = e->target;
+	bool healthy = e->wait == DEP_HEALTHY;
 	const char *what = arena_printf(sh->a, "service \"%s\": wait until \"%s\" %s", s->name, t->name,
 					healthy ? "is healthy" : "completed successfully");
-	long long tries = healthy ? health_tries(sh, t) : COMPLETED_WAIT;
-	if (healthy)
-		warn_healthy_without_check(sh, s, dep);
 	for (int r = 1; r <= (int)t->replicas; r++) {
 		const char *args[] = { what, plan_container_name(sh->a, sh->p, t, r) };
 		add_call(sb, 1, healthy ? "wait_healthy" : "wait_completed", args, ARRAY_SIZE(args));
-		sb_addf(sb, " %lld\n", tries);
+		sb_addf(sb, " %lld\n", edge_tries(e));
 	}
 }
 
 static void add_waits(struct sh *sh, struct strbuf *sb, const struct service *s)
 {
-	for (size_t i = 0; i < s->n_depends_on; i++) {
-		const struct dependency *dep = &s->depends_on[i];
-		if (!dep->target)
-			continue;
-		if (dep->restart && !dep->implicit)
-			diag_warning(sh->d, dep->loc,
+	const struct plan_service *ps = plan_service(sh->plan, s);
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		if (e->restart && !e->dep->implicit)
+			diag_warning(sh->d, e->dep->loc,
 				     "service \"%s\": depends_on.restart cannot be expressed by the sh script (it "
 				     "does not restart \"%s\" when \"%s\" is recreated), ignoring",
-				     s->name, s->name, dep->service);
-		if (dep->condition != DEP_STARTED)
-			add_wait(sh, sb, s, dep);
+				     s->name, s->name, e->target->name);
+		if (e->wait != DEP_STARTED)
+			add_wait(sh, sb, s, e);
 	}
 }
 
@@ -972,9 +934,7 @@ static int emit_sh(struct arena *a, struct diag *d, const struct plan *plan,
 	/* the services are written on two threads (parallel.h), each with
 	 * scratch memory of its own for what a service needs while it is
 	 * written (argv, names, hashes); what they share is made before and
-	 * only read: the function names, the table of waited_to_complete */
-	if (p->n_services)
-		waited_to_complete(&sh, p->services[0]);
+	 * only read: the function names, the plan */
 	emit_items(p->n_services, up_item, &sh, d, &sb, out);
 	emit_up(&sh, &sb);
 	emit_down(&sh, &sb);

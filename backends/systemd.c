@@ -53,7 +53,6 @@
 
 #define STOP_TIMEOUT_DEFAULT 10 /* seconds, the engines' default for stop -t */
 #define STOP_MARGIN 30          /* TimeoutStopSec= above the engine's stop timeout */
-#define START_ALLOWANCE 120     /* seconds for a pull and the container's creation */
 #define RUNNING_WAIT 300        /* seconds a post_start hook waits for its container */
 #define WAIT_MARGIN 30          /* TimeoutStartSec= above a wait loop's own bound */
 #define UNIT_NAME_MAX 255
@@ -62,7 +61,6 @@
 #define INSTANCE_MARK (RUN_ARGS_INSTANCE[0])
 
 
-enum { WAITED_HEALTHY = 1 << 0, WAITED_COMPLETED = 1 << 1 };
 
 /* How a service unit's start job completes: what After= on it waits for. */
 enum start_mode {
@@ -79,7 +77,6 @@ struct sd {
 	struct fileset *out;
 	const char *engine; /* absolute path of the engine binary */
 	const char *target; /* <project>.target */
-	unsigned *waited;   /* per p->services index: WAITED_* bits */
 	bool failed;
 };
 
@@ -140,11 +137,6 @@ static void service_units(struct sd *sd, const struct service *s, struct strvec 
 	for (int64_t i = 1; i <= s->replicas; i++)
 		strvec_push(out, sd->a,
 			    arena_printf(sd->a, "%s@%lld.service", unit_name(sd, s->name, ""), (long long)i));
-}
-
-static size_t service_index(const struct project *p, const struct service *s)
-{
-	return project_service_index(p, s);
 }
 
 /* ---- writing lines -------------------------------------------------------------- */
@@ -311,42 +303,6 @@ static struct strvec shell_argv(struct sd *sd, struct svc *sv, const struct strb
 
 /* ---- dependencies ---------------------------------------------------------------- */
 
-static void warn_healthy_without_check(struct sd *sd, const struct service *s, const struct dependency *dep)
-{
-	const struct healthcheck *hc = &dep->target->healthcheck;
-	if (hc->present && (hc->disable || hc->test_kind == HC_TEST_NONE))
-		diag_warning(sd->d, dep->loc,
-			     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: the "
-			     "unit of \"%s\" will fail to start",
-			     s->name, dep->service, dep->service);
-	else if (!hc->present)
-		diag_warning(sd->d, dep->loc,
-			     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
-			     "image must define one",
-			     s->name, dep->service, dep->service);
-}
-
-/* Which services others wait for, and how. */
-static void mark_waited(struct sd *sd)
-{
-	const struct project *p = sd->p;
-	sd->waited = arena_alloc(sd->a, (p->n_services + 1) * sizeof(*sd->waited));
-	for (size_t i = 0; i < p->n_services; i++) {
-		const struct service *s = p->services[i];
-		for (size_t j = 0; j < s->n_depends_on; j++) {
-			const struct dependency *dep = &s->depends_on[j];
-			if (!dep->target)
-				continue;
-			size_t t = service_index(p, dep->target);
-			if (dep->condition == DEP_HEALTHY) {
-				sd->waited[t] |= WAITED_HEALTHY;
-				warn_healthy_without_check(sd, s, dep);
-			} else if (dep->condition == DEP_COMPLETED)
-				sd->waited[t] |= WAITED_COMPLETED;
-		}
-	}
-}
-
 struct deps {
 	struct strvec requires, wants, part_of, after;
 };
@@ -362,14 +318,13 @@ struct deps {
  * limit of systemd (docker compose does not), by Restart=. */
 static void collect_dependencies(struct sd *sd, const struct service *s, struct deps *dp)
 {
-	for (size_t i = 0; i < s->n_depends_on; i++) {
-		const struct dependency *dep = &s->depends_on[i];
-		if (!dep->target)
-			continue;
+	const struct plan_service *ps = plan_service(sd->plan, s);
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
 		struct strvec units = { 0 };
-		service_units(sd, dep->target, &units);
+		service_units(sd, e->target, &units);
 		push_all(sd, &dp->wants, &units);
-		if (dep->restart)
+		if (e->restart)
 			push_all(sd, &dp->part_of, &units);
 		push_all(sd, &dp->after, &units);
 	}
@@ -518,26 +473,22 @@ static int stop_signal_status(const char *sig)
 
 /* ---- health and running waits ------------------------------------------------------ */
 
-/* Seconds until compose would call the dependency unhealthy, plus time for
- * the pull and the creation of its container. */
-static int64_t health_wait_seconds(const struct sd *sd, const struct service *s)
+/* Whole seconds of a plan edge's bound. */
+static int64_t edge_seconds(const struct plan_edge *e)
 {
-	int64_t usec = plan_health_bound(&plan_service(sd->plan, s)->health);
-	return (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + START_ALLOWANCE;
+	return (e->bound + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC;
 }
 
 /* Seconds a dependent waits for its dependencies at most: a start (the
  * pull and the creation of the container), or the time health takes. */
 static int64_t dep_wait_seconds(const struct sd *sd, const struct service *s)
 {
+	const struct plan_service *ps = plan_service(sd->plan, s);
 	int64_t max = 0;
-	for (size_t i = 0; i < s->n_depends_on; i++) {
-		const struct dependency *dep = &s->depends_on[i];
-		if (!dep->target || !dep->required || dep->condition == DEP_COMPLETED)
-			continue;
-		int64_t w = dep->condition == DEP_HEALTHY ? health_wait_seconds(sd, dep->target) : START_ALLOWANCE;
-		if (w > max)
-			max = w;
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		if (e->required && e->wait != DEP_COMPLETED && edge_seconds(e) > max)
+			max = edge_seconds(e);
 	}
 	return max;
 }
@@ -617,26 +568,26 @@ static void dep_wait_body(struct sd *sd, struct strbuf *body, enum dep_condition
  * running, as docker compose leaves it (§6a). */
 static void add_dep_waits(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
-	const struct service *s = sv->s;
-	for (size_t i = 0; i < s->n_depends_on; i++) {
-		const struct dependency *dep = &s->depends_on[i];
-		const struct service *t = dep->target;
-		if (!t || !dep->required)
+	const struct plan_service *ps = plan_service(sd->plan, sv->s);
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		const struct service *t = e->target;
+		if (!e->required)
 			continue;
 		struct strvec units = { 0 };
 		service_units(sd, t, &units);
 		for (size_t k = 0; k < units.n; k++) {
 			struct strbuf script = STRBUF_INIT;
-			if (dep->condition == DEP_COMPLETED) {
+			if (e->wait == DEP_COMPLETED) {
 				sb_adds(&script, "exec " SYSTEMCTL " is-active --quiet ");
 				sh_quote(&script, units.v[k]);
 			} else {
 				struct strbuf body = STRBUF_INIT;
 				const char *container = plan_container_name(sd->a, sd->p, t, (int)k + 1);
-				int64_t limit = dep->condition == DEP_HEALTHY ? health_wait_seconds(sd, t) : START_ALLOWANCE;
-				dep_wait_body(sd, &body, dep->condition, container, units.v[k]);
+				int64_t limit = edge_seconds(e);
+				dep_wait_body(sd, &body, e->wait, container, units.v[k]);
 				const char *what = arena_printf(sd->a, "dependency failed to start: %s is not %s after %lld seconds",
-								container, dep->condition == DEP_HEALTHY ? "healthy" : "running",
+								container, e->wait == DEP_HEALTHY ? "healthy" : "running",
 								(long long)limit);
 				wait_loop(&script, body.buf, what, limit);
 				sb_release(&body);
@@ -675,7 +626,7 @@ static void warn_mode_conflicts(struct sd *sd, const struct svc *sv, struct rest
 	const struct service *s = sv->s;
 	if (sv->mode != START_ONESHOT)
 		return;
-	if (sd->waited[service_index(sd->p, s)] & WAITED_HEALTHY)
+	if (plan_service(sd->plan, s)->waited & PLAN_WAITED_HEALTHY)
 		diag_warning(sd->d, s->loc,
 			     "service \"%s\" is waited for both to be healthy and to complete: its unit waits for "
 			     "completion",
@@ -741,7 +692,7 @@ static void svc_init(struct sd *sd, const struct service *s, struct svc *sv)
 	sv->name = sv->tmpl ? arena_printf(sd->a, "%s-%s-%c", sd->p->name, s->name, INSTANCE_MARK)
 			    : plan_container_name(sd->a, sd->p, s, 1);
 	ptrvec_push(&sv->marked, sd->a, (void *)sv->name);
-	if (sd->waited[service_index(sd->p, s)] & WAITED_COMPLETED)
+	if (plan_service(sd->plan, s)->waited & PLAN_WAITED_COMPLETED)
 		sv->mode = START_ONESHOT;
 	for (size_t i = 0; i < s->n_pre_start; i++)
 		if (step_shared(sv, i))
@@ -1215,7 +1166,6 @@ static int emit_systemd(struct arena *a, struct diag *d, const struct plan *plan
 	sb_adds(&target, ".target");
 	sd.target = sb_to_arena(&target, a);
 	sb_release(&target);
-	mark_waited(&sd);
 	/* what a service needs while its units are written (argv, names) is
 	 * scratch, reused from one service to the next; the units themselves
 	 * are copied into the file set's arena */

@@ -143,6 +143,51 @@ static struct plan_health health_of(const struct service *s)
 	};
 }
 
+/* ---- depends_on ---------------------------------------------------------------------- */
+
+static void edges_of(struct arena *a, struct plan *pl, const struct service *s)
+{
+	struct plan_service *ps = &pl->svc[s->order];
+	ps->edges = arena_alloc(a, (s->n_depends_on + 1) * sizeof(*ps->edges));
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (!dep->target)
+			continue;
+		struct plan_edge *e = &ps->edges[ps->n_edges++];
+		*e = (struct plan_edge){ dep, dep->target, dep->condition, dep->required, dep->restart, 0 };
+		if (dep->condition == DEP_HEALTHY)
+			e->bound = plan_health_bound(&pl->svc[dep->target->order].health) + PLAN_WAIT_ALLOWANCE;
+		else if (dep->condition == DEP_STARTED)
+			e->bound = PLAN_WAIT_ALLOWANCE;
+		pl->svc[dep->target->order].waited |= dep->condition == DEP_HEALTHY	   ? PLAN_WAITED_HEALTHY
+						       : dep->condition == DEP_COMPLETED ? PLAN_WAITED_COMPLETED
+											  : 0u;
+	}
+}
+
+/* A health wait on a service without a healthcheck of its own: the
+ * image's HEALTHCHECK decides; a disabled one never gets healthy. */
+static void check_health_waits(struct diag *d, const struct plan *pl, const struct service *s)
+{
+	const struct plan_service *ps = &pl->svc[s->order];
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		if (e->wait != DEP_HEALTHY)
+			continue;
+		const struct plan_health *h = &pl->svc[e->target->order].health;
+		if (h->disabled)
+			diag_warning(d, e->dep->loc,
+				     "service \"%s\" waits for \"%s\" to be healthy, but its healthcheck is disabled: "
+				     "\"%s\" will not start",
+				     s->name, e->target->name, s->name);
+		else if (!e->target->healthcheck.present)
+			diag_warning(d, e->dep->loc,
+				     "service \"%s\" waits for \"%s\" to be healthy, but \"%s\" has no healthcheck: its "
+				     "image must define one",
+				     s->name, e->target->name, e->target->name);
+	}
+}
+
 /* ---- bind sources ------------------------------------------------------------------- */
 
 static int str_cmp(const void *x, const void *y)
@@ -357,5 +402,10 @@ int plan_build(struct arena *a, struct diag *d, const struct project *p, const s
 			check_features(d, out, s);
 		}
 	}
+	/* edges once every service's health is known */
+	for (size_t i = 0; i < p->n_services; i++)
+		edges_of(a, out, p->services[i]);
+	for (size_t i = 0; o->one_host && i < p->n_services; i++)
+		check_health_waits(d, out, p->services[i]);
 	return d->errors == errors ? 0 : -1;
 }

@@ -89,6 +89,34 @@ extern const struct plan_feature_info plan_features[FEAT__MAX];
 #define PLAN_DOCKER_VERSION_DEFAULT 2600
 #define PLAN_PODMAN_VERSION_DEFAULT 500
 
+/* What a depends_on edge does at run time (DESIGN.md §6a), as docker
+ * compose does it (convergence.go, waitDependencies):
+ *  - the dependent starts once each dependency is running
+ *    (service_started), healthy (service_healthy) or has exited 0
+ *    (service_completed_successfully);
+ *  - a required dependency that does not get there (it fails to start,
+ *    exits non-zero, becomes unhealthy, or `bound` passes) fails the
+ *    dependent's start, and only it: the dependency keeps running;
+ *  - one that is not required is waited for the same way, and its failure
+ *    is a warning: the dependent starts anyway;
+ *  - the engine restarting a dependency by its restart policy leaves the
+ *    dependent alone; with restart: true an explicit restart of the
+ *    dependency (compose restart, a recreation) restarts the dependent. */
+struct plan_edge {
+	const struct dependency *dep; /* as written (its location) */
+	const struct service *target; /* the dependency, enabled */
+	enum dep_condition wait;
+	bool required;
+	bool restart;
+	/* usec a started or healthy wait may take: the dependency's own
+	 * health bound (plan_health_bound) plus PLAN_WAIT_ALLOWANCE; 0 for a
+	 * completion, which takes what the dependency takes */
+	int64_t bound;
+};
+#define PLAN_WAIT_ALLOWANCE (120 * IR_USEC_PER_SEC) /* beyond the dependency's own timing: a pull, a create */
+/* How dependents wait for a service (plan_service.waited). */
+enum { PLAN_WAITED_HEALTHY = 1u, PLAN_WAITED_COMPLETED = 2u };
+
 struct plan_service {
 	const struct service *s;
 	struct plan_restart restart;
@@ -102,6 +130,10 @@ struct plan_service {
 	 * podman refuses a missing source (statfs: no such file or
 	 * directory) and docker's --mount does too. */
 	struct strlist bind_dirs;
+	/* its depends_on edges to enabled services, in the model's order */
+	struct plan_edge *edges;
+	size_t n_edges;
+	unsigned waited; /* PLAN_WAITED_*: what dependents wait for of it */
 };
 #define PLAN_MKDIR "/bin/mkdir" /* what units run to create a bind source */
 

@@ -233,7 +233,7 @@ static void test_health_podman(void **state)
 	emit(f, seed_yaml, ENGINE_PODMAN);
 	assert_has(f->json, "\"health\": {\"argv\": [\"podman\",\"healthcheck\",\"run\",\"demo-db-1\"],\"check\": "
 			    "\"exit_status\",\"interval_ms\": 2000,\"timeout_ms\": 2000,\"retries\": 10,"
-			    "\"start_period_ms\": 5000,\"poll_ms\": 1000,\"deadline_ms\": 105000}");
+			    "\"start_period_ms\": 5000,\"poll_ms\": 1000,\"deadline_ms\": 165000}");
 }
 
 static void test_health_docker(void **state)
@@ -256,7 +256,7 @@ static void test_health_docker(void **state)
 	assert_has(f->json, "\"health\": {\"argv\": [\"docker\",\"inspect\",\"--format\","
 			    "\"{{.State.Health.Status}}\",\"h-api-1\"],\"check\": \"health_status\",\"interval_ms\": "
 			    "300,\"timeout_ms\": 30000,\"retries\": 3,\"start_period_ms\": 0,\"poll_ms\": 300,"
-			    "\"deadline_ms\": 150900}");
+			    "\"deadline_ms\": 210900}");
 	assert_has(f->json, "\"depends_on\": [{\"service\": \"api\",\"condition\": \"service_healthy\","
 			    "\"required\": true},{\"service\": \"job\",\"condition\": "
 			    "\"service_completed_successfully\",\"required\": true}]");

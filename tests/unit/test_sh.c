@@ -288,8 +288,8 @@ static void test_waits(void **state)
 				  "  job: {image: job}\n"
 				  "  cache: {image: redis}\n");
 	assert_has(s, "up_web() {\n"
-		      "\twait_healthy 'service \"web\": wait until \"api\" is healthy' 'd-api-1' 47\n"
-		      "\twait_completed 'service \"web\": wait until \"job\" completed successfully' 'd-job-1' 3600\n"
+		      "\twait_healthy 'service \"web\": wait until \"api\" is healthy' 'd-api-1' 137\n"
+		      "\twait_completed 'service \"web\": wait until \"job\" completed successfully' 'd-job-1' 0\n"
 		      "\tensure ");
 	assert_lacks(s, "wait until \"cache\"");
 	/* dependencies first, ties by name */

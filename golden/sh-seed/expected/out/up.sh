@@ -116,6 +116,7 @@ ensure() {
 }
 
 # wait_completed WHAT NAME TRIES: wait until container NAME exited; stop unless it exited 0
+# (TRIES 0: as long as it runs)
 wait_completed() {
 	say "$1"
 	n=0
@@ -127,7 +128,7 @@ wait_completed() {
 		'') die "$1: there is no container $2" ;;
 		esac
 		n=$((n + 1))
-		if [ "$n" -ge "$3" ]; then
+		if [ "$3" -gt 0 ] && [ "$n" -ge "$3" ]; then
 			die "$1: $2 still runs after $3 checks"
 		fi
 		sleep 1
@@ -181,7 +182,7 @@ up_db() {
 
 # service "app" (compose.yaml:15:3)
 up_app() {
-	wait_healthy 'service "app": wait until "db" is healthy' 'demo-db-1' 75
+	wait_healthy 'service "app": wait until "db" is healthy' 'demo-db-1' 165
 	ensure 'service "app": create demo-app-1' 'demo-app-1' 'f8ce4098e3ce8204' "$ENGINE" create \
 		'--name=demo-app-1' '--label=com.docker.compose.config-hash=f8ce4098e3ce8204' \
 		'--restart=unless-stopped' '--env=DATABASE_URL=http://db:5432/' \
