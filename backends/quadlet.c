@@ -284,6 +284,19 @@ static void put(struct qctx *c, struct sink *k, enum qkey id, const char *v, str
 		     c->ver % 100);
 }
 
+/* put, with the flag of the run option the key stands for. */
+static void put_option(struct qctx *c, struct sink *k, enum qkey id, const char *flag, const char *v, struct loc loc)
+{
+	const struct qkey_info *q = &qkeys[id];
+	if (c->ver >= q->since && key_fits(id, v))
+		write_key(k->keys, id, v);
+	else if (c->ver >= qkeys[k->podman_args].since)
+		sink_arg(c, k, arena_concat(c->a, flag, "=", v, (const char *)NULL));
+	else
+		diag_warning(c->d, loc, "%s=%s cannot be expressed for podman %d.%d, ignoring", q->name, v,
+			     c->ver / 100, c->ver % 100);
+}
+
 /* A flag that has no Quadlet key (--privileged, --cpus=2). */
 static void put_arg(struct qctx *c, struct sink *k, const char *word, struct loc loc)
 {
@@ -514,14 +527,8 @@ static void container_identity(struct qctx *c, struct cfile *f)
 	container_image(c, f);
 	container_exec(c, f);
 	container_entrypoint(c, f);
-	if (s->hostname)
-		put(c, &f->k, C_HOST_NAME, s->hostname, s->loc);
-	if (s->working_dir)
-		put(c, &f->k, C_WORKING_DIR, s->working_dir, s->loc);
 	container_user(c, f);
-	put_kvlist(c, &f->k, C_ENVIRONMENT, &s->environment);
 	put_kvlist(c, &f->k, C_LABEL, &s->labels);
-	put_kvlist(c, &f->k, C_ANNOTATION, &s->annotations);
 }
 
 /* ---- [Container]: ports ------------------------------------------------------------------------- */
@@ -691,8 +698,6 @@ static void container_mounts(struct qctx *c, struct cfile *f)
 		default: warn_attr(c, s, m->loc, arena_printf(c->a, "a \"%s\" mount", mount_type_names[m->type]));
 		}
 	}
-	for (size_t i = 0; i < s->tmpfs.n; i++)
-		put(c, &f->k, C_TMPFS, s->tmpfs.v[i], s->tmpfs.locs ? s->tmpfs.locs[i] : s->loc);
 }
 
 /* Secrets and configs from files are read-only binds, as compose mounts
@@ -818,12 +823,6 @@ static void container_networks(struct qctx *c, struct cfile *f)
 		warn_attr(c, s, s->loc, "\"links\" (service names resolve through network aliases)");
 	if (s->external_links.n)
 		warn_attr(c, s, s->loc, "\"external_links\"");
-	for (size_t i = 0; i < s->dns.n; i++)
-		put(c, &f->k, C_DNS, s->dns.v[i], s->loc);
-	for (size_t i = 0; i < s->dns_search.n; i++)
-		put(c, &f->k, C_DNS_SEARCH, s->dns_search.v[i], s->loc);
-	for (size_t i = 0; i < s->dns_opt.n; i++)
-		put(c, &f->k, C_DNS_OPTION, s->dns_opt.v[i], s->loc);
 	for (size_t i = 0; i < s->extra_hosts.n; i++) {
 		const struct kv *h = &s->extra_hosts.v[i];
 		if (h->value && strcmp(h->value, "host-gateway") == 0 && !plan_has(c->plan, FEAT_HOST_GATEWAY))
@@ -919,23 +918,12 @@ static void container_notify(struct qctx *c, struct cfile *f)
 static void container_security(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	for (size_t i = 0; i < s->cap_add.n; i++)
-		put(c, &f->k, C_ADD_CAPABILITY, s->cap_add.v[i], s->loc);
-	for (size_t i = 0; i < s->cap_drop.n; i++)
-		put(c, &f->k, C_DROP_CAPABILITY, s->cap_drop.v[i], s->loc);
-	if (s->read_only != TRI_UNSET)
-		put(c, &f->k, C_READ_ONLY, s->read_only == TRI_TRUE ? "true" : "false", s->loc);
-	if (s->init != TRI_UNSET)
-		put(c, &f->k, C_RUN_INIT, s->init == TRI_TRUE ? "true" : "false", s->loc);
 	for (size_t i = 0; i < s->n_devices; i++) {
 		const struct device *d = &s->devices[i];
 		const char *v = d->target ? arena_printf(c->a, "%s:%s", d->source, d->target) : d->source;
 		put(c, &f->k, C_ADD_DEVICE, d->permissions ? arena_printf(c->a, "%s:%s", v, d->permissions) : v,
 		    d->loc);
 	}
-	for (size_t i = 0; i < s->group_add.n; i++)
-		put(c, &f->k, C_GROUP_ADD, s->group_add.v[i], s->loc);
-	put_kvlist(c, &f->k, C_SYSCTL, &s->sysctls);
 	for (size_t i = 0; i < s->n_ulimits; i++) {
 		const struct ulimit *u = &s->ulimits[i];
 		const char *v = u->single ? arena_printf(c->a, "%s=%lld", u->name, (long long)u->soft)
@@ -948,8 +936,6 @@ static void container_security(struct qctx *c, struct cfile *f)
 static void container_namespaces(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	if (s->userns_mode)
-		put(c, &f->k, C_USER_NS, s->userns_mode, s->loc);
 	/* --runtime is a global podman option */
 	if (s->runtime && c->ver >= qkeys[C_GLOBAL_ARGS].since)
 		write_key(&f->container, C_GLOBAL_ARGS, arena_printf(c->a, "--runtime=%s", s->runtime));
@@ -957,22 +943,9 @@ static void container_namespaces(struct qctx *c, struct cfile *f)
 		warn_attr(c, s, s->loc, "\"runtime\" (GlobalArgs= needs podman 4.8)");
 }
 
-static int64_t first_set(int64_t a, int64_t b)
-{
-	return a != IR_UNSET ? a : b;
-}
-
 static void container_resources(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	int64_t mem = first_set(s->mem_limit, s->deploy.limits.memory);
-	int64_t pids = first_set(s->pids_limit, s->deploy.limits.pids);
-	if (mem != IR_UNSET)
-		put(c, &f->k, C_MEMORY, fmt_bytes(c, mem), s->loc);
-	if (pids != IR_UNSET)
-		put(c, &f->k, C_PIDS_LIMIT, fmt_int(c, pids), s->loc);
-	if (s->shm_size != IR_UNSET)
-		put(c, &f->k, C_SHM_SIZE, fmt_bytes(c, s->shm_size), s->loc);
 	if (!isnan(s->deploy.reservations.cpus))
 		warn_attr(c, s, s->deploy.loc, "\"deploy.resources.reservations.cpus\"");
 }
@@ -1001,10 +974,33 @@ static void container_lifecycle(struct qctx *c, struct cfile *f)
 		put(c, &f->k, C_LOG_DRIVER, s->logging.driver, s->loc);
 	if (s->logging.present)
 		put_kvlist(c, &f->k, C_LOG_OPT, &s->logging.options);
-	if (s->stop_signal)
-		put(c, &f->k, C_STOP_SIGNAL, s->stop_signal, s->loc);
 	if (s->stop_grace_period != IR_UNSET)
 		put(c, &f->k, C_STOP_TIMEOUT, fmt_secs(c, s->stop_grace_period), s->loc);
+}
+
+/* The [Container] key named by the run option table's Quadlet column. */
+static enum qkey container_key(const char *name)
+{
+	for (int i = 0; i <= C_WORKING_DIR; i++)
+		if (strcmp(qkeys[i].name, name) == 0)
+			return (enum qkey)i;
+	return Q__MAX;
+}
+
+/* The attributes whose `podman run` flag has a Quadlet key, from the run
+ * option table (backends/runargs.c, its Quadlet column): Key=value, or
+ * the flag in PodmanArgs= where this podman has no such key. */
+static void container_keys(struct qctx *c, struct cfile *f)
+{
+	struct run_opt *opts;
+	size_t n = run_args_quadlet(c->a, c->d, c->plan, f->s, &opts);
+	for (size_t i = 0; i < n; i++) {
+		enum qkey id = container_key(opts[i].key);
+		if (id == Q__MAX) /* a name the table and this file disagree on: a bug, said */
+			diag_error(c->d, opts[i].loc, "internal: no Quadlet key %s", opts[i].key);
+		else
+			put_option(c, &f->k, id, opts[i].flag, opts[i].value, opts[i].loc);
+	}
 }
 
 /* The attributes Quadlet has no key for, as the run option table's
@@ -1289,6 +1285,7 @@ static void add_file(struct qctx *c, struct fileset *out, const char *path, cons
 static void container_body(struct qctx *c, struct cfile *f)
 {
 	container_identity(c, f);
+	container_keys(c, f);
 	container_ports(c, f);
 	container_networks(c, f);
 	container_mounts(c, f);

@@ -535,10 +535,12 @@ struct run_flag {
 	size_t off;        /* of the attribute in struct service */
 	size_t alt;        /* a deploy.resources fallback when the attribute is unset; 0: none */
 	int feature;       /* the plan_feature the flag needs; -1: every engine has it */
-	/* The Quadlet key(s) backends/quadlet.c writes for the attribute, or
-	 * QUADLET_OWN when it deals with the attribute itself; NULL: Quadlet
-	 * has no key and takes these flags as they are into PodmanArgs=
-	 * (run_args_podman_args), so a row added here reaches Quadlet too. */
+	/* The Quadlet key that takes the flag's values (run_args_quadlet:
+	 * Key=value, or the flag in PodmanArgs= where the key is too new), or
+	 * QUADLET_OWN when backends/quadlet.c writes the attribute itself;
+	 * NULL: Quadlet has no key and takes these flags as they are into
+	 * PodmanArgs= (run_args_podman_args), so a row added here reaches
+	 * Quadlet too. */
 	const char *quadlet;
 };
 
@@ -912,26 +914,26 @@ static void h_extra(struct ra *r, const struct run_flag *f)
 static const struct run_flag run_flags[] = {
 	F("hostname", "--hostname", f_str, hostname, "HostName"),
 	FNEEDS("domainname", "--domainname", f_str, domainname, FEAT_DOMAINNAME, NULL),
-	F("user", "--user", f_str, user, "User"),
+	F("user", "--user", f_str, user, QUADLET_OWN),
 	F("working_dir", "--workdir", f_str, working_dir, "WorkingDir"),
 	F("environment", "--env", f_kvlist, environment, "Environment"),
-	F("labels", "--label", h_labels, labels, "Label"),
+	F("labels", "--label", h_labels, labels, QUADLET_OWN),
 	F("annotations", "--annotation", f_kvlist, annotations, "Annotation"),
-	F("ports", "--publish", h_ports, ports, "PublishPort"),
-	F("expose", "--expose", f_strlist, expose, "ExposeHostPort"),
-	F("networks", "--network", h_networks, networks, "Network"),
+	F("ports", "--publish", h_ports, ports, QUADLET_OWN),
+	F("expose", "--expose", f_strlist, expose, QUADLET_OWN),
+	F("networks", "--network", h_networks, networks, QUADLET_OWN),
 	FNEEDS("links", "--link", h_links, links, FEAT_LINK, QUADLET_OWN),
 	FNEEDS("external_links", "--link", f_strlist, external_links, FEAT_LINK, QUADLET_OWN),
-	F("extra_hosts", "--add-host", h_extra_hosts, extra_hosts, "AddHost"),
+	F("extra_hosts", "--add-host", h_extra_hosts, extra_hosts, QUADLET_OWN),
 	F("dns", "--dns", f_strlist, dns, "DNS"),
 	F("dns_opt", "--dns-option", f_strlist, dns_opt, "DNSOption"),
 	F("dns_search", "--dns-search", f_strlist, dns_search, "DNSSearch"),
-	F("volumes", NULL, h_volumes, volumes, "Volume"),
+	F("volumes", NULL, h_volumes, volumes, QUADLET_OWN),
 	F("volumes_from", "--volumes-from", h_volumes_from, volumes_from, NULL),
 	FNEEDS("volume_driver", "--volume-driver", f_str, volume_driver, FEAT_VOLUME_DRIVER, NULL),
 	F("tmpfs", "--tmpfs", f_strlist, tmpfs, "Tmpfs"),
-	F("secrets", NULL, h_secrets, secrets, "Secret"),
-	F("configs", NULL, h_configs, configs, "Volume"),
+	F("secrets", NULL, h_secrets, secrets, QUADLET_OWN),
+	F("configs", NULL, h_configs, configs, QUADLET_OWN),
 	F("cap_add", "--cap-add", f_strlist, cap_add, "AddCapability"),
 	F("cap_drop", "--cap-drop", f_strlist, cap_drop, "DropCapability"),
 	F("privileged", "--privileged", f_tri, privileged, NULL),
@@ -939,10 +941,10 @@ static const struct run_flag run_flags[] = {
 	F("read_only", "--read-only", f_tri, read_only, "ReadOnly"),
 	F("init", "--init", f_tri, init, "RunInit"),
 	F("stop_signal", "--stop-signal", f_str, stop_signal, "StopSignal"),
-	F("stop_grace_period", "--stop-timeout", h_stop_timeout, stop_grace_period, "StopTimeout"),
-	F("healthcheck", NULL, h_health, healthcheck, "HealthCmd"),
-	F("logging", NULL, h_logging, logging, "LogDriver"),
-	F("ulimits", "--ulimit", h_ulimits, ulimits, "Ulimit"),
+	F("stop_grace_period", "--stop-timeout", h_stop_timeout, stop_grace_period, QUADLET_OWN),
+	F("healthcheck", NULL, h_health, healthcheck, QUADLET_OWN),
+	F("logging", NULL, h_logging, logging, QUADLET_OWN),
+	F("ulimits", "--ulimit", h_ulimits, ulimits, QUADLET_OWN),
 	F("sysctls", "--sysctl", f_kvlist, sysctls, "Sysctl"),
 	F("storage_opt", "--storage-opt", f_kvlist, storage_opt, NULL),
 	FALT("pids_limit", "--pids-limit", f_int, pids_limit, deploy.limits.pids, "PidsLimit"),
@@ -962,7 +964,7 @@ static const struct run_flag run_flags[] = {
 	F("cpuset", "--cpuset-cpus", f_str, cpuset, NULL),
 	FNEEDS("cpu_count", "--cpu-count", f_int, cpu_count, FEAT_CPU_COUNT, NULL),
 	FNEEDS("cpu_percent", "--cpu-percent", f_double, cpu_percent, FEAT_CPU_PERCENT, NULL),
-	F("devices", "--device", h_devices, devices, "AddDevice"),
+	F("devices", "--device", h_devices, devices, QUADLET_OWN),
 	F("device_cgroup_rules", "--device-cgroup-rule", f_strlist, device_cgroup_rules, NULL),
 	F("group_add", "--group-add", f_strlist, group_add, "GroupAdd"),
 	F("ipc", "--ipc", f_svcref, ipc, NULL),
@@ -972,13 +974,13 @@ static const struct run_flag run_flags[] = {
 	F("cgroup", "--cgroupns", f_str, cgroup, NULL),
 	F("cgroup_parent", "--cgroup-parent", f_str, cgroup_parent, NULL),
 	FNEEDS("isolation", "--isolation", f_str, isolation, FEAT_ISOLATION, NULL),
-	FNEEDS("runtime", "--runtime", f_str, runtime, FEAT_RUNTIME, "GlobalArgs"),
+	FNEEDS("runtime", "--runtime", f_str, runtime, FEAT_RUNTIME, QUADLET_OWN),
 	F("platform", "--platform", f_str, platform, NULL),
-	F("pull_policy", "--pull", h_pull, pull_policy, "Pull"),
+	F("pull_policy", "--pull", h_pull, pull_policy, QUADLET_OWN),
 	F("stdin_open", "--interactive", f_tri, stdin_open, NULL),
 	F("tty", "--tty", f_tri, tty, NULL),
 	F("mac_address", "--mac-address", f_str, mac_address, NULL),
-	F("entrypoint", "--entrypoint", h_entrypoint, entrypoint, "Entrypoint"),
+	F("entrypoint", "--entrypoint", h_entrypoint, entrypoint, QUADLET_OWN),
 	F("extra", NULL, h_extra, extra, QUADLET_OWN),
 };
 
@@ -1065,6 +1067,42 @@ struct strvec *run_args_connects(struct arena *a, struct diag *d, const struct p
 	}
 	*n = s->n_networks - 1;
 	return out;
+}
+
+/* The rows whose flags carry plain values: a string, each item of a list
+ * or a map, a number, a boolean. */
+static bool plain_row(const struct run_flag *f)
+{
+	return f->fn == f_str || f->fn == f_strlist || f->fn == f_kvlist || f->fn == f_int || f->fn == f_double ||
+	       f->fn == f_tri;
+}
+
+size_t run_args_quadlet(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+			struct run_opt **out)
+{
+	struct ra r = { a, d, pl->project, s, pl->opts.engine, pl, NULL, NULL, NULL };
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(run_flags); i++) {
+		const struct run_flag *f = &run_flags[i];
+		if (!f->quadlet || !f->quadlet[0] || !plain_row(f))
+			continue;
+		struct strvec words = { 0 };
+		r.v = &words;
+		f->fn(&r, f);
+		size_t fl = strlen(f->flag);
+		for (size_t k = 0; k < words.n; k++) {
+			if (n == cap) {
+				size_t grown = cap ? 2 * cap : 16;
+				*out = arena_grow(a, *out, cap * sizeof(**out), grown * sizeof(**out));
+				cap = grown;
+			}
+			const char *w = words.v[k];
+			(*out)[n++] = (struct run_opt){ f->quadlet, f->flag, w[fl] == '=' ? w + fl + 1 : "true",
+							attr_loc(s, f->attr) };
+		}
+	}
+	return n;
 }
 
 void run_args_podman_args(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,

@@ -38,6 +38,18 @@ void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, co
 struct strvec *run_args_connects(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
 				 const char *cname, size_t *n);
 
+/* The values of the run option table's rows that have a Quadlet key
+ * (its Quadlet column) and plain values, in the table's order: *out gets
+ * one per value, the key, the flag it stands for (where the key is newer
+ * than the podman asked for), the value as the flag takes it ("true" for
+ * a boolean), where the attribute is written.  Returns their number. */
+struct run_opt {
+	const char *key, *flag, *value;
+	struct loc loc;
+};
+size_t run_args_quadlet(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+			struct run_opt **out);
+
 /* The flags of run_args_service for the attributes Quadlet has no key for
  * (the run option table's Quadlet column), for its PodmanArgs=: what
  * podman has of them at the plan's version, and warnings to d for the

@@ -311,8 +311,8 @@ static void test_gates_4_4(void **state)
 		"Volume=g_cache:/cache\n"
 		"Label=\"com.docker.compose.project=g\"\n"
 		"Label=\"com.docker.compose.service=web\"\n"
-		"PodmanArgs=\"--entrypoint=[\\\"/entry.sh\\\",\\\"--flag\\\"]\" \"--workdir=/srv\" \"--user=www-data\" "
-		"\"--ulimit=nofile=1024\" \"--stop-signal=SIGQUIT\" \"--stop-timeout=30\"\n"
+		"PodmanArgs=\"--entrypoint=[\\\"/entry.sh\\\",\\\"--flag\\\"]\" \"--user=www-data\" \"--workdir=/srv\" "
+		"\"--stop-signal=SIGQUIT\" \"--ulimit=nofile=1024\" \"--stop-timeout=30\"\n"
 		"\n[Service]\nSuccessExitStatus=143\n"
 		"TimeoutStopSec=90\n"
 		"ExecStartPre=/usr/bin/podman \"network\" \"create\" \"--ignore\" "
@@ -330,8 +330,8 @@ static void test_gates_5_0(void **state)
 	emit(f, gated, 500);
 	const char *web = file(f, "web.container");
 	assert_contains(web, "Entrypoint=[\"/entry.sh\",\"--flag\"]\n"
-			     "WorkingDir=/srv\n"
 			     "User=www-data\n"
+			     "WorkingDir=/srv\n"
 			     "Network=default.network:alias=web\n"
 			     "Volume=cache.volume:/cache\n"
 			     "Ulimit=nofile=1024\n"
@@ -348,8 +348,8 @@ static void test_gates_5_2(void **state)
 	const char *web = file(f, "web.container");
 	assert_contains(web, "Network=default.network\n"
 			     "NetworkAlias=web\n");
-	assert_contains(web, "StopSignal=SIGQUIT\n"
-			     "StopTimeout=30\n");
+	assert_contains(web, "StopSignal=SIGQUIT\n");
+	assert_contains(web, "StopTimeout=30\n");
 	assert_lacks(web, "PodmanArgs=");
 }
 
