@@ -287,7 +287,7 @@ static void docker_endpoint(struct ra *r, struct strbuf *sb, const struct servic
 		csv_kv(sb, "ip", n->ipv4_address);
 	if (n->ipv6_address)
 		csv_kv(sb, "ip6", n->ipv6_address);
-	if (n->mac_address)
+	if (n->mac_address && plan_has(r->pl, FEAT_ENDPOINT_MAC))
 		csv_kv(sb, "mac-address", n->mac_address);
 	for (size_t i = 0; i < n->link_local_ips.n; i++)
 		csv_kv(sb, "link-local-ip", n->link_local_ips.v[i]);
@@ -295,8 +295,10 @@ static void docker_endpoint(struct ra *r, struct strbuf *sb, const struct servic
 		csv_kv(sb, "driver-opt", arena_printf(r->a, "com.docker.network.endpoint.ifname=%s", n->interface_name));
 	for (size_t i = 0; i < n->driver_opts.n; i++)
 		csv_kv(sb, "driver-opt", arena_printf(r->a, "%s=%s", n->driver_opts.v[i].key, n->driver_opts.v[i].value));
-	if (n->gw_priority != IR_UNSET)
+	if (n->gw_priority != IR_UNSET && plan_has(r->pl, FEAT_GW_PRIORITY))
 		csv_kv(sb, "gw-priority", arena_printf(r->a, "%lld", (long long)n->gw_priority));
+	else if (n->gw_priority != IR_UNSET)
+		plan_feature_missing(r->d, r->pl, FEAT_GW_PRIORITY, r->s, n->loc, NULL);
 }
 
 static void network_docker(struct ra *r, const struct service_network *n, bool endpoint)
@@ -311,6 +313,11 @@ static void network_docker(struct ra *r, const struct service_network *n, bool e
 	if (endpoint)
 		docker_endpoint(r, &sb, n);
 	push_flag_sb(r, "--network", &sb);
+	/* before docker 25.0 a container has one network at create, whose
+	 * MAC address is the container's own (as docker compose sets it for
+	 * such a daemon) */
+	if (endpoint && n->mac_address && !plan_has(r->pl, FEAT_ENDPOINT_MAC))
+		push_flag(r, "--mac-address", n->mac_address);
 }
 
 /* network_mode, or every network by priority (desc) then name; with

@@ -63,7 +63,8 @@ static void check_restart(struct diag *d, const struct service *s, const struct 
  * subpath with docker 26.0 (volume-subpath) and podman 5.4 (podman#24532);
  * --health-start-interval and more than one network at create (API
  * 1.44: below it the daemon answers "Container cannot be connected to
- * network endpoints") with docker 25.0.  podman has no --domainname,
+ * network endpoints") and a MAC address per network with docker 25.0, a
+ * network's gateway priority with docker 28.0 (podman has none).  podman has no --domainname,
  * --link, --volume-driver, --isolation, --cpu-count, --cpu-percent or
  * --health-start-interval, and --runtime is a global option of podman's,
  * not one of `podman run`. */
@@ -79,6 +80,8 @@ const struct plan_feature_info plan_features[FEAT__MAX] = {
 	[FEAT_HOST_GATEWAY] = { "extra_hosts \"host-gateway\"", { 2010, 407 } },
 	[FEAT_VOLUME_SUBPATH] = { "volumes.volume.subpath", { 2600, 504 } },
 	[FEAT_NETWORKS_AT_CREATE] = { "networks (more than one at create)", { 2500, 100 } },
+	[FEAT_ENDPOINT_MAC] = { "networks.mac_address", { 2500, 100 } },
+	[FEAT_GW_PRIORITY] = { "networks.gw_priority", { 2800, 0 } },
 };
 
 bool plan_has(const struct plan *pl, enum plan_feature f)

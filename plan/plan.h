@@ -77,6 +77,8 @@ enum plan_feature {
 	FEAT_HOST_GATEWAY,           /* --add-host=NAME:host-gateway */
 	FEAT_VOLUME_SUBPATH,         /* --mount type=volume,(volume-)subpath= */
 	FEAT_NETWORKS_AT_CREATE,     /* more than one --network at create (API 1.44) */
+	FEAT_ENDPOINT_MAC,           /* a MAC address per network (--network ...,mac-address=) */
+	FEAT_GW_PRIORITY,            /* --network ...,gw-priority= */
 	FEAT__MAX
 };
 struct plan_feature_info {

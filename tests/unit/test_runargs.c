@@ -479,6 +479,49 @@ static void test_engine_versions(void **state)
 	}
 }
 
+/* A network's MAC address and gateway priority by docker version: before
+ * 25.0 the container's one network at create takes the MAC address as the
+ * container's own (--mac-address); gw-priority came with 28.0. */
+static void test_endpoint_versions(void **state)
+{
+	struct fx *f = *state;
+	const struct project *p = load(f, "name: demo\n"
+					  "services:\n"
+					  "  app:\n"
+					  "    image: app\n"
+					  "    networks:\n"
+					  "      front: {mac_address: \"02:42:ac:11:00:02\", gw_priority: 5}\n"
+					  "networks: {front: {}}\n");
+	static const struct {
+		int version;
+		const char *net, *mac;
+		int warnings;
+	} cases[] = {
+		{ 2010, "--network=name=demo_front,alias=demo-app-1,alias=app", "--mac-address=02:42:ac:11:00:02", 1 },
+		{ 2500, "--network=name=demo_front,alias=demo-app-1,alias=app,mac-address=02:42:ac:11:00:02", NULL, 1 },
+		{ 2800,
+		  "--network=name=demo_front,alias=demo-app-1,alias=app,mac-address=02:42:ac:11:00:02,gw-priority=5",
+		  NULL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc, warnings = f->d.warnings;
+		const struct plan *pl = plan_at(f, p, ENGINE_DOCKER, cases[i].version, &rc);
+		assert_int_equal(rc, 0);
+		struct strvec flags = { 0 }, tail = { 0 };
+		run_args_service(&f->a, &f->d, pl, svc(p, "app"), 1, true, &flags, &tail);
+		bool net = false, mac = false;
+		for (size_t k = 0; k < flags.n; k++) {
+			net |= strcmp(flags.v[k], cases[i].net) == 0;
+			mac |= cases[i].mac && strcmp(flags.v[k], cases[i].mac) == 0;
+			assert_true(cases[i].mac || !str_has_prefix(flags.v[k], "--mac-address="));
+		}
+		assert_true(net);
+		assert_int_equal(mac, cases[i].mac != NULL);
+		assert_int_equal(f->d.warnings - warnings, cases[i].warnings);
+	}
+	expect_warning(f, "service \"app\": networks.gw_priority needs docker 28.0 (this output is for 25.0");
+}
+
 /* Paths and aliases that would break a CSV record or the -v syntax. */
 static void test_hostile_mount_and_alias(void **state)
 {
@@ -977,6 +1020,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mounts_docker, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mounts_podman, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_endpoint_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_mount_and_alias, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_healthcheck_docker, setup, teardown),
