@@ -821,6 +821,29 @@ static void add_down_service(struct sh *sh, struct strbuf *sb, const struct serv
 		}
 }
 
+/* `<test> NAME; then quiet ... <network|volume> rm NAME; fi` for each of
+ * the project's own networks or volumes that a service uses (not an
+ * external one). */
+static void add_down_resources(struct sh *sh, struct strbuf *sb, enum resource_kind k, const char *test)
+{
+	const char *what = k == RES_NETWORK ? "network" : "volume";
+	const bool *used = project_resources_used(sh->p, k, sh->a);
+	for (size_t i = 0; i < sh->p->n_res[k]; i++) {
+		const struct resource *r = sh->p->res[k][i];
+		if (r->external || !used[i])
+			continue;
+		sb_adds(sb, test);
+		sh_quote(sb, r->name);
+		sb_adds(sb, "; then\n");
+		add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "%s \"%s\": remove %s", what, r->key, r->name));
+		sb_addf(sb, " %s rm", what);
+		struct strvec argv = { 0 };
+		strvec_push(&argv, sh->a, r->name);
+		add_argv(sb, 2, &argv, 0);
+		sb_adds(sb, "\n\tfi\n");
+	}
+}
+
 static void emit_down(struct sh *sh, struct strbuf *sb)
 {
 	sb_adds(sb, "# down: the services in reverse dependency order, then the networks; the volumes\n"
@@ -828,36 +851,8 @@ static void emit_down(struct sh *sh, struct strbuf *sb)
 	for (size_t i = sh->p->n_services; i-- > 0;)
 		if (sh->p->order[i]->replicas > 0)
 			add_down_service(sh, sb, sh->p->order[i]);
-	const bool *used = project_resources_used(sh->p, RES_NETWORK, sh->a);
-	for (size_t i = 0; i < sh->p->n_res[RES_NETWORK]; i++) {
-		const struct resource *r = sh->p->res[RES_NETWORK][i];
-		if (r->external || !used[i])
-			continue;
-		sb_adds(sb, "\tif have network ");
-		sh_quote(sb, r->name);
-		sb_adds(sb, "; then\n");
-		add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "network \"%s\": remove %s", r->key, r->name));
-		sb_adds(sb, " network rm");
-		struct strvec argv = { 0 };
-		strvec_push(&argv, sh->a, r->name);
-		add_argv(sb, 2, &argv, 0);
-		sb_adds(sb, "\n\tfi\n");
-	}
-	used = project_resources_used(sh->p, RES_VOLUME, sh->a);
-	for (size_t i = 0; i < sh->p->n_res[RES_VOLUME]; i++) {
-		const struct resource *r = sh->p->res[RES_VOLUME][i];
-		if (r->external || !used[i])
-			continue;
-		sb_adds(sb, "\tif [ -n \"$VOLUMES\" ] && have volume ");
-		sh_quote(sb, r->name);
-		sb_adds(sb, "; then\n");
-		add_engine_call(sb, 2, "quiet", arena_printf(sh->a, "volume \"%s\": remove %s", r->key, r->name));
-		sb_adds(sb, " volume rm");
-		struct strvec argv = { 0 };
-		strvec_push(&argv, sh->a, r->name);
-		add_argv(sb, 2, &argv, 0);
-		sb_adds(sb, "\n\tfi\n");
-	}
+	add_down_resources(sh, sb, RES_NETWORK, "\tif have network ");
+	add_down_resources(sh, sb, RES_VOLUME, "\tif [ -n \"$VOLUMES\" ] && have volume ");
 	const char *done = arena_printf(sh->a, "project \"%s\" is down", sh->p->name);
 	add_call_line(sb, 1, "say", &done, 1);
 	sb_adds(sb, "}\n\n");
