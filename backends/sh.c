@@ -652,8 +652,20 @@ static void add_wait(struct sh *sh, struct strbuf *sb, const struct service *s, 
 					healthy ? "is healthy" : "completed successfully");
 	for (int r = 1; r <= (int)t->replicas; r++) {
 		const char *args[] = { what, plan_container_name(sh->a, sh->p, t, r) };
-		add_call(sb, 1, healthy ? "wait_healthy" : "wait_completed", args, ARRAY_SIZE(args));
-		sb_addf(sb, " %lld\n", edge_tries(e));
+		if (e->required) {
+			add_call(sb, 1, healthy ? "wait_healthy" : "wait_completed", args, ARRAY_SIZE(args));
+			sb_addf(sb, " %lld\n", edge_tries(e));
+			continue;
+		}
+		/* required: false: the condition may fail, in a subshell,
+		 * and the service starts without it (plan.h) */
+		sb_adds(sb, "\tif ! (");
+		add_call(sb, 0, healthy ? "wait_healthy" : "wait_completed", args, ARRAY_SIZE(args));
+		sb_addf(sb, " %lld); then\n", edge_tries(e));
+		const char *without = arena_printf(sh->a, "service \"%s\": starting without \"%s\" (required: false)",
+						   s->name, t->name);
+		add_call_line(sb, 2, "say", &without, 1);
+		sb_adds(sb, "\tfi\n");
 	}
 }
 

@@ -487,7 +487,7 @@ static int64_t dep_wait_seconds(const struct sd *sd, const struct service *s)
 	int64_t max = 0;
 	for (size_t i = 0; i < ps->n_edges; i++) {
 		const struct plan_edge *e = &ps->edges[i];
-		if (e->required && e->wait != DEP_COMPLETED && edge_seconds(e) > max)
+		if (e->wait != DEP_COMPLETED && edge_seconds(e) > max)
 			max = edge_seconds(e);
 	}
 	return max;
@@ -560,41 +560,53 @@ static void dep_wait_body(struct sd *sd, struct strbuf *body, enum dep_condition
 	sb_adds(body, " >&2; exit 1;; esac;");
 }
 
-/* ExecStartPre= lines that hold the service back until each required
- * dependency is what its condition asks: every container running
- * (service_started) or healthy (service_healthy), bounded; the unit of a
+/* ExecStartPre=<prefix>/bin/sh -c '<wait>': until container (of unit) is
+ * running or healthy within bound, or the unit of a completed dependency
+ * is active (exited 0).  prefix "-": its failure does not fail the unit. */
+static void add_dep_wait(struct sd *sd, struct strbuf *sb, enum dep_condition cond, int64_t bound,
+			 const char *container, const char *unit, const char *prefix)
+{
+	struct strbuf script = STRBUF_INIT;
+	if (cond == DEP_COMPLETED) {
+		sb_adds(&script, "exec " SYSTEMCTL " is-active --quiet ");
+		sh_quote(&script, unit);
+	} else {
+		struct strbuf body = STRBUF_INIT;
+		int64_t limit = (bound + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC;
+		dep_wait_body(sd, &body, cond, container, unit);
+		const char *what = arena_printf(sd->a, "dependency failed to start: %s is not %s after %lld seconds",
+						container, cond == DEP_HEALTHY ? "healthy" : "running", (long long)limit);
+		wait_loop(&script, body.buf, what, limit);
+		sb_release(&body);
+	}
+	struct strvec argv = shell_argv(sd, NULL, &script);
+	add_exec(NULL, sb, "ExecStartPre", prefix, &argv);
+	sb_release(&script);
+}
+
+/* ExecStartPre= lines that hold the service back until each dependency
+ * is what its condition asks: every container running (service_started)
+ * or healthy (service_healthy), bounded; the unit of a
  * service_completed_successfully dependency (a oneshot) active, that is
  * exited 0.  A wait that fails fails this unit only: the dependency keeps
- * running, as docker compose leaves it (§6a). */
+ * running, as docker compose leaves it (§6a).  A dependency that is not
+ * required must have started all the same (docker compose's up stops at a
+ * start that fails); its condition's wait may fail ("-"). */
 static void add_dep_waits(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
 	const struct plan_service *ps = plan_service(sd->plan, sv->s);
 	for (size_t i = 0; i < ps->n_edges; i++) {
 		const struct plan_edge *e = &ps->edges[i];
-		const struct service *t = e->target;
-		if (!e->required)
-			continue;
 		struct strvec units = { 0 };
-		service_units(sd, t, &units);
+		service_units(sd, e->target, &units);
 		for (size_t k = 0; k < units.n; k++) {
-			struct strbuf script = STRBUF_INIT;
-			if (e->wait == DEP_COMPLETED) {
-				sb_adds(&script, "exec " SYSTEMCTL " is-active --quiet ");
-				sh_quote(&script, units.v[k]);
-			} else {
-				struct strbuf body = STRBUF_INIT;
-				const char *container = plan_container_name(sd->a, sd->p, t, (int)k + 1);
-				int64_t limit = edge_seconds(e);
-				dep_wait_body(sd, &body, e->wait, container, units.v[k]);
-				const char *what = arena_printf(sd->a, "dependency failed to start: %s is not %s after %lld seconds",
-								container, e->wait == DEP_HEALTHY ? "healthy" : "running",
-								(long long)limit);
-				wait_loop(&script, body.buf, what, limit);
-				sb_release(&body);
-			}
-			struct strvec argv = shell_argv(sd, NULL, &script);
-			add_exec(NULL, sb, "ExecStartPre", "", &argv);
-			sb_release(&script);
+			const char *container = plan_container_name(sd->a, sd->p, e->target, (int)k + 1);
+			/* a dependency that is not required must still have
+			 * started; only its condition may fail (plan.h) */
+			if (!e->required && e->wait == DEP_HEALTHY)
+				add_dep_wait(sd, sb, DEP_STARTED, PLAN_WAIT_ALLOWANCE, container, units.v[k], "");
+			add_dep_wait(sd, sb, e->wait, e->bound, container, units.v[k],
+				     e->required || e->wait == DEP_STARTED ? "" : "-");
 		}
 	}
 }

@@ -99,8 +99,11 @@ extern const struct plan_feature_info plan_features[FEAT__MAX];
  *  - a required dependency that does not get there (it fails to start,
  *    exits non-zero, becomes unhealthy, or `bound` passes) fails the
  *    dependent's start, and only it: the dependency keeps running;
- *  - one that is not required is waited for the same way, and its failure
- *    is a warning: the dependent starts anyway;
+ *  - one that is not required is waited for the same way, and a
+ *    condition it does not reach is a warning: the dependent starts
+ *    anyway; but its start must have succeeded: docker compose's up stops
+ *    at a start that fails, required or not (scenarios optfails,
+ *    optunhealthy);
  *  - the engine restarting a dependency by its restart policy leaves the
  *    dependent alone; with restart: true an explicit restart of the
  *    dependency (compose restart, a recreation) restarts the dependent. */

@@ -12,7 +12,8 @@
  * is dependency order, so a failure reaches every dependent in one walk):
  * a pending service whose dependencies reached their conditions starts
  * when fewer than --jobs workers run; one with a required dependency that
- * can no longer get there is not started.  rt_verdict is that decision and
+ * can no longer get there is not started, nor one with a dependency that
+ * did not start at all (required: false or not).  rt_verdict is that decision and
  * nothing else, so that it can be tested alone.
  *
  * `down` and the stop after `up` use the same machinery the other way
@@ -78,7 +79,10 @@ enum rt_verdict rt_verdict(const struct rt_plan *p, const struct rt_svc_state *s
 			continue;
 		if (!ended(ds->status))
 			v = RT_WAIT;
-		else if (dep->required) {
+		else if (dep->required || !(ds->reached & (1u << RT_COND_STARTED))) {
+			/* required: false lets the condition fail, not the
+			 * start: docker compose's up stops at a start that
+			 * fails, and its dependents do not start */
 			*blocker = dep->index;
 			return RT_NOT_STARTED;
 		}

@@ -260,8 +260,23 @@ static void test_verdict(void **state)
 	assert_int_equal(rt_verdict(&p, st, 1, &blocker), RT_NOT_STARTED);
 	assert_int_equal(blocker, 0);
 	assert_int_equal(rt_verdict(&p, st, 2, &blocker), RT_READY);
-	/* not required: a dependency that never started does not hold c back */
+	/* not required: a dependency that never started holds c back all the
+	 * same (docker compose's up stops at a start that fails, scenario
+	 * optfails); only its condition may fail */
 	st[0] = (struct rt_svc_state){ .status = RT_BLOCKED };
+	blocker = 99;
+	assert_int_equal(rt_verdict(&p, st, 2, &blocker), RT_NOT_STARTED);
+	assert_int_equal(blocker, 0);
+	st[0] = (struct rt_svc_state){ .status = RT_FAILED };
+	assert_int_equal(rt_verdict(&p, st, 2, &blocker), RT_NOT_STARTED);
+	/* ... and one that started but does not get healthy does not (scenario
+	 * optunhealthy) */
+	const char *from = strstr(three, "\"service_started\", \"required\": false");
+	assert_non_null(from);
+	p = parse_ok(f, arena_printf(&f->a, "%.*s\"service_healthy\"%s", (int)(from - three), three,
+				     from + strlen("\"service_started\"")));
+	st[0] = (struct rt_svc_state){ .status = RT_FAILED };
+	rt_reach(&st[0], RT_MS_STARTED);
 	assert_int_equal(rt_verdict(&p, st, 2, &blocker), RT_READY);
 	st[0].status = RT_INTERRUPTED;
 	assert_int_equal(rt_verdict(&p, st, 1, &blocker), RT_NOT_STARTED);

@@ -301,6 +301,27 @@ static void test_waits(void **state)
 	assert_has(f->d.out.buf, "the exec form of healthcheck.test (CMD) cannot be given to `docker run`");
 }
 
+/* required: false: a condition that fails is said, and the service
+ * starts without it (scenario optunhealthy) */
+static void test_optional_wait(void **state)
+{
+	struct fx *f = *state;
+	const char *s = script(f, "name: o\n"
+				  "services:\n"
+				  "  web:\n"
+				  "    image: web\n"
+				  "    depends_on:\n"
+				  "      api: {condition: service_healthy, required: false}\n"
+				  "  api:\n"
+				  "    image: api\n"
+				  "    healthcheck: {test: [CMD-SHELL, true], interval: 1s, timeout: 1s, retries: 2}\n");
+	assert_has(s, "up_web() {\n"
+		      "\tif ! (wait_healthy 'service \"web\": wait until \"api\" is healthy' 'o-api-1' 124); then\n"
+		      "\t\tsay 'service \"web\": starting without \"api\" (required: false)'\n"
+		      "\tfi\n"
+		      "\tensure ");
+}
+
 static void test_wait_warnings(void **state)
 {
 	struct fx *f = *state;
@@ -499,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_podman_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pre_start_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_optional_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_warnings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replicas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_words, setup, teardown),

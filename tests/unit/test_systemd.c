@@ -264,8 +264,9 @@ static void test_depends_on(void **state)
 			"docker.socket\n");
 	assert_has(web, "Type=simple\n");
 	/* web waits itself: api healthy, bounded by 3 + 4*(2+1) + 120 seconds
-	 * and TimeoutStartSec 30 s above; job's oneshot exited 0; nothing for
-	 * cache (required: false) */
+	 * and TimeoutStartSec 30 s above; job's oneshot exited 0; cache
+	 * (required: false, service_started) running all the same: docker
+	 * compose's up stops at a start that fails */
 	assert_has(web, "TimeoutStartSec=165s\n");
 	assert_has(web, "ExecStartPre=\"/bin/sh\" \"-c\" \"n=0; while :; do s=$$('/usr/bin/docker' inspect -f "
 			"'{{.State.Health.Status}}' 'd-api-1' 2>/dev/null); if [ \\\"$$s\\\" = healthy ]; then exit 0; "
@@ -277,7 +278,8 @@ static void test_depends_on(void **state)
 			"healthy after 135 seconds' >&2; exit 1; fi; sleep 1; done\"\n");
 	assert_has(web, "ExecStartPre=\"/bin/sh\" \"-c\" \"exec systemctl $${XDG_RUNTIME_DIR:+--user} is-active "
 			"--quiet 'd-job.service'\"\n");
-	assert_lacks(web, "d-cache-1");
+	assert_has(web, "ExecStartPre=\"/bin/sh\" \"-c\" \"n=0; while :; do if [ \\\"$$('/usr/bin/docker' inspect -f "
+			"'{{.State.Running}}' 'd-cache-1' 2>/dev/null)\\\" = true ]; then exit 0; fi;");
 
 	/* the dependency itself starts as any service: no wait of its own */
 	const char *api = unit(f, "d-api.service");
@@ -325,6 +327,33 @@ static void test_restart_true_not_required(void **state)
 	assert_has(unit(f, "r-a.service"), "Wants=r-b.service\n"
 					   "PartOf=r-b.service r.target\n"
 					   "After=r-b.service docker.service docker.socket\n");
+}
+
+/* required: false: the dependency must have started (its wait fails the
+ * unit), its health may fail ("-": the unit starts without it), as docker
+ * compose does (scenarios optfails, optunhealthy). */
+static void test_optional_health(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "name: o\n"
+		   "services:\n"
+		   "  a:\n"
+		   "    image: a\n"
+		   "    network_mode: none\n"
+		   "    depends_on:\n"
+		   "      b: {condition: service_healthy, required: false}\n"
+		   "  b:\n"
+		   "    image: b\n"
+		   "    network_mode: none\n"
+		   "    healthcheck: {test: [\"CMD\", \"true\"]}\n");
+	const char *a = unit(f, "o-a.service");
+	const char *running = strstr(a, "ExecStartPre=\"/bin/sh\" \"-c\" \"n=0; while :; do if [ \\\"$$('/usr/bin/docker' "
+					"inspect -f '{{.State.Running}}' 'o-b-1'");
+	const char *healthy = strstr(a, "ExecStartPre=-\"/bin/sh\" \"-c\" \"n=0; while :; do s=$$('/usr/bin/docker' "
+					"inspect -f '{{.State.Health.Status}}' 'o-b-1'");
+	assert_non_null(running);
+	assert_non_null(healthy);
+	assert_true(running < healthy);
 }
 
 /* tty with stdin_open: docker's `run -it` refuses to run without a
@@ -541,6 +570,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_depends_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_depends_on_podman, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_true_not_required, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_optional_health, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tty_stdin_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replicas_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_mapping, setup, teardown),
