@@ -396,6 +396,51 @@ static void emit_container(struct pl *pl, const struct service *s, const char *n
 	emit_map_end(&pl->e);
 }
 
+/* "decided": what the plan layer decided for the service (plan.h), for
+ * people and tools to read; the runtime acts on the argvs, not on this.
+ * restart: the engine's policy ("" for none) and its retry count; health:
+ * the effective healthcheck in ms (null without a written one); depends_on:
+ * each edge with what is waited for, whether it must be reached, whether
+ * restarts are tied, and the wait's bound in ms (0: none). */
+static void emit_decided(struct pl *pl, const struct service *s)
+{
+	const struct plan_service *ps = plan_service(pl->plan, s);
+	emit_key(&pl->e, "decided");
+	emit_map_begin(&pl->e);
+	const char *word = plan_restart_word(&ps->restart);
+	key_str(pl, "restart", word ? word : "");
+	key_int(pl, "restart_max_retries", ps->restart.max_retries == IR_UNSET ? 0 : (long long)ps->restart.max_retries);
+	emit_key(&pl->e, "health");
+	if (ps->health.written && !ps->health.disabled) {
+		emit_map_begin(&pl->e);
+		key_int(pl, "interval_ms", (long long)(ps->health.interval / 1000));
+		key_int(pl, "timeout_ms", (long long)(ps->health.timeout / 1000));
+		key_int(pl, "start_period_ms", (long long)(ps->health.start_period / 1000));
+		key_int(pl, "start_interval_ms", (long long)(ps->health.start_interval / 1000));
+		key_int(pl, "retries", (long long)ps->health.retries);
+		key_int(pl, "unhealthy_within_ms", (long long)(plan_health_bound(&ps->health) / 1000));
+		emit_map_end(&pl->e);
+	} else {
+		emit_null(&pl->e);
+	}
+	emit_key(&pl->e, "depends_on");
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		emit_map_begin(&pl->e);
+		key_str(pl, "service", e->target->name);
+		key_str(pl, "wait", dep_condition_names[e->wait]);
+		emit_key(&pl->e, "required");
+		emit_bool(&pl->e, e->required);
+		emit_key(&pl->e, "restart");
+		emit_bool(&pl->e, e->restart);
+		key_int(pl, "bound_ms", (long long)(e->bound / 1000));
+		emit_map_end(&pl->e);
+	}
+	emit_seq_end(&pl->e);
+	emit_map_end(&pl->e);
+}
+
 static void emit_service(struct pl *pl, const struct service *s)
 {
 	size_t n = s->replicas > 0 ? (size_t)s->replicas : 0;
@@ -417,6 +462,7 @@ static void emit_service(struct pl *pl, const struct service *s)
 			if (creates[i].v[k] == HASH_PLACEHOLDER)
 				creates[i].v[k] = label;
 	key_str(pl, "definition", hex64(pl, def));
+	emit_decided(pl, s);
 	const struct strlist *dirs = &plan_service(pl->plan, s)->bind_dirs;
 	struct strvec bind_dirs = { 0 };
 	for (size_t i = 0; i < dirs->n; i++)

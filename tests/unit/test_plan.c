@@ -260,6 +260,12 @@ static void test_health_docker(void **state)
 	assert_has(f->json, "\"depends_on\": [{\"service\": \"api\",\"condition\": \"service_healthy\","
 			    "\"required\": true},{\"service\": \"job\",\"condition\": "
 			    "\"service_completed_successfully\",\"required\": true}]");
+	/* the plan layer's decisions, to read: the health wait's bound is
+	 * api's 3 x (0.3 + 30) s + 120 s; a completion has none */
+	assert_has(f->json, "\"decided\": {\"restart\": \"\",\"restart_max_retries\": 0,\"health\": null,"
+			    "\"depends_on\": [{\"service\": \"api\",\"wait\": \"service_healthy\",\"required\": true,"
+			    "\"restart\": false,\"bound_ms\": 210900},{\"service\": \"job\",\"wait\": "
+			    "\"service_completed_successfully\",\"required\": true,\"restart\": false,\"bound_ms\": 0}]}");
 	/* a disabled healthcheck: no health wait */
 	assert_has(f->json, "\"post_start\": [],\"health\": null,\"completion\": [\"docker\",\"wait\",\"h-job-1\"]");
 }
