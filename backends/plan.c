@@ -275,7 +275,7 @@ static void emit_steps(struct pl *pl, const struct service *s, const char *conta
 		if (step_shared(s, i) != !container)
 			continue;
 		struct strvec args = { 0 };
-		run_args_pre_start(pl->a, pl->p, s, i, pl->o->engine, NULL, &args);
+		run_args_pre_start(pl->a, pl->plan, s, i, NULL, &args);
 		struct strvec argv = with_engine(pl, &args);
 		emit_map_begin(&pl->e);
 		key_str(pl, "label", arena_printf(pl->a, "pre_start %zu", i + 1));

@@ -1182,7 +1182,7 @@ static void service_hooks(struct qctx *c, struct cfile *f)
 	const struct service *s = f->s;
 	for (size_t i = 0; i < s->n_pre_start; i++) {
 		struct strvec argv = { 0 };
-		run_args_pre_start(c->a, c->p, s, i, ENGINE_PODMAN, NULL, &argv);
+		run_args_pre_start(c->a, c->plan, s, i, NULL, &argv);
 		exec_line(c, &f->service, "ExecStartPre", "", &argv);
 		if (s->pre_start[i].per_replica == TRI_TRUE && s->replicas > 1)
 			warn_attr(c, s, s->pre_start[i].loc, "\"per_replica\"");

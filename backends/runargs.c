@@ -335,9 +335,10 @@ static void push_networks(struct ra *r, bool endpoint)
 	for (size_t i = 0; i < s->n_networks; i++)
 		v[i] = &s->networks[i];
 	qsort(v, s->n_networks, sizeof(*v), net_order_cmp);
-	/* an engine that takes one network at create gets the first; the
-	 * others are connected before the start (run_args_connects) */
-	size_t n = r->pl && endpoint && !plan_has(r->pl, FEAT_NETWORKS_AT_CREATE) ? 1 : s->n_networks;
+	/* an engine that takes one network at create gets the first; a
+	 * container's others are connected before its start
+	 * (run_args_connects), a pre_start step has the first only */
+	size_t n = r->pl && !plan_has(r->pl, FEAT_NETWORKS_AT_CREATE) ? 1 : s->n_networks;
 	for (size_t i = 0; i < n; i++) {
 		if (r->e == ENGINE_PODMAN)
 			network_podman(r, v[i], endpoint);
@@ -377,10 +378,10 @@ static void bind_as_mount(struct ra *r, const struct mount *m)
 		sb_adds(&sb, ",ro");
 	if (m->bind.propagation)
 		csv_kv(&sb, "bind-propagation", propagation_names[m->bind.propagation]);
-	if (m->bind.recursive && r->e == ENGINE_DOCKER)
+	if (m->bind.recursive && plan_has(r->pl, FEAT_BIND_RECURSIVE))
 		csv_kv(&sb, "bind-recursive", m->bind.recursive);
 	else if (m->bind.recursive)
-		cannot(r, m->loc, "volumes.bind.recursive");
+		plan_feature_missing(r->d, r->pl, FEAT_BIND_RECURSIVE, r->s, m->loc, NULL);
 	if (m->bind.selinux)
 		cannot(r, m->loc, "volumes.bind.selinux together with create_host_path: false or ':' in a path");
 	push_flag_sb(r, "--mount", &sb);
@@ -592,7 +593,9 @@ static void f_strlist(struct ra *r, const struct run_flag *f)
 
 static void f_kvlist(struct ra *r, const struct run_flag *f)
 {
-	push_kvlist(r, f->flag, &FIELD(r->s, f->off, struct kvlist));
+	const struct kvlist *l = &FIELD(r->s, f->off, struct kvlist);
+	if (l->n && supported(r, f))
+		push_kvlist(r, f->flag, l);
 }
 
 static void f_tri(struct ra *r, const struct run_flag *f)
@@ -925,7 +928,7 @@ static const struct run_flag run_flags[] = {
 	F("working_dir", "--workdir", f_str, working_dir, "WorkingDir"),
 	F("environment", "--env", f_kvlist, environment, "Environment"),
 	F("labels", "--label", h_labels, labels, QUADLET_OWN),
-	F("annotations", "--annotation", f_kvlist, annotations, "Annotation"),
+	FNEEDS("annotations", "--annotation", f_kvlist, annotations, FEAT_ANNOTATIONS, "Annotation"),
 	F("ports", "--publish", h_ports, ports, QUADLET_OWN),
 	F("expose", "--expose", f_strlist, expose, QUADLET_OWN),
 	F("networks", "--network", h_networks, networks, QUADLET_OWN),
@@ -1143,11 +1146,12 @@ static void push_hook_common(struct ra *r, const struct hook *h, const char *use
  * what compose shares through VolumesFrom: binds, named volumes, image
  * mounts, volumes_from and file secrets/configs, but no tmpfs or anonymous
  * volume (those belong to one container). */
-void run_args_pre_start(struct arena *a, const struct project *p, const struct service *s, size_t i,
-			enum engine e, const char *name, struct strvec *argv)
+void run_args_pre_start(struct arena *a, const struct plan *pl, const struct service *s, size_t i, const char *name,
+			struct strvec *argv)
 {
+	const struct project *p = pl->project;
 	const struct hook *h = &s->pre_start[i];
-	struct ra r = { a, NULL, p, s, e, NULL, argv };
+	struct ra r = { a, NULL, p, s, pl->opts.engine, pl, argv };
 	push(&r, "run");
 	push(&r, "--rm");
 	if (name)

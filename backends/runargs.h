@@ -79,9 +79,11 @@ const char *run_arg_restart(struct arena *a, const struct plan_restart *r);
 
 /* `<engine> run --rm` argv (without the engine) of pre_start step i:
  * the step's image, user, working dir, privileged, environment (merged),
- * command, and the service's networks and volume mounts. */
-void run_args_pre_start(struct arena *a, const struct project *p, const struct service *s, size_t i,
-			enum engine e, const char *name, struct strvec *argv);
+ * command, and the service's networks (its first only on an engine that
+ * takes one at create: a step's `run --rm` cannot be connected to more)
+ * and volume mounts. */
+void run_args_pre_start(struct arena *a, const struct plan *pl, const struct service *s, size_t i, const char *name,
+			struct strvec *argv);
 
 /* `<engine> exec` argv (without the engine) of a post_start / pre_stop hook. */
 void run_args_exec_hook(struct arena *a, const struct hook *h, const char *container, struct strvec *argv);

@@ -561,7 +561,7 @@ static void add_step(struct sh *sh, struct strbuf *sb, const struct service *s, 
 {
 	struct strvec argv = { 0 };
 	const char *name = step_name(sh, s, replica, i);
-	run_args_pre_start(sh->a, sh->p, s, i, sh->e, name, &argv);
+	run_args_pre_start(sh->a, sh->plan, s, i, name, &argv);
 	add_call_line(sb, 2, "remove", &name, 1);
 	const char *what = replica ? arena_printf(sh->a, "service \"%s\": replica %d: pre_start step %zu", s->name,
 						  replica, i + 1)

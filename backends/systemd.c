@@ -801,7 +801,7 @@ static void add_step(struct sd *sd, struct svc *sv, struct strbuf *sb, const cha
 {
 	struct strvec argv = engine_argv(sd), step = { 0 };
 	const char *name = step_name(sd, sv, i);
-	run_args_pre_start(sd->a, sd->p, sv->s, i, sd->o->engine, name, &step);
+	run_args_pre_start(sd->a, sd->plan, sv->s, i, name, &step);
 	mark_equal(sd, sv, &step, arena_printf(sd->a, "--name=%s", name));
 	append(sd, &argv, &step);
 	add_exec(sv, sb, key, "", &argv);

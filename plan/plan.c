@@ -64,7 +64,10 @@ static void check_restart(struct diag *d, const struct service *s, const struct 
  * --health-start-interval and more than one network at create (API
  * 1.44: below it the daemon answers "Container cannot be connected to
  * network endpoints") and a MAC address per network with docker 25.0, a
- * network's gateway priority with docker 28.0 (podman has none).  podman has no --domainname,
+ * network's gateway priority with docker 28.0 (podman has none);
+ * --annotation with docker 24.0 (API 1.43); a bind mount's
+ * bind-recursive= with docker 25.0 (podman has none); an image mount with
+ * docker 28.0.  podman has no --domainname,
  * --link, --volume-driver, --isolation, --cpu-count, --cpu-percent or
  * --health-start-interval, and --runtime is a global option of podman's,
  * not one of `podman run`. */
@@ -82,6 +85,9 @@ const struct plan_feature_info plan_features[FEAT__MAX] = {
 	[FEAT_NETWORKS_AT_CREATE] = { "networks (more than one at create)", { 2500, 100 } },
 	[FEAT_ENDPOINT_MAC] = { "networks.mac_address", { 2500, 100 } },
 	[FEAT_GW_PRIORITY] = { "networks.gw_priority", { 2800, 0 } },
+	[FEAT_ANNOTATIONS] = { "annotations", { 2400, 100 } },
+	[FEAT_BIND_RECURSIVE] = { "volumes.bind.recursive", { 2500, 0 } },
+	[FEAT_IMAGE_MOUNT] = { "a volume of type image", { 2800, 100 } },
 };
 
 bool plan_has(const struct plan *pl, enum plan_feature f)
@@ -107,21 +113,29 @@ void plan_feature_missing(struct diag *d, const struct plan *pl, enum plan_featu
 			     engine);
 }
 
+static void refuse(struct diag *d, const struct plan *pl, enum plan_feature f, const struct service *s,
+		   struct loc loc, const char *what, const char *why)
+{
+	int since = plan_features[f].since[pl->opts.engine], v = pl->opts.engine_version;
+	const char *engine = engine_names[pl->opts.engine];
+	diag_error(d, loc, "service \"%s\": %s needs %s %d.%d (this output is for %d.%d: --%s-version); %s", s->name,
+		   what, engine, since / 100, since % 100, v / 100, v % 100, engine, why);
+}
+
 /* What a missing feature would change unseen: a volume's subpath left out
- * mounts the whole volume where the file asked for a part of it.  A
- * target for an engine without it refuses the file. */
+ * mounts the whole volume where the file asked for a part of it, an image
+ * mount left out leaves its files out.  A target for an engine without it
+ * refuses the file. */
 static void check_features(struct diag *d, const struct plan *pl, const struct service *s)
 {
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct mount *m = &s->volumes[i];
-		if (m->type != MOUNT_VOLUME || !m->volume.subpath || plan_has(pl, FEAT_VOLUME_SUBPATH))
-			continue;
-		int since = plan_features[FEAT_VOLUME_SUBPATH].since[pl->opts.engine], v = pl->opts.engine_version;
-		const char *engine = engine_names[pl->opts.engine];
-		diag_error(d, m->loc,
-			   "service \"%s\": volume.subpath needs %s %d.%d (this output is for %d.%d: --%s-version); "
-			   "without it the whole volume would be mounted",
-			   s->name, engine, since / 100, since % 100, v / 100, v % 100, engine);
+		if (m->type == MOUNT_VOLUME && m->volume.subpath && !plan_has(pl, FEAT_VOLUME_SUBPATH))
+			refuse(d, pl, FEAT_VOLUME_SUBPATH, s, m->loc, "volume.subpath",
+			       "without it the whole volume would be mounted");
+		if (m->type == MOUNT_IMAGE && !plan_has(pl, FEAT_IMAGE_MOUNT))
+			refuse(d, pl, FEAT_IMAGE_MOUNT, s, m->loc, "a volume of type image",
+			       "without it the container would lack the image's files");
 	}
 }
 

@@ -79,6 +79,9 @@ enum plan_feature {
 	FEAT_NETWORKS_AT_CREATE,     /* more than one --network at create (API 1.44) */
 	FEAT_ENDPOINT_MAC,           /* a MAC address per network (--network ...,mac-address=) */
 	FEAT_GW_PRIORITY,            /* --network ...,gw-priority= */
+	FEAT_ANNOTATIONS,            /* --annotation (API 1.43) */
+	FEAT_BIND_RECURSIVE,         /* --mount type=bind,bind-recursive= */
+	FEAT_IMAGE_MOUNT,            /* --mount type=image */
 	FEAT__MAX
 };
 struct plan_feature_info {

@@ -29,6 +29,7 @@ struct fx {
 	struct arena a;
 	struct diag d;
 	char dir[64];
+	int version; /* of the engine plan_of plans for; 0: its default */
 };
 
 static int setup(void **state)
@@ -83,12 +84,14 @@ static const struct plan *plan_at(struct fx *f, const struct project *p, enum en
 	return pl;
 }
 
-/* The plan of p for engine e at its default version. */
+/* The plan of p for engine e at f->version, else its default version. */
 static const struct plan *plan_of(struct fx *f, const struct project *p, enum engine e)
 {
 	int rc;
-	const struct plan *pl =
-		plan_at(f, p, e, e == ENGINE_PODMAN ? PLAN_PODMAN_VERSION_DEFAULT : PLAN_DOCKER_VERSION_DEFAULT, &rc);
+	int version = e == ENGINE_PODMAN ? PLAN_PODMAN_VERSION_DEFAULT : PLAN_DOCKER_VERSION_DEFAULT;
+	if (f->version)
+		version = f->version;
+	const struct plan *pl = plan_at(f, p, e, version, &rc);
 	assert_int_equal(rc, 0);
 	return pl;
 }
@@ -387,6 +390,7 @@ static void test_mounts_docker(void **state)
 {
 	struct fx *f = *state;
 	const struct project *p = load(f, mounts_yaml);
+	f->version = 2800; /* an image mount: docker 28.0 */
 	run_args(f, p, "app", ENGINE_DOCKER, true,
 		 "--network=name=demo_default,alias=demo-app-1,alias=app\n"
 		 "--volume=/srv/data:/data:ro,z\n"
@@ -520,6 +524,60 @@ static void test_endpoint_versions(void **state)
 		assert_int_equal(f->d.warnings - warnings, cases[i].warnings);
 	}
 	expect_warning(f, "service \"app\": networks.gw_priority needs docker 28.0 (this output is for 25.0");
+}
+
+/* The other options docker has from some version on: --annotation (24.0),
+ * bind-recursive= (25.0; podman has none), an image mount (28.0: refused
+ * below, the container would lack its files); and a pre_start step, whose
+ * `run --rm` cannot be connected later, joins the first network only below
+ * 25.0. */
+static void test_more_versions(void **state)
+{
+	struct fx *f = *state;
+	const struct project *p = load(f, "name: demo\n"
+					  "services:\n"
+					  "  app:\n"
+					  "    image: app\n"
+					  "    annotations: {a.b: c}\n"
+					  "    volumes: [{type: bind, source: /srv, target: /srv, bind: {recursive: readonly}}]\n"
+					  "    networks: [back, front]\n"
+					  "    pre_start: [{command: [\"true\"]}]\n"
+					  "  img:\n"
+					  "    image: app\n"
+					  "    volumes: [{type: image, source: busybox, target: /img}]\n"
+					  "networks: {back: {}, front: {}}\n");
+	static const struct {
+		int version;
+		bool annotation, recursive, image, step_networks;
+	} cases[] = {
+		{ 2010, false, false, false, false },
+		{ 2400, true, false, false, false },
+		{ 2500, true, true, false, true },
+		{ 2800, true, true, true, true },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc, errors = f->d.errors;
+		const struct plan *pl = plan_at(f, p, ENGINE_DOCKER, cases[i].version, &rc);
+		assert_int_equal(rc, cases[i].image ? 0 : -1);
+		assert_int_equal(f->d.errors - errors, cases[i].image ? 0 : 1);
+		struct strvec flags = { 0 }, tail = { 0 }, step = { 0 };
+		run_args_service(&f->a, &f->d, pl, svc(p, "app"), 1, true, &flags, &tail);
+		bool annotation = false, recursive = false;
+		for (size_t k = 0; k < flags.n; k++) {
+			annotation |= strcmp(flags.v[k], "--annotation=a.b=c") == 0;
+			recursive |= strstr(flags.v[k], "bind-recursive=readonly") != NULL;
+		}
+		assert_int_equal(annotation, cases[i].annotation);
+		assert_int_equal(recursive, cases[i].recursive);
+		run_args_pre_start(&f->a, pl, svc(p, "app"), 0, NULL, &step);
+		int nets = 0;
+		for (size_t k = 0; k < step.n; k++)
+			nets += str_has_prefix(step.v[k], "--network=");
+		assert_int_equal(nets, cases[i].step_networks ? 2 : 1);
+	}
+	expect_warning(f, "service \"app\": annotations needs docker 24.0 (this output is for 20.10");
+	expect_warning(f, "service \"app\": volumes.bind.recursive needs docker 25.0 (this output is for 24.0");
+	expect_warning(f, "service \"img\": a volume of type image needs docker 28.0 (this output is for 25.0");
 }
 
 /* Paths and aliases that would break a CSV record or the -v syntax. */
@@ -769,7 +827,7 @@ static void test_pre_start(void **state)
 	const struct project *p = load(f, hooks_yaml);
 	const struct service *app = svc(p, "app");
 	struct strvec v = { 0 };
-	run_args_pre_start(&f->a, p, app, 0, ENGINE_DOCKER, "demo-app-pre_start-1", &v);
+	run_args_pre_start(&f->a, plan_of(f, p, ENGINE_DOCKER), app, 0, "demo-app-pre_start-1", &v);
 	expect_argv(&v, "run\n--rm\n--name=demo-app-pre_start-1\n"
 			"--user=1000:1000\n--workdir=/srv\n"
 			"--env=DATABASE_URL=postgres://db/app\n--env=EMPTY=\n--env=MODE=prod\n"
@@ -780,7 +838,7 @@ static void test_pre_start(void **state)
 			"--volume=/run/keys/token:/run/secrets/token:ro\n"
 			"myapp:latest\n./manage.py\nmigrate");
 	struct strvec w = { 0 };
-	run_args_pre_start(&f->a, p, app, 1, ENGINE_PODMAN, NULL, &w);
+	run_args_pre_start(&f->a, plan_of(f, p, ENGINE_PODMAN), app, 1, NULL, &w);
 	expect_argv(&w, "run\n--rm\n--privileged\n--user=root\n--workdir=/data\n"
 			"--env=DATABASE_URL=postgres://db/app\n--env=EMPTY=\n--env=MODE=setup\n"
 			"--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=app\n"
@@ -791,7 +849,7 @@ static void test_pre_start(void **state)
 			"busybox\nsh\n-c\nchown -R 1000:1000 /data");
 	/* build-only image inherited, network_mode shared, no command: the image's */
 	struct strvec x = { 0 };
-	run_args_pre_start(&f->a, p, svc(p, "side"), 0, ENGINE_DOCKER, "n", &x);
+	run_args_pre_start(&f->a, plan_of(f, p, ENGINE_DOCKER), svc(p, "side"), 0, "n", &x);
 	expect_argv(&x, "run\n--rm\n--name=n\n"
 			"--label=com.docker.compose.project=demo\n--label=com.docker.compose.service=side\n"
 			"--label=com.docker.compose.hook=pre_start\n"
@@ -1021,6 +1079,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mounts_podman, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_more_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_mount_and_alias, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_healthcheck_docker, setup, teardown),
