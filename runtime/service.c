@@ -412,8 +412,12 @@ static int stop_or_down(const struct rt_plan *p, const struct rt_opts *o, size_t
 		const struct rt_container *ct = &s->containers[c];
 		const char *state = o->seen->state[i][c];
 		exists[c] = state != NULL;
-		if (state && strcmp(state, "running") == 0)
-			failed |= stop_container(&a, s, ct, &out);
+		/* down: a stop that fails is said, and the removal (rm -f) that
+		 * follows decides, as docker compose's down ends with the
+		 * containers gone (podman 4.3 refuses to stop a container its
+		 * restart policy is restarting at that moment) */
+		if (state && strcmp(state, "running") == 0 && stop_container(&a, s, ct, &out) && !remove)
+			failed = 1;
 	}
 	if (write(notify_fd, &stopped, 1) != 1)
 		rt_say(true, "%s: cannot report to the scheduler", s->name);

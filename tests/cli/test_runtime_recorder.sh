@@ -21,7 +21,8 @@
 #                created is stopped
 #   down         a dependent stops before its dependency, independent
 #                services at the same time; what the look did not find is
-#                left alone
+#                left alone; a stop that fails is said, and the removal
+#                decides
 #   ps, usage
 # Needs jq (the recorder's log is JSON); without it the test is skipped,
 # unless COMPOSEC_REQUIRE_TOOLS=1.  The argument is the composec binary;
@@ -319,6 +320,16 @@ at() { grep -nF -- "$1" "$tmp/down.got" | cut -d: -f1; }
 [ "$(tail -n 1 "$tmp/down.got")" = '["network","rm","demo_default"]' ] && ok || fail "down: the network not last"
 [ "$(grep -c '"inspect"' "$RECORD_LOG")" -eq 3 ] && ok || fail "down: not one look per kind"
 [ ! -e "$tmp/state/demo" ] && ok || fail "down: the state directory is left"
+# a stop that fails (podman 4.3 refuses to stop a container its restart
+# policy is restarting): down says so, removes it all the same and ends
+# well, as docker compose's down; a plain stop would fail
+ctl 'EXIT 125 stop -t 10 demo-db-1' 'PRINT demo-app-1=running {{.State.Status}}' \
+	'PRINT demo-db-1=running {{.State.Status}}' 'PRINT demo_default=exists network inspect' \
+	'PRINT demo_site=exists volume inspect'
+rt "$tmp/g2.json" down
+check down-stop-fails 0 $rc
+has down-stop-fails-removed '["docker","rm","-f","demo-db-1"]' "$RECORD_LOG"
+has down-stop-fails-said "db: stop demo-db-1 FAILED" "$tmp/out"
 everything_there
 rt "$tmp/g2.json" down --volumes
 check down-volumes 0 $rc
