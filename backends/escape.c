@@ -194,3 +194,27 @@ void unit_name_escape(struct strbuf *out, const char *s)
 			add_hex_escape(out, *p);
 	}
 }
+
+void unit_name_component(struct strbuf *sb, const char *s)
+{
+	bool safe = *s != '\0';
+	for (const char *c = s; *c; c++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-", *c))
+			safe = false;
+	if (safe)
+		sb_adds(sb, s);
+	else
+		unit_name_escape(sb, s);
+}
+
+const char *unit_base_name(struct arena *a, const char *project, const char *name, const char *suffix)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unit_name_component(&sb, project);
+	sb_addc(&sb, '-');
+	unit_name_component(&sb, name);
+	sb_adds(&sb, suffix);
+	const char *r = sb_to_arena(&sb, a);
+	sb_release(&sb);
+	return r;
+}

@@ -32,4 +32,13 @@ void systemd_quoted_value(struct strbuf *out, const char *s);
  * unsafe bytes -> \xNN, leading "." -> \x2e). */
 void unit_name_escape(struct strbuf *out, const char *s);
 
+/* A unit-name component: s when every byte is valid in a unit name, else
+ * systemd-escaped. */
+void unit_name_component(struct strbuf *sb, const char *s);
+/* "<project>-<name><suffix>", the name of a project's unit or Quadlet file
+ * (systemd and Quadlet targets alike): each component kept when every byte
+ * is valid in a unit name, else systemd-escaped (the backslashes that
+ * makes then have the file set refuse the name, which is reported). */
+const char *unit_base_name(struct arena *a, const char *project, const char *name, const char *suffix);
+
 #endif

@@ -94,32 +94,10 @@ struct svc {
 
 /* ---- names --------------------------------------------------------------------- */
 
-/* A unit-name component: kept when every byte is valid in a unit name,
- * else systemd-escaped (the backslashes that produces make fileset_add
- * refuse the name, which is then reported: compose names never get there). */
-static void add_component(struct strbuf *sb, const char *s)
-{
-	bool safe = *s != '\0';
-	for (const char *c = s; *c; c++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-", *c))
-			safe = false;
-	if (safe)
-		sb_adds(sb, s);
-	else
-		unit_name_escape(sb, s);
-}
-
-/* "<project>-<name><suffix>" */
+/* "<project>-<name><suffix>" (escape.h) */
 static const char *unit_name(struct sd *sd, const char *name, const char *suffix)
 {
-	struct strbuf sb = STRBUF_INIT;
-	add_component(&sb, sd->p->name);
-	sb_addc(&sb, '-');
-	add_component(&sb, name);
-	sb_adds(&sb, suffix);
-	const char *r = sb_to_arena(&sb, sd->a);
-	sb_release(&sb);
-	return r;
+	return unit_base_name(sd->a, sd->p->name, name, suffix);
 }
 
 static const char *resource_unit(struct sd *sd, const struct resource *r)
@@ -1174,7 +1152,7 @@ static int emit_systemd(struct arena *a, struct diag *d, const struct plan *plan
 	struct sd sd = { .a = a, .d = d, .p = p, .plan = plan, .o = o, .out = out };
 	sd.engine = o->engine_path ? o->engine_path : arena_printf(a, "/usr/bin/%s", engine_names[o->engine]);
 	struct strbuf target = STRBUF_INIT;
-	add_component(&target, p->name);
+	unit_name_component(&target, p->name);
 	sb_adds(&target, ".target");
 	sd.target = sb_to_arena(&target, a);
 	sb_release(&target);
