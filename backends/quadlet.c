@@ -1,9 +1,12 @@
 /*
- * quadlet.c - the Podman Quadlet target: <service>.container per service,
- * <net>.network and <vol>.volume per network and volume the project
- * creates, <service>.build per built image (podman >= 5.2).  The Quadlet
- * generator turns them into <service>.service, <net>-network.service,
- * <vol>-volume.service and <service>-build.service.
+ * quadlet.c - the Podman Quadlet target: <project>-<service>.container per
+ * service, <project>-<net>.network and <project>-<vol>.volume per network
+ * and volume the project creates, <project>-<service>.build per built image
+ * (podman >= 5.2).  The Quadlet generator turns them into
+ * <project>-<service>.service, <project>-<net>-network.service,
+ * <project>-<vol>-volume.service and <project>-<service>-build.service:
+ * the project's name keeps two projects apart in one directory and off a
+ * host unit's name, as the systemd target's units.
  *
  * Rules (reference/quadlet_systemd.md §2, checked against the podman 5.4.2
  * generator):
@@ -25,7 +28,7 @@
  *    service's networks and mounts, as the container does not exist yet),
  *    post_start ExecStartPost= and pre_stop ExecStop= `podman exec` lines
  *    (Quadlet appends its own ExecStop= after them).
- *  - depends_on: Requires=/Wants= and After= on <dep>.service, PartOf= for
+ *  - depends_on: Requires=/Wants= and After= on <project>-<dep>.service, PartOf= for
  *    restart: true; service_healthy puts Notify=healthy (5.0;
  *    --sdnotify=healthy from 4.7) on the dependency, and
  *    service_completed_successfully makes it Type=oneshot.
@@ -416,6 +419,15 @@ static const char *value_str(const struct ir_value *v, const char *key)
 
 /* ---- [Container]: identity, command, environment ---------------------------------------------- */
 
+/* A file's or a unit's name: "<project>-<name><suffix>", as the systemd
+ * target names its units, so that two projects' files live side by side in
+ * one Quadlet directory and never take a host unit's name such as
+ * db.service (escape.h). */
+static const char *qname(const struct qctx *c, const char *name, const char *suffix)
+{
+	return unit_base_name(c->a, c->p->name, name, suffix);
+}
+
 static bool has_build_file(const struct qctx *c, const struct service *s)
 {
 	return s->build.present && c->ver >= V(5, 2);
@@ -424,8 +436,7 @@ static bool has_build_file(const struct qctx *c, const struct service *s)
 static void container_image(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	const char *image = has_build_file(c, s) ? arena_printf(c->a, "%s.build", s->name)
-						  : plan_image_name(c->a, c->p, s);
+	const char *image = has_build_file(c, s) ? qname(c, s->name, ".build") : plan_image_name(c->a, c->p, s);
 	if (!raw_fits(image)) {
 		diag_error(c->d, s->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
 			   s->name, image);
@@ -592,7 +603,7 @@ static void container_ports(struct qctx *c, struct cfile *f)
 static const char *volume_source(struct qctx *c, const struct resource *r)
 {
 	if (c->named && !r->external)
-		return arena_printf(c->a, "%s.volume", r->key);
+		return qname(c, r->key, ".volume");
 	return r->name;
 }
 
@@ -755,7 +766,7 @@ static const struct resource *network_def(const struct qctx *c, const struct ser
 static const char *network_ref(struct qctx *c, const struct resource *r)
 {
 	if (c->named && !r->external)
-		return arena_printf(c->a, "%s.network", r->key);
+		return qname(c, r->key, ".network");
 	return r->name;
 }
 
@@ -1043,7 +1054,7 @@ static void unit_section(struct qctx *c, struct cfile *f)
 		const struct dependency *d = &s->depends_on[i];
 		if (!d->target)
 			continue;
-		const char *unit = arena_printf(c->a, "%s.service", d->target->name);
+		const char *unit = qname(c, d->target->name, ".service");
 		key_line(u, d->required ? "Requires" : "Wants", unit);
 		key_line(u, "After", unit);
 		if (d->restart)
@@ -1312,7 +1323,7 @@ static void emit_container(struct qctx *c, const struct service *s, struct files
 {
 	struct cfile f = { .s = s, .cname = plan_container_name(c->a, c->p, s, 1) };
 	f.k = (struct sink){ .keys = &f.container, .podman_args = C_PODMAN_ARGS };
-	if (!claim_unit(c, arena_printf(c->a, "%s.service", s->name), arena_printf(c->a, "service \"%s\"", s->name),
+	if (!claim_unit(c, qname(c, s->name, ".service"), arena_printf(c->a, "service \"%s\"", s->name),
 			s->loc))
 		return;
 	unit_section(c, &f);
@@ -1324,7 +1335,7 @@ static void emit_container(struct qctx *c, const struct service *s, struct files
 	section(&text, "Container", &f.container);
 	section(&text, "Service", &f.service);
 	section(&text, "Install", &f.install);
-	add_file(c, out, arena_printf(c->a, "%s.container", s->name), &text, s->loc);
+	add_file(c, out, qname(c, s->name, ".container"), &text, s->loc);
 	sb_release(&text);
 	sb_release(&f.unit);
 	sb_release(&f.container);
@@ -1376,7 +1387,7 @@ static void resource_file(struct qctx *c, struct fileset *out, const struct reso
 	systemd_value(&text, arena_printf(c->a, "%s: %s %s", c->p->name, ext, r->key));
 	sb_addf(&text, "\n\n[%s]\n", group);
 	sb_add(&text, body->buf, body->len);
-	add_file(c, out, arena_printf(c->a, "%s.%s", r->key, ext), &text, r->loc);
+	add_file(c, out, qname(c, r->key, arena_printf(c->a, ".%s", ext)), &text, r->loc);
 	sb_release(&text);
 }
 
@@ -1392,7 +1403,7 @@ static bool name_fits(struct qctx *c, const char *name, struct loc loc)
 static void emit_network(struct qctx *c, const struct resource *r, struct fileset *out)
 {
 	if (!name_fits(c, r->name, r->loc) ||
-	    !claim_unit(c, arena_printf(c->a, "%s-network.service", r->key),
+	    !claim_unit(c, qname(c, r->key, "-network.service"),
 			arena_printf(c->a, "network \"%s\"", r->key), r->loc))
 		return;
 	struct strbuf body = STRBUF_INIT;
@@ -1445,7 +1456,7 @@ static void volume_opts(struct qctx *c, struct sink *k, const struct resource *r
 static void emit_volume(struct qctx *c, const struct resource *r, struct fileset *out)
 {
 	if (!name_fits(c, r->name, r->loc) ||
-	    !claim_unit(c, arena_printf(c->a, "%s-volume.service", r->key),
+	    !claim_unit(c, qname(c, r->key, "-volume.service"),
 			arena_printf(c->a, "volume \"%s\"", r->key), r->loc))
 		return;
 	struct strbuf body = STRBUF_INIT;
@@ -1497,7 +1508,7 @@ static void emit_build(struct qctx *c, const struct service *s, struct fileset *
 	const struct build *b = &s->build;
 	const char *tag = plan_image_name(c->a, c->p, s);
 	if (!name_fits(c, tag, b->loc) || !name_fits(c, b->context, b->loc) ||
-	    !claim_unit(c, arena_printf(c->a, "%s-build.service", s->name),
+	    !claim_unit(c, qname(c, s->name, "-build.service"),
 			arena_printf(c->a, "the build of service \"%s\"", s->name), b->loc))
 		return;
 	struct strbuf body = STRBUF_INIT;
@@ -1525,7 +1536,7 @@ static void emit_build(struct qctx *c, const struct service *s, struct fileset *
 	systemd_value(&text, arena_printf(c->a, "%s: build of service %s", c->p->name, s->name));
 	sb_adds(&text, "\n\n[Build]\n");
 	sb_add(&text, body.buf, body.len);
-	add_file(c, out, arena_printf(c->a, "%s.build", s->name), &text, b->loc);
+	add_file(c, out, qname(c, s->name, ".build"), &text, b->loc);
 	sb_release(&text);
 	sb_release(&body);
 }

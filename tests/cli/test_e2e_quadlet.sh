@@ -9,7 +9,7 @@
 # `composec config --format json`.
 #
 #  a  examples/compose.yaml (db with a healthcheck, app with two pre_start
-#     steps): starting app.service creates the network and both volumes
+#     steps): starting demo-app.service creates the network and both volumes
 #     before the containers that use them, runs db (Notify=healthy: the
 #     recorder sends READY=1 two seconds late, and app must not start
 #     before), then app's steps in order, then app; db and app end up active.
@@ -219,10 +219,10 @@ convert() {
 cat >"$tmp/a.body" <<'EOF2'
 # db's READY=1 two seconds after its container started; app must wait for it
 e2e_ctl "SLEEP 2 --sdnotify=healthy" "NOTIFY run --name" "SLEEP infinity run --name"
-systemctl --user start --no-block app.service
+systemctl --user start --no-block demo-app.service
 if wait_log '"--sdnotify=healthy"' 10; then
 	t_db=$(now_ms)
-	expect "a: db activating until READY=1" activating "$(e2e_state db.service)"
+	expect "a: db activating until READY=1" activating "$(e2e_state demo-db.service)"
 	sleep 1
 	if in_log 'schema.txt'; then bad "a: app's first step ran before db was ready"; else
 		ok "a: app held back while db is not ready"; fi
@@ -238,9 +238,9 @@ if wait_log '"--sdnotify=healthy"' 10; then
 else
 	bad "a: db never ran"
 fi
-e2e_wait app.service active 20 || { e2e_logs db.service; e2e_logs app.service; }
+e2e_wait demo-app.service active 20 || { e2e_logs demo-db.service; e2e_logs demo-app.service; }
 for u in db app default-network dbdata-volume site-volume; do
-	expect "a: $u active" active "$(e2e_state $u.service)"
+	expect "a: $u active" active "$(e2e_state demo-$u.service)"
 done
 cp "$RECORD_LOG" "$1"
 exit "$st"
@@ -280,15 +280,15 @@ fi
 cat >"$tmp/b.body" <<'EOF2'
 t=$2
 e2e_ctl "NOTIFY run --name" "SLEEP infinity run --name"
-e2e_start client.service || { bad "$t: start client.service"; e2e_logs odd.name_-x.service; e2e_logs client.service; }
-expect "$t: odd.name_-x active" active "$(e2e_state odd.name_-x.service)"
-expect "$t: client active" active "$(e2e_state client.service)"
-systemctl --user stop client.service odd.name_-x.service || bad "$t: stop"
+e2e_start e2e-hostile-client.service || { bad "$t: start e2e-hostile-client.service"; e2e_logs e2e-hostile-odd.name_-x.service; e2e_logs e2e-hostile-client.service; }
+expect "$t: odd.name_-x active" active "$(e2e_state e2e-hostile-odd.name_-x.service)"
+expect "$t: client active" active "$(e2e_state e2e-hostile-client.service)"
+systemctl --user stop e2e-hostile-client.service e2e-hostile-odd.name_-x.service || bad "$t: stop"
 # A main process that ends with 143 on SIGTERM (the recorder, as conmon does
 # for a container killed by SIGTERM) is a clean stop: composec adds
 # SuccessExitStatus=143 (podman#16726).
-state=$(e2e_state odd.name_-x.service)
-status=$(systemctl --user show -P ExecMainStatus odd.name_-x.service)
+state=$(e2e_state e2e-hostile-odd.name_-x.service)
+status=$(systemctl --user show -P ExecMainStatus e2e-hostile-odd.name_-x.service)
 case $state in
 inactive) ok "$t: odd.name_-x stopped cleanly" ;;
 *) bad "$t: odd.name_-x is $state (main process status $status) after stop" ;;
