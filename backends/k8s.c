@@ -385,7 +385,7 @@ static struct emit *doc_begin(struct k8s *k, struct doc *d, const char *api, con
 			       k->fmt == EMIT_JSON ? "json" : "yaml");
 	sb_release(&lower);
 	if (k->fmt == EMIT_YAML) {
-		sb_adds(&d->sb, "# " BACKEND_GENERATED_MARK "\n# ");
+		sb_addf(&d->sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n# ", k->p->name);
 		if (loc.file) {
 			yaml_comment_text(&d->sb, loc.file);
 			if (loc.line)

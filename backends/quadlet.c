@@ -1255,9 +1255,9 @@ static void service_section(struct qctx *c, struct cfile *f)
 
 /* ---- files ------------------------------------------------------------------------------ */
 
-static void file_header(struct strbuf *out)
+static void file_header(const struct qctx *c, struct strbuf *out)
 {
-	sb_adds(out, "# " BACKEND_GENERATED_MARK "\n");
+	sb_addf(out, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n", c->p->name);
 }
 
 static void section(struct strbuf *out, const char *name, const struct strbuf *body)
@@ -1330,7 +1330,7 @@ static void emit_container(struct qctx *c, const struct service *s, struct files
 	container_body(c, &f);
 	service_section(c, &f);
 	struct strbuf text = STRBUF_INIT;
-	file_header(&text);
+	file_header(c, &text);
 	section(&text, "Unit", &f.unit);
 	section(&text, "Container", &f.container);
 	section(&text, "Service", &f.service);
@@ -1382,7 +1382,7 @@ static void resource_file(struct qctx *c, struct fileset *out, const struct reso
 			  const char *ext, struct strbuf *body)
 {
 	struct strbuf text = STRBUF_INIT;
-	file_header(&text);
+	file_header(c, &text);
 	sb_adds(&text, "\n[Unit]\nDescription=");
 	systemd_value(&text, arena_printf(c->a, "%s: %s %s", c->p->name, ext, r->key));
 	sb_addf(&text, "\n\n[%s]\n", group);
@@ -1531,7 +1531,7 @@ static void emit_build(struct qctx *c, const struct service *s, struct fileset *
 		warn_attr(c, s, b->loc, "\"build.privileged\"");
 	flush_podman_args(c, &k, b->loc);
 	struct strbuf text = STRBUF_INIT;
-	file_header(&text);
+	file_header(c, &text);
 	sb_adds(&text, "\n[Unit]\nDescription=");
 	systemd_value(&text, arena_printf(c->a, "%s: build of service %s", c->p->name, s->name));
 	sb_adds(&text, "\n\n[Build]\n");

@@ -151,9 +151,9 @@ static void add_list(struct strbuf *sb, const char *key, const struct strvec *v)
 /* The first lines of every file: the generated mark and where it comes
  * from.  `what` is built from names and never ends in a backslash, so the
  * comment cannot continue onto the next line. */
-static void add_header(struct strbuf *sb, struct loc loc, const char *what)
+static void add_header(struct sd *sd, struct strbuf *sb, struct loc loc, const char *what)
 {
-	sb_adds(sb, "# " BACKEND_GENERATED_MARK "\n# ");
+	sb_addf(sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n# ", sd->p->name);
 	if (loc.file) {
 		systemd_value(sb, loc.file);
 		if (loc.line)
@@ -953,7 +953,7 @@ static void emit_service(struct sd *sd, const struct service *s)
 	svc_init(sd, s, &sv);
 	warn_mode_conflicts(sd, &sv, &r);
 	check_step_order(sd, &sv);
-	add_header(&sb, s->loc,
+	add_header(sd, &sb, s->loc,
 		   arena_printf(sd->a, "service \"%s\"%s", s->name, sv.tmpl ? ", one instance per replica" : ""));
 	if (sv.tmpl)
 		sb_addf(&sb, "# %lld replicas: the target wants %s\n", (long long)s->replicas,
@@ -989,7 +989,7 @@ static void emit_shared_steps(struct sd *sd, const struct service *s)
 		return;
 	sv.tmpl = false; /* no instance here: the steps' names have none */
 	sv.name = arena_printf(sd->a, "%s-%s", sd->p->name, s->name);
-	add_header(&sb, s->loc,
+	add_header(sd, &sb, s->loc,
 		   arena_printf(sd->a, "pre_start steps of service \"%s\"%s", s->name,
 				s->replicas != 1 ? ", once for all replicas" : ""));
 	service_requirements(sd, s, &dp, &notes);
@@ -1040,7 +1040,7 @@ static void emit_build(struct sd *sd, const struct service *s)
 	struct strbuf sb = STRBUF_INIT;
 	struct strvec argv = engine_argv(sd), build = { 0 };
 	struct loc loc = s->build.loc.file ? s->build.loc : s->loc;
-	add_header(&sb, loc, arena_printf(sd->a, "build of service \"%s\"", s->name));
+	add_header(sd, &sb, loc, arena_printf(sd->a, "build of service \"%s\"", s->name));
 	engine_order(sd, &dp, true);
 	push_unique(sd, &dp.part_of, sd->target); /* restarting the project builds again */
 	sb_adds(&sb, "\n[Unit]\nDescription=");
@@ -1095,9 +1095,9 @@ static void emit_resource(struct sd *sd, const struct resource *r)
 	bool net = r->kind == RES_NETWORK;
 	const char *kind = net ? "network" : "volume";
 	if (r->loc.file)
-		add_header(&sb, r->loc, arena_printf(sd->a, "%s \"%s\"", kind, r->key));
+		add_header(sd, &sb, r->loc, arena_printf(sd->a, "%s \"%s\"", kind, r->key));
 	else
-		add_header(&sb, r->loc,
+		add_header(sd, &sb, r->loc,
 			   arena_printf(sd->a, "the %s \"%s\" of project \"%s\"", kind, r->key, sd->p->name));
 	engine_order(sd, &dp, false);
 	if (net)
@@ -1135,7 +1135,7 @@ static void emit_target(struct sd *sd)
 	struct strvec wants = { 0 };
 	for (size_t i = 0; i < sd->p->n_services; i++)
 		service_units(sd, sd->p->services[i], &wants);
-	add_header(&sb, (struct loc){ 0 }, arena_printf(sd->a, "compose project \"%s\"", sd->p->name));
+	add_header(sd, &sb, (struct loc){ 0 }, arena_printf(sd->a, "compose project \"%s\"", sd->p->name));
 	sb_adds(&sb, "\n[Unit]\nDescription=");
 	systemd_value(&sb, arena_printf(sd->a, "%s (compose project)", sd->p->name));
 	sb_addc(&sb, '\n');

@@ -332,6 +332,7 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 		o.docker_version = parse_version(cli->docker_version);
 	struct fileset fs;
 	fileset_init(&fs, cli->arena);
+	fs.project = p->name;
 	/* What is printed whole need not be held whole: one file is streamed
 	 * by the backend (errors come from the input, which was loaded by
 	 * now), a set of files printed in order of their names may spill to

@@ -4,10 +4,14 @@
  * a run killed in the middle leaves every file old or new, never
  * truncated.  A file that composec did not write (no GENERATED_MARK in its
  * first lines) is not overwritten unless --force.  --check compares
- * instead of writing.
+ * instead of writing.  A file in the output directory marked for the same
+ * project (BACKEND_PROJECT_MARK) that the run no longer generates (a
+ * renamed or removed service) is removed after the new files are in
+ * place; one of another project, or unmarked, is never touched.
  */
 #include "cli/cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -150,15 +154,35 @@ static int mkdir_p(const char *dir)
 	return rc;
 }
 
-enum file_state { FILE_ABSENT, FILE_SAME, FILE_OURS, FILE_FOREIGN };
+enum file_state { FILE_ABSENT, FILE_SAME, FILE_OURS, FILE_FOREIGN, FILE_OTHER_PROJECT };
 
-static enum file_state file_state(const char *path, const struct out_file *f)
+/* The project a file's first line marks it for ("" when none): written
+ * into project, of size n. */
+static void marked_project(const struct strbuf *sb, char *project, size_t n)
+{
+	const char *want = "# " GENERATED_MARK BACKEND_PROJECT_MARK;
+	size_t wl = strlen(want);
+	project[0] = '\0';
+	if (sb->len < wl || strncmp(sb->buf, want, wl) != 0)
+		return;
+	const char *start = sb->buf + wl, *end = memchr(start, '"', sb->len - wl);
+	if (end && (size_t)(end - start) < n) {
+		memcpy(project, start, (size_t)(end - start));
+		project[end - start] = '\0';
+	}
+}
+
+static enum file_state file_state(const char *path, const struct out_file *f, const char *project)
 {
 	struct strbuf old = STRBUF_INIT;
 	enum file_state st = FILE_ABSENT;
 	if (read_existing(path, &old) == 0) {
+		char owner[256];
+		marked_project(&old, owner, sizeof(owner));
 		if (old.len == f->len && memcmp(old.buf, f->data, f->len) == 0)
 			st = FILE_SAME;
+		else if (owner[0] && project && strcmp(owner, project) != 0)
+			st = FILE_OTHER_PROJECT;
 		else
 			st = carries_mark(&old) ? FILE_OURS : FILE_FOREIGN;
 	}
@@ -177,10 +201,16 @@ static int preflight(struct cli *cli, const struct fileset *fs, enum file_state 
 {
 	int problems = 0;
 	for (size_t i = 0; i < fs->n; i++) {
-		st[i] = file_state(out_path(cli, &fs->files[i]), &fs->files[i]);
+		st[i] = file_state(out_path(cli, &fs->files[i]), &fs->files[i], fs->project);
 		if (cli->check && st[i] != FILE_SAME) {
 			fprintf(stderr, "composec: \"%s\" %s\n", out_path(cli, &fs->files[i]),
 				st[i] == FILE_ABSENT ? "is missing" : "differs from what composec generates");
+			problems++;
+		} else if (!cli->check && st[i] == FILE_OTHER_PROJECT && !cli->force) {
+			fprintf(stderr,
+				"composec: \"%s\" exists and belongs to another project; write into another directory, "
+				"or use --force to overwrite it\n",
+				out_path(cli, &fs->files[i]));
 			problems++;
 		} else if (!cli->check && st[i] == FILE_FOREIGN && !cli->force) {
 			fprintf(stderr,
@@ -297,6 +327,68 @@ static int write_files(struct cli *cli, const struct fileset *fs, const enum fil
 	return rc;
 }
 
+/* Whether the file at path carries the mark of project: its first line. */
+static bool marked_for(const char *path, const char *project)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return false;
+	char line[512];
+	struct strbuf sb = STRBUF_INIT;
+	if (fgets(line, sizeof(line), fp))
+		sb_adds(&sb, line);
+	fclose(fp);
+	char owner[256];
+	marked_project(&sb, owner, sizeof(owner));
+	sb_release(&sb);
+	return owner[0] && strcmp(owner, project) == 0;
+}
+
+static bool in_set(const struct fileset *fs, const char *rel)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->files[i].path, rel) == 0)
+			return true;
+	return false;
+}
+
+/* The files of the output directory (and the directories the set writes
+ * to) marked for the set's project that the set does not hold: what this
+ * project's earlier runs wrote and this one no longer generates. */
+static void stale_files(struct cli *cli, const struct fileset *fs, struct strvec *out)
+{
+	struct strvec dirs = { 0 };
+	strvec_push(&dirs, cli->arena, "");
+	for (size_t i = 0; i < fs->n; i++) {
+		const char *slash = strrchr(fs->files[i].path, '/');
+		const char *d = slash ? arena_strndup(cli->arena, fs->files[i].path, (size_t)(slash - fs->files[i].path)) : "";
+		bool seen = false;
+		for (size_t k = 0; k < dirs.n && !seen; k++)
+			seen = strcmp(dirs.v[k], d) == 0;
+		if (!seen)
+			strvec_push(&dirs, cli->arena, d);
+	}
+	for (size_t k = 0; k < dirs.n; k++) {
+		const char *dir = dirs.v[k][0] ? arena_printf(cli->arena, "%s/%s", cli->output, dirs.v[k]) : cli->output;
+		DIR *dp = opendir(dir);
+		if (!dp)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(dp)) != NULL) {
+			if (e->d_name[0] == '.' || strstr(e->d_name, ".composec-tmp-"))
+				continue;
+			const char *rel = dirs.v[k][0] ? arena_printf(cli->arena, "%s/%s", dirs.v[k], e->d_name)
+						       : arena_strdup(cli->arena, e->d_name);
+			const char *path = arena_printf(cli->arena, "%s/%s", cli->output, rel);
+			struct stat sb;
+			if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && !in_set(fs, rel) &&
+			    marked_for(path, fs->project))
+				strvec_push(out, cli->arena, path);
+		}
+		closedir(dp);
+	}
+}
+
 int output_fileset(struct cli *cli, struct fileset *fs)
 {
 	if (!cli->output || strcmp(cli->output, "-") == 0) {
@@ -309,11 +401,29 @@ int output_fileset(struct cli *cli, struct fileset *fs)
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	enum file_state *st = arena_alloc(cli->arena, (fs->n + 1) * sizeof(*st));
-	if (preflight(cli, fs, st) != 0)
+	int problems = preflight(cli, fs, st);
+	struct strvec stale = { 0 };
+	if (fs->project)
+		stale_files(cli, fs, &stale);
+	for (size_t i = 0; cli->check && i < stale.n; i++) {
+		fprintf(stderr, "composec: \"%s\" is no longer generated for project \"%s\"\n", stale.v[i], fs->project);
+		problems++;
+	}
+	if (problems)
 		return 1;
 	if (cli->check)
 		return 0;
 	if (mkdir_p(cli->output) != 0)
 		return 1;
-	return write_files(cli, fs, st);
+	int rc = write_files(cli, fs, st);
+	for (size_t i = 0; rc == 0 && i < stale.n; i++) {
+		if (unlink(stale.v[i]) != 0) {
+			fprintf(stderr, "composec: cannot remove \"%s\": %s\n", stale.v[i], strerror(errno));
+			rc = 1;
+		} else if (!cli->quiet) {
+			fprintf(stderr, "composec: removed \"%s\", no longer generated for project \"%s\"\n", stale.v[i],
+				fs->project);
+		}
+	}
+	return rc;
 }
