@@ -178,7 +178,7 @@ static struct strvec create_argv(struct pl *pl, const struct service *s, int rep
 static struct strvec build_argv(struct pl *pl, const struct service *s)
 {
 	struct strvec args = { 0 }, argv = cmd(pl, (const char *const[]){ NULL });
-	run_args_build(pl->a, pl->p, s, &args);
+	run_args_build(pl->a, pl->plan, s, &args);
 	for (size_t i = 0; i < args.n; i++) {
 		if (i + 1 == args.n && s->build.dockerfile_inline)
 			strvec_push(&argv, pl->a, "--file=-");

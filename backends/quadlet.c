@@ -436,7 +436,7 @@ static bool has_build_file(const struct qctx *c, const struct service *s)
 static void container_image(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	const char *image = has_build_file(c, s) ? qname(c, s->name, ".build") : plan_image_name(c->a, c->p, s);
+	const char *image = has_build_file(c, s) ? qname(c, s->name, ".build") : plan_image(c->a, c->plan, s);
 	if (!raw_fits(image)) {
 		diag_error(c->d, s->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
 			   s->name, image);
@@ -1184,7 +1184,7 @@ static void service_build(struct qctx *c, struct cfile *f)
 	if (s->build.dockerfile_inline)
 		warn_attr(c, s, s->build.loc, "\"build.dockerfile_inline\"");
 	struct strvec argv = { 0 };
-	run_args_build(c->a, c->p, s, &argv);
+	run_args_build(c->a, c->plan, s, &argv);
 	exec_line(c, &f->service, "ExecStartPre", "", &argv);
 }
 
@@ -1506,7 +1506,7 @@ static void build_args(struct qctx *c, struct sink *k, const struct build *b)
 static void emit_build(struct qctx *c, const struct service *s, struct fileset *out)
 {
 	const struct build *b = &s->build;
-	const char *tag = plan_image_name(c->a, c->p, s);
+	const char *tag = plan_image(c->a, c->plan, s);
 	if (!name_fits(c, tag, b->loc) || !name_fits(c, b->context, b->loc) ||
 	    !claim_unit(c, qname(c, s->name, "-build.service"),
 			arena_printf(c->a, "the build of service \"%s\"", s->name), b->loc))

@@ -1018,7 +1018,7 @@ void run_args_service(struct arena *a, struct diag *d, const struct plan *pl, co
 		run_flags[i].fn(&r, &run_flags[i]);
 
 	r.v = image_and_cmd;
-	push(&r, plan_image_name(a, p, s));
+	push(&r, plan_image(a, pl, s));
 	for (size_t i = 1; i < s->entrypoint.argv.n && !entrypoint_whole(&r); i++)
 		push(&r, s->entrypoint.argv.v[i]);
 	push_command(&r, &s->command);
@@ -1162,7 +1162,7 @@ void run_args_pre_start(struct arena *a, const struct plan *pl, const struct ser
 	push_flag_kv(&r, "--label", "com.docker.compose.hook", "pre_start");
 	push_networks(&r, false);
 	push_shared_mounts(&r);
-	push(&r, h->image ? h->image : plan_image_name(a, p, s));
+	push(&r, plan_step_image(a, pl, s, h));
 	push_command(&r, &h->command);
 }
 
@@ -1207,12 +1207,12 @@ static void push_build_lists(struct ra *r, const struct build *b)
 
 /* A dockerfile_inline cannot be passed (it would need `-f -` and stdin):
  * no --file is written, the caller reports it. */
-void run_args_build(struct arena *a, const struct project *p, const struct service *s, struct strvec *argv)
+void run_args_build(struct arena *a, const struct plan *pl, const struct service *s, struct strvec *argv)
 {
 	const struct build *b = &s->build;
-	struct ra r = { a, NULL, p, s, ENGINE_DOCKER, NULL, argv };
+	struct ra r = { a, NULL, pl->project, s, ENGINE_DOCKER, NULL, argv };
 	push(&r, "build");
-	push_flag(&r, "--tag", plan_image_name(a, p, s));
+	push_flag(&r, "--tag", plan_image(a, pl, s));
 	for (size_t i = 0; i < b->tags.n; i++)
 		push_flag(&r, "--tag", b->tags.v[i]);
 	if (b->dockerfile && !b->dockerfile_inline)

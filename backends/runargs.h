@@ -89,7 +89,7 @@ void run_args_pre_start(struct arena *a, const struct plan *pl, const struct ser
 void run_args_exec_hook(struct arena *a, const struct hook *h, const char *container, struct strvec *argv);
 
 /* `<engine> build` argv (without the engine) of a service with build. */
-void run_args_build(struct arena *a, const struct project *p, const struct service *s, struct strvec *argv);
+void run_args_build(struct arena *a, const struct plan *pl, const struct service *s, struct strvec *argv);
 
 /* `<engine> network create` / `volume create` argv (without the engine). */
 void run_args_network_create(struct arena *a, const struct project *p, const struct resource *r, enum engine e,

@@ -690,7 +690,7 @@ static void add_waits(struct sh *sh, struct strbuf *sb, const struct service *s)
 static void add_build(struct sh *sh, struct strbuf *sb, const struct service *s)
 {
 	struct strvec built = { 0 }, argv = { 0 };
-	run_args_build(sh->a, sh->p, s, &built);
+	run_args_build(sh->a, sh->plan, s, &built);
 	for (size_t i = 0; i < built.n; i++) {
 		if (i + 1 == built.n && s->build.dockerfile_inline)
 			strvec_push(&argv, sh->a, "--file=-");

@@ -1048,7 +1048,7 @@ static void emit_build(struct sd *sd, const struct service *s)
 	sb_addc(&sb, '\n');
 	add_deps(&sb, &dp);
 	add_oneshot(&sb);
-	run_args_build(sd->a, sd->p, s, &build);
+	run_args_build(sd->a, sd->plan, s, &build);
 	if (s->build.dockerfile_inline) {
 		struct strvec inline_argv = inline_build_argv(sd, s, &build);
 		add_exec(NULL, &sb, "ExecStart", "", &inline_argv);

@@ -39,6 +39,7 @@ int backend_run(struct arena *a, struct diag *d, const struct backend *b, const 
 		.engine = e,
 		.engine_version = e == ENGINE_PODMAN ? o->podman_version : o->docker_version,
 		.one_host = b->one_host,
+		.qualified_images = b->podman_only,
 	};
 	if (plan_build(a, d, p, &po, &pl) != 0)
 		return -1;

@@ -267,6 +267,35 @@ const char *plan_image_name(struct arena *a, const struct project *p, const stru
 	return arena_concat(a, p->name, "-", s->name, (char *)NULL);
 }
 
+const char *plan_image_qualified(struct arena *a, const char *name)
+{
+	size_t first = strcspn(name, "/");
+	if (!name[first])
+		return arena_concat(a, "docker.io/library/", name, (char *)NULL);
+	bool registry = memchr(name, '.', first) || memchr(name, ':', first) ||
+			(first == 9 && strncmp(name, "localhost", 9) == 0);
+	return registry ? name : arena_concat(a, "docker.io/", name, (char *)NULL);
+}
+
+const char *plan_image_podman(struct arena *a, const struct project *p, const struct service *s)
+{
+	if (!s->image)
+		return arena_concat(a, "localhost/", plan_image_name(a, p, s), (char *)NULL);
+	return plan_image_qualified(a, s->image);
+}
+
+const char *plan_image(struct arena *a, const struct plan *pl, const struct service *s)
+{
+	return pl->opts.qualified_images ? plan_image_podman(a, pl->project, s) : plan_image_name(a, pl->project, s);
+}
+
+const char *plan_step_image(struct arena *a, const struct plan *pl, const struct service *s, const struct hook *h)
+{
+	if (!h->image)
+		return plan_image(a, pl, s);
+	return pl->opts.qualified_images ? plan_image_qualified(a, h->image) : h->image;
+}
+
 /* A service's first container; a service that is not enabled (a
  * disabled one that is not required) by the name compose would give it. */
 static const char *service_container(struct arena *a, const struct project *p, const char *name)

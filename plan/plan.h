@@ -148,6 +148,9 @@ struct plan_service {
 struct plan_options {
 	enum engine engine;
 	int engine_version; /* of that engine, major*100+minor */
+	/* images as fully qualified references (plan_image): a target whose
+	 * podman cannot ask which registry a short name means (Quadlet) */
+	bool qualified_images;
 	/* The target runs on one engine: report what one host cannot run (a
 	 * fixed published port shared by replicas, a restart policy the engine
 	 * refuses) as errors. */
@@ -187,6 +190,20 @@ const char *plan_restart_word(const struct plan_restart *r);
  * service that only builds. */
 const char *plan_container_name(struct arena *a, const struct project *p, const struct service *s, int replica);
 const char *plan_image_name(struct arena *a, const struct project *p, const struct service *s);
+/* An image reference fully qualified as docker resolves a short one:
+ * docker.io/library/NAME for a name of one component, docker.io/PATH for
+ * a path whose first component is no registry (one with '.' or ':', or
+ * localhost, is kept); the tag or digest as written.  What a target gives
+ * podman where no one can answer its short-name prompt (a unit). */
+const char *plan_image_qualified(struct arena *a, const char *name);
+/* The image of s for such a target: plan_image_name qualified, and the
+ * image a service only builds (no image:) as localhost/<project>-<service>,
+ * where podman keeps what it builds. */
+const char *plan_image_podman(struct arena *a, const struct project *p, const struct service *s);
+/* The image the engine gets for s, and for its pre_start step h:
+ * qualified when the plan says so (plan_options.qualified_images). */
+const char *plan_image(struct arena *a, const struct plan *pl, const struct service *s);
+const char *plan_step_image(struct arena *a, const struct plan *pl, const struct service *s, const struct hook *h);
 
 /* A reference to another container's namespaces or volumes, typed:
  * network_mode, ipc, pid (`service:X`, `container:C`, or a mode such as

@@ -279,6 +279,9 @@ echo "quadlet: $ncases golden cases x 4 podman versions: $(count container) .con
 	".network, $(count volume) .volume, $(count build) .build files; $nfiles conversions (system units," \
 	"and user units for the default version), $nshort short-name image warnings"
 if [ "$nfiles" -gt 0 ]; then ok; else fail "no Quadlet files converted"; fi
+# images are fully qualified (as docker resolves short names): podman has
+# nothing to ask a unit that cannot answer
+if [ "$nshort" -eq 0 ]; then ok; else fail "$nshort short-name image warnings from the generator"; fi
 
 k=0
 : >"$tmp/groups"

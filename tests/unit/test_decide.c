@@ -226,6 +226,30 @@ static void test_references(void **state)
 	assert_string_equal(plan_ref_namespace(a, &r), "container:p-off-1");
 }
 
+/* Image references as docker resolves a short one, for a podman that cannot
+ * ask (Quadlet units): one component is library/, a path without a
+ * registry is docker.io's, a registry (a '.' or ':' in the first
+ * component, or localhost) is kept. */
+static void test_image_qualified(void **state)
+{
+	struct fx *f = *state;
+	static const char *const cases[][2] = {
+		{ "busybox", "docker.io/library/busybox" },
+		{ "busybox:1.36", "docker.io/library/busybox:1.36" },
+		{ "img@sha256:0123", "docker.io/library/img@sha256:0123" },
+		{ "org/app:2", "docker.io/org/app:2" },
+		{ "library/x", "docker.io/library/x" },
+		{ "localhostx/y", "docker.io/localhostx/y" },
+		{ "ghcr.io/a/b:1", "ghcr.io/a/b:1" },
+		{ "localhost/x", "localhost/x" },
+		{ "localhost:5000/x", "localhost:5000/x" },
+		{ "registry:5000/x", "registry:5000/x" },
+		{ "docker.io/library/busybox", "docker.io/library/busybox" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(plan_image_qualified(&f->a, cases[i][0]), cases[i][1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +258,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replica_port_one_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_qualified, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -178,7 +178,7 @@ static void test_pre_start(void **state)
 		"After=demo-db.service\n"
 		"\n[Container]\n"
 		"ContainerName=demo-app-1\n"
-		"Image=myapp:latest\n"
+		"Image=docker.io/library/myapp:latest\n"
 		"User=1000\n"
 		"Group=1000\n"
 		"Environment=\"MODE=prod\"\n"
@@ -191,11 +191,11 @@ static void test_pre_start(void **state)
 		"ExecStartPre=/usr/bin/podman \"run\" \"--rm\" \"--user=1000:1000\" \"--env=MODE=prod\" "
 		"\"--label=com.docker.compose.project=demo\" \"--label=com.docker.compose.service=app\" "
 		"\"--label=com.docker.compose.hook=pre_start\" \"--network=demo_default\" "
-		"\"--volume=demo_data:/data\" \"myapp:latest\" \"./manage.py\" \"migrate\"\n"
+		"\"--volume=demo_data:/data\" \"docker.io/library/myapp:latest\" \"./manage.py\" \"migrate\"\n"
 		"ExecStartPre=/usr/bin/podman \"run\" \"--rm\" \"--user=root\" \"--env=MODE=prod\" "
 		"\"--label=com.docker.compose.project=demo\" \"--label=com.docker.compose.service=app\" "
 		"\"--label=com.docker.compose.hook=pre_start\" \"--network=demo_default\" "
-		"\"--volume=demo_data:/data\" \"busybox\" \"sh\" \"-c\" \"chown -R 1000:1000 /data\"\n"
+		"\"--volume=demo_data:/data\" \"docker.io/library/busybox\" \"sh\" \"-c\" \"chown -R 1000:1000 /data\"\n"
 		"ExecStartPost=/usr/bin/podman \"exec\" \"demo-app-1\" \"/hooks/ready\"\n"
 		"ExecStop=-/usr/bin/podman \"exec\" \"demo-app-1\" \"./drain.sh\"\n"
 		"\n[Install]\n"
@@ -222,7 +222,7 @@ static void test_notify_healthy(void **state)
 			    "Description=demo: service db\n"
 			    "\n[Container]\n"
 			    "ContainerName=demo-db-1\n"
-			    "Image=postgres:18\n"
+			    "Image=docker.io/library/postgres:18\n"
 			    "Network=demo-default.network:alias=db\n"
 			    "HealthCmd=pg_isready -U $${POSTGRES_USER}\n"
 			    "HealthInterval=10s\n"
@@ -306,7 +306,7 @@ static void test_gates_4_4(void **state)
 		"Description=g: service web\n"
 		"\n[Container]\n"
 		"ContainerName=g-web-1\n"
-		"Image=web:1\n"
+		"Image=docker.io/library/web:1\n"
 		"Network=g_default:alias=web\n"
 		"Volume=g_cache:/cache\n"
 		"Label=\"com.docker.compose.project=g\"\n"
@@ -371,7 +371,7 @@ static void test_build_5_2(void **state)
 						  "\n[Unit]\n"
 						  "Description=b: build of service api\n"
 						  "\n[Build]\n"
-						  "ImageTag=b-api\n"
+						  "ImageTag=localhost/b-api\n"
 						  "SetWorkingDirectory=/src/api\n"
 						  "File=/src/api/Containerfile\n"
 						  "Target=prod\n"
@@ -384,10 +384,10 @@ static void test_build_5_0(void **state)
 	emit(f, built, 500);
 	assert_false(has_file(f, "b-api.build"));
 	const char *api = file(f, "b-api.container");
-	assert_contains(api, "Image=b-api\n");
+	assert_contains(api, "Image=localhost/b-api\n");
 	assert_contains(api, "[Service]\nSuccessExitStatus=143\n"
 			     "TimeoutStartSec=900\n"
-			     "ExecStartPre=/usr/bin/podman \"build\" \"--tag=b-api\" \"--file=/src/api/Containerfile\" "
+			     "ExecStartPre=/usr/bin/podman \"build\" \"--tag=localhost/b-api\" \"--file=/src/api/Containerfile\" "
 			     "\"--build-arg=V=1\" \"--target=prod\" \"/src/api\"\n");
 }
 

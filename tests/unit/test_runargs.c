@@ -955,18 +955,18 @@ static void test_build(void **state)
 					  "  root:\n"
 					  "    build: {context: /, dockerfile: Containerfile}\n");
 	struct strvec v = { 0 }, w = { 0 }, x = { 0 }, y = { 0 };
-	run_args_build(&f->a, p, svc(p, "api"), &v);
+	run_args_build(&f->a, plan_of(f, p, ENGINE_DOCKER), svc(p, "api"), &v);
 	char *want = arena_printf(&f->a,
 				  "build\n--tag=demo-api\n--tag=reg/api:2\n--file=%s/src/docker/Dockerfile.prod\n"
 				  "--build-arg=VERSION=2\n--target=runtime\n--label=org.x=y\n--network=host\n"
 				  "--no-cache\n--pull\n%s/src",
 				  f->dir, f->dir);
 	expect_argv(&v, want);
-	run_args_build(&f->a, p, svc(p, "web"), &w);
+	run_args_build(&f->a, plan_of(f, p, ENGINE_DOCKER), svc(p, "web"), &w);
 	expect_argv(&w, "build\n--tag=web:1\n--file=/abs/Dockerfile\n/abs/ctx");
-	run_args_build(&f->a, p, svc(p, "inline"), &x);
+	run_args_build(&f->a, plan_of(f, p, ENGINE_DOCKER), svc(p, "inline"), &x);
 	expect_argv(&x, arena_printf(&f->a, "build\n--tag=demo-inline\n%s", f->dir));
-	run_args_build(&f->a, p, svc(p, "root"), &y);
+	run_args_build(&f->a, plan_of(f, p, ENGINE_DOCKER), svc(p, "root"), &y);
 	expect_argv(&y, "build\n--tag=demo-root\n--file=/Containerfile\n/");
 }
 
