@@ -120,6 +120,7 @@ clear_project() {
 # scenarios_on E: every scenario under docker compose and the targets,
 # on the engine E (docker: the private dockerd; podman: the machine's, with
 # docker compose through its Docker-compatible socket)
+# shellcheck disable=SC2086 # $vopt: an option and its value, two words
 scenarios_on() {
 	E=$1
 	for name in $scenarios; do
@@ -138,13 +139,13 @@ scenarios_on() {
 		clear_project "$p"
 
 		p=$name-$E-sh
-		(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" sh --engine "$E" -p "$p" -o up.sh)
+		(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" sh --engine "$E" $vopt -p "$p" -o up.sh)
 		run_scenario "$name" sh sh up.sh
 		(cd "$tmp/w/$p" && sh up.sh down) >/dev/null 2>&1 || :
 		clear_project "$p"
 
 		p=$name-$E-run
-		(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" plan --engine "$E" -p "$p" -o plan.json)
+		(cd "$tmp/w/$p" && HOME=$tmp/home "$composec" plan --engine "$E" $vopt -p "$p" -o plan.json)
 		run_scenario "$name" run "$runner" --state-dir state plan.json up -d
 		(cd "$tmp/w/$p" && "$runner" --state-dir state plan.json down) >/dev/null 2>&1 || :
 		clear_project "$p"
@@ -152,7 +153,7 @@ scenarios_on() {
 		# the units under a user manager: the scenario runs inside it
 		p=$name-$E-systemd
 		w=$tmp/w/$p
-		(cd "$w" && HOME=$tmp/home "$composec" systemd --engine "$E" -p "$p" -o units)
+		(cd "$w" && HOME=$tmp/home "$composec" systemd --engine "$E" $vopt -p "$p" -o units)
 		{
 			echo "set -u"
 			echo "cd '$w'"
@@ -198,6 +199,8 @@ for E in $engines; do
 		podman tag localhost/busybox:latest docker.io/library/busybox:latest
 		CLI=podman
 	fi
+	vopt=$(version_option "$E") || { fail "the version of $E"; continue; }
+	echo "$E: $vopt"
 	scenarios_on "$E"
 	if [ "$E" = docker ]; then sh "$top/tests/e2e/dockerd.sh" stop "$engine" >/dev/null 2>&1 || :; fi
 done

@@ -24,6 +24,7 @@ that matches no difference in any case.
 import fnmatch
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -96,16 +97,28 @@ def empty(v):
     return v is None or v == "" or v == [] or v == {}
 
 
+def anonymous(name):
+    """An anonymous volume's name (64 hex digits, the engine's random
+    pick) as one word; any other name as it is."""
+    if name and re.fullmatch(r"[0-9a-f]{64}", name):
+        return "(anonymous)"
+    return name
+
+
 def reduce_container(c):
     out = {}
     for name, path in CONTAINER_FIELDS:
         v = get(c, path)
         if name == "environment" and isinstance(v, list):
-            v = sorted(v)
+            # podman puts the container's short id in HOSTNAME, which
+            # differs per run
+            short = (c.get("Id") or "")[:12]
+            v = sorted(e for e in v if e != "HOSTNAME=" + short)
         elif name == "mounts" and isinstance(v, list):
             # the volume's or bind's identity and how it is mounted; the
-            # host path of a named volume is the engine's business
-            v = sorted(({"type": m.get("Type"), "name": m.get("Name") or m.get("Source"),
+            # host path of a named volume is the engine's business, and an
+            # anonymous volume's name is random: one is any other
+            v = sorted(({"type": m.get("Type"), "name": anonymous(m.get("Name")) or m.get("Source"),
                          "target": m.get("Destination"), "rw": m.get("RW")} for m in v),
                        key=lambda m: m["target"] or "")
         elif name == "networks" and isinstance(v, dict):
@@ -164,6 +177,9 @@ def snapshot(project):
     for c in inspect_all(None, ids):
         labels = c["Config"].get("Labels") or {}
         key = "container:" + labels.get("com.docker.compose.service", c["Name"].lstrip("/"))
+        number = labels.get("com.docker.compose.container-number", "1")
+        if number != "1":  # a replica after the first: container:SERVICE#N
+            key += "#" + number
         snap[key] = reduce_container(c)
     # networks and volumes by name; compose's are labelled, a target's may not be
     for n in inspect_all("network", [x for x in docker("network", "ls", "-q").split()]):
@@ -205,7 +221,7 @@ def judge(diffs, table):
     fails, listed = [], 0
     for (case, target), ds in sorted(diffs.items()):
         for path, got, want in ds:
-            hit = [e for e in table if e["case"] in (case, "*") and e["target"] in (target, "*")
+            hit = [e for e in table if fnmatch.fnmatchcase(case, e["case"]) and e["target"] in (target, "*")
                    and covers(e["path"], path)]
             for e in hit:
                 e["used"] += 1
@@ -234,6 +250,10 @@ def self_test():
     c["HostConfig"]["RestartPolicy"]["Name"] = ""
     r = reduce_container(c)
     expect("env sorted", r["environment"] == ["A=1", "B=2"])
+    c["Config"]["Env"] = ["HOSTNAME=0123456789ab", "HOSTNAME2=0123456789ab", "A=1"]
+    expect("podman's HOSTNAME of the short id is the engine's, another value is not",
+           reduce_container(c)["environment"] == ["A=1", "HOSTNAME2=0123456789ab"])
+    c["Config"]["Env"] = ["B=2", "A=1"]
     expect("a port without protocol is tcp", r["exposed"] == {"5432/tcp": {}, "53/udp": {}})
     expect("no restart policy is \"no\"", r["restart"]["Name"] == "no")
     expect("the short-id hostname and alias are the engine's", "hostname" not in r
@@ -253,6 +273,15 @@ def self_test():
              {"case": "k", "target": "*", "path": "container:a.labels", "line": 2, "used": 0}]
     f, n = judge({("k", "sh"): [("container:a.name", "x", "y"), ("container:a.tty", True, "<absent>")]}, table)
     expect("listed passes, unlisted fails, stale entry fails", n == 1 and len(f) == 2)
+    table = [{"case": "*@podman", "target": "*", "path": "container:a.name", "line": 1, "used": 0}]
+    f, n = judge({("k@podman", "sh"): [("container:a.name", "x", "y")], ("k", "sh"): [("container:a.name", "x", "y")]},
+                 table)
+    expect("a case pattern covers its engine's runs only", n == 1 and len(f) == 1 and f[0].startswith("k/sh"))
+    c["Mounts"] = [{"Type": "volume", "Name": "f" * 64, "Destination": "/a", "RW": True},
+                   {"Type": "volume", "Name": "p_data", "Destination": "/b", "RW": True}]
+    r = reduce_container(c)
+    expect("an anonymous volume is any other, a named one is itself",
+           [m["name"] for m in r["mounts"]] == ["(anonymous)", "p_data"])
     return t.done()
 
 

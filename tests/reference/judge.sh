@@ -8,6 +8,10 @@
 #                   root, dockerd, docker compose (sets $compose),
 #                   composec-run, systemd, and podman when among ENGINEs;
 #                   else skip
+#   version_option ENGINE
+#                   --docker-version|--podman-version X.Y of the engine
+#                   that answers (DOCKER_HOST; podman's own), for the
+#                   targets' flags to be the ones it has
 #   strip_hooks IN OUT
 #                   IN without the hooks (pre_start, post_start, pre_stop),
 #                   which the docker compose of these tests predates
@@ -32,6 +36,17 @@ judge_needs() {
 	compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
 	[ -x "$runner" ] || skip "no $runner"
 	[ -x /lib/systemd/systemd ] || skip "no systemd (package systemd)"
+}
+
+version_option() {
+	if [ "$1" = podman ]; then
+		v=$(podman version --format '{{.Client.Version}}')
+	else
+		v=$(docker version --format '{{.Server.Version}}')
+	fi
+	v=$(echo "$v" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+	[ -n "$v" ] || { echo "FAIL no version of $1" >&2; return 1; }
+	echo "--$1-version $v"
 }
 
 strip_hooks() {
