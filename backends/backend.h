@@ -94,6 +94,10 @@ struct backend {
 };
 
 const struct backend *backend_find(const char *name);
+/* The podman release (major*100+minor) that introduced Quadlet key `key`
+ * of group `group` (Container, Network, Volume, Build) as composec's key
+ * table has it, or -1 when composec writes no such key. */
+int quadlet_key_since(const char *group, const char *key);
 /* Build the plan of p for b (plan_build) and emit it.  Returns 0, or -1
  * after errors. */
 int backend_run(struct arena *a, struct diag *d, const struct backend *b, const struct project *p,

@@ -167,6 +167,28 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[B_TARGET] = { "Target", V(5, 2), QK_RAW, "--target" },
 };
 
+int quadlet_key_since(const char *group, const char *key)
+{
+	static const struct {
+		const char *group;
+		int from, to; /* the group's keys in enum qkey */
+	} groups[] = {
+		{ "Container", 0, C_WORKING_DIR },
+		{ "Network", N_DRIVER, N_SUBNET },
+		{ "Volume", V_DEVICE, V_VOLUME_NAME },
+		{ "Build", B_FILE, B_TARGET },
+	};
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		if (strcmp(groups[g].group, group) != 0)
+			continue;
+		for (int i = groups[g].from; i <= groups[g].to; i++)
+			if (strcmp(qkeys[i].name, key) == 0)
+				return qkeys[i].since;
+		return -1;
+	}
+	return -1;
+}
+
 /* ---- context ---------------------------------------------------------------------- */
 
 struct qctx {

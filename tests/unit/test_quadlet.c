@@ -566,6 +566,96 @@ static void test_unit_name_clash(void **state)
 				      "\"c-a-network.service\"");
 }
 
+/* What no generator here can check (podman 4.4 to 5.3 exactly): at each
+ * version, every key composec writes in a Quadlet group is in its key
+ * table and no newer than the version asked for, over a project that
+ * uses most of them. */
+static void test_keys_by_version(void **state)
+{
+	struct fx *f = *state;
+	static const char yaml[] =
+		"name: k\n"
+		"services:\n"
+		"  db:\n"
+		"    image: postgres:18\n"
+		"    healthcheck: {test: [CMD, true], interval: 5s, timeout: 2s, retries: 3, start_period: 1s}\n"
+		"    volumes: [data:/var/lib/postgresql/data]\n"
+		"    networks: {back: {aliases: [database], ipv4_address: 10.9.0.5}}\n"
+		"    shm_size: 128m\n"
+		"    stop_signal: SIGINT\n"
+		"    stop_grace_period: 30s\n"
+		"    logging: {driver: journald, options: {tag: db}}\n"
+		"    ulimits: {nofile: 1024}\n"
+		"  web:\n"
+		"    build: {context: ., dockerfile: Containerfile, target: prod}\n"
+		"    depends_on: {db: {condition: service_healthy}}\n"
+		"    ports: [\"8080:80\", \"53:53/udp\"]\n"
+		"    expose: [\"9000\"]\n"
+		"    hostname: web\n"
+		"    working_dir: /srv\n"
+		"    user: \"1000:1000\"\n"
+		"    environment: {A: \"1\"}\n"
+		"    annotations: {a.b: c}\n"
+		"    labels: {x: y}\n"
+		"    cap_add: [NET_ADMIN]\n"
+		"    cap_drop: [ALL]\n"
+		"    read_only: true\n"
+		"    init: true\n"
+		"    dns: [10.0.0.1]\n"
+		"    dns_search: [example.org]\n"
+		"    dns_opt: [ndots:2]\n"
+		"    extra_hosts: [\"h:10.0.0.2\"]\n"
+		"    sysctls: {net.core.somaxconn: 1024}\n"
+		"    tmpfs: [/run]\n"
+		"    devices: [/dev/null:/dev/n]\n"
+		"    group_add: [audio]\n"
+		"    userns_mode: keep-id\n"
+		"    pids_limit: 100\n"
+		"    mem_limit: 512m\n"
+		"    pull_policy: always\n"
+		"    entrypoint: [/entry, -x]\n"
+		"    command: [serve]\n"
+		"    secrets: [token]\n"
+		"    networks: [back]\n"
+		"networks:\n"
+		"  back: {driver: bridge, internal: true, ipam: {config: [{subnet: 10.9.0.0/24, gateway: 10.9.0.1}]}}\n"
+		"volumes:\n"
+		"  data: {driver: local, labels: {k: v}}\n"
+		"secrets:\n"
+		"  token: {file: ./token}\n";
+	static const int versions[] = { 404, 405, 406, 407, 408, 500, 501, 502, 503, 504, 505, 508 };
+	for (size_t v = 0; v < ARRAY_SIZE(versions); v++) {
+		fileset_init(&f->out, &f->a);
+		emit(f, yaml, versions[v]);
+		assert_int_equal(f->rc, 0);
+		size_t keys = 0;
+		for (size_t i = 0; i < f->out.n; i++) {
+			const char *group = NULL;
+			char *text = arena_strndup(&f->a, f->out.files[i].data, f->out.files[i].len);
+			for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+				if (line[0] == '[') {
+					static const char *const groups[] = { "[Container]", "[Network]", "[Volume]", "[Build]" };
+					group = NULL;
+					for (size_t g = 0; g < ARRAY_SIZE(groups); g++)
+						if (strcmp(line, groups[g]) == 0)
+							group = arena_strndup(&f->a, groups[g] + 1, strlen(groups[g]) - 2);
+					continue;
+				}
+				char *eq = strchr(line, '=');
+				if (!group || line[0] == '#' || !eq)
+					continue;
+				*eq = '\0';
+				int since = quadlet_key_since(group, line);
+				if (since < 0 || since > versions[v])
+					fail_msg("%s: [%s] %s= (since %d) at podman %d.%d", f->out.files[i].path, group, line,
+						 since, versions[v] / 100, versions[v] % 100);
+				keys++;
+			}
+		}
+		assert_true(keys >= 40); /* 40 at 4.4, 83 from 5.3 */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +675,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_completed_oneshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_as_compose, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unit_name_clash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_by_version, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
