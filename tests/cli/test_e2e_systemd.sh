@@ -15,7 +15,8 @@
 #     db and app end up active.
 #  b  golden/e2e-hostile (the TESTING.md hostile strings in every field),
 #     --engine docker and --engine podman: the argv of every run, exec and step is byte-exact
-#     what config says: command words (after the --entrypoint's first word),
+#     what config says: command words (after the --entrypoint's first word on
+#     docker; podman takes the entrypoint whole),
 #     --entrypoint, each --env=K=V, each --label, --workdir, --user,
 #     --volume, --health-cmd; each pre_start step's command, merged
 #     environment, user and working directory; post_start and pre_stop execs.
@@ -318,8 +319,12 @@ for eng in docker podman; do
 	| [$L[] | select(.[1:3] == ["exec", $cn]) | .[3:]] as $execs
 	| check("\($t): one run of odd.name_-x"; 1; $main | length),
 	($main[0] // {opts: [], args: null, labels: []}
-	| check("\($t): command words (entrypoint[1:] + command)"; $s.entrypoint[1:] + $s.command; .args),
-	  check("\($t): --entrypoint"; [$s.entrypoint[0]]; .opts | vals(["--entrypoint"])),
+	# podman takes the entrypoint whole (JSON), docker its first word and the
+	# rest before the command
+	| ($t | endswith("podman")) as $podman
+	| check("\($t): command words"; (if $podman then [] else $s.entrypoint[1:] end) + $s.command; .args),
+	  check("\($t): --entrypoint"; if $podman then [$s.entrypoint | tojson] else [$s.entrypoint[0]] end;
+		.opts | vals(["--entrypoint"])),
 	  check("\($t): --env"; $s.environment | envlist; .opts | vals(["--env", "-e"]) | sort),
 	  check("\($t): --label"; $s.labels | envlist;
 		.labels | map(select(startswith("com.docker.compose.") | not)) | sort),

@@ -134,8 +134,11 @@ def query: (.[1] == "container" and .[2] == "inspect") or (.[1:3] | IN(["network
 	+ envs($s.environment) + labels($s.labels) + container_labels($p; "odd.name_-x"; deps($s))
 	+ [net($net; $cn; "odd.name_-x")] + vols($s.volumes)
 	+ ["--health-cmd=\($s.healthcheck.test[1])", "--health-interval=\($s.healthcheck.interval)",
-	   "--health-retries=\($s.healthcheck.retries)", "--entrypoint=\($s.entrypoint[0])", $s.image]
-	+ $s.entrypoint[1:] + $s.command) as $create
+	   "--health-retries=\($s.healthcheck.retries)",
+	   # podman takes the entrypoint whole (JSON), docker its first word
+	   (if $eng == "podman" then "--entrypoint=\($s.entrypoint | tojson)" else "--entrypoint=\($s.entrypoint[0])" end),
+	   $s.image]
+	+ (if $eng == "podman" then [] else $s.entrypoint[1:] end) + $s.command) as $create
 | [range(0; $s.pre_start | length) as $i | $s.pre_start[$i] as $h
 	| [$eng, "run", "--rm", "--name=\($cn)-pre-start-\($i + 1)"]
 	+ (if $h.privileged then ["--privileged"] else [] end)

@@ -143,6 +143,11 @@ gen_item() {
 	out=$tmp/units/$name.$variant
 	if gen "$top/golden/$name" "$out" systemd "$@"; then
 		echo ok
+	elif grep -q 'error: .* needs [a-z]* [0-9.]* (this output is for' "$out.log"; then
+		# refused for the engine's version alone (a volume's subpath on
+		# podman below 5.4): by design
+		echo "refused $name $variant"
+		rm -rf "$out"
 	else
 		echo "FAIL composec systemd $* on golden/$name: exit $?"
 		cat "$out.log"
