@@ -79,6 +79,10 @@ test  npm   tests/validate/k8s   -
 test  npm   tests/validate/sarif -
 # -- Quadlet's generator from Debian trixie's podman (5.4)
 test  fetch tests/validate/fetch-quadlet.sh -
+# -- the newest consumers: a Debian sid root with podman and Quadlet 5.8 and
+#    systemd 262 (tests/e2e/sid-root.sh, built by debootstrap)
+test  deb   debootstrap          cmd:debootstrap
+test  fetch tests/e2e/sid-root.sh -
 # -- the reference: docker compose v2 from Debian sid and a Docker Engine
 #    (tests/reference, tests/e2e/dockerd.sh); an engine the machine has from
 #    another package is used as it is

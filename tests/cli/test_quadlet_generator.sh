@@ -1,7 +1,8 @@
 #!/bin/sh
-# test_quadlet_generator.sh COMPOSEC
+# test_quadlet_generator.sh COMPOSEC [--sid]
 #
-# Podman's real Quadlet generator (5.4, tests/validate/fetch-quadlet.sh)
+# Podman's real Quadlet generator (5.4, tests/validate/fetch-quadlet.sh;
+# with --sid 5.8 and systemd 262 of the Debian sid root, tests/e2e/sid-root.sh)
 # converts every .container, .network, .volume and .build file composec
 # generates from every golden case and corpus file, and
 # `systemd-analyze verify` accepts every unit it generates.
@@ -11,10 +12,13 @@
 # tests/golden.sh runs the case (in the case directory, with only PATH, HOME
 # and the case's env file in the environment) with the input options of its
 # args file (-f, -p, --project-directory, --env-file, --profile, --strict,
-# --loose), for the default --podman-version and for 4.4, 5.2 and 5.4.  A
+# --loose), for the default --podman-version (5.0) and for 4.4, 5.2 and 5.4
+# (and 5.8 with --sid): every version up to the generator's own.  A
 # run that composec refuses for the version alone (an attribute that needs
 # a newer podman: "needs podman X.Y") counts as refused, not failed, and
-# must succeed at 5.4.
+# must succeed at the newest version.  With --sid the generator and
+# systemd-analyze run inside the sid root (sid-root.sh enter), on this
+# test's directory only.
 # tests/validate/quadlet.sh runs the generator on each directory (system
 # units; user units too for the default version), and every Quadlet file
 # must have become its service.  The generated units are checked by
@@ -28,17 +32,18 @@
 # unchanged by design, so quadlet.sh runs with -w; any other message, and any
 # other warning, is a failure.  The short-name warnings are counted.
 #
-# Without the cached generator (run tests/validate/fetch-quadlet.sh; CI does
-# before `make test`) or systemd-analyze the test is skipped; with
+# Without the cached generator (run tests/validate/fetch-quadlet.sh, or
+# sid-root.sh for --sid; CI does before `make test`) or systemd-analyze the
+# test is skipped; with
 # COMPOSEC_REQUIRE_TOOLS=1 (CI) a skip is a failure.
 # shellcheck disable=SC2317 # the *_item and verify_group functions are called through parallel
 set -eu
 
-if [ $# -ne 1 ]; then
-	echo "usage: test_quadlet_generator.sh COMPOSEC" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || { [ $# -eq 2 ] && [ "$2" != --sid ]; }; then
+	echo "usage: test_quadlet_generator.sh COMPOSEC [--sid]" >&2
 	exit 2
 fi
-composec=$1
+composec=$1 sid=${2:+1}
 case $composec in
 /*) ;;
 *) composec=$PWD/$composec ;;
@@ -154,7 +159,7 @@ gen_item() {
 	out=$tmp/in/$name.$version
 	if gen "$top/golden/$name" "$out" quadlet "$@"; then
 		echo ok
-	elif [ "$version" != 5.4 ] && grep -q 'error: .* needs podman [0-9.]* (this output is for' "$out.log"; then
+	elif [ "$version" != "$newest" ] && grep -q 'error: .* needs podman [0-9.]* (this output is for' "$out.log"; then
 		echo "refused $name $version"
 		rm -rf "$out"
 	else
@@ -216,7 +221,9 @@ verify_group() {
 		n=$((n + 1))
 	done <"$tmp/dirs"
 	if [ $# -eq "$nflags" ]; then echo ok && return 0; fi
-	if timeout 50 sh "$verify" "$@" >"$tmp/vout.$group" 2>&1; then
+	if [ -n "$sid" ]; then set -- env TESTS_SHARE="$top $tmp" sh "$sid_root" enter sh "$verify" "$@"; else
+		set -- sh "$verify" "$@"; fi
+	if timeout 100 "$@" >"$tmp/vout.$group" 2>&1; then
 		echo ok
 	else
 		echo "FAIL verify-units.sh ($mode units): exit $?"
@@ -239,16 +246,36 @@ summary() {
 	rm -f "$tmp"/vout.*
 }
 
-if ! quadlet=$(sh "$top/tests/validate/fetch-quadlet.sh" -n 2>/dev/null); then
-	skip "Quadlet generator not cached (run tests/validate/fetch-quadlet.sh)"
-	finish
-fi
-if ! command -v systemd-analyze >/dev/null; then
-	skip "no systemd-analyze (package systemd)"
-	finish
+versions="default 4.4 5.2 5.4" newest=5.4
+sid_root=$top/tests/e2e/sid-root.sh
+if [ -n "$sid" ]; then
+	if ! sh "$sid_root" -n >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
+		skip "no sid root (run tests/e2e/sid-root.sh as root)"
+		finish
+	fi
+	versions="$versions 5.8" newest=5.8
+	# the generator of the sid root, on this test's files (shared inside)
+	quadlet=$tmp/quadlet-sid
+	printf '#!/bin/sh\nTESTS_SHARE=%s exec sh %s enter /usr/libexec/podman/quadlet "$@"\n' \
+		"$tmp" "$sid_root" >"$quadlet"
+	chmod 755 "$quadlet"
+	podman_units=/usr/lib/systemd
+	echo "generator: $(sh "$sid_root" chroot /usr/libexec/podman/quadlet -version)," \
+		"$(sh "$sid_root" chroot systemd-analyze --version | head -n 1)"
+	export TMPDIR="$tmp/t"
+	mkdir -p "$TMPDIR"
+else
+	if ! quadlet=$(sh "$top/tests/validate/fetch-quadlet.sh" -n 2>/dev/null); then
+		skip "Quadlet generator not cached (run tests/validate/fetch-quadlet.sh)"
+		finish
+	fi
+	if ! command -v systemd-analyze >/dev/null; then
+		skip "no systemd-analyze (package systemd)"
+		finish
+	fi
+	podman_units=$(dirname "$(dirname "$(dirname "$quadlet")")")/lib/systemd
 fi
 export QUADLET="$quadlet"
-podman_units=$(dirname "$(dirname "$(dirname "$quadlet")")")/lib/systemd
 
 ncases=0
 : >"$tmp/items"
@@ -256,7 +283,7 @@ for gdir in "$top"/golden/*/; do
 	gdir=${gdir%/}
 	is_case "$gdir" || continue
 	ncases=$((ncases + 1))
-	for version in default 4.4 5.2 5.4; do echo "${gdir##*/} $version"; done >>"$tmp/items"
+	for version in $versions; do echo "${gdir##*/} $version"; done >>"$tmp/items"
 done
 if [ "$ncases" -gt 0 ]; then ok; else fail "no golden cases found"; fi
 mkdir -p "$tmp/in" "$tmp/system" "$tmp/user"
@@ -275,7 +302,7 @@ grep -v -e '^files ' -e '^short ' "$tmp/convert.log" || :
 nfiles=$(sed -n 's/^files //p' "$tmp/convert.log" | { s=0; while read -r n; do s=$((s + n)); done; echo "$s"; })
 nshort=$(sed -n 's/^short //p' "$tmp/convert.log" | { s=0; while read -r n; do s=$((s + n)); done; echo "$s"; })
 count() { find "$tmp/in" -name "*.$1" | wc -l; }
-echo "quadlet: $ncases golden cases x 4 podman versions: $(count container) .container, $(count network)" \
+echo "quadlet: $ncases golden cases x $(echo "$versions" | wc -w) podman versions: $(count container) .container, $(count network)" \
 	".network, $(count volume) .volume, $(count build) .build files; $nfiles conversions (system units," \
 	"and user units for the default version), $nshort short-name image warnings"
 if [ "$nfiles" -gt 0 ]; then ok; else fail "no Quadlet files converted"; fi

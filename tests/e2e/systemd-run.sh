@@ -1,5 +1,5 @@
 #!/bin/sh
-# systemd-run.sh [-e] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]
+# systemd-run.sh [-e] [-g] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]
 #
 # Run SCRIPT next to a fresh systemd user manager (systemd 252) that loads its
 # units from UNITDIR, in a private mount and PID namespace, with the recorder
@@ -12,6 +12,11 @@
 #   -e          the real engines, not the recorder: docker and podman are
 #               the machine's (DOCKER_HOST and the rest of the caller's
 #               environment reach the units through the manager)
+#   -g          UNITDIR holds Quadlet files: podman's Quadlet generator
+#               (/usr/libexec/podman/quadlet -user, the program behind the
+#               user manager's podman-user-generator) turns them into the
+#               units the manager loads, before it starts; with -e, in the
+#               sid root (tests/e2e/sid-root.sh) the real podman 5.8 runs them
 #   -j          run a private systemd-journald too (journalctl --user-unit=X,
 #               systemctl --user status X show the logs); without it the
 #               services' output goes to $E2E_MANAGER_LOG and the manager's
@@ -100,6 +105,7 @@ gone() {
 inner() {
 	script=$1
 	shift
+	mkdir -p /run/systemd
 	mount -t tmpfs -o size=64m,mode=0755 tmpfs /run/systemd || die "cannot mount a tmpfs"
 	mkdir -p /run/systemd/system
 	# A user manager logs to /dev/console when no journald runs; keep that
@@ -123,9 +129,18 @@ inner() {
 	export SYSTEMD_UNIT_PATH="$E2E_UNITDIR:$E2E_DIR/stubs:/usr/lib/systemd/user"
 	mkdir -m 0700 "$XDG_RUNTIME_DIR"
 	mkdir -p "$XDG_CONFIG_HOME"
+	if [ -n "$E2E_QUADLET" ]; then
+		# what the generator writes is what the manager loads
+		mkdir -p "$E2E_DIR/generated"
+		QUADLET_UNIT_DIRS=$E2E_UNITDIR /usr/libexec/podman/quadlet -user -no-kmsg-log \
+			"$E2E_DIR/generated" >>"$E2E_MANAGER_LOG" 2>&1 ||
+			die "the Quadlet generator failed (see $E2E_MANAGER_LOG)"
+		export SYSTEMD_UNIT_PATH="$E2E_DIR/generated:$E2E_DIR/stubs:/usr/lib/systemd/user"
+	fi
 
 	if [ -n "$E2E_JOURNAL" ]; then
 		[ -f /etc/systemd/journald.conf ] || die "-j needs /etc/systemd/journald.conf"
+		mkdir -p /run/log
 		mount -t tmpfs -o size=64m,mode=0755 tmpfs /run/log
 		printf '[Journal]\nStorage=volatile\nReadKMsg=no\n' >"$E2E_DIR/journald.conf"
 		mount --bind "$E2E_DIR/journald.conf" /etc/systemd/journald.conf
@@ -194,18 +209,19 @@ cleanup() {
 }
 
 outer() {
-	journal='' keep='' limit=120 real=''
-	while getopts ejkt: opt; do
+	journal='' keep='' limit=120 real='' quadlet=''
+	while getopts egjkt: opt; do
 		case $opt in
 		e) real=1 ;;
+		g) quadlet=1 ;;
 		j) journal=1 ;;
 		k) keep=1 ;;
 		t) limit=$OPTARG ;;
-		*) die "usage: systemd-run.sh [-e] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]" ;;
+		*) die "usage: systemd-run.sh [-e] [-g] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]" ;;
 		esac
 	done
 	shift $((OPTIND - 1))
-	[ $# -ge 2 ] || die "usage: systemd-run.sh [-e] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]"
+	[ $# -ge 2 ] || die "usage: systemd-run.sh [-e] [-g] [-j] [-k] [-t SECONDS] UNITDIR SCRIPT [ARG...]"
 	[ "$(id -u)" -eq 0 ] || die "needs root (mount namespaces, cgroups)"
 	command -v unshare >/dev/null || die "needs unshare (util-linux)"
 	[ -x /lib/systemd/systemd ] || die "needs /lib/systemd/systemd (package systemd)"
@@ -235,6 +251,7 @@ outer() {
 	done
 
 	export E2E_DIR E2E_CG E2E_JOURNAL="$journal" E2E_UNITDIR="$unitdir" E2E_REAL="$real"
+	export E2E_QUADLET="$quadlet"
 	export E2E_MANAGER_LOG="$E2E_DIR/manager.log" E2E_LIB="$here/lib.sh"
 	export RECORD_LOG="$E2E_DIR/recorder/record.log" RECORD_CTL="$E2E_DIR/recorder/ctl"
 	export RECORD_STATE="$E2E_DIR/recorder/state"

@@ -13,6 +13,8 @@
 #
 #   -n   do not fetch: fail (exit 1) unless PROGRAM is already cached
 #
+# fetch-deb.sh -m prints the archive URI it would use, and nothing else.
+#
 # Environment: FETCH_CACHE (cache directory; QUADLET_CACHE is read too, its
 # old name), FETCH_MIRROR (archive URI, default: the first main-suite URI in
 # /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list, else
@@ -25,13 +27,20 @@ usage() {
 	exit 2
 }
 offline=''
-if [ "${1-}" = -n ]; then
+print_mirror=''
+if [ "${1-}" = -m ]; then
+	print_mirror=1
+elif [ "${1-}" = -n ]; then
 	offline=1
 	shift
 fi
-[ $# -ge 3 ] || usage
-suite=$1 package=$2 program=$3
-shift 3
+if [ -z "$print_mirror" ]; then
+	[ $# -ge 3 ] || usage
+	suite=$1 package=$2 program=$3
+	shift 3
+else
+	suite='' package='' program=''
+fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${FETCH_CACHE:-${QUADLET_CACHE:-$here/../../build-tools}}
@@ -111,6 +120,10 @@ fetch() {
 	echo "fetch-deb.sh: cached $package $(cat "$dest/VERSION") in $dest" >&2
 }
 
+if [ -n "$print_mirror" ]; then
+	mirror
+	exit 0
+fi
 paths=''
 for p in "$@"; do paths="$paths ./$p"; done
 
