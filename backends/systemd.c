@@ -45,6 +45,7 @@
  *    matters for names that must map back to paths).
  */
 #include "backends/backend.h"
+#include "backends/unitplan.h"
 #include "backends/escape.h"
 #include "backends/runargs.h"
 
@@ -215,17 +216,6 @@ static void add_exec(const struct svc *sv, struct strbuf *sb, const char *key, c
 	sb_addc(sb, '\n');
 }
 
-/* A timespan systemd reads back exactly: "5s", "1500ms" or "250us". */
-static void add_timespan(struct strbuf *sb, const char *key, int64_t usec)
-{
-	if (usec % IR_USEC_PER_SEC == 0)
-		sb_addf(sb, "%s=%llds\n", key, (long long)(usec / IR_USEC_PER_SEC));
-	else if (usec % 1000 == 0)
-		sb_addf(sb, "%s=%lldms\n", key, (long long)(usec / 1000));
-	else
-		sb_addf(sb, "%s=%lldus\n", key, (long long)usec);
-}
-
 static void add_file(struct sd *sd, const char *path, struct loc loc, const struct strbuf *sb)
 {
 	if (strlen(path) <= UNIT_NAME_MAX && fileset_add(sd->out, path, 0644, sb) == 0)
@@ -367,69 +357,6 @@ static void add_deps(struct strbuf *sb, const struct deps *dp)
 
 /* ---- restart --------------------------------------------------------------------- */
 
-struct restart {
-	const char *policy; /* Restart= value */
-	int64_t retries;    /* on-failure:N, or IR_UNSET */
-	int64_t delay, window;
-};
-
-/* Restart= of the plan's policy (systemd has no unless-stopped: always;
- * a condition the engine would refuse: no).  deploy.restart_policy's delay
- * and window, which docker compose does not use, pace systemd's restarts
- * when written (RestartSec=, StartLimitIntervalSec=). */
-static struct restart restart_of(const struct sd *sd, const struct service *s)
-{
-	static const char *const by_policy[RESTART__MAX] = {
-		[RESTART_UNSET] = "no", [RESTART_NO] = "no", [RESTART_ALWAYS] = "always",
-		[RESTART_ON_FAILURE] = "on-failure", [RESTART_UNLESS_STOPPED] = "always",
-	};
-	const struct plan_restart *r = &plan_service(sd->plan, s)->restart;
-	const struct deploy *dp = &s->deploy;
-	struct restart out = { r->other ? "no" : by_policy[r->policy], r->max_retries, IR_UNSET, IR_UNSET };
-	if (dp->restart_policy.present) {
-		out.delay = dp->restart_policy.delay;
-		out.window = dp->restart_policy.window;
-	}
-	return out;
-}
-
-static bool restarts(const struct restart *r)
-{
-	return strcmp(r->policy, "no") != 0;
-}
-
-/* StartLimit*= in [Unit].  on-failure:N allows N restarts, i.e. N+1
- * starts; compose gives no window, so the count does not expire by itself
- * (`systemctl reset-failed` clears it), as compose2nix does.  The engines
- * never give up on the other policies, while systemd's default start limit
- * (5 starts in 10s) would stop a crash loop for good: turn it off.  The
- * exception is a template instance with per_replica steps among its
- * ExecStartPre= lines: systemd restarts a unit whose ExecStartPre= failed
- * as it restarts a crashed one, so a failing step would be re-run every
- * RestartSec forever, where compose gives up at the first failure: such a
- * unit tries STEP_START_LIMIT times a minute, then stays failed.  (Steps
- * shared by the replicas run in the pre-start unit, whose failure fails
- * the service's start once, with no restart.) */
-#define STEP_START_LIMIT 3
-static void add_start_limit(struct strbuf *sb, const struct restart *r, bool has_steps)
-{
-	if (!restarts(r))
-		return;
-	if ((r->retries == IR_UNSET || r->retries <= 0) && has_steps) {
-		sb_addf(sb, "StartLimitIntervalSec=60s\nStartLimitBurst=%d\n", STEP_START_LIMIT);
-		return;
-	}
-	if (r->retries == IR_UNSET || r->retries <= 0) {
-		sb_adds(sb, "StartLimitIntervalSec=0\n");
-		return;
-	}
-	if (r->window != IR_UNSET && r->window > 0)
-		add_timespan(sb, "StartLimitIntervalSec", r->window);
-	else
-		sb_adds(sb, "StartLimitIntervalSec=infinity\n");
-	sb_addf(sb, "StartLimitBurst=%lld\n", (long long)r->retries + 1);
-}
-
 /* The exit status of `run` when the container died of the stop signal. */
 static int stop_signal_status(const char *sig)
 {
@@ -471,17 +398,6 @@ static int64_t dep_wait_seconds(const struct sd *sd, const struct service *s)
 	return max;
 }
 
-/* A bounded sh loop: `body` exits 0 when the wait is over (or 1 when it
- * failed); after `limit` tries a second apart it fails with `what`. */
-static void wait_loop(struct strbuf *sb, const char *body, const char *what, int64_t limit)
-{
-	sb_adds(sb, "n=0; while :; do ");
-	sb_adds(sb, body);
-	sb_addf(sb, " n=$((n+1)); if [ \"$n\" -ge %lld ]; then echo ", (long long)limit);
-	sh_quote(sb, what);
-	sb_adds(sb, " >&2; exit 1; fi; sleep 1; done");
-}
-
 /* <engine> inspect -f FORMAT <container> 2>/dev/null, sh-quoted */
 static void add_inspect(struct sd *sd, struct svc *sv, struct strbuf *sb, const char *format)
 {
@@ -493,51 +409,6 @@ static void add_inspect(struct sd *sd, struct svc *sv, struct strbuf *sb, const 
 	sb_adds(sb, " 2>/dev/null");
 }
 
-/* ExecStartPost= that waits until the container is healthy: docker's
- * health status (failing on "unhealthy" as compose does), or podman
- * running the check itself, which works where its timers do not. */
-/* `systemctl [--user]`, for the manager the unit runs under: a user
- * manager gives its services XDG_RUNTIME_DIR, the system manager does not. */
-#define SYSTEMCTL "systemctl ${XDG_RUNTIME_DIR:+--user}"
-
-/* The sh lines of a dependent that wait for one container of a required
- * dependency: running (service_started) or healthy (service_healthy);
- * `unit` is the dependency's unit: when its start failed (inactive or
- * failed once its job is over, which After= ensures), the wait ends at
- * once; while it restarts (activating) the wait goes on. */
-static void dep_wait_body(struct sd *sd, struct strbuf *body, enum dep_condition cond, const char *container,
-			  const char *unit)
-{
-	if (cond == DEP_HEALTHY && sd->o->engine == ENGINE_PODMAN) {
-		/* podman runs the check itself, without its timers */
-		sb_adds(body, "if ");
-		sh_quote(body, sd->engine);
-		sb_adds(body, " healthcheck run ");
-		sh_quote(body, container);
-		sb_adds(body, " >/dev/null 2>&1; then exit 0; fi;");
-	} else if (cond == DEP_HEALTHY) {
-		sb_adds(body, "s=$(");
-		sh_quote(body, sd->engine);
-		sb_adds(body, " inspect -f '{{.State.Health.Status}}' ");
-		sh_quote(body, container);
-		sb_adds(body, " 2>/dev/null); if [ \"$s\" = healthy ]; then exit 0; fi; if [ \"$s\" = unhealthy ]; then echo ");
-		sh_quote(body, arena_printf(sd->a, "dependency failed to start: container %s is unhealthy", container));
-		sb_adds(body, " >&2; exit 1; fi;");
-	} else {
-		sb_adds(body, "if [ \"$(");
-		sh_quote(body, sd->engine);
-		sb_adds(body, " inspect -f '{{.State.Running}}' ");
-		sh_quote(body, container);
-		sb_adds(body, " 2>/dev/null)\" = true ]; then exit 0; fi;");
-	}
-	/* its start job is over (After=): inactive or failed, it did not start */
-	sb_adds(body, " case $(" SYSTEMCTL " is-active ");
-	sh_quote(body, unit);
-	sb_adds(body, ") in inactive|failed) echo ");
-	sh_quote(body, arena_printf(sd->a, "dependency failed to start: %s did not start", unit));
-	sb_adds(body, " >&2; exit 1;; esac;");
-}
-
 /* ExecStartPre=<prefix>/bin/sh -c '<wait>': until container (of unit) is
  * running or healthy within bound, or the unit of a completed dependency
  * is active (exited 0).  prefix "-": its failure does not fail the unit. */
@@ -545,18 +416,7 @@ static void add_dep_wait(struct sd *sd, struct strbuf *sb, enum dep_condition co
 			 const char *container, const char *unit, const char *prefix)
 {
 	struct strbuf script = STRBUF_INIT;
-	if (cond == DEP_COMPLETED) {
-		sb_adds(&script, "exec " SYSTEMCTL " is-active --quiet ");
-		sh_quote(&script, unit);
-	} else {
-		struct strbuf body = STRBUF_INIT;
-		int64_t limit = (bound + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC;
-		dep_wait_body(sd, &body, cond, container, unit);
-		const char *what = arena_printf(sd->a, "dependency failed to start: %s is not %s after %lld seconds",
-						container, cond == DEP_HEALTHY ? "healthy" : "running", (long long)limit);
-		wait_loop(&script, body.buf, what, limit);
-		sb_release(&body);
-	}
+	unit_wait_script(sd->a, &script, sd->engine, sd->o->engine, cond, bound, container, unit);
 	struct strvec argv = shell_argv(sd, NULL, &script);
 	add_exec(NULL, sb, "ExecStartPre", prefix, &argv);
 	sb_release(&script);
@@ -599,7 +459,7 @@ static void add_running_wait(struct sd *sd, struct svc *sv, struct strbuf *sb)
 	add_inspect(sd, sv, &body, "{{.State.Running}}");
 	sb_adds(&body, ")\" = true ]; then exit 0; fi;");
 	const char *what = arena_printf(sd->a, "%s is not running after %d seconds", sv->name, RUNNING_WAIT);
-	wait_loop(&script, body.buf, what, RUNNING_WAIT);
+	unit_wait_loop(&script, body.buf, what, RUNNING_WAIT);
 	struct strvec argv = shell_argv(sd, sv, &script);
 	add_exec(sv, sb, "ExecStartPost", "", &argv);
 	sb_release(&body);
@@ -611,7 +471,7 @@ static void add_running_wait(struct sd *sd, struct svc *sv, struct strbuf *sb)
 /* What a oneshot unit (service_completed_successfully) cannot do: wait
  * for health, restart always (systemd refuses it: it becomes no), run
  * hooks in a container that has already exited. */
-static void warn_mode_conflicts(struct sd *sd, const struct svc *sv, struct restart *r)
+static void warn_mode_conflicts(struct sd *sd, const struct svc *sv, struct unit_restart *r)
 {
 	const struct service *s = sv->s;
 	if (sv->mode != START_ONESHOT)
@@ -702,7 +562,7 @@ static void service_requirements(struct sd *sd, const struct service *s, struct 
 	engine_order(sd, dp, true);
 }
 
-static void add_service_unit_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct restart *r)
+static void add_service_unit_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct unit_restart *r)
 {
 	struct deps dp = { 0 };
 	struct strvec notes = { 0 };
@@ -718,7 +578,7 @@ static void add_service_unit_section(struct sd *sd, struct svc *sv, struct strbu
 	systemd_value(sb, arena_printf(sd->a, "%s: service %s", sd->p->name, sv->s->name));
 	sb_adds(sb, sv->tmpl ? ", replica %i\n" : "\n");
 	add_deps(sb, &dp);
-	add_start_limit(sb, r, own_steps(sv) > 0);
+	unit_start_limit(sb, r, own_steps(sv) > 0);
 }
 
 static int64_t stop_seconds(const struct service *s)
@@ -743,11 +603,11 @@ static void add_timeouts(const struct sd *sd, const struct svc *sv, struct strbu
 
 /* Restart=, RestartSec= (1s unless given: the engines back off, systemd's
  * 100ms would spin), and the exit statuses of a stopped container. */
-static void add_restart(const struct svc *sv, struct strbuf *sb, const struct restart *r)
+static void add_restart(const struct svc *sv, struct strbuf *sb, const struct unit_restart *r)
 {
 	sb_addf(sb, "Restart=%s\n", r->policy);
-	if (restarts(r))
-		add_timespan(sb, "RestartSec", r->delay != IR_UNSET ? r->delay : IR_USEC_PER_SEC);
+	if (unit_restarts(r))
+		unit_restart_sec(sb, r);
 	if (sv->mode == START_ONESHOT)
 		return;
 	int code = stop_signal_status(sv->s->stop_signal);
@@ -933,7 +793,7 @@ static void add_stop_lines(struct sd *sd, struct svc *sv, struct strbuf *sb)
 	add_exec(sv, sb, "ExecStopPost", "-", &rm);
 }
 
-static void add_service_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct restart *r)
+static void add_service_section(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct unit_restart *r)
 {
 	static const char *const types[] = { [START_SIMPLE] = "simple", [START_ONESHOT] = "oneshot" };
 	sb_addf(sb, "\n[Service]\nType=%s\n", types[sv->mode]);
@@ -949,7 +809,7 @@ static void emit_service(struct sd *sd, const struct service *s)
 {
 	struct svc sv;
 	struct strbuf sb = STRBUF_INIT;
-	struct restart r = restart_of(sd, s);
+	struct unit_restart r = unit_restart_of(sd->plan, s);
 	svc_init(sd, s, &sv);
 	warn_mode_conflicts(sd, &sv, &r);
 	check_step_order(sd, &sv);
