@@ -50,7 +50,7 @@ built() { [ -f "$root/.composec-complete" ]; }
 # docker.io/library/busybox:latest (inside the entered root)
 import_image() {
 	if podman image exists docker.io/library/busybox:latest; then return 0; fi
-	tar -C /opt/composec/busybox -c . | podman import --quiet --change ENV=PATH=/bin - \
+	tar -C /opt/composec/busybox -c . | podman import --quiet --change ENV=PATH=/bin --change 'CMD ["/bin/sh"]' - \
 		localhost/busybox:latest >/dev/null &&
 		podman tag localhost/busybox:latest docker.io/library/busybox:latest
 }
@@ -101,12 +101,16 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 EOF
 	# a busybox root to import as localhost/busybox:latest when entered
+	# (the layout of tests/e2e/podman-setup.sh's image)
 	bb=$work/opt/composec/busybox
-	mkdir -p "$bb/bin"
+	mkdir -p "$bb/bin" "$bb/etc" "$bb/tmp" "$bb/root"
+	chmod 1777 "$bb/tmp"
 	cp "$work/bin/busybox" "$bb/bin/busybox"
 	for a in sh echo cat sleep true false wget nc httpd id ls mkdir touch chown test printf env grep rm cp mv; do
 		ln -sf busybox "$bb/bin/$a"
 	done
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/:/bin/false' >"$bb/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$bb/etc/group"
 	rm -rf "$root"
 	mv "$work" "$root"
 	TESTS_SHARE=$here unshare --mount --pid --net --cgroup --fork --propagation private \

@@ -249,6 +249,14 @@ outer() {
 		[ -e "/usr/lib/systemd/user/$t" ] ||
 			printf '[Unit]\nDescription=Stub for %s (composec e2e)\n' "$t" >"$E2E_DIR/stubs/$t"
 	done
+	# Quadlet's user units wait for the system manager's
+	# network-online.target through podman's own unit, which asks a system
+	# manager that does not run here: the network counts as online.
+	if [ -n "$quadlet" ]; then
+		printf '[Unit]\nDescription=Stub for %s (composec e2e)\n[Service]\nType=oneshot\n%s\n%s\n' \
+			podman-user-wait-network-online.service ExecStart=/bin/true RemainAfterExit=yes \
+			>"$E2E_DIR/stubs/podman-user-wait-network-online.service"
+	fi
 
 	export E2E_DIR E2E_CG E2E_JOURNAL="$journal" E2E_UNITDIR="$unitdir" E2E_REAL="$real"
 	export E2E_QUADLET="$quadlet"
