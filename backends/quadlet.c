@@ -23,15 +23,27 @@
  *    backslash, edge blanks, surrounding quotes) goes to PodmanArgs= as a
  *    word.  An empty word ends Quadlet's word list and a lone ";" becomes
  *    a command separator in ExecStart=: those two cannot be expressed.
- *  - [Unit], [Service] and [Install] pass through to systemd: pre_start
- *    steps are ExecStartPre= `podman run --rm` lines (repeating the
- *    service's networks and mounts, as the container does not exist yet),
- *    post_start ExecStartPost= and pre_stop ExecStop= `podman exec` lines
- *    (Quadlet appends its own ExecStop= after them).
- *  - depends_on: Requires=/Wants= and After= on <project>-<dep>.service, PartOf= for
- *    restart: true; service_healthy puts Notify=healthy (5.0;
- *    --sdnotify=healthy from 4.7) on the dependency, and
- *    service_completed_successfully makes it Type=oneshot.
+ *  - [Unit], [Service] and [Install] pass through to systemd: post_start
+ *    ExecStartPost= and pre_stop ExecStop= `podman exec` lines (Quadlet
+ *    appends its own ExecStop= after them).
+ *  - Run-time semantics are the plan layer's, as systemd's units have them
+ *    (backends/unitplan.h, DESIGN.md §6a), not Quadlet's defaults:
+ *    depends_on is Wants= and After= on <project>-<dep>.service, PartOf= for
+ *    restart: true, never Requires= (which restarts the dependent with a
+ *    crashed dependency); the dependent waits itself in ExecStartPre= for
+ *    its dependency to run, be healthy (no Notify=healthy: a dependency
+ *    that never gets healthy would be failed and removed when its start
+ *    times out, where compose keeps it running) or have completed
+ *    (service_completed_successfully makes the dependency Type=oneshot);
+ *    Restart= with RestartSec= and no start limit where the engines never
+ *    give up (systemd's default, 5 starts in 10 s, ends a crash loop).
+ *  - pre_start steps run in <project>-<service>-pre-start.container, a
+ *    oneshot whose container is the last step and whose ExecStartPre=
+ *    `podman run --rm` lines the others (repeating the service's networks
+ *    and mounts, as the container does not exist yet), and which the
+ *    service requires: Restart= of the service does not run them again, as
+ *    the engine's restart does not in docker compose.  It also holds the
+ *    service's waits for its dependencies, which come before the steps.
  *  - Podman objects keep compose's names: ContainerName=, and from 4.7
  *    NetworkName=/VolumeName=.  Before 4.7 a .network/.volume file would
  *    create "systemd-<key>", so services create their networks and volumes
@@ -45,6 +57,7 @@
 #include "backends/backend.h"
 #include "backends/escape.h"
 #include "backends/runargs.h"
+#include "backends/unitplan.h"
 #include "base/emit.h"
 
 #include <math.h>
@@ -66,7 +79,7 @@ enum qkey {
 	C_DNS_SEARCH, C_DROP_CAPABILITY, C_ENTRYPOINT, C_ENVIRONMENT, C_EXEC, C_EXPOSE_HOST_PORT, C_GLOBAL_ARGS, C_GROUP,
 	C_GROUP_ADD, C_HEALTH_CMD, C_HEALTH_INTERVAL, C_HEALTH_RETRIES, C_HEALTH_START_PERIOD, C_HEALTH_TIMEOUT,
 	C_HOST_NAME, C_IMAGE, C_LABEL, C_LOG_DRIVER, C_LOG_OPT, C_MEMORY, C_MOUNT, C_NETWORK, C_NETWORK_ALIAS,
-	C_NOTIFY, C_PIDS_LIMIT, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT, C_SECRET,
+	C_PIDS_LIMIT, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT, C_SECRET,
 	C_SHM_SIZE, C_STOP_SIGNAL, C_STOP_TIMEOUT, C_SYSCTL, C_TMPFS, C_ULIMIT, C_USER, C_USER_NS, C_VOLUME,
 	C_WORKING_DIR,
 	/* [Network] */
@@ -121,7 +134,6 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[C_MOUNT] = { "Mount", V(4, 5), QK_WORD, "--mount" },
 	[C_NETWORK] = { "Network", V(4, 4), QK_RAW, "--network" },
 	[C_NETWORK_ALIAS] = { "NetworkAlias", V(5, 2), QK_RAW, "--network-alias" },
-	[C_NOTIFY] = { "Notify", V(4, 4), QK_RAW, "--sdnotify" },
 	[C_PIDS_LIMIT] = { "PidsLimit", V(4, 7), QK_RAW, "--pids-limit" },
 	[C_PODMAN_ARGS] = { "PodmanArgs", V(4, 4), QK_WORD, NULL },
 	[C_PUBLISH_PORT] = { "PublishPort", V(4, 4), QK_RAW, "--publish" },
@@ -199,8 +211,6 @@ struct qctx {
 	int ver;             /* --podman-version, major*100+minor */
 	bool named;          /* NetworkName=/VolumeName= exist: .network/.volume files */
 	const char *podman;  /* program of our own Exec*= lines */
-	struct strmap notify_healthy; /* service name -> non-NULL: a service_healthy dependency */
-	struct strmap oneshot;        /* service name -> non-NULL: a service_completed_successfully one */
 	struct strmap units;          /* generated systemd unit name -> what made it */
 	int errors;
 };
@@ -217,7 +227,6 @@ struct sink {
 struct cfile {
 	const struct service *s;
 	const char *cname;   /* the container name */
-	bool notify_healthy; /* the unit is ready once the container is healthy */
 	struct strbuf unit, service, install;
 	struct strbuf container;
 	struct sink k;
@@ -468,17 +477,16 @@ static void container_image(struct qctx *c, struct cfile *f)
 	write_key(&f->container, C_IMAGE, image);
 }
 
-/* Exec=: the command after the image, one line of words. */
-static void container_exec(struct qctx *c, struct cfile *f)
+/* Exec=: a command after the image (the service's, or a pre_start
+ * step's), one line of words. */
+static void write_exec(struct qctx *c, struct strbuf *out, const struct service *s, const struct command *cmd)
 {
-	const struct command *cmd = &f->s->command;
 	if (cmd->kind == CMD_UNSET)
 		return;
 	if (!cmd->argv.n) {
-		warn_attr(c, f->s, cmd->loc, "an empty \"command\" (clearing the image's CMD)");
+		warn_attr(c, s, cmd->loc, "an empty \"command\" (clearing the image's CMD)");
 		return;
 	}
-	struct strbuf *out = &f->container;
 	sb_adds(out, "Exec=");
 	bool first = true;
 	for (size_t i = 0; i < cmd->argv.n; i++) {
@@ -486,7 +494,7 @@ static void container_exec(struct qctx *c, struct cfile *f)
 		if (!word_fits(w)) {
 			diag_warning(c->d, cmd->argv.locs ? cmd->argv.locs[i] : cmd->loc, "service \"%s\": the "
 				     "command argument \"%s\" cannot be passed through Quadlet's Exec=, ignoring it",
-				     f->s->name, w);
+				     s->name, w);
 			continue;
 		}
 		if (!first)
@@ -558,7 +566,7 @@ static void container_identity(struct qctx *c, struct cfile *f)
 	const struct service *s = f->s;
 	write_key(&f->container, C_CONTAINER_NAME, f->cname);
 	container_image(c, f);
-	container_exec(c, f);
+	write_exec(c, &f->container, f->s, &f->s->command);
 	container_entrypoint(c, f);
 	container_user(c, f);
 	put_kvlist(c, &f->k, C_LABEL, &s->labels);
@@ -921,31 +929,6 @@ static void container_health(struct qctx *c, struct cfile *f)
 		warn_attr(c, f->s, h->loc, "\"healthcheck.start_interval\"");
 }
 
-/* Notify=healthy: systemd sees the unit started once the healthcheck
- * passes, so After= on a service_healthy edge waits for health. */
-static void container_notify(struct qctx *c, struct cfile *f)
-{
-	const struct service *s = f->s;
-	if (!strmap_has(&c->notify_healthy, s->name) || strmap_has(&c->oneshot, s->name))
-		return;
-	if (s->healthcheck.present && (s->healthcheck.disable || s->healthcheck.test_kind == HC_TEST_NONE)) {
-		diag_warning(c->d, s->healthcheck.loc, "service \"%s\" is a service_healthy dependency but its "
-			     "healthcheck is disabled; dependents only wait for it to start", s->name);
-		return;
-	}
-	if (!s->healthcheck.present || s->healthcheck.test_kind == HC_TEST_UNSET)
-		diag_warning(c->d, s->loc, "service \"%s\" is a service_healthy dependency without a healthcheck "
-			     "test: its unit starts only if the image defines a HEALTHCHECK", s->name);
-	f->notify_healthy = c->ver >= V(4, 7);
-	if (c->ver >= V(5, 0))
-		write_key(&f->container, C_NOTIFY, "healthy");
-	else if (c->ver >= V(4, 7))
-		put_arg(c, &f->k, "--sdnotify=healthy", s->loc);
-	else
-		diag_warning(c->d, s->loc, "service \"%s\" is a service_healthy dependency: waiting for health "
-			     "needs podman 4.7 (--sdnotify=healthy); dependents only wait for it to start", s->name);
-}
-
 /* ---- [Container]: security, resources, namespaces --------------------------------------------------- */
 
 static void container_security(struct qctx *c, struct cfile *f)
@@ -1065,6 +1048,27 @@ static void container_extra(struct qctx *c, struct cfile *f)
 
 /* ---- [Unit] and [Service] ------------------------------------------------------------------------- */
 
+/* The unit of a service's pre_start steps (runs_steps). */
+static const char *steps_unit(const struct qctx *c, const struct service *s)
+{
+	return qname(c, s->name, "-pre-start.service");
+}
+
+/* depends_on as the plan decided it (plan_edge): Wants= and After=,
+ * PartOf= with restart: true, never Requires= (unitplan.h). */
+static void dependency_keys(struct qctx *c, struct strbuf *u, const struct service *s, bool part_of)
+{
+	const struct plan_service *ps = plan_service(c->plan, s);
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		const char *unit = qname(c, e->target->name, ".service");
+		key_line(u, "Wants", unit);
+		key_line(u, "After", unit);
+		if (e->restart && part_of)
+			key_line(u, "PartOf", unit);
+	}
+}
+
 static void unit_section(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
@@ -1072,73 +1076,34 @@ static void unit_section(struct qctx *c, struct cfile *f)
 	sb_adds(u, "Description=");
 	systemd_value(u, arena_printf(c->a, "%s: service %s", c->p->name, s->name));
 	sb_addc(u, '\n');
-	for (size_t i = 0; i < s->n_depends_on; i++) {
-		const struct dependency *d = &s->depends_on[i];
-		if (!d->target)
-			continue;
-		const char *unit = qname(c, d->target->name, ".service");
-		key_line(u, d->required ? "Requires" : "Wants", unit);
-		key_line(u, "After", unit);
-		if (d->restart)
-			key_line(u, "PartOf", unit);
+	dependency_keys(c, u, s, true);
+	if (s->n_pre_start) {
+		key_line(u, "Requires", steps_unit(c, s));
+		key_line(u, "After", steps_unit(c, s));
 	}
 }
 
-static const char *restart_value(enum restart_policy rp)
-{
-	static const char *const values[RESTART__MAX] = {
-		[RESTART_ALWAYS] = "always",
-		[RESTART_ON_FAILURE] = "on-failure",
-		[RESTART_UNLESS_STOPPED] = "always", /* systemd has no unless-stopped */
-	};
-	return values[rp];
-}
-
-/* systemd time span from microseconds. */
-static const char *fmt_timespan(struct qctx *c, int64_t usec)
-{
-	if (usec % IR_USEC_PER_SEC == 0)
-		return arena_printf(c->a, "%llds", (long long)(usec / IR_USEC_PER_SEC));
-	if (usec % 1000 == 0)
-		return arena_printf(c->a, "%lldms", (long long)(usec / 1000));
-	return arena_printf(c->a, "%lldus", (long long)usec);
-}
-
-/* The plan's restart policy -> Restart=; on-failure:N -> N restarts after
- * the first start, then systemd gives up.  deploy.restart_policy.delay,
- * which docker compose does not use, paces systemd's restarts when
- * written. */
+/* The plan's restart policy as the systemd units have it (unitplan.h):
+ * Restart=, RestartSec=, and no start limit unless on-failure:N.  A
+ * oneshot (a dependency that must complete) cannot restart always. */
 static void service_restart(struct qctx *c, struct cfile *f, bool oneshot)
 {
 	const struct service *s = f->s;
 	/* `podman stop` makes the container exit 143 (128+SIGTERM): not a
 	 * failure of the unit (podman#16726). */
 	key_line(&f->service, "SuccessExitStatus", "143");
-	const struct plan_restart *r = &plan_service(c->plan, s)->restart;
-	int64_t max = r->max_retries;
-	int64_t delay = s->deploy.restart_policy.present ? s->deploy.restart_policy.delay : IR_UNSET;
-	const char *v = r->other ? NULL : restart_value(r->policy);
-	if (oneshot && v && strcmp(v, "always") == 0) {
-		diag_warning(c->d, r->loc,
+	struct unit_restart r = unit_restart_of(c->plan, s);
+	if (!unit_restarts(&r))
+		return;
+	if (oneshot && strcmp(r.policy, "always") == 0) {
+		diag_warning(c->d, plan_service(c->plan, s)->restart.loc,
 			     "service \"%s\" runs to completion for a dependent (Type=oneshot), where systemd refuses "
 			     "Restart=always; using Restart=on-failure", s->name);
-		v = "on-failure";
+		r.policy = "on-failure";
 	}
-	if (!v)
-		return;
-	key_line(&f->service, "Restart", v);
-	if (delay != IR_UNSET)
-		key_line(&f->service, "RestartSec", fmt_timespan(c, delay));
-	if (max != IR_UNSET && strcmp(v, "on-failure") == 0) {
-		key_line(&f->unit, "StartLimitIntervalSec", "infinity");
-		key_line(&f->unit, "StartLimitBurst", fmt_int(c, max + 1));
-	} else if (s->n_pre_start) {
-		/* systemd restarts a unit whose ExecStartPre= failed: without a
-		 * limit a failing pre_start step would re-run forever, where
-		 * compose gives up at once (as the systemd backend does). */
-		key_line(&f->unit, "StartLimitIntervalSec", "60s");
-		key_line(&f->unit, "StartLimitBurst", "3");
-	}
+	key_line(&f->service, "Restart", r.policy);
+	unit_restart_sec(&f->service, &r);
+	unit_start_limit(&f->unit, &r, false);
 }
 
 static void add_create_line(struct qctx *c, struct cfile *f, const struct resource *r)
@@ -1210,16 +1175,56 @@ static void service_build(struct qctx *c, struct cfile *f)
 	exec_line(c, &f->service, "ExecStartPre", "", &argv);
 }
 
+/* ExecStartPre=<prefix>/bin/sh -c '<wait>' for one dependency
+ * (unitplan.h); prefix "-": its failure does not fail the unit. */
+static void wait_line(struct qctx *c, struct strbuf *out, enum dep_condition cond, int64_t bound,
+		      const struct service *dep, const char *prefix)
+{
+	struct strbuf script = STRBUF_INIT;
+	unit_wait_script(c->a, &script, c->podman, ENGINE_PODMAN, cond, bound, plan_container_name(c->a, c->p, dep, 1),
+			 qname(c, dep->name, ".service"));
+	const char *argv[] = { "/bin/sh", "-c", sb_to_arena(&script, c->a) };
+	sb_adds(out, "ExecStartPre=");
+	sb_adds(out, prefix);
+	systemd_exec_line(out, argv, ARRAY_SIZE(argv));
+	sb_addc(out, '\n');
+	sb_release(&script);
+}
+
+/* The waits that hold s back until each dependency is what its condition
+ * asks, as the systemd target's (plan_edge): running, healthy, or its
+ * oneshot unit active (exited 0).  A failed wait fails this unit only.  A
+ * dependency that is not required must have started all the same; only
+ * its condition may fail ("-"). */
+static void dependency_waits(struct qctx *c, struct strbuf *out, const struct service *s)
+{
+	const struct plan_service *ps = plan_service(c->plan, s);
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		if (!e->required && e->wait == DEP_HEALTHY)
+			wait_line(c, out, DEP_STARTED, PLAN_WAIT_ALLOWANCE, e->target, "");
+		wait_line(c, out, e->wait, e->bound, e->target, e->required || e->wait == DEP_STARTED ? "" : "-");
+	}
+}
+
+/* Seconds the waits may take at most (a completion takes what the
+ * dependency takes: it is ordered before, not waited for). */
+static int64_t wait_seconds(const struct qctx *c, const struct service *s)
+{
+	const struct plan_service *ps = plan_service(c->plan, s);
+	int64_t max = 0;
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		int64_t secs = (e->bound + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC;
+		if (e->wait != DEP_COMPLETED && secs > max)
+			max = secs;
+	}
+	return max ? max + TIMEOUT_MARGIN : 0;
+}
+
 static void service_hooks(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	for (size_t i = 0; i < s->n_pre_start; i++) {
-		struct strvec argv = { 0 };
-		run_args_pre_start(c->a, c->plan, s, i, NULL, &argv);
-		exec_line(c, &f->service, "ExecStartPre", "", &argv);
-		if (s->pre_start[i].per_replica == TRI_TRUE && s->replicas > 1)
-			warn_attr(c, s, s->pre_start[i].loc, "\"per_replica\"");
-	}
 	for (size_t i = 0; i < s->n_post_start; i++) {
 		struct strvec argv = { 0 };
 		run_args_exec_hook(c->a, &s->post_start[i], f->cname, &argv);
@@ -1236,33 +1241,38 @@ static void service_hooks(struct qctx *c, struct cfile *f)
 /* podman's defaults for what the healthcheck leaves unset */
 
 /* TimeoutStartSec= covers ExecStartPre= and the wait for READY.  systemd's
- * default, 90 s, is short for a build or pre_start steps (the figure
- * podman's documentation suggests for long starts, 900 s, is used) and
- * for a healthcheck that needs start_period + retries x (interval +
- * timeout) to pass.  Returns seconds, 0 to keep the default. */
-static int64_t start_timeout(const struct qctx *c, const struct cfile *f)
+ * default, 90 s, is short for a build (the figure podman's documentation
+ * suggests for long starts, 900 s, is used) and for the waits for
+ * dependencies (their bounds, plus a margin).  Returns seconds, 0 to keep
+ * the default.  The steps' unit has none: a step runs to completion, as
+ * compose runs it. */
+static int64_t start_timeout(const struct qctx *c, const struct service *s, bool builds, bool waits)
 {
-	const struct service *s = f->s;
 	int64_t secs = 0;
-	if ((s->build.present && !has_build_file(c, s)) || s->n_pre_start)
+	if (builds && s->build.present && !has_build_file(c, s))
 		secs += TIMEOUT_START_LONG;
-	if (f->notify_healthy) {
-		int64_t usec = plan_health_bound(&plan_service(c->plan, s)->health);
-		secs += (usec + IR_USEC_PER_SEC - 1) / IR_USEC_PER_SEC + TIMEOUT_MARGIN;
-	}
+	if (waits)
+		secs += wait_seconds(c, s);
 	return secs > TIMEOUT_START_DEFAULT ? secs : 0;
+}
+
+/* A dependency that must complete runs once, as a oneshot (plan.h). */
+static bool runs_once(const struct qctx *c, const struct service *s)
+{
+	return plan_service(c->plan, s)->waited & PLAN_WAITED_COMPLETED;
 }
 
 static void service_section(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
-	bool oneshot = strmap_has(&c->oneshot, s->name);
+	bool oneshot = runs_once(c, s), steps = s->n_pre_start > 0;
 	if (oneshot) {
 		key_line(&f->service, "Type", "oneshot");
 		key_line(&f->service, "RemainAfterExit", "yes");
 	}
 	service_restart(c, f, oneshot);
-	int64_t start = start_timeout(c, f);
+	/* with steps, their unit builds and waits (the service is after it) */
+	int64_t start = start_timeout(c, s, !steps, !steps);
 	if (start)
 		key_line(&f->service, "TimeoutStartSec", fmt_int(c, start));
 	if (s->stop_grace_period != IR_UNSET)
@@ -1270,7 +1280,10 @@ static void service_section(struct qctx *c, struct cfile *f)
 			 fmt_int(c, s->stop_grace_period / IR_USEC_PER_SEC + TIMEOUT_MARGIN));
 	service_bind_dirs(c, f);
 	service_create_resources(c, f);
-	service_build(c, f);
+	if (!steps) {
+		service_build(c, f);
+		dependency_waits(c, &f->service, s);
+	}
 	service_hooks(c, f);
 	key_line(&f->install, "WantedBy", "default.target");
 }
@@ -1324,7 +1337,6 @@ static void container_body(struct qctx *c, struct cfile *f)
 	container_mounts(c, f);
 	container_files(c, f);
 	container_health(c, f);
-	container_notify(c, f);
 	container_security(c, f);
 	container_namespaces(c, f);
 	container_resources(c, f);
@@ -1363,6 +1375,98 @@ static void emit_container(struct qctx *c, const struct service *s, struct files
 	sb_release(&f.container);
 	sb_release(&f.service);
 	sb_release(&f.install);
+}
+
+/* ---- the pre_start steps' unit ---------------------------------------------------------------- */
+
+/* Requires= and After= on the units that create what the steps' container
+ * uses (its networks and volumes from .network/.volume files, its image
+ * from a .build file): the container takes them in PodmanArgs= and by
+ * image name, where the generator does not see the files. */
+static void step_resource_keys(struct qctx *c, struct strbuf *u, const struct service *s)
+{
+	struct strvec units = { 0 };
+	for (size_t i = 0; c->named && !s->network_mode && i < s->n_networks; i++) {
+		const struct resource *r = network_def(c, &s->networks[i]);
+		if (r && !r->external)
+			strvec_push(&units, c->a, qname(c, r->key, "-network.service"));
+	}
+	for (size_t i = 0; c->named && i < s->n_volumes; i++) {
+		const struct resource *r = new_volume(c, s, i);
+		if (r && !r->external)
+			strvec_push(&units, c->a, qname(c, r->key, "-volume.service"));
+	}
+	if (has_build_file(c, s))
+		strvec_push(&units, c->a, qname(c, s->name, "-build.service"));
+	for (size_t i = 0; i < units.n; i++) {
+		key_line(u, "Requires", units.v[i]);
+		key_line(u, "After", units.v[i]);
+	}
+}
+
+/* <project>-<service>-pre-start.container: a oneshot that runs the steps
+ * once, the last as its container, the others before it, after the
+ * service's waits for its dependencies; the service requires it. */
+static void emit_steps(struct qctx *c, const struct service *s, struct fileset *out)
+{
+	if (!s->n_pre_start ||
+	    !claim_unit(c, steps_unit(c, s), arena_printf(c->a, "the pre_start steps of service \"%s\"", s->name),
+			s->loc))
+		return;
+	size_t last = s->n_pre_start - 1;
+	const struct hook *h = &s->pre_start[last];
+	const char *cname = plan_container_name(c->a, c->p, s, 1);
+	struct cfile f = { .s = s, .cname = arena_printf(c->a, "%s-pre-start-%zu", cname, last + 1) };
+	f.k = (struct sink){ .keys = &f.container, .podman_args = C_PODMAN_ARGS };
+
+	sb_adds(&f.unit, "Description=");
+	systemd_value(&f.unit, arena_printf(c->a, "%s: pre_start steps of service %s", c->p->name, s->name));
+	sb_addc(&f.unit, '\n');
+	dependency_keys(c, &f.unit, s, false);
+	step_resource_keys(c, &f.unit, s);
+
+	const char *image = plan_step_image(c->a, c->plan, s, h);
+	if (!raw_fits(image)) {
+		diag_error(c->d, h->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
+			   s->name, image);
+		c->errors++;
+		return;
+	}
+	write_key(&f.container, C_CONTAINER_NAME, f.cname);
+	write_key(&f.container, C_IMAGE, image);
+	write_exec(c, &f.container, s, &h->command);
+	struct strvec flags = { 0 };
+	run_args_pre_start_flags(c->a, c->plan, s, last, &flags);
+	for (size_t i = 0; i < flags.n; i++)
+		put_arg(c, &f.k, flags.v[i], h->loc);
+	flush_podman_args(c, &f.k, h->loc);
+
+	key_line(&f.service, "Type", "oneshot");
+	key_line(&f.service, "RemainAfterExit", "yes");
+	key_line(&f.service, "TimeoutStartSec", "infinity");
+	service_bind_dirs(c, &f);
+	service_create_resources(c, &f);
+	service_build(c, &f);
+	dependency_waits(c, &f.service, s);
+	for (size_t i = 0; i < last; i++) {
+		struct strvec argv = { 0 };
+		run_args_pre_start(c->a, c->plan, s, i, arena_printf(c->a, "%s-pre-start-%zu", cname, i + 1), &argv);
+		exec_line(c, &f.service, "ExecStartPre", "", &argv);
+	}
+	for (size_t i = 0; i <= last; i++)
+		if (s->pre_start[i].per_replica == TRI_TRUE && s->replicas > 1)
+			warn_attr(c, s, s->pre_start[i].loc, "\"per_replica\"");
+
+	struct strbuf text = STRBUF_INIT;
+	file_header(c, &text);
+	section(&text, "Unit", &f.unit);
+	section(&text, "Container", &f.container);
+	section(&text, "Service", &f.service);
+	add_file(c, out, qname(c, s->name, "-pre-start.container"), &text, h->loc);
+	sb_release(&text);
+	sb_release(&f.unit);
+	sb_release(&f.container);
+	sb_release(&f.service);
 }
 
 /* ---- .network, .volume, .build ----------------------------------------------------------------- */
@@ -1565,24 +1669,6 @@ static void emit_build(struct qctx *c, const struct service *s, struct fileset *
 
 /* ---- the backend ------------------------------------------------------------------------------ */
 
-/* Which services are the dependency of a service_healthy or
- * service_completed_successfully edge: their unit changes. */
-static void collect_conditions(struct qctx *c)
-{
-	for (size_t i = 0; i < c->p->n_services; i++) {
-		const struct service *s = c->p->services[i];
-		for (size_t j = 0; j < s->n_depends_on; j++) {
-			const struct dependency *d = &s->depends_on[j];
-			if (!d->target)
-				continue;
-			if (d->condition == DEP_HEALTHY)
-				strmap_put(&c->notify_healthy, d->target->name, d->target);
-			else if (d->condition == DEP_COMPLETED)
-				strmap_put(&c->oneshot, d->target->name, d->target);
-		}
-	}
-}
-
 static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const struct project *p,
 		      const struct backend_options *o)
 {
@@ -1593,10 +1679,7 @@ static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const str
 	}
 	c->named = c->ver >= qkeys[N_NETWORK_NAME].since;
 	c->podman = o->engine == ENGINE_PODMAN && o->engine_path ? o->engine_path : "/usr/bin/podman";
-	strmap_init(&c->notify_healthy, a);
-	strmap_init(&c->oneshot, a);
 	strmap_init(&c->units, a);
-	collect_conditions(c);
 }
 
 static int quadlet_emit(struct arena *a, struct diag *d, const struct plan *plan,
@@ -1615,6 +1698,8 @@ static int quadlet_emit(struct arena *a, struct diag *d, const struct plan *plan
 	c.a = &scratch;
 	for (size_t i = 0; i < p->n_services; i++) {
 		emit_container(&c, p->services[i], out);
+		arena_rewind(&scratch, mark);
+		emit_steps(&c, p->services[i], out);
 		arena_rewind(&scratch, mark);
 	}
 	c.a = a;

@@ -1146,22 +1146,29 @@ static void push_hook_common(struct ra *r, const struct hook *h, const char *use
  * what compose shares through VolumesFrom: binds, named volumes, image
  * mounts, volumes_from and file secrets/configs, but no tmpfs or anonymous
  * volume (those belong to one container). */
-void run_args_pre_start(struct arena *a, const struct plan *pl, const struct service *s, size_t i, const char *name,
-			struct strvec *argv)
+void run_args_pre_start_flags(struct arena *a, const struct plan *pl, const struct service *s, size_t i,
+			      struct strvec *flags)
 {
-	const struct project *p = pl->project;
 	const struct hook *h = &s->pre_start[i];
-	struct ra r = { a, NULL, p, s, pl->opts.engine, pl, argv };
-	push(&r, "run");
-	push(&r, "--rm");
-	if (name)
-		push_flag(&r, "--name", name);
+	struct ra r = { a, NULL, pl->project, s, pl->opts.engine, pl, flags };
 	const char *user = h->user ? h->user : h->image_inherited ? s->user : NULL;
 	push_hook_common(&r, h, user, h->working_dir ? h->working_dir : s->working_dir);
 	push_compose_labels(&r);
 	push_flag_kv(&r, "--label", "com.docker.compose.hook", "pre_start");
 	push_networks(&r, false);
 	push_shared_mounts(&r);
+}
+
+void run_args_pre_start(struct arena *a, const struct plan *pl, const struct service *s, size_t i, const char *name,
+			struct strvec *argv)
+{
+	const struct hook *h = &s->pre_start[i];
+	struct ra r = { a, NULL, pl->project, s, pl->opts.engine, pl, argv };
+	push(&r, "run");
+	push(&r, "--rm");
+	if (name)
+		push_flag(&r, "--name", name);
+	run_args_pre_start_flags(a, pl, s, i, argv);
 	push(&r, plan_step_image(a, pl, s, h));
 	push_command(&r, &h->command);
 }

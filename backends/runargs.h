@@ -84,6 +84,11 @@ const char *run_arg_restart(struct arena *a, const struct plan_restart *r);
  * and volume mounts. */
 void run_args_pre_start(struct arena *a, const struct plan *pl, const struct service *s, size_t i, const char *name,
 			struct strvec *argv);
+/* The flags of that argv alone (between `run --rm [--name N]` and the
+ * image): what Quadlet's PodmanArgs= takes for a step it runs as a
+ * container of its own. */
+void run_args_pre_start_flags(struct arena *a, const struct plan *pl, const struct service *s, size_t i,
+			      struct strvec *flags);
 
 /* `<engine> exec` argv (without the engine) of a post_start / pre_stop hook. */
 void run_args_exec_hook(struct arena *a, const struct hook *h, const char *container, struct strvec *argv);

@@ -10,20 +10,23 @@
 #
 #  a  examples/compose.yaml (db with a healthcheck, app with two pre_start
 #     steps): starting demo-app.service creates the network and both volumes
-#     before the containers that use them, runs db (Notify=healthy: the
-#     recorder sends READY=1 two seconds late, and app must not start
-#     before), then app's steps in order, then app; db and app end up active.
+#     before the containers that use them, runs db (active once its
+#     container runs), then app's steps unit waits for db's health itself
+#     (`podman healthcheck run` fails twice, a second apart, and the steps
+#     must not run before it passes), runs the steps in order (the first in
+#     ExecStartPre=, the last as the unit's container), then app; db, the
+#     steps' unit and app end up active.
 #  b  golden/e2e-hostile (the TESTING.md hostile strings in every field),
 #     for the default --podman-version and for 4.4 (older keys: PodmanArgs=,
-#     ExecStartPre= network creation, no --sdnotify=healthy): the argv of
+#     ExecStartPre= network creation): the argv of
 #     every run, exec and step is byte-exact what config says: command
 #     words, --entrypoint (JSON), each --env, each --label, --workdir,
-#     --user, --volume, --health-cmd, --sdnotify; each pre_start step's
+#     --user, --volume, --health-cmd, --sdnotify=conmon; each pre_start step's
 #     command, merged environment, user and working directory; post_start
 #     and pre_stop execs.  Quadlet's Exec= cannot carry an empty word or a
 #     lone ";": composec warns about each (checked) and leaves them out, so
-#     they are expected to be missing from the container's command, and
-#     only there.
+#     they are expected to be missing from the container's command and the
+#     last step's (the steps unit's container), and only there.
 #
 # Needs root, systemd, unshare, jq and the cached Quadlet generator
 # (tests/validate/fetch-quadlet.sh; CI fetches it before `make test`);
@@ -217,29 +220,32 @@ convert() {
 
 # --- a: the seed example, in order -------------------------------------------
 cat >"$tmp/a.body" <<'EOF2'
-# db's READY=1 two seconds after its container started; app must wait for it
-e2e_ctl "SLEEP 2 --sdnotify=healthy" "NOTIFY run --name" "SLEEP infinity run --name"
+# steps end at once; db's health check fails twice before it passes; the
+# containers notify READY=1 and run
+e2e_ctl "EXIT 0 com.docker.compose.hook=pre_start" "TIMES 2 FAIL healthcheck run" \
+	"TIMES 2 PRINT starting inspect" "NOTIFY run --name" "SLEEP infinity run --name"
 systemctl --user start --no-block demo-app.service
-if wait_log '"--sdnotify=healthy"' 10; then
+if wait_log '"demo-db-1"' 10; then
 	t_db=$(now_ms)
-	expect "a: db activating until READY=1" activating "$(e2e_state demo-db.service)"
+	e2e_wait demo-db.service active 10 || :
+	expect "a: db active before it is healthy" active "$(e2e_state demo-db.service)"
 	sleep 1
-	if in_log 'schema.txt'; then bad "a: app's first step ran before db was ready"; else
-		ok "a: app held back while db is not ready"; fi
+	if in_log 'schema.txt'; then bad "a: app's first step ran before db was healthy"; else
+		ok "a: app's steps held back while db is not healthy"; fi
 	if wait_log 'schema.txt' 10; then
 		waited=$(($(now_ms) - t_db))
 		# (the log is polled: allow for seeing db's run late)
-		if [ "$waited" -ge 1500 ]; then ok "a: app waited for READY=1"; else
-			bad "a: app's first step ${waited} ms after db's run, READY=1 came after 2000 ms"; fi
-		echo "a: app's first step ran ${waited} ms after db's run started (READY=1 after 2 s)"
+		if [ "$waited" -ge 1500 ]; then ok "a: app's steps waited for db's health"; else
+			bad "a: app's first step ${waited} ms after db's run, health came after 2000 ms"; fi
+		echo "a: app's first step ran ${waited} ms after db's run started (healthy after two failed checks)"
 	else
 		bad "a: app's first step never ran"
 	fi
 else
 	bad "a: db never ran"
 fi
-e2e_wait demo-app.service active 20 || { e2e_logs demo-db.service; e2e_logs demo-app.service; }
-for u in db app default-network dbdata-volume site-volume; do
+e2e_wait demo-app.service active 20 || { e2e_logs demo-db.service; e2e_logs demo-app-pre-start.service; e2e_logs demo-app.service; }
+for u in db app app-pre-start default-network dbdata-volume site-volume; do
 	expect "a: $u active" active "$(e2e_state demo-$u.service)"
 done
 cp "$RECORD_LOG" "$1"
@@ -265,7 +271,9 @@ if [ -f "$tmp/a.log" ]; then
 	  cond("a: volume dbdata created before db runs"; before($vdb; $db[0]); $where),
 	  cond("a: volume site created before app'"'"'s steps run"; before($vsite; $steps[0]); $where),
 	  cond("a: db, two steps and app run"; [$db, $steps, $app | length] == [1, 2, 1]; $where),
-	  cond("a: db runs with --sdnotify=healthy"; $L[$db[0]] | index("--sdnotify=healthy") != null; $where),
+	  cond("a: db runs with --sdnotify=conmon"; $L[$db[0]] | index("--sdnotify=conmon") != null; $where),
+	  cond("a: db'"'"'s health checked by the dependent, three times, before the steps";
+		[at(.[1:4] == ["healthcheck", "run", "demo-db-1"])[] | select(. < $steps[0])] | length == 3; $where),
 	  cond("a: app'"'"'s steps in order after db, then app";
 		before($db[0]; $steps[0]) and before($steps[0]; $steps[1]) and before($steps[1]; $app[0]); $where),
 	  (range(0; $c.services.app.pre_start | length) as $i | $c.services.app.pre_start[$i] as $p
@@ -279,7 +287,7 @@ fi
 # --- b: hostile strings, byte-exact -------------------------------------------
 cat >"$tmp/b.body" <<'EOF2'
 t=$2
-e2e_ctl "NOTIFY run --name" "SLEEP infinity run --name"
+e2e_ctl "EXIT 0 com.docker.compose.hook=pre_start" "NOTIFY run --name" "SLEEP infinity run --name"
 e2e_start e2e-hostile-client.service || { bad "$t: start e2e-hostile-client.service"; e2e_logs e2e-hostile-odd.name_-x.service; e2e_logs e2e-hostile-client.service; }
 expect "$t: odd.name_-x active" active "$(e2e_state e2e-hostile-odd.name_-x.service)"
 expect "$t: client active" active "$(e2e_state e2e-hostile-client.service)"
@@ -298,19 +306,20 @@ exit "$st"
 EOF2
 hostile=$top/golden/e2e-hostile
 config "$hostile" "$tmp/hostile.json"
-# the default --podman-version (Notify=healthy) and 4.4 (before
-# --sdnotify=healthy, NetworkName= and others: PodmanArgs= and ExecStartPre=)
+# the default --podman-version and 4.4 (before NetworkName= and others:
+# PodmanArgs= and ExecStartPre=)
 for version in default 4.4; do
 	t=b/$version
 	if [ "$version" = default ]; then set --; else set -- --podman-version "$version"; fi
 	compile "$hostile" "$tmp/b-$version-in" quadlet "$@"
-	# the words Exec= cannot carry: one warning each; 4.4 cannot wait for health
-	for w in '"odd.name_-x": the command argument ";" cannot' '"odd.name_-x": the command argument "" cannot' \
-		'"client": the command argument ";" cannot' '"client": the command argument "" cannot'; do
-		if [ "$(grep -cF -- "$w" "$tmp/b-$version-in.log")" -eq 1 ]; then ok; else fail "$t: no warning: $w"; fi
+	# the words Exec= cannot carry: one warning each (odd.name_-x's "" is
+	# in its command and in its step's, the steps unit's container)
+	for w in '1 "odd.name_-x": the command argument ";" cannot' '2 "odd.name_-x": the command argument "" cannot' \
+		'1 "client": the command argument ";" cannot' '1 "client": the command argument "" cannot'; do
+		if [ "$(grep -cF -- "${w#* }" "$tmp/b-$version-in.log")" -eq "${w%% *}" ]; then ok; else
+			fail "$t: not ${w%% *} warning(s): ${w#* }"; fi
 	done
-	want=4 notify=healthy
-	if [ "$version" = 4.4 ]; then want=5 notify=conmon; fi
+	want=5 notify=conmon
 	n=$(grep -c 'warning:' "$tmp/b-$version-in.log" || :)
 	if [ "$n" -eq "$want" ]; then ok; else
 		fail "$t: $n warnings from composec quadlet, expected $want:" && cat "$tmp/b-$version-in.log"; fi
@@ -344,7 +353,8 @@ for version in default 4.4; do
 	  check("\($t): --sdnotify"; [$notify]; .opts | vals(["--sdnotify"]))),
 	check("\($t): pre_start steps run"; $s.pre_start | length; $steps | length),
 	(range(0; $s.pre_start | length) as $i | $s.pre_start[$i] as $p | ($steps[$i] // {opts: [], argv: []})
-	| check("\($t): step \($i + 1) command"; $p.command; .args),
+	| check("\($t): step \($i + 1) command";
+		$p.command | if $i == ($s.pre_start | length) - 1 then exec_words else . end; .args),
 	  check("\($t): step \($i + 1) image"; [$p.image // $s.image]; [.argv[2 + (.opts | length)]]),
 	  check("\($t): step \($i + 1) --env"; $s.environment + ($p.environment // {}) | envlist;
 		.opts | vals(["--env", "-e"]) | sort),
