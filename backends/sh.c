@@ -202,11 +202,16 @@ static const char *const wait_healthy_fn[ENGINE__MAX] = {
 		"}\n\n",
 	[ENGINE_PODMAN] =
 		"# wait_healthy WHAT NAME TRIES: run the healthcheck of container NAME once a second\n"
-		"# until it passes (without systemd, podman runs no health timers)\n"
+		"# until it passes (without systemd, podman runs no health timers), or until\n"
+		"# its failures make it unhealthy\n"
 		"wait_healthy() {\n"
 		"\tsay \"$1\"\n"
 		"\tn=0\n"
 		"\tuntil \"$ENGINE\" healthcheck run \"$2\" >/dev/null 2>&1; do\n"
+		"\t\th=$(\"$ENGINE\" container inspect -f '{{.State.Health.Status}}' \"$2\" 2>/dev/null) || h=\n"
+		"\t\tif [ \"$h\" = unhealthy ]; then\n"
+		"\t\t\tdie \"$1: $2 is unhealthy\"\n"
+		"\t\tfi\n"
 		"\t\tif ! running \"$2\"; then\n"
 		"\t\t\tdie \"$1: $2 is not running\"\n"
 		"\t\tfi\n"

@@ -28,8 +28,10 @@ static void wait_body(struct arena *a, struct strbuf *body, const char *engine, 
 		sh_quote(body, engine);
 		sb_adds(body, " healthcheck run ");
 		sh_quote(body, container);
-		sb_adds(body, " >/dev/null 2>&1; then exit 0; fi;");
-	} else if (cond == DEP_HEALTHY) {
+		sb_adds(body, " >/dev/null 2>&1; then exit 0; fi; ");
+	}
+	if (cond == DEP_HEALTHY) {
+		/* unhealthy (retries checks failed) ends the wait, as in compose */
 		sb_adds(body, "s=$(");
 		sh_quote(body, engine);
 		sb_adds(body, " inspect -f '{{.State.Health.Status}}' ");

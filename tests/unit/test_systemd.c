@@ -297,8 +297,10 @@ static void test_depends_on(void **state)
 	assert_has(cache, "Type=simple\n");
 }
 
-/* podman runs the check itself (healthcheck run), in the dependent's wait;
- * the dependency's unit is a plain one (no Type=notify) */
+/* podman runs the check itself (healthcheck run), in the dependent's wait,
+ * which ends when the status turns unhealthy (retries checks failed), as
+ * docker compose's does; the dependency's unit is a plain one (no
+ * Type=notify) */
 static void test_depends_on_podman(void **state)
 {
 	struct fx *f = *state;
@@ -308,7 +310,10 @@ static void test_depends_on_podman(void **state)
 	assert_lacks(api, "sdnotify");
 	assert_has(api, "Wants=network-online.target\n");
 	assert_has(unit(f, "d-web.service"), "ExecStartPre=\"/bin/sh\" \"-c\" \"n=0; while :; do if '/usr/bin/podman' "
-					    "healthcheck run 'd-api-1' >/dev/null 2>&1; then exit 0; fi; case $$(systemctl");
+					    "healthcheck run 'd-api-1' >/dev/null 2>&1; then exit 0; fi; s=$$('/usr/bin/podman' "
+					    "inspect -f '{{.State.Health.Status}}' 'd-api-1' 2>/dev/null); if [ \\\"$$s\\\" = "
+					    "healthy ]; then exit 0; fi; if [ \\\"$$s\\\" = unhealthy ]; then echo 'dependency "
+					    "failed to start: container d-api-1 is unhealthy' >&2; exit 1; fi; case $$(systemctl");
 }
 
 static void test_restart_true_not_required(void **state)

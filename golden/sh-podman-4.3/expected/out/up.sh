@@ -136,11 +136,16 @@ wait_completed() {
 }
 
 # wait_healthy WHAT NAME TRIES: run the healthcheck of container NAME once a second
-# until it passes (without systemd, podman runs no health timers)
+# until it passes (without systemd, podman runs no health timers), or until
+# its failures make it unhealthy
 wait_healthy() {
 	say "$1"
 	n=0
 	until "$ENGINE" healthcheck run "$2" >/dev/null 2>&1; do
+		h=$("$ENGINE" container inspect -f '{{.State.Health.Status}}' "$2" 2>/dev/null) || h=
+		if [ "$h" = unhealthy ]; then
+			die "$1: $2 is unhealthy"
+		fi
 		if ! running "$2"; then
 			die "$1: $2 is not running"
 		fi
