@@ -74,6 +74,7 @@ struct backend_options {
 	const char *engine_path; /* absolute path of the engine binary, default /usr/bin/<engine> */
 	const char *namespace;   /* k8s: --namespace; NULL: none */
 	const char *format;      /* k8s: --format yaml|json; NULL: yaml */
+	bool pod;                /* quadlet: --pod, the containers in one <project>.pod */
 };
 
 enum output_kind { OUTPUT_DIR, OUTPUT_FILE };

@@ -52,7 +52,15 @@
  *    (Quadlet converts only its own file types, so a plain oneshot .service
  *    beside the .container would never be loaded).
  *  - [Install] WantedBy=default.target: Quadlet has no type for compose's
- *    project target.
+ *    project target.  With --pod (podman 5.0), <project>.pod is the
+ *    project's one unit, <project>-pod.service, which Quadlet makes want
+ *    every container of the pod (they bind to it): the pod publishes every
+ *    service's ports, joins every network a service uses under every name
+ *    a service is reached by, and takes their DNS settings and extra
+ *    hosts; its exit policy is continue, as a compose project goes on when
+ *    a container has exited.  What a container in a pod cannot set (its
+ *    hostname, addresses, expose) is reported; network_mode and a host
+ *    port published twice are errors.
  */
 #include "backends/backend.h"
 #include "backends/escape.h"
@@ -62,6 +70,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define V(major, minor) ((major) * 100 + (minor))
@@ -79,7 +88,7 @@ enum qkey {
 	C_DNS_SEARCH, C_DROP_CAPABILITY, C_ENTRYPOINT, C_ENVIRONMENT, C_EXEC, C_EXPOSE_HOST_PORT, C_GLOBAL_ARGS, C_GROUP,
 	C_GROUP_ADD, C_HEALTH_CMD, C_HEALTH_INTERVAL, C_HEALTH_RETRIES, C_HEALTH_START_PERIOD, C_HEALTH_TIMEOUT,
 	C_HOST_NAME, C_IMAGE, C_LABEL, C_LOG_DRIVER, C_LOG_OPT, C_MEMORY, C_MOUNT, C_NETWORK, C_NETWORK_ALIAS,
-	C_PIDS_LIMIT, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT, C_SECRET,
+	C_PIDS_LIMIT, C_POD, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT, C_SECRET,
 	C_SHM_SIZE, C_STOP_SIGNAL, C_STOP_TIMEOUT, C_SYSCTL, C_TMPFS, C_ULIMIT, C_USER, C_USER_NS, C_VOLUME,
 	C_WORKING_DIR,
 	/* [Network] */
@@ -89,6 +98,8 @@ enum qkey {
 	V_DEVICE, V_DRIVER, V_LABEL, V_OPTIONS, V_PODMAN_ARGS, V_TYPE, V_VOLUME_NAME,
 	/* [Build] */
 	B_FILE, B_IMAGE_TAG, B_LABEL, B_NETWORK, B_PODMAN_ARGS, B_PULL, B_SET_WORKING_DIRECTORY, B_TARGET,
+	/* [Pod] */
+	P_NETWORK, P_NETWORK_ALIAS, P_POD_NAME, P_PODMAN_ARGS, P_PUBLISH_PORT,
 	Q__MAX
 };
 
@@ -135,6 +146,7 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[C_NETWORK] = { "Network", V(4, 4), QK_RAW, "--network" },
 	[C_NETWORK_ALIAS] = { "NetworkAlias", V(5, 2), QK_RAW, "--network-alias" },
 	[C_PIDS_LIMIT] = { "PidsLimit", V(4, 7), QK_RAW, "--pids-limit" },
+	[C_POD] = { "Pod", V(5, 0), QK_RAW, NULL },
 	[C_PODMAN_ARGS] = { "PodmanArgs", V(4, 4), QK_WORD, NULL },
 	[C_PUBLISH_PORT] = { "PublishPort", V(4, 4), QK_RAW, "--publish" },
 	[C_PULL] = { "Pull", V(4, 6), QK_RAW, "--pull" },
@@ -177,6 +189,12 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[B_PULL] = { "Pull", V(5, 2), QK_RAW, "--pull" },
 	[B_SET_WORKING_DIRECTORY] = { "SetWorkingDirectory", V(5, 2), QK_RAW, NULL },
 	[B_TARGET] = { "Target", V(5, 2), QK_RAW, "--target" },
+	/* .pod files are 5.0's; NetworkAlias= came in 5.2 */
+	[P_NETWORK] = { "Network", V(5, 0), QK_RAW, "--network" },
+	[P_NETWORK_ALIAS] = { "NetworkAlias", V(5, 2), QK_RAW, "--network-alias" },
+	[P_POD_NAME] = { "PodName", V(5, 0), QK_RAW, NULL },
+	[P_PODMAN_ARGS] = { "PodmanArgs", V(5, 0), QK_WORD, NULL },
+	[P_PUBLISH_PORT] = { "PublishPort", V(5, 0), QK_RAW, "--publish" },
 };
 
 int quadlet_key_since(const char *group, const char *key)
@@ -189,6 +207,7 @@ int quadlet_key_since(const char *group, const char *key)
 		{ "Network", N_DRIVER, N_SUBNET },
 		{ "Volume", V_DEVICE, V_VOLUME_NAME },
 		{ "Build", B_FILE, B_TARGET },
+		{ "Pod", P_NETWORK, P_PUBLISH_PORT },
 	};
 	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
 		if (strcmp(groups[g].group, group) != 0)
@@ -210,6 +229,7 @@ struct qctx {
 	const struct plan *plan;
 	int ver;             /* --podman-version, major*100+minor */
 	bool named;          /* NetworkName=/VolumeName= exist: .network/.volume files */
+	bool pod;            /* --pod: the containers join <project>.pod */
 	const char *podman;  /* program of our own Exec*= lines */
 	struct strmap units;          /* generated systemd unit name -> what made it */
 	int errors;
@@ -459,6 +479,17 @@ static const char *qname(const struct qctx *c, const char *name, const char *suf
 	return unit_base_name(c->a, c->p->name, name, suffix);
 }
 
+/* <project>.pod, and its unit <project>-pod.service. */
+static const char *pod_name(const struct qctx *c, const char *suffix)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unit_name_component(&sb, c->p->name);
+	sb_adds(&sb, suffix);
+	const char *r = sb_to_arena(&sb, c->a);
+	sb_release(&sb);
+	return r;
+}
+
 static bool has_build_file(const struct qctx *c, const struct service *s)
 {
 	return s->build.present && c->ver >= V(5, 2);
@@ -610,6 +641,12 @@ static bool port_range_ok(const char *s)
 static void container_ports(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
+	if (c->pod) { /* published by the pod (pod_file); expose has no pod form */
+		if (s->expose.n)
+			diag_warning(c->d, s->expose.locs ? s->expose.locs[0] : s->loc, "service \"%s\": expose "
+				     "cannot be set on a container in a pod (its ports are the pod's), ignoring", s->name);
+		return;
+	}
 	for (size_t i = 0; i < s->n_ports; i++) {
 		const char *spec = port_spec(c, &s->ports[i]);
 		/* 4.x checks the protocol against tcp|udp */
@@ -839,9 +876,38 @@ static void network_mode(struct qctx *c, struct cfile *f)
 	put(c, &f->k, C_NETWORK, plan_ref_namespace(c->a, &ref), f->s->loc);
 }
 
+/* In a pod: the container joins the pod, whose networks and aliases are
+ * every service's (pod_file); what is one container's on a network (its
+ * address, MAC, interface) cannot be kept. */
+static void container_pod(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	if (s->network_mode) {
+		diag_error(c->d, s->loc, "service \"%s\": network_mode \"%s\" cannot be expressed with --pod (the "
+			   "pod's containers share its network)", s->name, s->network_mode);
+		c->errors++;
+		return;
+	}
+	write_key(&f->container, C_POD, pod_name(c, ".pod"));
+	for (size_t i = 0; i < s->n_networks; i++) {
+		const struct service_network *n = &s->networks[i];
+		if (n->ipv4_address || n->ipv6_address || n->mac_address || n->interface_name)
+			diag_warning(c->d, n->loc, "service \"%s\": an address, MAC or interface name on network \"%s\" "
+				     "cannot be set on a container in a pod, ignoring", s->name, n->name);
+	}
+	if (s->links.n)
+		warn_attr(c, s, s->loc, "\"links\" (service names resolve through the pod's network aliases)");
+	if (s->external_links.n)
+		warn_attr(c, s, s->loc, "\"external_links\"");
+}
+
 static void container_networks(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
+	if (c->pod) {
+		container_pod(c, f);
+		return;
+	}
 	if (s->network_mode) {
 		network_mode(c, f);
 		return;
@@ -994,6 +1060,44 @@ static void container_lifecycle(struct qctx *c, struct cfile *f)
 		put(c, &f->k, C_STOP_TIMEOUT, fmt_secs(c, s->stop_grace_period), s->loc);
 }
 
+/* ---- --pod --------------------------------------------------------------------------------- */
+
+/* What a container in a pod cannot set: the pod's network and UTS
+ * namespaces and its /etc/hosts are shared, and podman refuses these
+ * flags on a container that joins one.  moved: the pod takes every
+ * service's values (pod_file); the others are reported. */
+static const struct {
+	const char *flag;
+	bool moved;
+} pod_flags[] = {
+	{ "--add-host", true }, { "--dns", true },	   { "--dns-option", true }, { "--dns-search", true },
+	{ "--domainname", false }, { "--hostname", false }, { "--mac-address", false }, { "--uts", false },
+};
+
+/* The pod_flags entry of a flag word ("--dns" or "--dns=1.1.1.1"), or -1. */
+static int pod_flag(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pod_flags); i++) {
+		size_t n = strlen(pod_flags[i].flag);
+		if (strncmp(word, pod_flags[i].flag, n) == 0 && (word[n] == '\0' || word[n] == '='))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* In a pod, whether the flag word is the pod's: then it is left out of
+ * the container (and reported unless the pod takes it). */
+static bool pod_level(struct qctx *c, const struct service *s, const char *word, struct loc loc)
+{
+	int k = c->pod ? pod_flag(word) : -1;
+	if (k < 0)
+		return false;
+	if (!pod_flags[k].moved)
+		diag_warning(c->d, loc, "service \"%s\": %s cannot be set on a container in a pod (its network and UTS "
+			     "namespaces are the pod's), ignoring", s->name, pod_flags[k].flag);
+	return true;
+}
+
 /* The [Container] key named by the run option table's Quadlet column. */
 static enum qkey container_key(const char *name)
 {
@@ -1011,6 +1115,8 @@ static void container_keys(struct qctx *c, struct cfile *f)
 	struct run_opt *opts;
 	size_t n = run_args_quadlet(c->a, c->d, c->plan, f->s, &opts);
 	for (size_t i = 0; i < n; i++) {
+		if (pod_level(c, f->s, opts[i].flag, opts[i].loc))
+			continue;
 		enum qkey id = container_key(opts[i].key);
 		if (id == Q__MAX) /* a name the table and this file disagree on: a bug, said */
 			diag_error(c->d, opts[i].loc, "internal: no Quadlet key %s", opts[i].key);
@@ -1027,7 +1133,8 @@ static void container_podman_args(struct qctx *c, struct cfile *f)
 	struct strvec words = { 0 };
 	run_args_podman_args(c->a, c->d, c->plan, f->s, &words);
 	for (size_t i = 0; i < words.n; i++)
-		put_arg(c, &f->k, words.v[i], f->s->loc);
+		if (!pod_level(c, f->s, words.v[i], f->s->loc))
+			put_arg(c, &f->k, words.v[i], f->s->loc);
 }
 
 /* Attributes kept untyped in the IR (gpus, blkio_config, ...): none has a
@@ -1285,7 +1392,9 @@ static void service_section(struct qctx *c, struct cfile *f)
 		dependency_waits(c, &f->service, s);
 	}
 	service_hooks(c, f);
-	key_line(&f->install, "WantedBy", "default.target");
+	/* in a pod, the pod's unit is the project's: it starts them all */
+	if (!c->pod)
+		key_line(&f->install, "WantedBy", "default.target");
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -1467,6 +1576,164 @@ static void emit_steps(struct qctx *c, const struct service *s, struct fileset *
 	sb_release(&f.unit);
 	sb_release(&f.container);
 	sb_release(&f.service);
+}
+
+/* ---- <project>.pod ------------------------------------------------------------------------------ */
+
+static void push_once(struct qctx *c, struct strvec *v, const char *word)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], word) == 0)
+			return;
+	strvec_push(v, c->a, word);
+}
+
+static int str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The networks of s, as a sorted, comma-separated text. */
+static const char *network_set(struct qctx *c, const struct service *s)
+{
+	struct strvec v = { 0 };
+	for (size_t i = 0; i < s->n_networks; i++)
+		strvec_push(&v, c->a, s->networks[i].name);
+	if (v.n > 1)
+		qsort((void *)v.v, v.n, sizeof(*v.v), str_cmp);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < v.n; i++)
+		sb_addf(&sb, "%s%s", i ? "," : "", v.v[i]);
+	const char *r = sb_to_arena(&sb, c->a);
+	sb_release(&sb);
+	return r;
+}
+
+/* The pod's ports: every service's published ports.  A host port taken
+ * twice cannot be published (error); a container port that two services
+ * publish would be bound twice in the pod's one network namespace
+ * (warning: one of them will fail to bind). */
+static void pod_ports(struct qctx *c, struct sink *k)
+{
+	struct strmap hosts, targets;
+	strmap_init(&hosts, c->a);
+	strmap_init(&targets, c->a);
+	for (size_t i = 0; i < c->p->n_services; i++) {
+		const struct service *s = c->p->services[i];
+		for (size_t j = 0; j < s->n_ports; j++) {
+			const struct port *pt = &s->ports[j];
+			const char *spec = port_spec(c, pt);
+			const char *proto = port_proto_names[pt->protocol];
+			if (pt->published) {
+				const char *key = arena_printf(c->a, "%s:%s/%s", pt->host_ip ? pt->host_ip : "",
+							       pt->published, proto);
+				const char *prev = strmap_get(&hosts, key);
+				if (prev) {
+					diag_error(c->d, pt->loc, "--pod: services \"%s\" and \"%s\" both publish host port "
+						   "%s/%s", prev, s->name, pt->published, proto);
+					c->errors++;
+					continue;
+				}
+				strmap_put(&hosts, key, (void *)s->name);
+			}
+			const char *tkey = arena_printf(c->a, "%u/%s", pt->target, proto);
+			const char *tprev = strmap_get(&targets, tkey);
+			if (tprev && strcmp(tprev, s->name) != 0)
+				diag_warning(c->d, pt->loc, "--pod: services \"%s\" and \"%s\" both listen on port %s in "
+					     "the pod's one network namespace: one of them cannot bind it", tprev, s->name,
+					     tkey);
+			else if (!tprev)
+				strmap_put(&targets, tkey, (void *)s->name);
+			if (pt->protocol == PROTO_SCTP && c->ver < V(5, 3))
+				put_arg(c, k, arena_printf(c->a, "--publish=%s", spec), pt->loc);
+			else
+				put(c, k, P_PUBLISH_PORT, spec, pt->loc);
+		}
+	}
+}
+
+/* <project>.pod (--pod): the project's one unit, <project>-pod.service,
+ * which Quadlet makes want every container of the pod and the containers
+ * bind to.  It joins every network a service uses, under every name a
+ * service is reached by (service names, container names, aliases), so
+ * that the services still reach each other by their compose names; it
+ * publishes their ports and takes their DNS settings and extra hosts. */
+static void emit_pod(struct qctx *c, struct fileset *out)
+{
+	const char *unit = pod_name(c, "-pod.service");
+	if (!claim_unit(c, unit, "the project's pod", (struct loc){ 0 }))
+		return;
+	struct strbuf body = STRBUF_INIT;
+	struct sink k = { .keys = &body, .podman_args = P_PODMAN_ARGS };
+	write_key(&body, P_POD_NAME, c->p->name);
+	const char *first_set = NULL, *first_svc = NULL;
+	struct strvec aliases = { 0 }, flags = { 0 };
+	for (size_t i = 0; i < c->p->n_services; i++) {
+		const struct service *s = c->p->services[i];
+		if (s->network_mode)
+			continue;
+		const char *set = network_set(c, s);
+		if (!first_set) {
+			first_set = set, first_svc = s->name;
+		} else if (strcmp(set, first_set) != 0) {
+			diag_warning(c->d, s->loc, "--pod: service \"%s\" is on networks \"%s\", \"%s\" on \"%s\"; in the "
+				     "pod both are on every network of the project: compose's isolation between "
+				     "them is lost", s->name, set, first_svc, first_set);
+		}
+		push_once(c, &aliases, s->name);
+		push_once(c, &aliases, plan_container_name(c->a, c->p, s, 1));
+		for (size_t j = 0; j < s->n_networks; j++)
+			for (size_t a = 0; a < s->networks[j].aliases.n; a++)
+				push_once(c, &aliases, s->networks[j].aliases.v[a]);
+		const struct { const char *flag; const struct strlist *l; } lists[] = {
+			{ "--dns", &s->dns }, { "--dns-option", &s->dns_opt }, { "--dns-search", &s->dns_search },
+		};
+		for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+			for (size_t j = 0; j < lists[l].l->n; j++)
+				push_once(c, &flags, arena_printf(c->a, "%s=%s", lists[l].flag, lists[l].l->v[j]));
+		for (size_t j = 0; j < s->extra_hosts.n; j++) {
+			const struct kv *h = &s->extra_hosts.v[j];
+			if (h->value && strcmp(h->value, "host-gateway") == 0 && !plan_has(c->plan, FEAT_HOST_GATEWAY))
+				plan_feature_missing(c->d, c->plan, FEAT_HOST_GATEWAY, s, h->loc, NULL);
+			else
+				push_once(c, &flags, arena_printf(c->a, "--add-host=%s:%s", h->key, h->value));
+		}
+	}
+	for (size_t i = 0; i < c->p->n_res[RES_NETWORK]; i++) {
+		const struct resource *r = c->p->res[RES_NETWORK][i];
+		bool used = false;
+		for (size_t j = 0; !used && j < c->p->n_services; j++)
+			for (size_t n = 0; !used && !c->p->services[j]->network_mode && n < c->p->services[j]->n_networks;
+			     n++)
+				used = strcmp(c->p->services[j]->networks[n].name, r->key) == 0;
+		if (used)
+			put(c, &k, P_NETWORK, network_ref(c, r), r->loc);
+	}
+	if (aliases.n > 1)
+		qsort((void *)aliases.v, aliases.n, sizeof(*aliases.v), str_cmp);
+	for (size_t i = 0; i < aliases.n; i++)
+		put(c, &k, P_NETWORK_ALIAS, aliases.v[i], (struct loc){ 0 });
+	pod_ports(c, &k);
+	/* A compose project goes on when its containers have exited (a
+	 * completed one-shot, a crash before its restart); the pod's default
+	 * exit policy, stop, would stop the pod and with it every container's
+	 * unit (BindsTo=).  Quadlet writes its own --exit-policy before
+	 * PodmanArgs=: the last one counts. */
+	put_arg(c, &k, "--exit-policy=continue", (struct loc){ 0 });
+	for (size_t i = 0; i < flags.n; i++)
+		put_arg(c, &k, flags.v[i], (struct loc){ 0 });
+	flush_podman_args(c, &k, (struct loc){ 0 });
+
+	struct strbuf text = STRBUF_INIT;
+	file_header(c, &text);
+	sb_adds(&text, "\n[Unit]\nDescription=");
+	systemd_value(&text, arena_printf(c->a, "%s: the project's pod", c->p->name));
+	sb_adds(&text, "\n\n[Pod]\n");
+	sb_add(&text, body.buf, body.len);
+	sb_adds(&text, "\n[Install]\nWantedBy=default.target\n");
+	add_file(c, out, pod_name(c, ".pod"), &text, (struct loc){ 0 });
+	sb_release(&text);
+	sb_release(&body);
 }
 
 /* ---- .network, .volume, .build ----------------------------------------------------------------- */
@@ -1678,6 +1945,13 @@ static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const str
 		c->ver = V(4, 4);
 	}
 	c->named = c->ver >= qkeys[N_NETWORK_NAME].since;
+	c->pod = o->pod;
+	if (c->pod && c->ver < qkeys[C_POD].since) {
+		diag_error(d, (struct loc){ 0 }, "--pod needs podman 5.0 (.pod files); this output is for %d.%d",
+			   c->ver / 100, c->ver % 100);
+		c->errors++;
+		c->pod = false;
+	}
 	c->podman = o->engine == ENGINE_PODMAN && o->engine_path ? o->engine_path : "/usr/bin/podman";
 	strmap_init(&c->units, a);
 }
@@ -1704,6 +1978,8 @@ static int quadlet_emit(struct arena *a, struct diag *d, const struct plan *plan
 	}
 	c.a = a;
 	arena_release(&scratch);
+	if (c.pod)
+		emit_pod(&c, out);
 	for (size_t i = 0; i < p->n_services; i++)
 		if (has_build_file(&c, p->services[i]))
 			emit_build(&c, p->services[i], out);

@@ -17,6 +17,7 @@ struct cli {
 	bool check, force, quiet, verbose, show_version, show_help;
 	const char *ignore_file; /* audit --ignore-file */
 	bool list_rules;         /* audit --list-rules */
+	bool pod;                /* quadlet --pod */
 };
 
 struct subcommand {

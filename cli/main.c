@@ -36,7 +36,7 @@ static bool subcommand_built(const struct subcommand *sub)
 enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
 	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_DOCKER_VERSION, OPT_NAMESPACE,
-	OPT_IGNORE_FILE, OPT_LIST_RULES,
+	OPT_IGNORE_FILE, OPT_LIST_RULES, OPT_POD,
 };
 
 static const struct option options[] = {
@@ -50,6 +50,7 @@ static const struct option options[] = {
 	{ "podman-version", required_argument, NULL, OPT_PODMAN_VERSION },
 	{ "docker-version", required_argument, NULL, OPT_DOCKER_VERSION },
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+	{ "pod", no_argument, NULL, OPT_POD },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "loose", no_argument, NULL, OPT_LOOSE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -83,6 +84,8 @@ static void usage(FILE *fp)
 	      "      --docker-version X.Y the oldest docker to support (default 26.0)\n"
 	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
 	      "      --namespace NS       k8s: the namespace of every object (emitted too)\n"
+	      "      --pod                quadlet: the project's containers in one <project>.pod\n"
+	      "                           (podman 5.0), its unit starting and stopping them all\n"
 	      "      --format FORMAT      config, k8s: yaml|json; audit: text|json|sarif\n"
 	      "      --fail-on LEVEL      audit: exit 1 on a finding at or above LEVEL\n"
 	      "                           (info|low|medium|high|critical; default: never)\n"
@@ -123,6 +126,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_PODMAN_VERSION: cli->podman_version = arg; break;
 	case OPT_DOCKER_VERSION: cli->docker_version = arg; break;
 	case OPT_NAMESPACE: cli->namespace = arg; break;
+	case OPT_POD: cli->pod = true; break;
 	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
 	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
 	case OPT_FORMAT: cli->format = arg; break;
@@ -321,9 +325,13 @@ static int emit_and_write(struct cli *cli, const struct backend *b, struct proje
 static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
 {
 	const struct backend *b = backend_find(sub->name);
+	if (cli->pod && strcmp(sub->name, "quadlet") != 0) {
+		fprintf(stderr, "composec: --pod is an option of quadlet, not of %s\n", sub->name);
+		return 2;
+	}
 	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT,
 				     .docker_version = PLAN_DOCKER_VERSION_DEFAULT, .namespace = cli->namespace,
-				     .format = cli->format };
+				     .format = cli->format, .pod = cli->pod };
 	if (cli->engine && strcmp(cli->engine, "podman") == 0)
 		o.engine = ENGINE_PODMAN;
 	if (cli->podman_version)

@@ -16,7 +16,10 @@
 # (and 5.8 with --sid): every version up to the generator's own.  A
 # run that composec refuses for the version alone (an attribute that needs
 # a newer podman: "needs podman X.Y") counts as refused, not failed, and
-# must succeed at the newest version.  With --sid the generator and
+# must succeed at the newest version.  From 5.0 each case also runs with
+# --pod (the containers in one <project>.pod); a case that cannot be one
+# pod (network_mode, a host port published twice: "--pod") counts as
+# refused.  With --sid the generator and
 # systemd-analyze run inside the sid root (sid-root.sh enter), on this
 # test's directory only.
 # tests/validate/quadlet.sh runs the generator on each directory (system
@@ -152,15 +155,21 @@ gen() {
 		</dev/null >"$gout.log" 2>&1
 }
 
-# gen_item "CASE VERSION": one composec run; prints "ok" or "FAIL ..."
+# gen_item "CASE VERSION[ pod]": one composec run; prints "ok" or "FAIL ..."
 gen_item() {
-	name=${1% *} version=${1#* }
+	name=${1%% *} rest=${1#* }
+	version=${rest% pod} mode=
+	if [ "$version" != "$rest" ]; then mode=pod; fi
 	if [ "$version" = default ]; then set --; else set -- --podman-version "$version"; fi
 	out=$tmp/in/$name.$version
+	if [ -n "$mode" ]; then set -- "$@" --pod && out=$out.pod; fi
 	if gen "$top/golden/$name" "$out" quadlet "$@"; then
 		echo ok
 	elif [ "$version" != "$newest" ] && grep -q 'error: .* needs podman [0-9.]* (this output is for' "$out.log"; then
 		echo "refused $name $version"
+		rm -rf "$out"
+	elif [ -n "$mode" ] && grep -q 'error: .*--pod' "$out.log"; then
+		echo "refused $name $version pod"
 		rm -rf "$out"
 	else
 		echo "FAIL composec quadlet $* on golden/$name: exit $?"
@@ -283,7 +292,10 @@ for gdir in "$top"/golden/*/; do
 	gdir=${gdir%/}
 	is_case "$gdir" || continue
 	ncases=$((ncases + 1))
-	for version in $versions; do echo "${gdir##*/} $version"; done >>"$tmp/items"
+	for version in $versions; do
+		echo "${gdir##*/} $version"
+		case $version in 4.*) ;; *) echo "${gdir##*/} $version pod" ;; esac
+	done >>"$tmp/items"
 done
 if [ "$ncases" -gt 0 ]; then ok; else fail "no golden cases found"; fi
 mkdir -p "$tmp/in" "$tmp/system" "$tmp/user"
@@ -294,16 +306,17 @@ echo "composec: $(wc -l <"$tmp/items") runs, $(elapsed) so far"
 for d in "$tmp"/in/*/; do
 	d=${d%/}
 	echo "system ${d##*/}"
-	case $d in *.default) echo "user ${d##*/}" ;; esac
+	case $d in *.default | *.default.pod) echo "user ${d##*/}" ;; esac
 done >"$tmp/items"
 parallel "$tmp/items" convert_item >"$tmp/convert.log"
 echo "quadlet.sh: $(wc -l <"$tmp/items") runs, $(elapsed) so far"
 grep -v -e '^files ' -e '^short ' "$tmp/convert.log" || :
 nfiles=$(sed -n 's/^files //p' "$tmp/convert.log" | { s=0; while read -r n; do s=$((s + n)); done; echo "$s"; })
 nshort=$(sed -n 's/^short //p' "$tmp/convert.log" | { s=0; while read -r n; do s=$((s + n)); done; echo "$s"; })
-count() { find "$tmp/in" -name "*.$1" | wc -l; }
-echo "quadlet: $ncases golden cases x $(echo "$versions" | wc -w) podman versions: $(count container) .container, $(count network)" \
-	".network, $(count volume) .volume, $(count build) .build files; $nfiles conversions (system units," \
+count() { find "$tmp/in" -type f -name "*.$1" | wc -l; }
+echo "quadlet: $ncases golden cases x $(echo "$versions" | wc -w) podman versions (and --pod from 5.0):" \
+	"$(count container) .container, $(count network) .network, $(count volume) .volume, $(count build) .build," \
+	"$(count pod) .pod files; $nfiles conversions (system units," \
 	"and user units for the default version), $nshort short-name image warnings"
 if [ "$nfiles" -gt 0 ]; then ok; else fail "no Quadlet files converted"; fi
 # images are fully qualified (as docker resolves short names): podman has

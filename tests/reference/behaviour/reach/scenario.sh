@@ -1,0 +1,12 @@
+# reach: once client runs, what it fetches from web by each name
+wait_for=client
+act() {
+	until_running web
+	sleep 1
+}
+fetch() {
+	"$CLI" exec "$(cid client)" wget -q -T 5 -O - "http://$1:8080/" 2>/dev/null || echo failed
+}
+observe() {
+	echo "by service name: $(fetch web); by alias: $(fetch www); by container name: $(fetch "$PROJECT-web-1")"
+}
