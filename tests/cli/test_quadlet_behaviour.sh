@@ -18,7 +18,8 @@
 # podman asks of the manager at /run/systemd/private: inside the namespace
 # that is the user manager's socket, so health works for both sides.  All
 # scenarios' files are written into one directory, one project each: they
-# coexist there (issue 16).  BEHAVIOUR_CASES chooses scenarios.
+# coexist there (issue 16): each project written alone gives the same files,
+# all of them found in the shared directory.  BEHAVIOUR_CASES chooses scenarios.
 #
 # Needs root, the sid root and docker compose (sh tests/tools.sh install
 # test); without them the test is skipped (exit 77), which fails with
@@ -42,7 +43,12 @@ sh "$sid_root" -n >/dev/null 2>&1 || skip "no sid root (sh tests/tools.sh instal
 compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
 command -v python3 >/dev/null || skip "no python3"
 
-scenarios=${BEHAVIOUR_CASES:-$(cd "$ref/behaviour" && ls)}
+# every scenario whose only_engines, if it has one, names podman5.8
+scenarios=
+for name in ${BEHAVIOUR_CASES:-$(cd "$ref/behaviour" && ls)}; do
+	only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh" | tr -d '"')
+	case " ${only:-podman5.8} " in *" podman5.8 "*) scenarios="$scenarios $name" ;; esac
+done
 tmp=$(mktemp -d /tmp/quadlet-behaviour.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
@@ -62,7 +68,7 @@ PY
 # the two copies of each scenario, and every project's Quadlet files in
 # one directory
 mkdir -p "$tmp/units"
-sides="quadlet quadlet-pod"
+sides="quadlet quadlet-pod" nfiles=0
 for name in $scenarios; do
 	for t in compose $sides; do
 		mkdir -p "$tmp/w/$name-$t"
@@ -73,8 +79,19 @@ for name in $scenarios; do
 		if [ "$t" = quadlet-pod ]; then set -- --pod; else set --; fi
 		(cd "$tmp/w/$name-$t" && "$composec" quadlet --podman-version 5.8 "$@" -p "$name-$t" -o "$tmp/units") \
 			>"$tmp/$name.$t.gen" 2>&1 || { cat "$tmp/$name.$t.gen"; fail "$name: composec quadlet $*"; }
+		# the same project written alone: every file of it is in the
+		# shared directory, unchanged (projects coexist there)
+		(cd "$tmp/w/$name-$t" && "$composec" quadlet --podman-version 5.8 "$@" -p "$name-$t" \
+			-o "$tmp/alone/$name-$t") >/dev/null 2>&1 || fail "$name: composec quadlet $* alone"
+		for f in "$tmp/alone/$name-$t"/*; do
+			nfiles=$((nfiles + 1))
+			cmp -s "$f" "$tmp/units/${f##*/}" || fail "$name-$t: ${f##*/} not in the shared directory as written alone"
+		done
 	done
 done
+n=$(find "$tmp/units" -type f | wc -l)
+if [ "$n" -eq "$nfiles" ]; then ok; else fail "$n files in the shared directory, $nfiles written alone"; fi
+echo "one directory: $n Quadlet files of $(echo "$scenarios" | wc -w | tr -d ' ') x 2 projects"
 
 # What runs inside the sid root, beside the user manager.
 cat >"$tmp/inner.sh" <<SH

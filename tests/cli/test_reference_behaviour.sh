@@ -125,7 +125,7 @@ scenarios_on() {
 	E=$1
 	for name in $scenarios; do
 		# a scenario may name the engines it runs on (only_engines=...)
-		only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh")
+		only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh" | tr -d '"')
 		case " ${only:-$E} " in *" $E "*) ;; *) echo "$name/$E: not on this engine ($only)"; continue ;; esac
 		for t in compose sh run systemd; do
 			mkdir -p "$tmp/w/$name-$E-$t"
@@ -211,7 +211,7 @@ table=$ref/behaviour-differences.tsv
 : >"$tmp/used"
 for E in $engines; do
 	for name in $scenarios; do
-		only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh")
+		only=$(sed -n 's/^only_engines=//p' "$ref/behaviour/$name/scenario.sh" | tr -d '"')
 		case " ${only:-$E} " in *" $E "*) ;; *) continue ;; esac
 		want=$(cat "$tmp/$name.$E.compose" 2>/dev/null) || { fail "$name/$E: docker compose observed nothing"; continue; }
 		for t in sh run systemd; do
