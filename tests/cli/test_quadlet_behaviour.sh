@@ -30,14 +30,9 @@ case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ref=$top/tests/reference
 sid_root=$top/tests/e2e/sid-root.sh
-pass=0 fails=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77
-}
+runner=$(dirname "$composec")/composec-run
+# shellcheck source=tests/reference/judge.sh
+. "$ref/judge.sh" # skip, ok, fail, strip_hooks
 [ "$(id -u)" -eq 0 ] || skip "needs root (namespaces, podman)"
 sh "$sid_root" -n >/dev/null 2>&1 || skip "no sid root (sh tests/tools.sh install test)"
 compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
@@ -52,18 +47,6 @@ done
 tmp=$(mktemp -d /tmp/quadlet-behaviour.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
-
-strip_hooks() {
-	python3 - "$1" "$2" "$ref" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[3])
-import config_diff
-with open(sys.argv[1], encoding="utf-8") as f:
-    text = f.read()
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    f.write(config_diff.strip_hooks_text(text))
-PY
-}
 
 # the two copies of each scenario, and every project's Quadlet files in
 # one directory
@@ -106,29 +89,7 @@ podman system service --time=0 "unix://$tmp/podman.sock" >"$tmp/podman-service.l
 i=0
 until [ -S "$tmp/podman.sock" ] || [ "$i" -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 CLI=podman
-# helpers of test_reference_behaviour.sh: cid, runs, state, health, started, until_running
-cid() {
-	"$CLI" ps -aq --filter "label=com.docker.compose.project=$PROJECT" \
-		--filter "label=com.docker.compose.service=$1" | head -n 1
-}
-runs() { if [ "$(state "$1")" = running ]; then echo runs; else echo "does not run"; fi; }
-state() {
-	c=$(cid "$1")
-	if [ -z "$c" ]; then echo absent; else "$CLI" inspect -f '{{.State.Status}}' "$c"; fi
-}
-health() {
-	c=$(cid "$1")
-	h=$([ -n "$c" ] && "$CLI" inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
-	echo "${h:-none}"
-}
-started() {
-	c=$(cid "$1")
-	[ -z "$c" ] || "$CLI" inspect -f '{{.Id}} {{.State.StartedAt}}' "$c"
-}
-until_running() {
-	i=0
-	while [ "$(state "$1")" != running ] && [ "$i" -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
-}
+. "$ref/scenario-helpers.sh" # cid, runs, state, health, started, until_running
 clear_project() {
 	ids=$(podman ps -aq --filter "label=com.docker.compose.project=$1")
 	[ -z "$ids" ] || podman rm -f $ids >/dev/null 2>&1
@@ -206,16 +167,7 @@ for name in $scenarios; do
 	}
 	for t in $sides; do
 		got=$(cat "$tmp/$name.$t" 2>/dev/null || echo "(nothing observed)")
-		if [ "$got" = "$want" ]; then ok; continue; fi
-		line=$(awk -F '\t' -v n="$name" -v t="podman5.8/$t" -v g="$got" '$1 == n && $2 == t && $3 == g { print NR; exit }' "$table")
-		if [ -n "$line" ]; then
-			ok
-			echo "$line" >>"$tmp/used"
-			echo "$name/podman5.8/$t: listed (line $line): \"$got\" where docker compose \"$want\""
-		else
-			fail "$name/podman5.8/$t: \"$got\" where docker compose \"$want\""
-			cat "$tmp/$name.$t.status"
-		fi
+		judge_line "$name" "podman5.8/$t" "$want" "$got" "$tmp/used" || cat "$tmp/$name.$t.status"
 	done
 done
 awk -F '\t' '!/^#/ && NF >= 4 && $2 ~ /^podman5\.8\// { print NR "\t" $1 }' "$table" |

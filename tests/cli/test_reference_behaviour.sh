@@ -44,47 +44,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# What a scenario's act and observe use, here and in the user manager:
+# What a scenario's act and observe use (tests/reference/scenario-helpers.sh),
+# here and in the user manager:
 # PROJECT names the project, CLI the engine's command line (docker for the
 # Docker Engine; podman itself for podman: a container that the units start
 # in the user manager's private mount namespace has its network namespace
 # there, where podman's socket service outside cannot look).  A scenario may set wait_for (default db): the
 # service whose container runs before act, or nothing.
-cat >"$tmp/helpers.sh" <<'SH'
-# cid SERVICE: its container (the newest), or nothing
-cid() {
-	"$CLI" ps -aq --filter "label=com.docker.compose.project=$PROJECT" \
-		--filter "label=com.docker.compose.service=$1" | head -n 1
-}
-# runs SERVICE: "runs" or "does not run" (created, exited, absent)
-runs() {
-	if [ "$(state "$1")" = running ]; then echo runs; else echo "does not run"; fi
-}
-# state SERVICE: running, exited, restarting, created, or absent
-state() {
-	c=$(cid "$1")
-	if [ -z "$c" ]; then echo absent; else "$CLI" inspect -f '{{.State.Status}}' "$c"; fi
-}
-# health SERVICE: healthy, unhealthy, starting, or none
-health() {
-	c=$(cid "$1")
-	h=$([ -n "$c" ] && "$CLI" inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
-	echo "${h:-none}"
-}
-# started SERVICE: which container, started when
-started() {
-	c=$(cid "$1")
-	[ -z "$c" ] || "$CLI" inspect -f '{{.Id}} {{.State.StartedAt}}' "$c"
-}
-# until_running SERVICE: wait up to 20 s for it to run
-until_running() {
-	i=0
-	while [ "$(state "$1")" != running ] && [ "$i" -lt 100 ]; do
-		sleep 0.2
-		i=$((i + 1))
-	done
-}
-SH
 
 # run_scenario NAME TARGET UP...: in the scenario's copy for TARGET on the
 # engine $E, UP brings the project up; then act and observe, whose line
@@ -98,8 +64,8 @@ run_scenario() {
 		cd "$w"
 		export PROJECT="$name-$E-$t" CLI
 		wait_for=db
-		# shellcheck disable=SC1090,SC1091 # written above; the scenario's
-		. "$tmp/helpers.sh"
+		# shellcheck source=tests/reference/scenario-helpers.sh
+		. "$ref/scenario-helpers.sh"
 		# shellcheck disable=SC1090
 		. "$ref/behaviour/$name/scenario.sh"
 		"$@" >"$tmp/$name.$E.$t.up" 2>&1 || :
@@ -160,7 +126,7 @@ scenarios_on() {
 			echo "PROJECT=$p"
 			echo "CLI=$CLI"
 			echo "wait_for=db"
-			echo ". '$tmp/helpers.sh'"
+			echo ". '$ref/scenario-helpers.sh'"
 			echo ". '$ref/behaviour/$name/scenario.sh'"
 			echo "t0=\$(date +%s%N)"
 			echo "systemctl --user start --no-block $p.target"
@@ -216,15 +182,7 @@ for E in $engines; do
 		want=$(cat "$tmp/$name.$E.compose" 2>/dev/null) || { fail "$name/$E: docker compose observed nothing"; continue; }
 		for t in sh run systemd; do
 			got=$(cat "$tmp/$name.$E.$t" 2>/dev/null || echo "(nothing observed)")
-			if [ "$got" = "$want" ]; then ok; continue; fi
-			line=$(awk -F '\t' -v n="$name" -v t="$E/$t" -v g="$got" '$1 == n && $2 == t && $3 == g { print NR; exit }' "$table")
-			if [ -n "$line" ]; then
-				ok
-				echo "$line" >>"$tmp/used"
-				echo "$name/$E/$t: listed (line $line): \"$got\" where docker compose \"$want\""
-			else
-				fail "$name/$E/$t: \"$got\" where docker compose \"$want\""
-			fi
+			judge_line "$name" "$E/$t" "$want" "$got" "$tmp/used" || :
 		done
 	done
 done

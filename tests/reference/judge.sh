@@ -12,6 +12,11 @@
 #                   --docker-version|--podman-version X.Y of the engine
 #                   that answers (DOCKER_HOST; podman's own), for the
 #                   targets' flags to be the ones it has
+#   judge_line SCENARIO ENGINE/TARGET WANT GOT USED
+#                   ok when GOT (a target's observed line) is WANT (docker
+#                   compose's), or is listed for SCENARIO and ENGINE/TARGET
+#                   in tests/reference/behaviour-differences.tsv (the line's
+#                   number is appended to the file USED); else fail (status 1)
 #   strip_hooks IN OUT
 #                   IN without the hooks (pre_start, post_start, pre_stop),
 #                   which the docker compose of these tests predates
@@ -59,4 +64,21 @@ with open(sys.argv[1], encoding="utf-8") as f:
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     f.write(config_diff.strip_hooks_text(text))
 PY
+}
+
+judge_line() {
+	if [ "$4" = "$3" ]; then
+		ok
+		return 0
+	fi
+	_line=$(awk -F '\t' -v n="$1" -v t="$2" -v g="$4" '$1 == n && $2 == t && $3 == g { print NR; exit }' \
+		"$ref/behaviour-differences.tsv")
+	if [ -n "$_line" ]; then
+		ok
+		echo "$_line" >>"$5"
+		echo "$1/$2: listed (line $_line): \"$4\" where docker compose \"$3\""
+		return 0
+	fi
+	fail "$1/$2: \"$4\" where docker compose \"$3\""
+	return 1
 }
