@@ -16,6 +16,9 @@
 #     must not run before it passes), runs the steps in order (the first in
 #     ExecStartPre=, the last as the unit's container), then app; db, the
 #     steps' unit and app end up active.
+#  c  two projects (the example as alpha and beta) written into one
+#     directory: as many files as both written alone, and both projects'
+#     units start under one manager, each on its own network.
 #  b  golden/e2e-hostile (the TESTING.md hostile strings in every field),
 #     for the default --podman-version and for 4.4 (older keys: PodmanArgs=,
 #     ExecStartPre= network creation): the argv of
@@ -281,6 +284,46 @@ if [ -f "$tmp/a.log" ]; then
 		| check("a: step \($i + 1) command"; $p.command; $r.args),
 		  check("a: step \($i + 1) --env"; $c.services.app.environment + ($p.environment // {}) | envlist;
 			$r.opts | vals(["--env", "-e"]) | sort))
+	'
+fi
+
+# --- c: two projects in one directory ---------------------------------------
+# The example written as projects alpha and beta into one directory: every
+# file of both is there, and both projects' units start under one manager,
+# each running its own containers on its own network.
+cat >"$tmp/c.body" <<'EOF2'
+e2e_ctl "EXIT 0 com.docker.compose.hook=pre_start" "NOTIFY run --name" "SLEEP infinity run --name"
+for p in alpha beta; do
+	systemctl --user start --no-block "$p-app.service"
+done
+for p in alpha beta; do
+	e2e_wait "$p-app.service" active 20 || e2e_logs "$p-app.service"
+	for u in db app app-pre-start default-network; do
+		expect "c: $p-$u active" active "$(e2e_state "$p-$u.service")"
+	done
+done
+cp "$RECORD_LOG" "$1"
+exit "$st"
+EOF2
+for p in alpha beta; do
+	compile "$top" "$tmp/c-in" quadlet -p "$p" -f examples/compose.yaml
+	compile "$top" "$tmp/c-$p-alone" quadlet -p "$p" -f examples/compose.yaml
+done
+n_both=$(find "$tmp/c-in" -type f | wc -l)
+n_alone=$(($(find "$tmp/c-alpha-alone" -type f | wc -l) + $(find "$tmp/c-beta-alone" -type f | wc -l)))
+if [ "$n_both" -eq "$n_alone" ] && [ "$n_both" -gt 0 ]; then ok; else
+	fail "c: $n_both files in the shared directory, $n_alone written alone"; fi
+convert "$tmp/c-in" "$tmp/c"
+if [ -d "$tmp/c" ]; then
+	e2e c "$tmp/c" "$tmp/c.body" "$tmp/c.log"
+fi
+if [ -f "$tmp/c.log" ]; then
+	jqcheck c --slurpfile L "$tmp/c.log" "$defs"'
+	["alpha", "beta"][] as $p
+	| [$L[] | select(mainrun("\($p)-db-1") or mainrun("\($p)-app-1"))] as $runs
+	| check("c: \($p)'"'"'s db and app run"; 2; $runs | length),
+	  check("c: \($p)'"'"'s containers on \($p)_default";
+		[range(0; $runs | length) | "\($p)_default"]; [$runs[] | .[2:] | vals(["--network"])[] | split(":")[0]])
 	'
 fi
 
