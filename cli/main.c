@@ -325,10 +325,8 @@ static int emit_and_write(struct cli *cli, const struct backend *b, struct proje
 static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
 {
 	const struct backend *b = backend_find(sub->name);
-	if (cli->pod && strcmp(sub->name, "quadlet") != 0) {
-		fprintf(stderr, "composec: --pod is an option of quadlet, not of %s\n", sub->name);
-		return 2;
-	}
+	if (cli->pod && strcmp(sub->name, "quadlet") != 0 && !cli->quiet)
+		fprintf(stderr, "composec: warning: --pod is an option of quadlet; %s ignores it\n", sub->name);
 	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT,
 				     .docker_version = PLAN_DOCKER_VERSION_DEFAULT, .namespace = cli->namespace,
 				     .format = cli->format, .pod = cli->pod };
