@@ -905,8 +905,11 @@ static void emit_probe(struct k8s *k, struct emit *e, const char *key, const str
 	emit_map_end(e);
 }
 
-/* healthcheck -> liveness and readiness; start_period -> a startup probe
- * that allows the start period plus the retries. */
+/* healthcheck -> a readiness probe (docker only marks a failing
+ * container unhealthy: it is taken out of its Service's endpoints, as a
+ * compose dependent stops waiting for it, and never killed, which a
+ * liveness probe would do); start_period -> a startup probe that allows
+ * the start period plus the retries. */
 static void emit_probes(struct k8s *k, struct emit *e, const struct service *s)
 {
 	const struct healthcheck *h = &s->healthcheck;
@@ -922,7 +925,6 @@ static void emit_probes(struct k8s *k, struct emit *e, const struct service *s)
 	const struct plan_health *ph = &plan_service(k->plan, s)->health;
 	int64_t period = ph->interval;
 	long long retries = ph->retries;
-	emit_probe(k, e, "livenessProbe", h, ph, period, retries);
 	emit_probe(k, e, "readinessProbe", h, ph, period, retries);
 	if (ph->start_period > 0) {
 		/* probed every start interval, or every interval when only

@@ -7,6 +7,9 @@
 //   - a Pod (restart "no" / on-failure) is composec's Job of that name;
 //   - an env_file ConfigMap read through envFrom is composec's env values;
 //   - a CMD-SHELL probe written as one argv word is ["/bin/sh", "-c", it];
+//   - kompose's livenessProbe from a healthcheck is composec's readinessProbe
+//     (docker only marks a failing container unhealthy; a liveness probe
+//     would have the kubelet kill it);
 //   - quantities compare by value (268435456 = 256Mi);
 //   - kompose's Service port for a published port is one of composec's.
 // usage: node kompose.mjs KOMPOSE_YAML DIR; exit 1 when something is missing.
@@ -67,10 +70,10 @@ function compareContainer(where, k, o) {
   const ks = k.securityContext ?? {};
   for (const [f, v] of Object.entries(ks)) check(`${where}: securityContext.${f}`, eq(o.securityContext?.[f], v));
   if (k.livenessProbe) {
-    const lp = o.livenessProbe;
-    check(`${where}: livenessProbe`, !!lp && eq(probeCommand(k.livenessProbe), lp.exec?.command));
+    const rp = o.readinessProbe;
+    check(`${where}: livenessProbe as readinessProbe`, !!rp && eq(probeCommand(k.livenessProbe), rp.exec?.command));
     for (const f of ["periodSeconds", "timeoutSeconds", "failureThreshold"])
-      if (k.livenessProbe[f] !== undefined) check(`${where}: livenessProbe.${f}`, lp?.[f] === k.livenessProbe[f]);
+      if (k.livenessProbe[f] !== undefined) check(`${where}: livenessProbe.${f} as readinessProbe's`, rp?.[f] === k.livenessProbe[f]);
   }
 }
 
