@@ -539,8 +539,18 @@ static void add_expose(struct k8s *k, struct svc *sv, const char *v, struct loc 
 	}
 }
 
+/* A host address that only the host itself reaches. */
+static bool loopback(const char *ip)
+{
+	return ip && (str_has_prefix(ip, "127.") || strcmp(ip, "::1") == 0 || strcmp(ip, "localhost") == 0);
+}
+
 /* Container ports; Service ports: the container port (what compose's
- * service DNS reaches) and, when it differs, the published one. */
+ * service DNS reaches) and, when it differs, the published one.  A port
+ * published on the loopback only is reached from the host alone in
+ * compose: its published port stays off the Service, which would offer it
+ * to the whole cluster (the container port stays: the other services
+ * reach it over the network in compose too). */
 static void collect_ports(struct k8s *k, struct svc *sv)
 {
 	const struct service *s = sv->s;
@@ -549,6 +559,13 @@ static void collect_ports(struct k8s *k, struct svc *sv)
 		const struct port *pt = &s->ports[i];
 		add_cport(k, sv, pt->target, pt->protocol);
 		add_sport(k, sv, pt->target, pt->target, pt->protocol, pt);
+		if (pt->published && loopback(pt->host_ip)) {
+			diag_warning(k->d, pt->loc,
+				     "service \"%s\": port %s is published on %s only, reached from the host alone: "
+				     "kept off the Service (kubectl port-forward reaches it)",
+				     s->name, pt->published, pt->host_ip);
+			continue;
+		}
 		if (pt->published && pt->published_lo == pt->published_hi && pt->published_lo != pt->target)
 			add_sport(k, sv, pt->published_lo, pt->target, pt->protocol, pt);
 		published = published || pt->published;

@@ -418,6 +418,23 @@ static void test_probes(void **state)
 	assert_lacks(doc(f, "deployment-b.yaml"), "Probe");
 }
 
+/* A port published on the loopback only stays off the Service (compose
+ * reaches it from the host alone); the container port stays. */
+static void test_loopback_port(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "services:\n"
+		   "  a:\n"
+		   "    image: a\n"
+		   "    ports: [\"127.0.0.1:8080:80\", \"9090:90\"]\n");
+	const char *svc = doc(f, "service-a.yaml");
+	assert_has(svc, "port: 80\n");
+	assert_lacks(svc, "port: 8080\n");
+	assert_has(svc, "port: 9090\n");
+	assert_has(f->d.out.buf, "port 8080 is published on 127.0.0.1 only, reached from the host alone: kept off "
+				 "the Service");
+}
+
 /* ---- volumes, configs, secrets ----------------------------------------------------------- */
 
 static void test_volumes_configs_secrets(void **state)
@@ -547,6 +564,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expand_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loopback_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volumes_configs_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_security_and_resources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_and_json, setup, teardown),
