@@ -1195,8 +1195,31 @@ static void emit_host_namespaces(struct k8s *k, struct emit *e, const struct ser
 	}
 }
 
+/* The sysctls Kubernetes counts as safe (namespaced, isolated per pod):
+ * the kubelet admits them; any other needs the node's kubelet to allow it
+ * (--allowed-unsafe-sysctls), else the pod is rejected. */
+static bool safe_sysctl(const char *name)
+{
+	static const char *const safe[] = {
+		"kernel.shm_rmid_forced",	   "net.ipv4.ip_local_port_range", "net.ipv4.ip_local_reserved_ports",
+		"net.ipv4.ip_unprivileged_port_start", "net.ipv4.ping_group_range",	   "net.ipv4.tcp_fin_timeout",
+		"net.ipv4.tcp_keepalive_intvl",	   "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_keepalive_time",
+		"net.ipv4.tcp_rmem",		   "net.ipv4.tcp_syncookies",	   "net.ipv4.tcp_wmem",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(safe); i++)
+		if (strcmp(name, safe[i]) == 0)
+			return true;
+	return false;
+}
+
 static void emit_pod_security(struct k8s *k, struct emit *e, const struct service *s)
 {
+	for (size_t i = 0; i < s->sysctls.n; i++)
+		if (!safe_sysctl(s->sysctls.v[i].key))
+			diag_warning(k->d, s->sysctls.v[i].loc,
+				     "service \"%s\": sysctl %s is not one Kubernetes counts as safe: the kubelet "
+				     "rejects the pod unless the node allows it (--allowed-unsafe-sysctls)",
+				     s->name, s->sysctls.v[i].key);
 	size_t groups = 0;
 	for (size_t i = 0; i < s->group_add.n; i++) {
 		long long g, unused;

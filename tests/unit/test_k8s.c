@@ -435,6 +435,19 @@ static void test_loopback_port(void **state)
 				 "the Service");
 }
 
+/* sysctls outside Kubernetes' safe set are reported at their key. */
+static void test_unsafe_sysctls(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "services:\n"
+		   "  a:\n"
+		   "    image: a\n"
+		   "    sysctls: {net.ipv4.ip_forward: 1, net.ipv4.tcp_syncookies: 1}\n");
+	assert_has(doc(f, "deployment-a.yaml"), "name: net.ipv4.ip_forward\n");
+	assert_has(f->d.out.buf, "sysctl net.ipv4.ip_forward is not one Kubernetes counts as safe");
+	assert_lacks(f->d.out.buf, "sysctl net.ipv4.tcp_syncookies");
+}
+
 /* ---- volumes, configs, secrets ----------------------------------------------------------- */
 
 static void test_volumes_configs_secrets(void **state)
@@ -565,6 +578,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expand_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loopback_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsafe_sysctls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volumes_configs_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_security_and_resources, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_and_json, setup, teardown),
