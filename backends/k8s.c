@@ -21,8 +21,9 @@
  *    the printed stream create it first).
  *  - A ClusterIP Service for ports and expose: its ports are the container
  *    ports (what compose's service DNS reaches) plus the published ports
- *    that differ; a headless Service for a depends_on target without ports,
- *    so that its name resolves.  Both only reach Ready pods, and a
+ *    that differ; a headless Service for every other service, so that its
+ *    name resolves as in compose (a service that is nobody's depends_on
+ *    target is still reached by name).  Both only reach Ready pods, and a
  *    healthcheck becomes the readiness probe: a wait init container per
  *    dependency (nc -z on the first port, else nslookup of the headless
  *    name) thus waits for health.  service_completed_successfully on a
@@ -106,7 +107,6 @@ struct svc {
 	size_t n_cports;
 	struct sport *sports;
 	size_t n_sports;
-	bool headless;   /* a depends_on target without ports */
 	bool uses_claim; /* Deployment strategy Recreate */
 	bool waits_job;  /* a kubectl wait: runs under the waiter ServiceAccount */
 	struct pvol *vols;
@@ -1470,7 +1470,7 @@ static void emit_service(struct k8s *k, const struct svc *sv)
 {
 	struct doc d;
 	const char *what = arena_printf(k->a, "service \"%s\": %s", sv->s->name,
-					sv->n_sports ? "ports" : "a depends_on target, headless so that its name resolves");
+					sv->n_sports ? "ports" : "without ports, headless so that its name resolves");
 	struct emit *e = doc_begin(k, &d, "v1", "Service", sv->name, sv->s->loc, what);
 	emit_labels(k, e, sv, true);
 	emit_annotations(k, e, &sv->s->labels, NULL, false);
@@ -1822,9 +1822,7 @@ static void name_services(struct k8s *k)
 static void check_dependency(struct k8s *k, struct svc *sv, const struct dependency *dep)
 {
 	const struct service *s = sv->s;
-	struct svc *t = (struct svc *)svc_of(k, dep->target);
-	if (!t->n_sports)
-		t->headless = true;
+	const struct svc *t = svc_of(k, dep->target);
 	if (!dep->required)
 		diag_warning(k->d, dep->loc, "service \"%s\": the optional dependency on \"%s\" is not waited for",
 			     s->name, dep->service);
@@ -1928,8 +1926,8 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 		const struct svc *sv = &k.svcs[i];
 		warn_unexpressed(&k, sv->s);
 		emit_workload(&k, sv);
-		if (sv->n_sports || sv->headless)
-			emit_service(&k, sv);
+		/* every service, so that its name resolves as in compose */
+		emit_service(&k, sv);
 		arena_rewind(&scratch, mark);
 	}
 	k.a = a;
