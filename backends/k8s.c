@@ -23,7 +23,8 @@
  *    ports (what compose's service DNS reaches) plus the published ports
  *    that differ; a headless Service for every other service, so that its
  *    name resolves as in compose (a service that is nobody's depends_on
- *    target is still reached by name).  Both only reach Ready pods, and a
+ *    target is still reached by name), and one per network alias (the same
+ *    selector and ports) so that the alias resolves too.  Both only reach Ready pods, and a
  *    healthcheck becomes the readiness probe: a wait init container per
  *    dependency (nc -z on the first port, else nslookup of the headless
  *    name) thus waits for health.  service_completed_successfully on a
@@ -113,6 +114,7 @@ struct svc {
 	size_t n_vols;
 	struct pmount *mounts;
 	size_t n_mounts;
+	struct strvec aliases; /* its network aliases' Services (DNS-1035 labels) */
 };
 
 struct k8s {
@@ -1466,12 +1468,14 @@ static void emit_workload(struct k8s *k, const struct svc *sv)
 
 /* ---- Services, claims, ConfigMaps, Secrets ------------------------------------------ */
 
-static void emit_service(struct k8s *k, const struct svc *sv)
+/* The Service named `name` for sv: its own, or one of its aliases'. */
+static void emit_service(struct k8s *k, const struct svc *sv, const char *name)
 {
 	struct doc d;
-	const char *what = arena_printf(k->a, "service \"%s\": %s", sv->s->name,
-					sv->n_sports ? "ports" : "without ports, headless so that its name resolves");
-	struct emit *e = doc_begin(k, &d, "v1", "Service", sv->name, sv->s->loc, what);
+	const char *what = arena_printf(k->a, "service \"%s\": %s%s", sv->s->name,
+					sv->n_sports ? "ports" : "without ports, headless so that its name resolves",
+					name == sv->name ? "" : arena_printf(k->a, "; its alias %s", name));
+	struct emit *e = doc_begin(k, &d, "v1", "Service", name, sv->s->loc, what);
 	emit_labels(k, e, sv, true);
 	emit_annotations(k, e, &sv->s->labels, NULL, false);
 	meta_end(e);
@@ -1798,6 +1802,45 @@ static void warn_networks(struct k8s *k)
 
 /* ---- analysis ---------------------------------------------------------------------- */
 
+/* Each network alias of a service gets a Service of its own (the same
+ * selector and ports), so that the alias resolves as in compose; after the
+ * services' names, which win: an alias whose name is taken, or made equal
+ * to a taken one, is reported and left out. */
+static void name_aliases(struct k8s *k)
+{
+	const struct project *p = k->p;
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		struct svc *sv = &k->svcs[i];
+		for (size_t j = 0; j < s->n_networks; j++) {
+			const struct service_network *sn = &s->networks[j];
+			for (size_t a = 0; a < sn->aliases.n; a++) {
+				const char *raw = sn->aliases.v[a];
+				const char *n = dns_label(k->a, raw, NAME_MAX_LABEL, true);
+				const char *key = arena_printf(k->a, "service/%s", n);
+				/* the owners are services' names */
+				const char *owner = strmap_get(&k->used, key);
+				if (owner && strcmp(owner, s->name) == 0)
+					continue; /* its own name, or this alias on another network */
+				if (owner) {
+					diag_warning(k->d, sn->loc,
+						     "service \"%s\": the alias \"%s\" would be the Service \"%s\", a name "
+						     "taken by \"%s\": not reachable by that alias",
+						     s->name, raw, n, owner);
+					continue;
+				}
+				strmap_put(&k->used, key, (void *)s->name);
+				strvec_push(&sv->aliases, k->a, n);
+				if (strcmp(n, raw) != 0)
+					diag_warning(k->d, sn->loc,
+						     "service \"%s\": the alias \"%s\" is named \"%s\" in Kubernetes (a "
+						     "DNS-1035 label): other containers must use that name to reach it",
+						     s->name, raw, n);
+			}
+		}
+	}
+}
+
 /* DNS-1035 names, valid ones first so that a changed name never takes
  * a name that a service has as written. */
 static void name_services(struct k8s *k)
@@ -1854,6 +1897,7 @@ static void analyse(struct k8s *k)
 		choose_kind(k, &k->svcs[i]);
 	}
 	name_services(k);
+	name_aliases(k);
 	for (size_t i = 0; i < p->n_services; i++) {
 		collect_ports(k, &k->svcs[i]);
 		collect_volumes(k, &k->svcs[i]);
@@ -1926,8 +1970,11 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 		const struct svc *sv = &k.svcs[i];
 		warn_unexpressed(&k, sv->s);
 		emit_workload(&k, sv);
-		/* every service, so that its name resolves as in compose */
-		emit_service(&k, sv);
+		/* every service, so that its name resolves as in compose, and
+		 * each of its aliases */
+		emit_service(&k, sv, sv->name);
+		for (size_t j = 0; j < sv->aliases.n; j++)
+			emit_service(&k, sv, sv->aliases.v[j]);
 		arena_rewind(&scratch, mark);
 	}
 	k.a = a;

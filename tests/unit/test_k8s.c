@@ -420,6 +420,31 @@ static void test_probes(void **state)
 	assert_lacks(doc(f, "deployment-b.yaml"), "Probe");
 }
 
+/* Each network alias gets a Service with the service's selector and
+ * ports; a name that is not a DNS label is replaced and reported; one
+ * taken by a service is reported and left out. */
+static void test_alias_services(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "services:\n"
+		   "  web:\n"
+		   "    image: web\n"
+		   "    ports: [\"80\"]\n"
+		   "    networks: {default: {aliases: [www, My_Alias, web]}}\n"
+		   "  api:\n"
+		   "    image: api\n"
+		   "    networks: {default: {aliases: [web]}}\n");
+	const char *www = doc(f, "service-www.yaml");
+	assert_has(www, "  name: www\n");
+	assert_has(www, "    com.docker.compose.service: web\n");
+	assert_has(www, "port: 80\n");
+	assert_has(doc(f, "service-my-alias.yaml"), "  name: my-alias\n");
+	assert_has(f->d.out.buf, "the alias \"My_Alias\" is named \"my-alias\" in Kubernetes");
+	assert_has(f->d.out.buf, "service \"api\": the alias \"web\" would be the Service \"web\", a name taken by "
+				 "\"web\"");
+	assert_has(doc(f, "service-api.yaml"), "  clusterIP: None\n");
+}
+
 /* A port published on the loopback only stays off the Service (compose
  * reaches it from the host alone); the container port stays. */
 static void test_loopback_port(void **state)
@@ -580,6 +605,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expand_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loopback_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alias_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_sysctls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volumes_configs_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_security_and_resources, setup, teardown),
