@@ -75,6 +75,8 @@ struct backend_options {
 	const char *namespace;   /* k8s: --namespace; NULL: none */
 	const char *format;      /* k8s: --format yaml|json; NULL: yaml */
 	bool pod;                /* quadlet: --pod, the containers in one <project>.pod */
+	const char *wait_image;    /* k8s: --wait-image, the wait init containers' (sh, nc, nslookup) */
+	const char *kubectl_image; /* k8s: --kubectl-image, the waits for a completed Job */
 };
 
 enum output_kind { OUTPUT_DIR, OUTPUT_FILE };

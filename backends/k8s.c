@@ -58,6 +58,9 @@
 #define NAME_MAX_LABEL 63      /* DNS-1123 / DNS-1035 label */
 #define NAME_MAX_SUBDOMAIN 253 /* DNS-1123 subdomain */
 #define PVC_SIZE "1Gi"
+/* The defaults of --wait-image and --kubectl-image: images the compose
+ * file does not name, which a cluster that cannot pull them (air-gapped)
+ * must be given its own of. */
 #define WAIT_IMAGE "busybox:1.36"
 #define KUBECTL_IMAGE "registry.k8s.io/kubectl:v1.34.0"
 #define FILE_DATA_MAX (1u << 20) /* a ConfigMap or Secret holds at most 1 MiB */
@@ -1057,7 +1060,7 @@ static void emit_wait(struct k8s *k, struct emit *e, const struct dependency *de
 	emit_map_begin(e);
 	kv_str(e, "name", sub_name(k, "wait-for", t->name));
 	if (dep->condition == DEP_COMPLETED && t->kind == WL_JOB) {
-		kv_str(e, "image", KUBECTL_IMAGE);
+		kv_str(e, "image", k->o->kubectl_image ? k->o->kubectl_image : KUBECTL_IMAGE);
 		const char *argv[] = { "wait", "--for=condition=complete", "--timeout=-1s",
 				       arena_printf(k->a, "job/%s", t->name) };
 		kv_strs(k, e, "args", argv, ARRAY_SIZE(argv), true);
@@ -1072,7 +1075,7 @@ static void emit_wait(struct k8s *k, struct emit *e, const struct dependency *de
 				: arena_printf(k->a, "nslookup %s >/dev/null 2>&1", t->name);
 	const char *argv[] = { "sh", "-c",
 			       arena_printf(k->a, "until %s; do echo waiting for %s; sleep 2; done", check, t->name) };
-	kv_str(e, "image", WAIT_IMAGE);
+	kv_str(e, "image", k->o->wait_image ? k->o->wait_image : WAIT_IMAGE);
 	kv_strs(k, e, "command", argv, ARRAY_SIZE(argv), true);
 	emit_map_end(e);
 }

@@ -18,6 +18,7 @@ struct cli {
 	const char *ignore_file; /* audit --ignore-file */
 	bool list_rules;         /* audit --list-rules */
 	bool pod;                /* quadlet --pod */
+	const char *wait_image, *kubectl_image; /* k8s --wait-image, --kubectl-image */
 };
 
 struct subcommand {

@@ -36,7 +36,7 @@ static bool subcommand_built(const struct subcommand *sub)
 enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
 	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_DOCKER_VERSION, OPT_NAMESPACE,
-	OPT_IGNORE_FILE, OPT_LIST_RULES, OPT_POD,
+	OPT_IGNORE_FILE, OPT_LIST_RULES, OPT_POD, OPT_WAIT_IMAGE, OPT_KUBECTL_IMAGE,
 };
 
 static const struct option options[] = {
@@ -51,6 +51,8 @@ static const struct option options[] = {
 	{ "docker-version", required_argument, NULL, OPT_DOCKER_VERSION },
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
 	{ "pod", no_argument, NULL, OPT_POD },
+	{ "wait-image", required_argument, NULL, OPT_WAIT_IMAGE },
+	{ "kubectl-image", required_argument, NULL, OPT_KUBECTL_IMAGE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "loose", no_argument, NULL, OPT_LOOSE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -84,6 +86,10 @@ static void usage(FILE *fp)
 	      "      --docker-version X.Y the oldest docker to support (default 26.0)\n"
 	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
 	      "      --namespace NS       k8s: the namespace of every object (emitted too)\n"
+	      "      --wait-image IMAGE   k8s: the wait init containers' image (default busybox:1.36)\n"
+	      "      --kubectl-image IMAGE\n"
+	      "                           k8s: the image that waits for a completed Job\n"
+	      "                           (default registry.k8s.io/kubectl:v1.34.0)\n"
 	      "      --pod                quadlet: the project's containers in one <project>.pod\n"
 	      "                           (podman 5.0), its unit starting and stopping them all\n"
 	      "      --format FORMAT      config, k8s: yaml|json; audit: text|json|sarif\n"
@@ -127,6 +133,8 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_DOCKER_VERSION: cli->docker_version = arg; break;
 	case OPT_NAMESPACE: cli->namespace = arg; break;
 	case OPT_POD: cli->pod = true; break;
+	case OPT_WAIT_IMAGE: cli->wait_image = arg; break;
+	case OPT_KUBECTL_IMAGE: cli->kubectl_image = arg; break;
 	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
 	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
 	case OPT_FORMAT: cli->format = arg; break;
@@ -187,6 +195,10 @@ static int check_values(struct cli *cli)
 	}
 	if (cli->docker_version && parse_version(cli->docker_version) < 0) {
 		fprintf(stderr, "composec: --docker-version must look like 26.0, not \"%s\"\n", cli->docker_version);
+		return -1;
+	}
+	if ((cli->wait_image && !*cli->wait_image) || (cli->kubectl_image && !*cli->kubectl_image)) {
+		fprintf(stderr, "composec: --wait-image and --kubectl-image take an image, not an empty string\n");
 		return -1;
 	}
 	if (cli->engine && strcmp(cli->engine, "docker") != 0 && strcmp(cli->engine, "podman") != 0) {
@@ -329,7 +341,8 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 		fprintf(stderr, "composec: warning: --pod is an option of quadlet; %s ignores it\n", sub->name);
 	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT,
 				     .docker_version = PLAN_DOCKER_VERSION_DEFAULT, .namespace = cli->namespace,
-				     .format = cli->format, .pod = cli->pod };
+				     .format = cli->format, .pod = cli->pod,
+				     .wait_image = cli->wait_image, .kubectl_image = cli->kubectl_image };
 	if (cli->engine && strcmp(cli->engine, "podman") == 0)
 		o.engine = ENGINE_PODMAN;
 	if (cli->podman_version)

@@ -70,7 +70,14 @@ static void write_file(struct fx *f, const char *name, const char *text)
 
 /* Load `yaml` as <tmpdir>/compose.yaml and run the backend with the
  * options; returns emit's result.  The environment is empty but for PATH. */
+static int emit_opts(struct fx *f, const char *yaml, struct backend_options o);
+
 static int emit_with(struct fx *f, const char *yaml, const char *ns, const char *format)
+{
+	return emit_opts(f, yaml, (struct backend_options){ .namespace = ns, .format = format });
+}
+
+static int emit_opts(struct fx *f, const char *yaml, struct backend_options o)
 {
 	static char *const env[] = { "PATH=/usr/bin:/bin", "TOKEN=t0k", NULL };
 	write_file(f, "compose.yaml", yaml);
@@ -79,7 +86,6 @@ static int emit_with(struct fx *f, const char *yaml, const char *ns, const char 
 	struct project *p = load_project(&f->a, &f->d, &lo);
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
-	struct backend_options o = { .namespace = ns, .format = format };
 	int rc = backend_run(&f->a, &f->d, &backend_k8s, p, &o, &f->fs);
 	fileset_sort(&f->fs);
 	return rc;
@@ -445,6 +451,31 @@ static void test_alias_services(void **state)
 	assert_has(doc(f, "service-api.yaml"), "  clusterIP: None\n");
 }
 
+/* The waits' images are options (an air-gapped cluster cannot pull the
+ * defaults, which the compose file never named). */
+static void test_wait_images(void **state)
+{
+	struct fx *f = *state;
+	static const char yaml[] = "services:\n"
+				   "  job: {image: j, restart: \"no\"}\n"
+				   "  db: {image: d, ports: [\"5432\"]}\n"
+				   "  app:\n"
+				   "    image: a\n"
+				   "    depends_on: {db: {condition: service_started},\n"
+				   "                 job: {condition: service_completed_successfully}}\n";
+	assert_int_equal(emit_opts(f, yaml, (struct backend_options){ 0 }), 0);
+	assert_has(doc(f, "deployment-app.yaml"), "image: busybox:1.36\n");
+	assert_has(doc(f, "deployment-app.yaml"), "image: registry.k8s.io/kubectl:v1.34.0\n");
+	fileset_init(&f->fs, &f->a);
+	assert_int_equal(emit_opts(f, yaml, (struct backend_options){ .wait_image = "mirror.local/busybox:1",
+									 .kubectl_image = "mirror.local/kubectl:1" }),
+			 0);
+	const char *app = doc(f, "deployment-app.yaml");
+	assert_has(app, "image: mirror.local/busybox:1\n");
+	assert_has(app, "image: mirror.local/kubectl:1\n");
+	assert_lacks(app, "busybox:1.36");
+}
+
 /* A port published on the loopback only stays off the Service (compose
  * reaches it from the host alone); the container port stays. */
 static void test_loopback_port(void **state)
@@ -606,6 +637,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loopback_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alias_services, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_images, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsafe_sysctls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volumes_configs_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_security_and_resources, setup, teardown),
