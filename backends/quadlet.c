@@ -1524,6 +1524,13 @@ static void emit_steps(struct qctx *c, const struct service *s, struct fileset *
 		return;
 	size_t last = s->n_pre_start - 1;
 	const struct hook *h = &s->pre_start[last];
+	const char *image = plan_step_image(c->a, c->plan, s, h);
+	if (!raw_fits(image)) {
+		diag_error(c->d, h->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
+			   s->name, image);
+		c->errors++;
+		return;
+	}
 	const char *cname = plan_container_name(c->a, c->p, s, 1);
 	struct cfile f = { .s = s, .cname = arena_printf(c->a, "%s-pre-start-%zu", cname, last + 1) };
 	f.k = (struct sink){ .keys = &f.container, .podman_args = C_PODMAN_ARGS };
@@ -1534,13 +1541,6 @@ static void emit_steps(struct qctx *c, const struct service *s, struct fileset *
 	dependency_keys(c, &f.unit, s, false);
 	step_resource_keys(c, &f.unit, s);
 
-	const char *image = plan_step_image(c->a, c->plan, s, h);
-	if (!raw_fits(image)) {
-		diag_error(c->d, h->loc, "service \"%s\": the image \"%s\" cannot be written to a Quadlet file",
-			   s->name, image);
-		c->errors++;
-		return;
-	}
 	write_key(&f.container, C_CONTAINER_NAME, f.cname);
 	write_key(&f.container, C_IMAGE, image);
 	write_exec(c, &f.container, s, &h->command);
