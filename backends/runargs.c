@@ -293,8 +293,10 @@ static void docker_endpoint(struct ra *r, struct strbuf *sb, const struct servic
 		csv_kv(sb, "link-local-ip", n->link_local_ips.v[i]);
 	if (n->interface_name)
 		csv_kv(sb, "driver-opt", arena_printf(r->a, "com.docker.network.endpoint.ifname=%s", n->interface_name));
-	for (size_t i = 0; i < n->driver_opts.n; i++)
-		csv_kv(sb, "driver-opt", arena_printf(r->a, "%s=%s", n->driver_opts.v[i].key, n->driver_opts.v[i].value));
+	for (size_t i = 0; i < n->driver_opts.n; i++) /* one without a value is left out, as a resource's */
+		if (n->driver_opts.v[i].value)
+			csv_kv(sb, "driver-opt",
+			       arena_printf(r->a, "%s=%s", n->driver_opts.v[i].key, n->driver_opts.v[i].value));
 	if (n->gw_priority != IR_UNSET && plan_has(r->pl, FEAT_GW_PRIORITY))
 		csv_kv(sb, "gw-priority", arena_printf(r->a, "%lld", (long long)n->gw_priority));
 	else if (n->gw_priority != IR_UNSET)
@@ -1048,8 +1050,9 @@ static void push_connect(struct ra *r, const struct service_network *n)
 		push_flag(r, "--link-local-ip", n->link_local_ips.v[i]);
 	if (n->interface_name)
 		push_flag_kv(r, "--driver-opt", "com.docker.network.endpoint.ifname", n->interface_name);
-	for (size_t i = 0; i < n->driver_opts.n; i++)
-		push_flag_kv(r, "--driver-opt", n->driver_opts.v[i].key, n->driver_opts.v[i].value);
+	for (size_t i = 0; i < n->driver_opts.n; i++) /* one without a value is left out, as a resource's */
+		if (n->driver_opts.v[i].value)
+			push_flag_kv(r, "--driver-opt", n->driver_opts.v[i].key, n->driver_opts.v[i].value);
 	if (n->mac_address)
 		cannot(r, n->loc, "networks.mac_address on a network other than the first");
 	if (n->gw_priority != IR_UNSET)
