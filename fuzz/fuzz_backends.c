@@ -87,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.docker_version = docker_versions[(h >> 5) & 3],
 			.namespace = (h & 8) ? "fuzz-ns" : NULL,
 			.format = (h & 16) ? "json" : NULL,
+			.pod = (h & 64) != 0, /* quadlet --pod (refused below 5.0) */
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(backend_names); i++) {
 			const struct backend *b = backend_find(backend_names[i]);
