@@ -1462,6 +1462,25 @@ static void container_body(struct qctx *c, struct cfile *f)
 	flush_podman_args(c, &f->k, f->s->loc);
 }
 
+/* The .container file of f (its [Install] when it has one), named name;
+ * f's buffers are released. */
+static void add_container_file(struct qctx *c, struct fileset *out, struct cfile *f, const char *name,
+			       struct loc loc)
+{
+	struct strbuf text = STRBUF_INIT;
+	file_header(c, &text);
+	section(&text, "Unit", &f->unit);
+	section(&text, "Container", &f->container);
+	section(&text, "Service", &f->service);
+	section(&text, "Install", &f->install);
+	add_file(c, out, name, &text, loc);
+	sb_release(&text);
+	sb_release(&f->unit);
+	sb_release(&f->container);
+	sb_release(&f->service);
+	sb_release(&f->install);
+}
+
 static void emit_container(struct qctx *c, const struct service *s, struct fileset *out)
 {
 	struct cfile f = { .s = s, .cname = plan_container_name(c->a, c->p, s, 1) };
@@ -1472,18 +1491,7 @@ static void emit_container(struct qctx *c, const struct service *s, struct files
 	unit_section(c, &f);
 	container_body(c, &f);
 	service_section(c, &f);
-	struct strbuf text = STRBUF_INIT;
-	file_header(c, &text);
-	section(&text, "Unit", &f.unit);
-	section(&text, "Container", &f.container);
-	section(&text, "Service", &f.service);
-	section(&text, "Install", &f.install);
-	add_file(c, out, qname(c, s->name, ".container"), &text, s->loc);
-	sb_release(&text);
-	sb_release(&f.unit);
-	sb_release(&f.container);
-	sb_release(&f.service);
-	sb_release(&f.install);
+	add_container_file(c, out, &f, qname(c, s->name, ".container"), s->loc);
 }
 
 /* ---- the pre_start steps' unit ---------------------------------------------------------------- */
@@ -1565,17 +1573,7 @@ static void emit_steps(struct qctx *c, const struct service *s, struct fileset *
 	for (size_t i = 0; i <= last; i++)
 		if (s->pre_start[i].per_replica == TRI_TRUE && s->replicas > 1)
 			warn_attr(c, s, s->pre_start[i].loc, "\"per_replica\"");
-
-	struct strbuf text = STRBUF_INIT;
-	file_header(c, &text);
-	section(&text, "Unit", &f.unit);
-	section(&text, "Container", &f.container);
-	section(&text, "Service", &f.service);
-	add_file(c, out, qname(c, s->name, "-pre-start.container"), &text, h->loc);
-	sb_release(&text);
-	sb_release(&f.unit);
-	sb_release(&f.container);
-	sb_release(&f.service);
+	add_container_file(c, out, &f, qname(c, s->name, "-pre-start.container"), h->loc);
 }
 
 /* ---- <project>.pod ------------------------------------------------------------------------------ */
@@ -1588,11 +1586,6 @@ static void push_once(struct qctx *c, struct strvec *v, const char *word)
 	strvec_push(v, c->a, word);
 }
 
-static int str_cmp(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* The networks of s, as a sorted, comma-separated text. */
 static const char *network_set(struct qctx *c, const struct service *s)
 {
@@ -1600,7 +1593,7 @@ static const char *network_set(struct qctx *c, const struct service *s)
 	for (size_t i = 0; i < s->n_networks; i++)
 		strvec_push(&v, c->a, s->networks[i].name);
 	if (v.n > 1)
-		qsort((void *)v.v, v.n, sizeof(*v.v), str_cmp);
+		qsort((void *)v.v, v.n, sizeof(*v.v), str_cmp_ptr);
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < v.n; i++)
 		sb_addf(&sb, "%s%s", i ? "," : "", v.v[i]);
@@ -1710,7 +1703,7 @@ static void emit_pod(struct qctx *c, struct fileset *out)
 			put(c, &k, P_NETWORK, network_ref(c, r), r->loc);
 	}
 	if (aliases.n > 1)
-		qsort((void *)aliases.v, aliases.n, sizeof(*aliases.v), str_cmp);
+		qsort((void *)aliases.v, aliases.n, sizeof(*aliases.v), str_cmp_ptr);
 	for (size_t i = 0; i < aliases.n; i++)
 		put(c, &k, P_NETWORK_ALIAS, aliases.v[i], (struct loc){ 0 });
 	pod_ports(c, &k);

@@ -207,11 +207,6 @@ static void check_health_waits(struct diag *d, const struct plan *pl, const stru
 
 /* ---- bind sources ------------------------------------------------------------------- */
 
-static int str_cmp(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 static struct strlist bind_dirs_of(struct arena *a, const struct service *s)
 {
 	struct strlist l = { 0 };
@@ -223,7 +218,7 @@ static struct strlist bind_dirs_of(struct arena *a, const struct service *s)
 		}
 	}
 	if (l.n > 1)
-		qsort((void *)l.v, l.n, sizeof(*l.v), str_cmp);
+		qsort((void *)l.v, l.n, sizeof(*l.v), str_cmp_ptr);
 	size_t n = 0;
 	for (size_t i = 0; i < l.n; i++)
 		if (!n || strcmp(l.v[n - 1], l.v[i]) != 0)
