@@ -230,6 +230,9 @@ struct qctx {
 	int ver;             /* --podman-version, major*100+minor */
 	bool named;          /* NetworkName=/VolumeName= exist: .network/.volume files */
 	bool pod;            /* --pod: the containers join <project>.pod */
+	/* --pod: the containers' flags the pod takes (DNS, extra hosts),
+	 * unique, in the order written, in the map's (run-long) arena */
+	struct strvec pod_flags;
 	const char *podman;  /* program of our own Exec*= lines */
 	struct strmap units;          /* generated systemd unit name -> what made it */
 	int errors;
@@ -488,6 +491,59 @@ static const char *pod_name(const struct qctx *c, const char *suffix)
 	const char *r = sb_to_arena(&sb, c->a);
 	sb_release(&sb);
 	return r;
+}
+
+/* ---- --pod --------------------------------------------------------------------------------- */
+
+/* What a container in a pod cannot set: the pod's network and UTS
+ * namespaces and its /etc/hosts are shared, and podman refuses these
+ * flags on a container that joins one.  moved: the pod takes every
+ * service's values (pod_file); the others are reported. */
+static const struct {
+	const char *flag;
+	bool moved;
+} pod_flags[] = {
+	{ "--add-host", true }, { "--dns", true },	   { "--dns-option", true }, { "--dns-search", true },
+	{ "--domainname", false }, { "--hostname", false }, { "--mac-address", false }, { "--uts", false },
+};
+
+/* The pod_flags entry of a flag word ("--dns" or "--dns=1.1.1.1"), or -1. */
+static int pod_flag(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pod_flags); i++) {
+		size_t n = strlen(pod_flags[i].flag);
+		if (strncmp(word, pod_flags[i].flag, n) == 0 && (word[n] == '\0' || word[n] == '='))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* word into v unless v has it, copied into arena a */
+static void push_once(struct arena *a, struct strvec *v, const char *word)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], word) == 0)
+			return;
+	strvec_push(v, a, arena_strdup(a, word));
+}
+
+/* In a pod, whether a container's flag (the word "--flag" with its value
+ * apart, or "--flag=value" with value NULL) is the pod's: then it is left
+ * out of the container, and the pod takes it (pod_flags) or it is
+ * reported. */
+static bool pod_level(struct qctx *c, const struct service *s, const char *flag, const char *value,
+		      struct loc loc)
+{
+	int k = c->pod ? pod_flag(flag) : -1;
+	if (k < 0)
+		return false;
+	if (pod_flags[k].moved)
+		push_once(c->units.arena, &c->pod_flags,
+			  value ? arena_concat(c->a, flag, "=", value, (const char *)NULL) : flag);
+	else
+		diag_warning(c->d, loc, "service \"%s\": %s cannot be set on a container in a pod (its network and UTS "
+			     "namespaces are the pod's), ignoring", s->name, pod_flags[k].flag);
+	return true;
 }
 
 static bool has_build_file(const struct qctx *c, const struct service *s)
@@ -901,11 +957,27 @@ static void container_pod(struct qctx *c, struct cfile *f)
 		warn_attr(c, s, s->loc, "\"external_links\"");
 }
 
+/* extra_hosts: AddHost=, or in a pod the pod's --add-host. */
+static void container_hosts(struct qctx *c, struct cfile *f)
+{
+	const struct service *s = f->s;
+	for (size_t i = 0; i < s->extra_hosts.n; i++) {
+		const struct kv *h = &s->extra_hosts.v[i];
+		const char *v = arena_printf(c->a, "%s:%s", h->key, h->value);
+		if (h->value && strcmp(h->value, "host-gateway") == 0 && !plan_has(c->plan, FEAT_HOST_GATEWAY))
+			plan_feature_missing(c->d, c->plan, FEAT_HOST_GATEWAY, s, h->loc, NULL);
+		else if (!pod_level(c, s, "--add-host", v, h->loc))
+			put(c, &f->k, C_ADD_HOST, v, h->loc);
+	}
+}
+
 static void container_networks(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
 	if (c->pod) {
 		container_pod(c, f);
+		if (!s->network_mode)
+			container_hosts(c, f);
 		return;
 	}
 	if (s->network_mode) {
@@ -930,13 +1002,7 @@ static void container_networks(struct qctx *c, struct cfile *f)
 		warn_attr(c, s, s->loc, "\"links\" (service names resolve through network aliases)");
 	if (s->external_links.n)
 		warn_attr(c, s, s->loc, "\"external_links\"");
-	for (size_t i = 0; i < s->extra_hosts.n; i++) {
-		const struct kv *h = &s->extra_hosts.v[i];
-		if (h->value && strcmp(h->value, "host-gateway") == 0 && !plan_has(c->plan, FEAT_HOST_GATEWAY))
-			plan_feature_missing(c->d, c->plan, FEAT_HOST_GATEWAY, s, h->loc, NULL);
-		else
-			put(c, &f->k, C_ADD_HOST, arena_printf(c->a, "%s:%s", h->key, h->value), h->loc);
-	}
+	container_hosts(c, f);
 }
 
 /* ---- [Container]: health ------------------------------------------------------------------------- */
@@ -1060,44 +1126,6 @@ static void container_lifecycle(struct qctx *c, struct cfile *f)
 		put(c, &f->k, C_STOP_TIMEOUT, fmt_secs(c, s->stop_grace_period), s->loc);
 }
 
-/* ---- --pod --------------------------------------------------------------------------------- */
-
-/* What a container in a pod cannot set: the pod's network and UTS
- * namespaces and its /etc/hosts are shared, and podman refuses these
- * flags on a container that joins one.  moved: the pod takes every
- * service's values (pod_file); the others are reported. */
-static const struct {
-	const char *flag;
-	bool moved;
-} pod_flags[] = {
-	{ "--add-host", true }, { "--dns", true },	   { "--dns-option", true }, { "--dns-search", true },
-	{ "--domainname", false }, { "--hostname", false }, { "--mac-address", false }, { "--uts", false },
-};
-
-/* The pod_flags entry of a flag word ("--dns" or "--dns=1.1.1.1"), or -1. */
-static int pod_flag(const char *word)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(pod_flags); i++) {
-		size_t n = strlen(pod_flags[i].flag);
-		if (strncmp(word, pod_flags[i].flag, n) == 0 && (word[n] == '\0' || word[n] == '='))
-			return (int)i;
-	}
-	return -1;
-}
-
-/* In a pod, whether the flag word is the pod's: then it is left out of
- * the container (and reported unless the pod takes it). */
-static bool pod_level(struct qctx *c, const struct service *s, const char *word, struct loc loc)
-{
-	int k = c->pod ? pod_flag(word) : -1;
-	if (k < 0)
-		return false;
-	if (!pod_flags[k].moved)
-		diag_warning(c->d, loc, "service \"%s\": %s cannot be set on a container in a pod (its network and UTS "
-			     "namespaces are the pod's), ignoring", s->name, pod_flags[k].flag);
-	return true;
-}
-
 /* The [Container] key named by the run option table's Quadlet column. */
 static enum qkey container_key(const char *name)
 {
@@ -1115,7 +1143,7 @@ static void container_keys(struct qctx *c, struct cfile *f)
 	struct run_opt *opts;
 	size_t n = run_args_quadlet(c->a, c->d, c->plan, f->s, &opts);
 	for (size_t i = 0; i < n; i++) {
-		if (pod_level(c, f->s, opts[i].flag, opts[i].loc))
+		if (pod_level(c, f->s, opts[i].flag, opts[i].value, opts[i].loc))
 			continue;
 		enum qkey id = container_key(opts[i].key);
 		if (id == Q__MAX) /* a name the table and this file disagree on: a bug, said */
@@ -1133,7 +1161,7 @@ static void container_podman_args(struct qctx *c, struct cfile *f)
 	struct strvec words = { 0 };
 	run_args_podman_args(c->a, c->d, c->plan, f->s, &words);
 	for (size_t i = 0; i < words.n; i++)
-		if (!pod_level(c, f->s, words.v[i], f->s->loc))
+		if (!pod_level(c, f->s, words.v[i], NULL, f->s->loc))
 			put_arg(c, &f->k, words.v[i], f->s->loc);
 }
 
@@ -1578,14 +1606,6 @@ static void emit_steps(struct qctx *c, const struct service *s, struct fileset *
 
 /* ---- <project>.pod ------------------------------------------------------------------------------ */
 
-static void push_once(struct qctx *c, struct strvec *v, const char *word)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if (strcmp(v->v[i], word) == 0)
-			return;
-	strvec_push(v, c->a, word);
-}
-
 /* The networks of s, as a sorted, comma-separated text. */
 static const char *network_set(struct qctx *c, const struct service *s)
 {
@@ -1650,7 +1670,8 @@ static void pod_ports(struct qctx *c, struct sink *k)
  * bind to.  It joins every network a service uses, under every name a
  * service is reached by (service names, container names, aliases), so
  * that the services still reach each other by their compose names; it
- * publishes their ports and takes their DNS settings and extra hosts. */
+ * publishes their ports and takes their DNS settings and extra hosts
+ * (pod_flags, collected while the containers were written). */
 static void emit_pod(struct qctx *c, struct fileset *out)
 {
 	const char *unit = pod_name(c, "-pod.service");
@@ -1660,7 +1681,7 @@ static void emit_pod(struct qctx *c, struct fileset *out)
 	struct sink k = { .keys = &body, .podman_args = P_PODMAN_ARGS };
 	write_key(&body, P_POD_NAME, c->p->name);
 	const char *first_set = NULL, *first_svc = NULL;
-	struct strvec aliases = { 0 }, flags = { 0 };
+	struct strvec aliases = { 0 };
 	for (size_t i = 0; i < c->p->n_services; i++) {
 		const struct service *s = c->p->services[i];
 		if (s->network_mode)
@@ -1673,24 +1694,11 @@ static void emit_pod(struct qctx *c, struct fileset *out)
 				     "pod both are on every network of the project: compose's isolation between "
 				     "them is lost", s->name, set, first_svc, first_set);
 		}
-		push_once(c, &aliases, s->name);
-		push_once(c, &aliases, plan_container_name(c->a, c->p, s, 1));
+		push_once(c->a, &aliases, s->name);
+		push_once(c->a, &aliases, plan_container_name(c->a, c->p, s, 1));
 		for (size_t j = 0; j < s->n_networks; j++)
 			for (size_t a = 0; a < s->networks[j].aliases.n; a++)
-				push_once(c, &aliases, s->networks[j].aliases.v[a]);
-		const struct { const char *flag; const struct strlist *l; } lists[] = {
-			{ "--dns", &s->dns }, { "--dns-option", &s->dns_opt }, { "--dns-search", &s->dns_search },
-		};
-		for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
-			for (size_t j = 0; j < lists[l].l->n; j++)
-				push_once(c, &flags, arena_printf(c->a, "%s=%s", lists[l].flag, lists[l].l->v[j]));
-		for (size_t j = 0; j < s->extra_hosts.n; j++) {
-			const struct kv *h = &s->extra_hosts.v[j];
-			if (h->value && strcmp(h->value, "host-gateway") == 0 && !plan_has(c->plan, FEAT_HOST_GATEWAY))
-				plan_feature_missing(c->d, c->plan, FEAT_HOST_GATEWAY, s, h->loc, NULL);
-			else
-				push_once(c, &flags, arena_printf(c->a, "--add-host=%s:%s", h->key, h->value));
-		}
+				push_once(c->a, &aliases, s->networks[j].aliases.v[a]);
 	}
 	for (size_t i = 0; i < c->p->n_res[RES_NETWORK]; i++) {
 		const struct resource *r = c->p->res[RES_NETWORK][i];
@@ -1713,8 +1721,9 @@ static void emit_pod(struct qctx *c, struct fileset *out)
 	 * unit (BindsTo=).  Quadlet writes its own --exit-policy before
 	 * PodmanArgs=: the last one counts. */
 	put_arg(c, &k, "--exit-policy=continue", (struct loc){ 0 });
-	for (size_t i = 0; i < flags.n; i++)
-		put_arg(c, &k, flags.v[i], (struct loc){ 0 });
+	/* the DNS settings and extra hosts the containers left to the pod */
+	for (size_t i = 0; i < c->pod_flags.n; i++)
+		put_arg(c, &k, c->pod_flags.v[i], (struct loc){ 0 });
 	flush_podman_args(c, &k, (struct loc){ 0 });
 
 	struct strbuf text = STRBUF_INIT;
