@@ -130,7 +130,10 @@ down() {
 
 # down_volumes TARGET UP... -- DOWN...: in the case's copy, UP then DOWN
 # (a down that removes volumes): every volume the up made, named or
-# anonymous, is gone again, as after docker compose down -v
+# anonymous, is gone again, as after docker compose down -v.  The volumes
+# the up made are the project's: those its containers mount and those
+# labelled with it (other tests may make volumes on the same engine
+# meanwhile).
 down_volumes() {
 	t=$1
 	shift
@@ -140,14 +143,22 @@ down_volumes() {
 	before=$(docker volume ls -q | sort | tr '\n' ' ')
 	(cd "$tmp/w/$case" && HOME=$tmp/home eval "$up_cmd") >"$tmp/$t.vup" 2>&1 ||
 		{ fail "$case/$t: up before down -v" && cat "$tmp/$t.vup"; }
-	made=$(docker volume ls -q | sort | tr '\n' ' ')
+	made=$( (docker volume ls -q --filter "label=com.docker.compose.project=$proj"
+		for c in $(docker ps -aq --filter "label=com.docker.compose.project=$proj"); do
+			docker inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{println .Name}}{{end}}{{end}}' "$c"
+		done) | grep -v '^$' | sort -u | while IFS= read -r v; do
+		case " $before " in *" $v "*) ;; *) printf '%s ' "$v" ;; esac
+	done)
 	(cd "$tmp/w/$case" && HOME=$tmp/home "$@") >"$tmp/$t.vdown" 2>&1 ||
 		{ fail "$case/$t: down -v" && cat "$tmp/$t.vdown"; }
-	after=$(docker volume ls -q | sort | tr '\n' ' ')
-	echo "$case/$t: down -v: $(echo "$made" | wc -w) volumes after up, $(echo "$after" | wc -w) after down -v" \
-		"($(echo "$before" | wc -w) before)"
-	if [ "$made" != "$before" ] && [ "$after" = "$before" ]; then ok; else
-		fail "$case/$t: down -v left \"$after\" where there were \"$before\" (after up: \"$made\")"
+	after=" $(docker volume ls -q | tr '\n' ' ')"
+	left=
+	for v in $made; do
+		case "$after " in *" $v "*) left="$left $v" ;; esac
+	done
+	echo "$case/$t: down -v: $(echo "$made" | wc -w) volumes made by the up, $(echo "$left" | wc -w) left after down -v"
+	if [ -n "$made" ] && [ -z "$left" ]; then ok; else
+		fail "$case/$t: down -v left \"$left\" of the up's \"$made\""
 	fi
 }
 # running: the services of the project docker compose -p sees running,
