@@ -1,8 +1,15 @@
 /*
  * k8s.c - the Kubernetes backend (DESIGN.md §6 "Kubernetes", §7): one file
- * per object, `<kind>-<name>.yaml` (or .json with --format json); without
- * -o the driver prints them as one multi-document YAML stream ("# FileName="
- * comments between "---" separators).
+ * per object, `<NN>-<kind>-<name>.yaml` (or .json with --format json);
+ * without -o the driver prints them as one multi-document YAML stream
+ * ("# FileName=" comments between "---" separators).  NN puts them in
+ * dependency order, by name as every consumer reads a directory: 00 the
+ * namespace, 01 what the pods use (claims, ConfigMaps, Secrets, the
+ * waiter's account, the networks' policies), then each service's objects
+ * at 02 + its level (1 + its dependencies' highest), so that a consumer
+ * that runs a stream in order (`podman kube play`, which runs a pod's
+ * init containers before it reads the next document) meets every
+ * dependency before the services that wait for it.
  *
  * Requires a validated project (dependency targets resolved, services in
  * dependency order).  Provides a sorted file set; every compose string
@@ -30,6 +37,11 @@
  *    name) thus waits for health.  service_completed_successfully on a
  *    Job waits with `kubectl wait --for=condition=complete` under a
  *    ServiceAccount allowed to read Jobs.
+ *  - Networks: with more than one, or an internal one, each is a
+ *    NetworkPolicy that lets its pods (labelled composec.network/<name>)
+ *    admit only each other, an internal one's reach only each other and
+ *    DNS; a port published beyond the host admits every client (its own
+ *    policy).  One plain network is the namespace: no policy.
  *  - pre_start steps are init containers after the waits, in order, with
  *    the step's image (default the service's), command as args (the image
  *    ENTRYPOINT stays, as compose runs it), merged environment, the pod's
@@ -72,6 +84,11 @@
 #define LABEL_MANAGED "app.kubernetes.io/managed-by"
 #define LABEL_PROJECT "com.docker.compose.project"
 #define LABEL_SERVICE "com.docker.compose.service"
+#define POD_LABEL_NETWORK "composec.network/" /* + the network's policy name: "true" on its pods */
+#define DNS_PORT 53
+
+/* The file name prefixes that put the objects in dependency order. */
+enum { RANK_NAMESPACE, RANK_SHARED, RANK_SERVICE /* + the service's level */ };
 
 enum wl_kind { WL_DEPLOYMENT, WL_JOB, WL_DAEMONSET, WL__MAX };
 
@@ -118,6 +135,17 @@ struct svc {
 	struct pmount *mounts;
 	size_t n_mounts;
 	struct strvec aliases; /* its network aliases' Services (DNS-1035 labels) */
+	int level;             /* 0 without dependencies, else 1 + its dependencies' highest */
+	struct cport *open;    /* ports published beyond the host: open to every pod */
+	size_t n_open;
+	const char *open_policy; /* its NetworkPolicy for them, when there are policies */
+};
+
+/* A compose network, as a NetworkPolicy and a pod label. */
+struct knet {
+	const struct resource *r;
+	const char *name; /* the policy's name and its pod label's name part */
+	size_t members;   /* services on it */
 };
 
 struct k8s {
@@ -135,6 +163,11 @@ struct k8s {
 	bool failed;
 	size_t *vol_users;         /* per volume: see volume_users; NULL until asked */
 	int64_t *vol_replicas;
+	struct knet *nets;         /* parallel to p->res[RES_NETWORK] */
+	bool policies;             /* NetworkPolicies isolate the networks */
+	bool internal;             /* some network used is internal */
+	int rank;                  /* the file name prefix of the next object */
+	int rank_width;
 };
 
 /* ---- names ----------------------------------------------------------------------- */
@@ -386,7 +419,7 @@ static struct emit *doc_begin(struct k8s *k, struct doc *d, const char *api, con
 	struct strbuf lower = STRBUF_INIT;
 	for (const char *c = kind; *c; c++)
 		sb_addc(&lower, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
-	d->file = arena_printf(k->a, "%s%s-%s.%s", strcmp(kind, "Namespace") == 0 ? "00-" : "", lower.buf, name,
+	d->file = arena_printf(k->a, "%0*d-%s-%s.%s", k->rank_width, k->rank, lower.buf, name,
 			       k->fmt == EMIT_JSON ? "json" : "yaml");
 	sb_release(&lower);
 	if (k->fmt == EMIT_YAML) {
@@ -508,6 +541,17 @@ static void add_cport(struct k8s *k, struct svc *sv, uint32_t port, enum port_pr
 	sv->cports[sv->n_cports++] = (struct cport){ port, proto };
 }
 
+/* A container port published beyond the host: compose lets every client
+ * reach it (through the host), whatever its networks. */
+static void add_open(struct k8s *k, struct svc *sv, uint32_t port, enum port_proto proto)
+{
+	for (size_t i = 0; i < sv->n_open; i++)
+		if (sv->open[i].port == port && sv->open[i].proto == proto)
+			return;
+	sv->open = arena_grow(k->a, sv->open, sv->n_open * sizeof(*sv->open), (sv->n_open + 1) * sizeof(*sv->open));
+	sv->open[sv->n_open++] = (struct cport){ port, proto };
+}
+
 /* A Service port; the name is the compose port's name when it is a valid
  * IANA service name, else <proto>-<port>. */
 static void add_sport(struct k8s *k, struct svc *sv, uint32_t port, uint32_t target, enum port_proto proto,
@@ -573,6 +617,8 @@ static void collect_ports(struct k8s *k, struct svc *sv)
 		}
 		if (pt->published && pt->published_lo == pt->published_hi && pt->published_lo != pt->target)
 			add_sport(k, sv, pt->published_lo, pt->target, pt->protocol, pt);
+		if (pt->published)
+			add_open(k, sv, pt->target, pt->protocol);
 		published = published || pt->published;
 		if (pt->mode == PORT_HOST)
 			diag_warning(k->d, pt->loc,
@@ -1389,11 +1435,25 @@ static void emit_pod_spec(struct k8s *k, struct emit *e, const struct svc *sv)
 	emit_map_end(e);
 }
 
+/* The pod's labels: the selector's, and one per network its policies
+ * select it by. */
+static void emit_pod_labels(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	key_map(e, "labels");
+	emit_selector(k, e, sv);
+	for (size_t i = 0; k->policies && i < sv->s->n_networks; i++) {
+		size_t n = project_resource_index(k->p, RES_NETWORK, sv->s->networks[i].name);
+		if (n < k->p->n_res[RES_NETWORK] && k->nets[n].name)
+			kv_str(e, arena_printf(k->a, POD_LABEL_NETWORK "%s", k->nets[n].name), "true");
+	}
+	emit_map_end(e);
+}
+
 static void emit_template(struct k8s *k, struct emit *e, const struct svc *sv)
 {
 	key_map(e, "template");
 	key_map(e, "metadata");
-	emit_labels(k, e, sv, false);
+	emit_pod_labels(k, e, sv);
 	emit_annotations(k, e, &sv->s->labels, &sv->s->annotations, false);
 	emit_map_end(e);
 	emit_pod_spec(k, e, sv);
@@ -1641,6 +1701,116 @@ static void emit_file_object(struct k8s *k, const struct resource *r)
 	sb_release(&b64);
 }
 
+/* ---- NetworkPolicies ----------------------------------------------------------------- */
+
+/* The pods on network n: its label, and the project's unless the network
+ * is external (shared with other projects, as in compose). */
+static void emit_net_match(struct k8s *k, struct emit *e, const struct knet *n)
+{
+	key_map(e, "podSelector");
+	key_map(e, "matchLabels");
+	if (!n->r->external)
+		kv_str(e, LABEL_PROJECT, k->project_label);
+	kv_str(e, arena_printf(k->a, POD_LABEL_NETWORK "%s", n->name), "true");
+	emit_map_end(e);
+	emit_map_end(e);
+}
+
+static void emit_port_rule(struct emit *e, uint32_t port, enum port_proto proto)
+{
+	emit_map_begin(e);
+	kv_int(e, "port", port);
+	kv_str(e, "protocol", proto_upper[proto]);
+	emit_map_end(e);
+}
+
+/* Network n isolates its pods as compose's network does: they admit
+ * traffic from the pods on it (a pod on several networks is selected by
+ * each one's policy, and Kubernetes admits what any of them admits).  An
+ * internal network's pods reach only each other, and DNS (port 53 at any
+ * address: the cluster's resolver is kube-dns or a node-local cache);
+ * once one network restricts egress, the others say that theirs may
+ * reach anything, so that a pod on both keeps its way out. */
+static void emit_network_policy(struct k8s *k, const struct knet *n)
+{
+	bool internal = n->r->internal == TRI_TRUE;
+	struct doc d;
+	const char *what = arena_printf(k->a, "network \"%s\": its services admit only each other%s", n->r->key,
+					internal ? "; internal: they reach only each other and DNS" : "");
+	struct emit *e = doc_begin(k, &d, "networking.k8s.io/v1", "NetworkPolicy", n->name, n->r->loc, what);
+	emit_labels(k, e, NULL, true);
+	meta_end(e);
+	key_map(e, "spec");
+	emit_net_match(k, e, n);
+	key_seq(e, "policyTypes");
+	emit_str(e, "Ingress");
+	if (k->internal)
+		emit_str(e, "Egress");
+	emit_seq_end(e);
+	key_seq(e, "ingress");
+	emit_map_begin(e);
+	key_seq(e, "from");
+	emit_map_begin(e);
+	emit_net_match(k, e, n);
+	emit_map_end(e);
+	emit_seq_end(e);
+	emit_map_end(e);
+	emit_seq_end(e);
+	if (k->internal) {
+		key_seq(e, "egress");
+		emit_map_begin(e);
+		if (internal) {
+			key_seq(e, "to");
+			emit_map_begin(e);
+			emit_net_match(k, e, n);
+			emit_map_end(e);
+			emit_seq_end(e);
+			emit_map_end(e);
+			emit_map_begin(e);
+			key_seq(e, "ports");
+			emit_port_rule(e, DNS_PORT, PROTO_UDP);
+			emit_port_rule(e, DNS_PORT, PROTO_TCP);
+			emit_seq_end(e);
+		}
+		emit_map_end(e);
+		emit_seq_end(e);
+	}
+	emit_map_end(e);
+	doc_end(k, &d);
+}
+
+/* A published port is reached from anywhere in compose (through the
+ * host), whatever the client's networks: its service's pods admit it from
+ * every source. */
+static void emit_open_policy(struct k8s *k, const struct svc *sv)
+{
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "networking.k8s.io/v1", "NetworkPolicy", sv->open_policy, sv->s->loc,
+				   arena_printf(k->a, "service \"%s\": its published ports admit every client",
+						sv->s->name));
+	emit_labels(k, e, sv, true);
+	meta_end(e);
+	key_map(e, "spec");
+	key_map(e, "podSelector");
+	key_map(e, "matchLabels");
+	emit_selector(k, e, sv);
+	emit_map_end(e);
+	emit_map_end(e);
+	key_seq(e, "policyTypes");
+	emit_str(e, "Ingress");
+	emit_seq_end(e);
+	key_seq(e, "ingress");
+	emit_map_begin(e);
+	key_seq(e, "ports");
+	for (size_t i = 0; i < sv->n_open; i++)
+		emit_port_rule(e, sv->open[i].port, sv->open[i].proto);
+	emit_seq_end(e);
+	emit_map_end(e);
+	emit_seq_end(e);
+	emit_map_end(e);
+	doc_end(k, &d);
+}
+
 #define WAITER_WHAT "the ServiceAccount of init containers that wait for Jobs to complete"
 
 static void emit_waiter_role(struct k8s *k)
@@ -1774,10 +1944,10 @@ static void warn_unexpressed(struct k8s *k, const struct service *s)
 			     s->name, plan_image_name(k->a, k->p, s));
 	for (size_t i = 0; i < s->n_networks; i++) {
 		const struct service_network *n = &s->networks[i];
-		if (n->aliases.n || n->ipv4_address || n->ipv6_address || n->mac_address)
+		if (n->ipv4_address || n->ipv6_address || n->mac_address)
 			diag_warning(k->d, n->loc,
-				     "service \"%s\": aliases and addresses on network \"%s\" cannot be expressed (the "
-				     "Service name is the only DNS name), ignoring",
+				     "service \"%s\": addresses on network \"%s\" cannot be expressed (pods get the "
+				     "cluster's), ignoring",
 				     s->name, n->name);
 	}
 	for (size_t i = 0; i < s->links.n; i++)
@@ -1791,16 +1961,83 @@ static void warn_unexpressed(struct k8s *k, const struct service *s)
 			     s->name);
 }
 
-/* Compose networks isolate services; a namespace does not. */
-static void warn_networks(struct k8s *k)
+static bool on_network(const struct service *s, const char *net)
+{
+	for (size_t i = 0; i < s->n_networks; i++)
+		if (strcmp(s->networks[i].name, net) == 0)
+			return true;
+	return false;
+}
+
+/* A wait init container connects to its dependency's Service (when it
+ * has a TCP port; else it asks DNS): the policies let it only where the
+ * two share a network (compose's
+ * depends_on needs none); `kubectl wait` needs the API server, which an
+ * internal network does not reach. */
+static void check_isolated_waits(struct k8s *k, const struct svc *sv)
+{
+	const struct service *s = sv->s;
+	bool out = !s->n_networks;
+	for (size_t i = 0; i < s->n_networks && !out; i++)
+		out = !s->networks[i].def || s->networks[i].def->internal != TRI_TRUE;
+	for (size_t i = 0; i < s->n_depends_on; i++) {
+		const struct dependency *dep = &s->depends_on[i];
+		if (!dep->target || !dep->required)
+			continue;
+		const struct svc *t = svc_of(k, dep->target);
+		if (dep->condition == DEP_COMPLETED && t->kind == WL_JOB) {
+			if (!out)
+				diag_warning(k->d, dep->loc,
+					     "service \"%s\" waits for \"%s\" with kubectl, but its networks are internal: "
+					     "the NetworkPolicies keep it from the API server, the wait never ends",
+					     s->name, dep->service);
+			continue;
+		}
+		bool shared = false, tcp = false; /* without a TCP port it asks DNS, which is allowed */
+		for (size_t j = 0; j < s->n_networks && !shared; j++)
+			shared = on_network(dep->target, s->networks[j].name);
+		for (size_t j = 0; j < t->n_sports && !tcp; j++)
+			tcp = t->sports[j].proto == PROTO_TCP;
+		if (!shared && tcp && dep->target->n_networks)
+			diag_warning(k->d, dep->loc,
+				     "service \"%s\" waits for \"%s\", but they share no network: the NetworkPolicies "
+				     "keep its wait container from reaching \"%s\", the wait never ends",
+				     s->name, dep->service, dep->service);
+	}
+}
+
+/* The networks services join, named; policies when there is isolation
+ * to express: more than one network, or an internal one (one network
+ * admits every pod of the project, as the namespace does). */
+static void analyse_networks(struct k8s *k)
 {
 	const struct project *p = k->p;
-	if (p->n_res[RES_NETWORK] < 2)
-		return;
-	diag_warning(k->d, p->res[RES_NETWORK][0]->loc,
-		     "the %zu networks cannot be expressed: every pod of the namespace reaches every Service "
-		     "(a NetworkPolicy would restrict it)",
-		     p->n_res[RES_NETWORK]);
+	size_t nn = p->n_res[RES_NETWORK], used = 0;
+	k->nets = arena_alloc(k->a, (nn + 1) * sizeof(*k->nets));
+	for (size_t i = 0; i < p->n_services; i++)
+		for (size_t j = 0; j < p->services[i]->n_networks; j++) {
+			size_t n = project_resource_index(p, RES_NETWORK, p->services[i]->networks[j].name);
+			if (n < nn)
+				k->nets[n].members++;
+		}
+	for (size_t n = 0; n < nn; n++) {
+		const struct resource *r = p->res[RES_NETWORK][n];
+		k->nets[n].r = r;
+		if (!k->nets[n].members)
+			continue;
+		used++;
+		k->internal = k->internal || r->internal == TRI_TRUE;
+		k->nets[n].name = name_alloc(k, "networkpolicy", r->external && r->name ? r->name : r->key,
+					     NAME_MAX_LABEL, false);
+	}
+	k->policies = used > 1 || k->internal;
+	for (size_t i = 0; k->policies && i < p->n_services; i++)
+		check_isolated_waits(k, &k->svcs[i]);
+	for (size_t i = 0; k->policies && i < p->n_services; i++)
+		if (k->svcs[i].n_open)
+			k->svcs[i].open_policy = name_alloc(k, "networkpolicy",
+							    arena_printf(k->a, "%s-published", k->svcs[i].name),
+							    NAME_MAX_LABEL, false);
 }
 
 /* ---- analysis ---------------------------------------------------------------------- */
@@ -1905,10 +2142,25 @@ static void analyse(struct k8s *k)
 		collect_ports(k, &k->svcs[i]);
 		collect_volumes(k, &k->svcs[i]);
 	}
-	for (size_t i = 0; i < p->n_services; i++)
-		for (size_t j = 0; j < p->services[i]->n_depends_on; j++)
-			if (p->services[i]->depends_on[j].target)
-				check_dependency(k, &k->svcs[i], &p->services[i]->depends_on[j]);
+	/* in dependency order: a level is known before its dependents ask */
+	int top = 0;
+	for (size_t i = 0; i < p->n_services; i++) {
+		struct svc *sv = &k->svcs[project_service_index(p, p->order[i])];
+		for (size_t j = 0; j < sv->s->n_depends_on; j++) {
+			const struct dependency *dep = &sv->s->depends_on[j];
+			if (!dep->target)
+				continue;
+			check_dependency(k, sv, dep);
+			const struct svc *t = svc_of(k, dep->target);
+			if (t && t->level + 1 > sv->level)
+				sv->level = t->level + 1;
+		}
+		top = sv->level > top ? sv->level : top;
+	}
+	k->rank_width = 2;
+	for (int r = RANK_SERVICE + top; r >= 100; r /= 10)
+		k->rank_width++;
+	analyse_networks(k);
 }
 
 /* ---- the backend --------------------------------------------------------------------- */
@@ -1932,6 +2184,10 @@ static int check_options(struct k8s *k)
 static void emit_resources_of_project(struct k8s *k)
 {
 	const struct project *p = k->p;
+	k->rank = RANK_SHARED;
+	for (size_t i = 0; k->policies && i < p->n_res[RES_NETWORK]; i++)
+		if (k->nets[i].name)
+			emit_network_policy(k, &k->nets[i]);
 	for (size_t i = 0; i < p->n_res[RES_VOLUME]; i++)
 		if (!p->res[RES_VOLUME][i]->external)
 			emit_claim(k, p->res[RES_VOLUME][i]);
@@ -1944,6 +2200,7 @@ static void emit_resources_of_project(struct k8s *k)
 		waiter = waiter || k->svcs[i].waits_job;
 	if (waiter)
 		emit_waiter(k);
+	k->rank = RANK_NAMESPACE;
 	if (k->o->namespace)
 		emit_namespace(k);
 }
@@ -1959,7 +2216,6 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 	k.project_label = label_value_ok(p->name) ? p->name : dns_label(a, p->name, NAME_MAX_LABEL, false);
 	k.waiter = sub_name(&k, p->name, "wait");
 	analyse(&k);
-	warn_networks(&k);
 	/* what a service's documents need while they are written is scratch,
 	 * reused from one service to the next (names and the per-service
 	 * tables were made by analyse, in the arena; documents go to the
@@ -1971,6 +2227,7 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 	k.a = &scratch;
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct svc *sv = &k.svcs[i];
+		k.rank = RANK_SERVICE + sv->level;
 		warn_unexpressed(&k, sv->s);
 		emit_workload(&k, sv);
 		/* every service, so that its name resolves as in compose, and
@@ -1978,6 +2235,8 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 		emit_service(&k, sv, sv->name);
 		for (size_t j = 0; j < sv->aliases.n; j++)
 			emit_service(&k, sv, sv->aliases.v[j]);
+		if (sv->open_policy)
+			emit_open_policy(&k, sv);
 		arena_rewind(&scratch, mark);
 	}
 	k.a = a;

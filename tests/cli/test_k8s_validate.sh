@@ -14,6 +14,10 @@
 #   4. Hostile strings read back, kubelet-expanded, as compose gives them
 #      (hostile.mjs), and on the kompose-style cases everything kompose
 #      emits is carried (kompose.mjs).
+#   5. Every compiled case behaves as compose on the network (network.mjs):
+#      each service reached by its name and aliases, each connection between
+#      services admitted or refused by the NetworkPolicies as compose's
+#      networks do, no livenessProbe unless asked.
 #
 # Needs node and npm (the npm registry for the first `npm ci`); without
 # them the test is skipped, which fails the run with COMPOSEC_REQUIRE_TOOLS=1.
@@ -163,5 +167,27 @@ for name in k8s-kompose-app k8s-kompose-guestbook; do
 	fi
 	tail -n 1 "$tmp/kompose.log"
 done
+
+# --- 5. names, isolation and probes as compose has them --------------------------------------
+# every compiled case: each service reached by name, each connection admitted
+# or refused by the NetworkPolicies as compose's networks do (network.mjs)
+start=$(date +%s%N)
+nets=0 admitted=0 refused=0 policies=0
+for compiled in "$out"/*/; do
+	compiled=${compiled%/}
+	name=${compiled##*/}
+	[ "$name" != stream ] || continue
+	run_case "$top/golden/$name" config --format json >"$tmp/config.json" 2>/dev/null || continue
+	if (cd "$k8s" && node network.mjs "$tmp/config.json" "$compiled") >"$tmp/network.log" 2>&1; then ok; else
+		fail "$name: the cluster does not reach and refuse as compose does:"
+		head -n 20 "$tmp/network.log"
+	fi
+	set -- $(sed -n 's/^network: .* \([0-9]*\) NetworkPolicies, \([0-9]*\) connections admitted and \([0-9]*\) refused.*/\1 \2 \3/p' "$tmp/network.log")
+	if [ $# -eq 3 ]; then
+		nets=$((nets + 1)) policies=$((policies + $1)) admitted=$((admitted + $2)) refused=$((refused + $3))
+	fi
+done
+echo "network: $nets cases, $policies NetworkPolicies, $admitted connections admitted and $refused refused as compose does ($((($(date +%s%N) - start) / 1000000)) ms)"
+[ "$nets" -gt 100 ] && [ "$refused" -gt 0 ] && [ "$policies" -gt 0 ] && ok || fail "network: too few cases checked ($nets)"
 
 finish

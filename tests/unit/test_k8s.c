@@ -96,10 +96,20 @@ static void emit_ok(struct fx *f, const char *yaml)
 	assert_int_equal(emit_with(f, yaml, NULL, NULL), 0);
 }
 
+/* A file's name without the order prefix ("03-deployment-app.yaml" is
+ * "deployment-app.yaml"); test_document_order checks the prefixes. */
+static const char *unranked(const char *path)
+{
+	const char *p = path;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p > path && *p == '-' ? p + 1 : path;
+}
+
 static const char *doc(struct fx *f, const char *name)
 {
 	for (size_t i = 0; i < f->fs.n; i++)
-		if (strcmp(f->fs.files[i].path, name) == 0)
+		if (strcmp(unranked(f->fs.files[i].path), name) == 0)
 			return f->fs.files[i].data;
 	fail_msg("no file %s", name);
 	return NULL;
@@ -108,7 +118,7 @@ static const char *doc(struct fx *f, const char *name)
 static bool has_doc(struct fx *f, const char *name)
 {
 	for (size_t i = 0; i < f->fs.n; i++)
-		if (strcmp(f->fs.files[i].path, name) == 0)
+		if (strcmp(unranked(f->fs.files[i].path), name) == 0)
 			return true;
 	return false;
 }
@@ -362,7 +372,7 @@ static void test_names(void **state)
 	assert_true(has_doc(f, "deployment-x-9lives.yaml"));
 	size_t hashed = 0;
 	for (size_t i = 0; i < f->fs.n; i++)
-		hashed += strncmp(f->fs.files[i].path, "deployment-web-app-", 19) == 0;
+		hashed += strncmp(unranked(f->fs.files[i].path), "deployment-web-app-", 19) == 0;
 	assert_int_equal(hashed, 2);
 	assert_has(f->d.out.buf, "service \"9lives\" is named \"x-9lives\" in Kubernetes");
 	assert_has(f->d.out.buf, "service \"Web_App\" is named \"web-app-");
@@ -582,13 +592,127 @@ static void test_security_and_resources(void **state)
 
 /* ---- options ------------------------------------------------------------------------ */
 
+/* File names put the objects in dependency order: the namespace, what
+ * pods use, then every service after those it depends on, whatever the
+ * names (a stream runs in that order under podman kube play). */
+static void test_document_order(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(emit_with(f,
+				   "services:\n"
+				   "  a-app:\n    image: x\n    depends_on: [m-cache, z-db]\n"
+				   "  m-cache:\n    image: x\n    depends_on: [z-db]\n    volumes: [data:/d]\n"
+				   "  z-db:\n    image: x\n"
+				   "  b-lone:\n    image: x\n"
+				   "volumes:\n  data:\n",
+				   "ns", NULL),
+			 0);
+	static const char *const want[] = {
+		"00-namespace-ns.yaml",	 "01-persistentvolumeclaim-data.yaml",
+		"02-deployment-b-lone.yaml", "02-deployment-z-db.yaml",
+		"02-service-b-lone.yaml",	 "02-service-z-db.yaml",
+		"03-deployment-m-cache.yaml", "03-service-m-cache.yaml",
+		"04-deployment-a-app.yaml",	 "04-service-a-app.yaml",
+	};
+	assert_int_equal(f->fs.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < f->fs.n; i++)
+		assert_string_equal(f->fs.files[i].path, want[i]);
+}
+
+/* A chain deeper than 97 levels widens the prefix: names still sort in
+ * dependency order. */
+static void test_document_order_deep(void **state)
+{
+	struct fx *f = *state;
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "services:\n  s0:\n    image: x\n");
+	for (int i = 1; i < 120; i++)
+		sb_addf(&sb, "  s%d:\n    image: x\n    depends_on: [s%d]\n", i, i - 1);
+	emit_ok(f, sb.buf);
+	sb_release(&sb);
+	assert_true(has_doc(f, "deployment-s119.yaml"));
+	assert_string_equal(f->fs.files[0].path, "002-deployment-s0.yaml");
+	assert_string_equal(f->fs.files[f->fs.n - 1].path, "121-service-s119.yaml");
+	for (size_t i = 0; i + 2 < f->fs.n; i += 2) /* deployment, service: one level each */
+		assert_int_equal(atoi(f->fs.files[i + 2].path), atoi(f->fs.files[i].path) + 1);
+}
+
+/* Networks isolate as in compose: one NetworkPolicy per network (its
+ * pods admit only each other; internal: reach only each other and DNS),
+ * published ports open to every client; one plain network needs none. */
+static void test_network_policies(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "name: np\n"
+		   "services:\n"
+		   "  web:\n    image: x\n    ports: [\"8080:80\", \"127.0.0.1:9000:9000\"]\n    networks: [front]\n"
+		   "  api:\n    image: x\n    networks: [front, back]\n    depends_on: [web]\n"
+		   "  db:\n    image: x\n    networks: [back]\n    depends_on: [web]\n"
+		   "networks:\n  front:\n  back:\n    internal: true\n");
+	assert_has(doc(f, "deployment-api.yaml"), "      labels:\n"
+						  "        com.docker.compose.project: np\n"
+						  "        com.docker.compose.service: api\n"
+						  "        composec.network/back: \"true\"\n"
+						  "        composec.network/front: \"true\"\n");
+	const char *sel = "    matchLabels:\n"
+			  "      com.docker.compose.project: np\n"
+			  "      composec.network/back: \"true\"\n";
+	assert_string_equal(strstr(doc(f, "networkpolicy-back.yaml"), "spec:"),
+			    arena_printf(&f->a,
+					 "spec:\n"
+					 "  podSelector:\n%s"
+					 "  policyTypes:\n    - Ingress\n    - Egress\n"
+					 "  ingress:\n    - from:\n        - podSelector:\n"
+					 "            matchLabels:\n"
+					 "              com.docker.compose.project: np\n"
+					 "              composec.network/back: \"true\"\n"
+					 "  egress:\n    - to:\n        - podSelector:\n"
+					 "            matchLabels:\n"
+					 "              com.docker.compose.project: np\n"
+					 "              composec.network/back: \"true\"\n"
+					 "    - ports:\n"
+					 "        - port: 53\n          protocol: UDP\n"
+					 "        - port: 53\n          protocol: TCP\n",
+					 sel));
+	/* not internal: its pods keep their way out, when another restricts it */
+	assert_has(doc(f, "networkpolicy-front.yaml"), "  egress:\n    - {}\n");
+	const char *pub = doc(f, "networkpolicy-web-published.yaml");
+	assert_has(pub, "  ingress:\n    - ports:\n        - port: 80\n          protocol: TCP\n");
+	assert_lacks(pub, "9000"); /* published on the loopback: the host's alone */
+	assert_has(f->d.out.buf, "service \"db\" waits for \"web\", but they share no network");
+	assert_lacks(f->d.out.buf, "service \"api\" waits for \"web\"");
+	assert_string_equal(f->fs.files[0].path, "01-networkpolicy-back.yaml");
+	assert_true(has_doc(f, "networkpolicy-web-published.yaml"));
+}
+
+/* One network, not internal: the namespace isolates the project, no
+ * policy and no network labels; two make policies, and an external
+ * network's selector leaves out the project (compose shares it). */
+static void test_network_policies_when(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "name: one\nservices:\n  a:\n    image: x\n  b:\n    image: x\n    ports: [\"80:80\"]\n");
+	for (size_t i = 0; i < f->fs.n; i++) {
+		assert_lacks(f->fs.files[i].path, "networkpolicy");
+		assert_lacks(f->fs.files[i].data, "composec.network/");
+	}
+	fileset_init(&f->fs, &f->a);
+	emit_ok(f, "name: two\nservices:\n  a:\n    image: x\n    networks: [shared, own]\n"
+		   "networks:\n  own:\n  shared:\n    external: true\n    name: The_Shared\n");
+	const char *shared = doc(f, "networkpolicy-the-shared.yaml");
+	assert_has(shared, "  podSelector:\n    matchLabels:\n      composec.network/the-shared: \"true\"\n");
+	assert_lacks(strstr(shared, "spec:"), "com.docker.compose.project");
+	assert_lacks(shared, "Egress");
+	assert_has(strstr(doc(f, "networkpolicy-own.yaml"), "spec:"), "com.docker.compose.project: two\n");
+}
+
 static void test_namespace_and_json(void **state)
 {
 	struct fx *f = *state;
 	assert_int_equal(emit_with(f, "services:\n  a: {image: a}\n", "prod", "json"), 0);
 	assert_int_equal(f->fs.n, 3); /* the namespace, a's Deployment and Service */
 	assert_string_equal(f->fs.files[0].path, "00-namespace-prod.json");
-	assert_has(doc(f, "00-namespace-prod.json"), "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\",\n");
+	assert_has(doc(f, "namespace-prod.json"), "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Namespace\",\n");
 	assert_has(doc(f, "deployment-a.json"), "    \"name\": \"a\",\n    \"namespace\": \"prod\",\n");
 }
 
@@ -641,6 +765,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unsafe_sysctls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volumes_configs_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_security_and_resources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_document_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_document_order_deep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_policies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_policies_when, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_and_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),

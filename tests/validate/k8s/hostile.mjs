@@ -62,7 +62,7 @@ function same(what, want, got) {
 }
 
 const workloads = new Map();
-for (const f of readdirSync(dir).filter((f) => /^(deployment|job|daemonset)-.*\.yaml$/.test(f))) {
+for (const f of readdirSync(dir).filter((f) => /^([0-9]+-)?(deployment|job|daemonset)-.*\.yaml$/.test(f))) {
   const o = YAML.parse(readFileSync(join(dir, f), "utf8"));
   workloads.set(o.metadata.labels["com.docker.compose.service"], o);
 }
