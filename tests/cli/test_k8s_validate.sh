@@ -182,12 +182,15 @@ for compiled in "$out"/*/; do
 		fail "$name: the cluster does not reach and refuse as compose does:"
 		head -n 20 "$tmp/network.log"
 	fi
+	# shellcheck disable=SC2046 # three numbers, or none
 	set -- $(sed -n 's/^network: .* \([0-9]*\) NetworkPolicies, \([0-9]*\) connections admitted and \([0-9]*\) refused.*/\1 \2 \3/p' "$tmp/network.log")
 	if [ $# -eq 3 ]; then
 		nets=$((nets + 1)) policies=$((policies + $1)) admitted=$((admitted + $2)) refused=$((refused + $3))
 	fi
 done
 echo "network: $nets cases, $policies NetworkPolicies, $admitted connections admitted and $refused refused as compose does ($((($(date +%s%N) - start) / 1000000)) ms)"
-[ "$nets" -gt 100 ] && [ "$refused" -gt 0 ] && [ "$policies" -gt 0 ] && ok || fail "network: too few cases checked ($nets)"
+if [ "$nets" -gt 100 ] && [ "$refused" -gt 0 ] && [ "$policies" -gt 0 ]; then ok; else
+	fail "network: too few cases, policies or refusals checked ($nets, $policies, $refused)"
+fi
 
 finish

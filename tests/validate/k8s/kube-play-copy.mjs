@@ -1,28 +1,30 @@
-// kube-play-copy.mjs - turn composec's Kubernetes manifests into a file
-// that Debian's podman 4.3 `kube play` runs (TESTING.md, "Kubernetes
-// manifests"), changing only what that harness needs, never the commands,
+// kube-play-copy.mjs - composec's Kubernetes manifests as a stream for
+// `podman kube play` (TESTING.md, "Kubernetes manifests"), in the order
+// composec names them (dependency order: kube play runs a stream in order),
+// changing only what the engine forces, never the order, the commands,
 // environment, volumes or init containers under test:
-//   - each Deployment, DaemonSet or Job becomes a Pod with the workload's
-//     name and pod template (podman names a Deployment's pod "<name>-pod-0",
-//     and its DNS answers pod names: "db" must resolve as the Service would);
-//   - restartPolicy Never (with Always, podman 4.3 restarts the first init
-//     container forever: containers/podman#16343), imagePullPolicy Never;
-//   - images map to local ones: IMAGE_MAP is "from=to,..." with "*" for
-//     every image not listed;
-//   - PersistentVolumeClaims (podman volumes) are renamed PREFIX-<name>, so
-//     that the test cannot touch another volume;
-//   - pods are ordered so that a pod comes after those its wait-for-*
-//     init containers wait for (kube play starts them in order, running
-//     init containers to completion);
-//   - kinds podman ignores (Service, ...) are dropped.
-// usage: node kube-play-copy.mjs DIR IMAGE_MAP PREFIX > play.yaml
+//   - images map to local ones (no registry here): IMAGE_MAP is
+//     "from=to,..." with "*" for every image not listed; imagePullPolicy
+//     Never;
+//   - with --podman43, for Debian 12's podman 4.3: each Deployment,
+//     DaemonSet or Job becomes a Pod with the workload's name and pod
+//     template (4.3 names a Deployment's pod "<name>-pod-0", and its DNS
+//     answers pod names, not Services: "db" must resolve as the Service
+//     would), with restartPolicy Never (with Always, 4.3 restarts the first
+//     init container forever: containers/podman#16343); kinds 4.3 refuses
+//     (Service, ...) are left out.  podman 5.8 plays the documents as they
+//     are.
+// usage: node kube-play-copy.mjs [--podman43] DIR IMAGE_MAP > play.yaml
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
 
-const [dir, mapArg, prefix] = process.argv.slice(2);
-if (!dir || !mapArg || !prefix) {
-  console.error("usage: node kube-play-copy.mjs DIR IMAGE_MAP PREFIX");
+const args = process.argv.slice(2);
+const podman43 = args[0] === "--podman43";
+if (podman43) args.shift();
+const [dir, mapArg] = args;
+if (!dir || !mapArg) {
+  console.error("usage: node kube-play-copy.mjs [--podman43] DIR IMAGE_MAP");
   process.exit(2);
 }
 const imageMap = new Map(mapArg.split(",").map((kv) => kv.split("=")));
@@ -34,39 +36,27 @@ const objects = readdirSync(dir)
   .flatMap((f) => YAML.parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS()))
   .filter(Boolean);
 
-const claims = [];
-const pods = [];
+const out = [];
 for (const o of objects) {
-  if (o.kind === "PersistentVolumeClaim") {
-    o.metadata.name = `${prefix}-${o.metadata.name}`;
-    claims.push(o);
-  } else if (["Deployment", "DaemonSet", "Job"].includes(o.kind)) {
+  if (["Deployment", "DaemonSet", "Job"].includes(o.kind)) {
     const spec = o.spec.template.spec;
-    spec.restartPolicy = "Never";
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
       c.image = mapImage(c.image);
       c.imagePullPolicy = "Never";
     }
-    for (const v of spec.volumes ?? [])
-      if (v.persistentVolumeClaim) v.persistentVolumeClaim.claimName = `${prefix}-${v.persistentVolumeClaim.claimName}`;
-    pods.push({
+    if (!podman43) {
+      out.push(o);
+      continue;
+    }
+    spec.restartPolicy = "Never";
+    out.push({
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: o.metadata.name, labels: o.spec.template.metadata?.labels },
       spec,
     });
+  } else if (!podman43 || o.kind === "PersistentVolumeClaim") {
+    out.push(o);
   }
 }
-
-// Dependencies first: a pod waits (wait-for-<name>) for the pods it names.
-const waitsFor = (p) =>
-  (p.spec.initContainers ?? []).filter((c) => c.name.startsWith("wait-for-")).map((c) => c.name.slice(9));
-const ordered = [];
-const placed = new Set();
-while (ordered.length < pods.length) {
-  const next = pods.find((p) => !placed.has(p.metadata.name) && waitsFor(p).every((d) => placed.has(d) || !pods.some((q) => q.metadata.name === d)));
-  if (!next) throw new Error("kube-play-copy: the pods wait for each other in a cycle");
-  placed.add(next.metadata.name);
-  ordered.push(next);
-}
-process.stdout.write([...claims, ...ordered].map((o) => YAML.stringify(o)).join("---\n"));
+process.stdout.write(out.map((o) => YAML.stringify(o)).join("---\n"));
