@@ -77,6 +77,9 @@ struct backend_options {
 	bool pod;                /* quadlet: --pod, the containers in one <project>.pod */
 	const char *wait_image;    /* k8s: --wait-image, the wait init containers' (sh, nc, nslookup) */
 	const char *kubectl_image; /* k8s: --kubectl-image, the waits for a completed Job */
+	const char *service_type;  /* k8s: --service-type, of services that publish ports; NULL: clusterip */
+	const char *controller;    /* k8s: --controller, of long-running services; NULL: deployment */
+	const char *pvc_size;      /* k8s: --pvc-size, a claim's request; NULL: 1Gi */
 };
 
 enum output_kind { OUTPUT_DIR, OUTPUT_FILE };

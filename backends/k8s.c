@@ -56,6 +56,16 @@
  *  - compose labels are annotations (any value is allowed there, as
  *    kompose does); the objects' labels are app.kubernetes.io/managed-by
  *    and com.docker.compose.project/service, the selector the latter two.
+ *  - kompose's labels, as people migrating from kompose have them, where
+ *    they mean something here (kompose_labels): the Service's type
+ *    (default --service-type for what compose publishes), its node port
+ *    and traffic policy; kompose.service.expose as an Ingress;
+ *    kompose.controller.type (default --controller): a StatefulSet's own
+ *    volumes are claim templates and its Service headless; claim size and
+ *    class (default --pvc-size); pull policy and secret, ServiceAccount,
+ *    fsGroup, host ports; an HTTP or TCP readiness or liveness probe (a
+ *    liveness probe only so: docker never kills an unhealthy container).
+ *    Any other kompose.* label is reported.
  *  - Whatever has no Kubernetes equivalent is reported with its location.
  */
 #include "backends/backend.h"
@@ -69,7 +79,7 @@
 
 #define NAME_MAX_LABEL 63      /* DNS-1123 / DNS-1035 label */
 #define NAME_MAX_SUBDOMAIN 253 /* DNS-1123 subdomain */
-#define PVC_SIZE "1Gi"
+#define PVC_SIZE "1Gi" /* the default of --pvc-size */
 /* The defaults of --wait-image and --kubectl-image: images the compose
  * file does not name, which a cluster that cannot pull them (air-gapped)
  * must be given its own of. */
@@ -90,14 +100,45 @@
 /* The file name prefixes that put the objects in dependency order. */
 enum { RANK_NAMESPACE, RANK_SHARED, RANK_SERVICE /* + the service's level */ };
 
-enum wl_kind { WL_DEPLOYMENT, WL_JOB, WL_DAEMONSET, WL__MAX };
+enum wl_kind { WL_DEPLOYMENT, WL_JOB, WL_DAEMONSET, WL_STATEFULSET, WL__MAX };
+
+/* A Service's type: --service-type or kompose.service.type. */
+enum svc_type { ST_CLUSTERIP, ST_NODEPORT, ST_LOADBALANCER, ST_HEADLESS, ST__MAX };
+static const char *const svc_type_names[ST__MAX] = { "clusterip", "nodeport", "loadbalancer", "headless" };
+static const char *const svc_type_k8s[ST__MAX] = { "ClusterIP", "NodePort", "LoadBalancer", "ClusterIP" };
+
+/* A probe kompose's labels ask for: HTTP GET of path at port, or a TCP
+ * connect to port. */
+struct probe_ask {
+	bool set, disable;
+	const char *path;
+	long port, tcp;
+	struct loc loc;
+};
+
+/* What kompose's labels (kompose.*) ask of a service, where composec has
+ * a meaning for them; the others are reported. */
+struct kompose {
+	int type; /* enum svc_type, or -1: not asked */
+	long node_port;
+	uint32_t node_port_of; /* the Service port (the published one) it is for */
+	const char *traffic_policy;
+	const char *expose, *tls_secret, *ingress_class;
+	struct loc expose_loc;
+	bool host_port;
+	const char *pull_policy, *pull_secret, *account;
+	long long fs_group; /* or -1 */
+	struct probe_ask liveness, readiness;
+	const char *volume_size, *storage_class; /* for the volumes it mounts */
+};
 
 /* A volume of the pod, and where the containers mount it. */
-enum pvol_type { PV_CLAIM, PV_EMPTY, PV_MEMORY, PV_HOST, PV_CONFIG, PV_SECRET };
+enum pvol_type { PV_CLAIM, PV_TEMPLATE, PV_EMPTY, PV_MEMORY, PV_HOST, PV_CONFIG, PV_SECRET };
 struct pvol {
 	enum pvol_type type;
 	const char *name; /* pod volume name */
 	const char *ref;  /* claim, host path, ConfigMap or Secret name */
+	const struct resource *r; /* claim, template: the volume */
 	const char *key;  /* config/secret: the data key */
 	int64_t size;     /* memory: sizeLimit bytes or IR_UNSET */
 	int64_t mode;     /* config/secret item mode or IR_UNSET */
@@ -139,6 +180,8 @@ struct svc {
 	struct cport *open;    /* ports published beyond the host: open to every pod */
 	size_t n_open;
 	const char *open_policy; /* its NetworkPolicy for them, when there are policies */
+	struct kompose ko;
+	enum svc_type type; /* its Service's */
 };
 
 /* A compose network, as a NetworkPolicy and a pod label. */
@@ -167,8 +210,16 @@ struct k8s {
 	bool policies;             /* NetworkPolicies isolate the networks */
 	bool internal;             /* some network used is internal */
 	int rank;                  /* the file name prefix of the next object */
+	int service_type;          /* --service-type: enum svc_type */
+	int controller;            /* --controller: enum wl_kind, or -1 */
+	const char *pvc_size;      /* --pvc-size */
+	bool *templated;           /* per volume: a StatefulSet's claim template, no claim of its own */
+	const char **claim_size;   /* per volume: its claim's request */
+	const char **claim_class;  /* per volume: its claim's storage class, or NULL */
 	int rank_width;
 };
+
+static size_t volume_users(struct k8s *k, const struct resource *r, int64_t *replicas);
 
 /* ---- names ----------------------------------------------------------------------- */
 
@@ -511,7 +562,36 @@ static void emit_selector(struct k8s *k, struct emit *e, const struct svc *sv)
 
 /* The plan's restart policy and deploy.mode choose the workload; Job pods
  * get the restart policy compose's restart implies. */
-static void choose_kind(const struct k8s *k, struct svc *sv)
+static const struct kv *label_of(const struct kvlist *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key, key) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/* The index of v in names, ignoring case, or -1. */
+static int lookup_nocase(const char *const *names, size_t n, const char *v)
+{
+	for (size_t i = 0; v && i < n; i++)
+		if (strcasecmp(names[i], v) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *const controller_names[WL__MAX] = {
+	[WL_DEPLOYMENT] = "deployment", [WL_JOB] = NULL, [WL_DAEMONSET] = "daemonset", [WL_STATEFULSET] = "statefulset",
+};
+
+static int controller_of(const char *v)
+{
+	for (int i = 0; i < WL__MAX; i++)
+		if (controller_names[i] && v && strcasecmp(controller_names[i], v) == 0)
+			return i;
+	return -1;
+}
+
+static void choose_kind(struct k8s *k, struct svc *sv)
 {
 	const struct service *s = sv->s;
 	const struct plan_restart *pr = &plan_service(k->plan, s)->restart;
@@ -525,6 +605,27 @@ static void choose_kind(const struct k8s *k, struct svc *sv)
 		sv->kind = WL_JOB;
 	sv->restart_policy = r == RESTART_ON_FAILURE ? "OnFailure" : "Never";
 	sv->backoff = r == RESTART_ON_FAILURE ? or_default(retries, JOB_BACKOFF_DEFAULT) : 0;
+	/* a long-running service: kompose.controller.type, else deploy.mode
+	 * global, else --controller */
+	const struct kv *l = label_of(&s->labels, "kompose.controller.type");
+	int want = l ? controller_of(l->value) : -1;
+	if (l && want < 0)
+		diag_warning(k->d, l->loc,
+			     "service \"%s\": kompose.controller.type \"%s\" is not deployment, statefulset or "
+			     "daemonset, ignoring",
+			     s->name, l->value ? l->value : "");
+	if (sv->kind == WL_JOB) {
+		if (want >= 0)
+			diag_warning(k->d, l->loc,
+				     "service \"%s\": kompose.controller.type is ignored: the service runs once (its "
+				     "restart policy), as a Job",
+				     s->name);
+		return;
+	}
+	if (want < 0 && sv->kind != WL_DAEMONSET)
+		want = k->controller;
+	if (want >= 0)
+		sv->kind = (enum wl_kind)want;
 }
 
 /* ---- analysis: ports ---------------------------------------------------------------- */
@@ -603,7 +704,6 @@ static bool loopback(const char *ip)
 static void collect_ports(struct k8s *k, struct svc *sv)
 {
 	const struct service *s = sv->s;
-	bool published = false;
 	for (size_t i = 0; i < s->n_ports; i++) {
 		const struct port *pt = &s->ports[i];
 		add_cport(k, sv, pt->target, pt->protocol);
@@ -619,20 +719,309 @@ static void collect_ports(struct k8s *k, struct svc *sv)
 			add_sport(k, sv, pt->published_lo, pt->target, pt->protocol, pt);
 		if (pt->published)
 			add_open(k, sv, pt->target, pt->protocol);
-		published = published || pt->published;
-		if (pt->mode == PORT_HOST)
-			diag_warning(k->d, pt->loc,
-				     "service \"%s\": port mode host cannot be expressed (a hostPort would bind every "
-				     "node), ignoring",
-				     sv->s->name);
 	}
 	for (size_t i = 0; i < s->expose.n; i++)
 		add_expose(k, sv, s->expose.v[i], s->expose.locs ? s->expose.locs[i] : s->loc);
-	if (published)
+}
+
+/* ---- analysis: kompose's labels ------------------------------------------------------ */
+
+/* A Kubernetes quantity for a claim: digits, a fraction, a suffix. */
+static bool quantity_ok(const char *v)
+{
+	static const char *const suffixes[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E" };
+	const char *c = v;
+	while (*c >= '0' && *c <= '9')
+		c++;
+	if (c == v)
+		return false;
+	if (*c == '.') {
+		const char *f = ++c;
+		while (*c >= '0' && *c <= '9')
+			c++;
+		if (c == f)
+			return false;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
+		if (strcmp(c, suffixes[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool port_value(const char *v, long *out)
+{
+	char *end;
+	long n = v && *v ? strtol(v, &end, 10) : 0;
+	if (!v || !*v || *end || n < 1 || n > 65535)
+		return false;
+	*out = n;
+	return true;
+}
+
+/* The labels kompose reads that mean something here, in name order; the
+ * controller's is read by choose_kind. */
+static const char *const kompose_labels[] = {
+	"kompose.controller.port.expose",
+	"kompose.controller.type",
+	"kompose.image-pull-policy",
+	"kompose.image-pull-secret",
+	"kompose.security-context.fsgroup",
+	"kompose.service.expose",
+	"kompose.service.expose.ingress-class-name",
+	"kompose.service.expose.tls-secret",
+	"kompose.service.external-traffic-policy",
+	"kompose.service.healthcheck.liveness.http_get_path",
+	"kompose.service.healthcheck.liveness.http_get_port",
+	"kompose.service.healthcheck.liveness.tcp_port",
+	"kompose.service.healthcheck.readiness.disable",
+	"kompose.service.healthcheck.readiness.http_get_path",
+	"kompose.service.healthcheck.readiness.http_get_port",
+	"kompose.service.healthcheck.readiness.tcp_port",
+	"kompose.service.nodeport.port",
+	"kompose.service.type",
+	"kompose.serviceaccount-name",
+	"kompose.volume.size",
+	"kompose.volume.storage-class-name",
+};
+
+#define KOMPOSE_PREFIX "kompose."
+#define HEALTH_PREFIX "kompose.service.healthcheck."
+
+/* One probe label: liveness.X or readiness.X. */
+static bool probe_label(struct k8s *k, const struct service *s, struct probe_ask *a, const char *what,
+			const struct kv *kv)
+{
+	const char *v = kv->value ? kv->value : "";
+	a->set = true;
+	a->loc = kv->loc;
+	if (strcmp(what, "disable") == 0)
+		a->disable = strcmp(v, "true") == 0;
+	else if (strcmp(what, "http_get_path") == 0 && v[0] == '/')
+		a->path = v;
+	else if (strcmp(what, "http_get_port") == 0 && port_value(v, &a->port))
+		;
+	else if (strcmp(what, "tcp_port") == 0 && port_value(v, &a->tcp))
+		;
+	else {
+		diag_warning(k->d, kv->loc, "service \"%s\": %s \"%s\" is not a %s, ignoring", s->name, kv->key, v,
+			     strcmp(what, "http_get_path") == 0 ? "path (/...)" : "port");
+		return false;
+	}
+	return true;
+}
+
+/* A name another object must have (a Secret, a ServiceAccount, a class). */
+static const char *object_name_value(struct k8s *k, const struct service *s, const struct kv *kv)
+{
+	const char *v = kv->value ? kv->value : "";
+	if (subdomain_ok(v, strlen(v)))
+		return v;
+	diag_warning(k->d, kv->loc, "service \"%s\": %s \"%s\" is not a Kubernetes object name, ignoring", s->name,
+		     kv->key, v);
+	return NULL;
+}
+
+static void kompose_label(struct k8s *k, struct svc *sv, const struct kv *kv)
+{
+	const struct service *s = sv->s;
+	struct kompose *ko = &sv->ko;
+	const char *key = kv->key, *v = kv->value ? kv->value : "";
+	if (ir_lookup(kompose_labels, ARRAY_SIZE(kompose_labels), key) < 0) {
+		diag_warning(k->d, kv->loc, "service \"%s\": label %s is kompose's, which composec does not support, "
+					    "ignoring",
+			     s->name, key);
+		return;
+	}
+	if (str_has_prefix(key, HEALTH_PREFIX "liveness."))
+		probe_label(k, s, &ko->liveness, key + strlen(HEALTH_PREFIX "liveness."), kv);
+	else if (str_has_prefix(key, HEALTH_PREFIX "readiness."))
+		probe_label(k, s, &ko->readiness, key + strlen(HEALTH_PREFIX "readiness."), kv);
+	else if (strcmp(key, "kompose.service.type") == 0) {
+		ko->type = lookup_nocase(svc_type_names, ST__MAX, v);
+		if (ko->type < 0)
+			diag_warning(k->d, kv->loc,
+				     "service \"%s\": kompose.service.type \"%s\" is not clusterip, nodeport, "
+				     "loadbalancer or headless, ignoring",
+				     s->name, v);
+	} else if (strcmp(key, "kompose.service.nodeport.port") == 0) {
+		if (!port_value(v, &ko->node_port))
+			diag_warning(k->d, kv->loc, "service \"%s\": %s \"%s\" is not a port, ignoring", s->name, key, v);
+	} else if (strcmp(key, "kompose.service.external-traffic-policy") == 0) {
+		static const char *const policies[] = { "Cluster", "Local" };
+		int i = lookup_nocase(policies, 2, v);
+		ko->traffic_policy = i < 0 ? NULL : policies[i];
+		if (i < 0)
+			diag_warning(k->d, kv->loc, "service \"%s\": %s \"%s\" is not cluster or local, ignoring",
+				     s->name, key, v);
+	} else if (strcmp(key, "kompose.service.expose") == 0) {
+		ko->expose = *v ? v : NULL;
+		ko->expose_loc = kv->loc;
+	} else if (strcmp(key, "kompose.service.expose.tls-secret") == 0) {
+		ko->tls_secret = object_name_value(k, s, kv);
+	} else if (strcmp(key, "kompose.service.expose.ingress-class-name") == 0) {
+		ko->ingress_class = object_name_value(k, s, kv);
+	} else if (strcmp(key, "kompose.controller.port.expose") == 0) {
+		ko->host_port = strcmp(v, "true") == 0;
+	} else if (strcmp(key, "kompose.image-pull-policy") == 0) {
+		static const char *const policies[] = { "Always", "IfNotPresent", "Never" };
+		int i = lookup_nocase(policies, 3, v);
+		ko->pull_policy = i < 0 ? NULL : policies[i];
+		if (i < 0)
+			diag_warning(k->d, kv->loc,
+				     "service \"%s\": %s \"%s\" is not Always, IfNotPresent or Never, ignoring", s->name,
+				     key, v);
+	} else if (strcmp(key, "kompose.image-pull-secret") == 0) {
+		ko->pull_secret = object_name_value(k, s, kv);
+	} else if (strcmp(key, "kompose.serviceaccount-name") == 0) {
+		ko->account = object_name_value(k, s, kv);
+	} else if (strcmp(key, "kompose.security-context.fsgroup") == 0) {
+		char *end;
+		long long g = strtoll(v, &end, 10);
+		ko->fs_group = *v && !*end && g >= 0 ? g : -1;
+		if (ko->fs_group < 0)
+			diag_warning(k->d, kv->loc, "service \"%s\": %s \"%s\" is not a group id, ignoring", s->name,
+				     key, v);
+	} else if (strcmp(key, "kompose.volume.size") == 0) {
+		ko->volume_size = quantity_ok(v) ? v : NULL;
+		if (!ko->volume_size)
+			diag_warning(k->d, kv->loc, "service \"%s\": %s \"%s\" is not a quantity (10Gi), ignoring",
+				     s->name, key, v);
+	} else if (strcmp(key, "kompose.volume.storage-class-name") == 0) {
+		ko->storage_class = object_name_value(k, s, kv);
+	}
+}
+
+/* kompose's labels of a service, then what they need of each other; the
+ * Service's type. */
+static void read_kompose(struct k8s *k, struct svc *sv)
+{
+	const struct service *s = sv->s;
+	struct kompose *ko = &sv->ko;
+	ko->type = -1;
+	ko->fs_group = -1;
+	for (size_t i = 0; i < s->labels.n; i++)
+		if (str_has_prefix(s->labels.v[i].key, KOMPOSE_PREFIX))
+			kompose_label(k, sv, &s->labels.v[i]);
+	/* the label; else --service-type for what compose publishes; else a
+	 * StatefulSet's governing Service is headless (its pods' names) */
+	sv->type = ko->type >= 0				? (enum svc_type)ko->type
+		   : sv->n_open && k->o->service_type	? (enum svc_type)k->service_type
+		   : sv->kind == WL_STATEFULSET		? ST_HEADLESS
+							: ST_CLUSTERIP;
+	if ((sv->type == ST_NODEPORT || sv->type == ST_LOADBALANCER) && !sv->n_sports) {
+		diag_warning(k->d, s->loc, "service \"%s\": a %s Service needs ports, and it has none: headless", s->name,
+			     svc_type_k8s[sv->type]);
+		sv->type = ST_HEADLESS;
+	}
+	/* a fixed node port is for the one published port, as kompose has it */
+	const struct kv *l = label_of(&s->labels, "kompose.service.nodeport.port");
+	size_t published = 0;
+	for (size_t i = 0; i < s->n_ports; i++)
+		if (s->ports[i].published && !loopback(s->ports[i].host_ip)) {
+			published++;
+			ko->node_port_of = s->ports[i].published_lo;
+		}
+	if (ko->node_port && (sv->type != ST_NODEPORT || published != 1)) {
+		diag_warning(k->d, l->loc,
+			     "service \"%s\": kompose.service.nodeport.port needs a NodePort Service and one published "
+			     "port, ignoring",
+			     s->name);
+		ko->node_port = 0;
+	}
+	l = label_of(&s->labels, "kompose.service.external-traffic-policy");
+	if (ko->traffic_policy && sv->type != ST_NODEPORT && sv->type != ST_LOADBALANCER) {
+		diag_warning(k->d, l->loc,
+			     "service \"%s\": kompose.service.external-traffic-policy needs a NodePort or LoadBalancer "
+			     "Service, ignoring",
+			     s->name);
+		ko->traffic_policy = NULL;
+	}
+	if (ko->expose && !sv->n_sports) {
+		diag_warning(k->d, ko->expose_loc,
+			     "service \"%s\": kompose.service.expose needs a port for the Ingress, and it has none, "
+			     "ignoring",
+			     s->name);
+		ko->expose = NULL;
+	}
+	if (ko->expose) /* the Ingress controller reaches it from anywhere */
+		add_open(k, sv, sv->sports[0].target, sv->sports[0].proto);
+	if (!ko->expose && (ko->tls_secret || ko->ingress_class))
+		diag_warning(k->d, s->loc,
+			     "service \"%s\": kompose.service.expose.tls-secret and .ingress-class-name need "
+			     "kompose.service.expose, ignoring",
+			     s->name);
+	struct probe_ask *asks[] = { &ko->liveness, &ko->readiness };
+	for (size_t i = 0; i < 2; i++)
+		if (asks[i]->set && !asks[i]->disable && !asks[i]->tcp && (!asks[i]->path) != (!asks[i]->port)) {
+			diag_warning(k->d, asks[i]->loc,
+				     "service \"%s\": an HTTP probe needs both http_get_path and http_get_port, "
+				     "ignoring",
+				     s->name);
+			asks[i]->path = NULL, asks[i]->port = 0;
+		}
+	if (ko->account && sv->waits_job)
+		diag_warning(k->d, label_of(&s->labels, "kompose.serviceaccount-name")->loc,
+			     "service \"%s\": its kubectl wait runs under the ServiceAccount \"%s\", which must be "
+			     "allowed to read Jobs",
+			     s->name, ko->account);
+	for (size_t i = 0; i < s->n_ports && !ko->host_port; i++)
+		if (s->ports[i].mode == PORT_HOST)
+			diag_warning(k->d, s->ports[i].loc,
+				     "service \"%s\": port mode host is a hostPort only when the label "
+				     "kompose.controller.port.expose asks (it binds the port on the node), ignoring",
+				     s->name);
+	if (sv->n_open && sv->type == ST_CLUSTERIP && ko->type < 0 && !k->o->service_type && !ko->expose)
 		diag_warning(k->d, s->ports[0].loc,
 			     "service \"%s\": published ports become a ClusterIP Service, reachable inside the "
-			     "cluster only (publish with a NodePort or LoadBalancer Service or an Ingress)",
+			     "cluster only (--service-type, or the labels kompose.service.type or "
+			     "kompose.service.expose, publish them)",
 			     s->name);
+}
+
+/* Each volume's claim size and class: kompose's labels on the volume, else
+ * on the first service that mounts it, else --pvc-size; the volume's other
+ * kompose labels are reported. */
+static void resolve_claims(struct k8s *k)
+{
+	const struct project *p = k->p;
+	size_t nv = p->n_res[RES_VOLUME];
+	k->claim_size = arena_alloc(k->a, (nv + 1) * sizeof(*k->claim_size));
+	k->claim_class = arena_alloc(k->a, (nv + 1) * sizeof(*k->claim_class));
+	for (size_t v = 0; v < nv; v++) {
+		const struct resource *r = p->res[RES_VOLUME][v];
+		for (size_t i = 0; i < r->labels.n; i++) {
+			const struct kv *kv = &r->labels.v[i];
+			const char *val = kv->value ? kv->value : "";
+			if (strcmp(kv->key, "kompose.volume.size") == 0 && quantity_ok(val))
+				k->claim_size[v] = val;
+			else if (strcmp(kv->key, "kompose.volume.storage-class-name") == 0 && subdomain_ok(val, strlen(val)))
+				k->claim_class[v] = val;
+			else if (strcmp(kv->key, "kompose.volume.size") == 0 ||
+				 strcmp(kv->key, "kompose.volume.storage-class-name") == 0)
+				diag_warning(k->d, kv->loc, "volume \"%s\": %s \"%s\" is not a %s, ignoring", r->key, kv->key,
+					     val, strstr(kv->key, "size") ? "quantity (10Gi)" : "Kubernetes object name");
+			else if (str_has_prefix(kv->key, KOMPOSE_PREFIX))
+				diag_warning(k->d, kv->loc,
+					     "volume \"%s\": label %s is kompose's, which composec does not support, "
+					     "ignoring",
+					     r->key, kv->key);
+		}
+		for (size_t i = 0; i < p->n_services && (!k->claim_size[v] || !k->claim_class[v]); i++) {
+			const struct svc *sv = &k->svcs[i];
+			bool mounts = false;
+			for (size_t j = 0; j < sv->s->n_volumes && !mounts; j++)
+				mounts = sv->s->volumes[j].type == MOUNT_VOLUME && sv->s->volumes[j].source &&
+					 strcmp(sv->s->volumes[j].source, r->key) == 0;
+			if (!mounts)
+				continue;
+			if (!k->claim_size[v])
+				k->claim_size[v] = sv->ko.volume_size;
+			if (!k->claim_class[v])
+				k->claim_class[v] = sv->ko.storage_class;
+		}
+		if (!k->claim_size[v])
+			k->claim_size[v] = k->pvc_size;
+	}
 }
 
 /* ---- analysis: volumes -------------------------------------------------------------- */
@@ -644,7 +1033,7 @@ static const char *add_vol(struct k8s *k, struct svc *sv, struct pvol v)
 			return v.name;
 	sv->vols = arena_grow(k->a, sv->vols, sv->n_vols * sizeof(*sv->vols), (sv->n_vols + 1) * sizeof(*sv->vols));
 	sv->vols[sv->n_vols++] = v;
-	sv->uses_claim = sv->uses_claim || v.type == PV_CLAIM;
+	sv->uses_claim = sv->uses_claim || v.type == PV_CLAIM || v.type == PV_TEMPLATE;
 	return v.name;
 }
 
@@ -669,8 +1058,15 @@ static void collect_mount(struct k8s *k, struct svc *sv, const struct mount *m, 
 	if (m->type == MOUNT_VOLUME && m->source) {
 		const struct resource *r = project_resource(k->p, RES_VOLUME, m->source);
 		v.type = PV_CLAIM;
+		v.r = r;
 		v.ref = r ? claim_name(k, r) : dns_label(k->a, m->source, NAME_MAX_LABEL, false);
 		v.name = v.ref;
+		int64_t replicas;
+		/* a StatefulSet's own volume: a claim per replica */
+		if (r && !r->external && sv->kind == WL_STATEFULSET && volume_users(k, r, &replicas) == 1) {
+			v.type = PV_TEMPLATE;
+			k->templated[project_resource_index(k->p, RES_VOLUME, r->key)] = true;
+		}
 	} else if (m->type == MOUNT_VOLUME) {
 		v.type = PV_EMPTY;
 		v.name = arena_printf(k->a, "anon-%zu", i + 1);
@@ -962,15 +1358,36 @@ static void emit_probe_exec(struct k8s *k, struct emit *e, const struct healthch
 	emit_map_end(e);
 }
 
+/* A probe: kompose's HTTP GET or TCP connect when its labels ask (a),
+ * else the healthcheck's test; the healthcheck's timing when there is
+ * one (ph), else the kubelet's. */
 static void emit_probe(struct k8s *k, struct emit *e, const char *key, const struct healthcheck *h,
-		       const struct plan_health *ph, int64_t period, long long failures)
+		       const struct plan_health *ph, int64_t period, long long failures, const struct probe_ask *a)
 {
 	key_map(e, key);
-	emit_probe_exec(k, e, h);
-	kv_int(e, "periodSeconds", secs(period, 1));
-	kv_int(e, "timeoutSeconds", secs(ph->timeout, 1));
-	kv_int(e, "failureThreshold", failures < 1 ? 1 : failures);
+	if (a && a->path) {
+		key_map(e, "httpGet");
+		kv_str(e, "path", a->path);
+		kv_int(e, "port", a->port);
+		emit_map_end(e);
+	} else if (a && a->tcp) {
+		key_map(e, "tcpSocket");
+		kv_int(e, "port", a->tcp);
+		emit_map_end(e);
+	} else {
+		emit_probe_exec(k, e, h);
+	}
+	if (ph) {
+		kv_int(e, "periodSeconds", secs(period, 1));
+		kv_int(e, "timeoutSeconds", secs(ph->timeout, 1));
+		kv_int(e, "failureThreshold", failures < 1 ? 1 : failures);
+	}
 	emit_map_end(e);
+}
+
+static bool asks_handler(const struct probe_ask *a)
+{
+	return a->set && !a->disable && (a->path || a->tcp);
 }
 
 /* healthcheck -> a readiness probe (docker only marks a failing
@@ -978,28 +1395,37 @@ static void emit_probe(struct k8s *k, struct emit *e, const char *key, const str
  * compose dependent stops waiting for it, and never killed, which a
  * liveness probe would do); start_period -> a startup probe that allows
  * the start period plus the retries. */
-static void emit_probes(struct k8s *k, struct emit *e, const struct service *s)
+static void emit_probes(struct k8s *k, struct emit *e, const struct svc *sv)
 {
+	const struct service *s = sv->s;
 	const struct healthcheck *h = &s->healthcheck;
-	if (!h->present || h->disable || h->test_kind == HC_TEST_NONE)
-		return;
-	if (h->test_kind == HC_TEST_UNSET) {
-		diag_warning(k->d, h->loc,
-			     "service \"%s\": a healthcheck without test relies on the image's HEALTHCHECK, which "
-			     "Kubernetes does not run, ignoring",
-			     s->name);
-		return;
+	const struct probe_ask *live = &sv->ko.liveness, *ready = &sv->ko.readiness;
+	bool test = h->present && !h->disable && h->test_kind != HC_TEST_NONE;
+	if (test && h->test_kind == HC_TEST_UNSET) {
+		if (!asks_handler(ready) && !asks_handler(live))
+			diag_warning(k->d, h->loc,
+				     "service \"%s\": a healthcheck without test relies on the image's HEALTHCHECK, "
+				     "which Kubernetes does not run, ignoring",
+				     s->name);
+		test = false;
 	}
-	const struct plan_health *ph = &plan_service(k->plan, s)->health;
-	int64_t period = ph->interval;
-	long long retries = ph->retries;
-	emit_probe(k, e, "readinessProbe", h, ph, period, retries);
-	if (ph->start_period > 0) {
-		/* probed every start interval, or every interval when only
-		 * that is written */
-		int64_t sp = h->start_interval == IR_UNSET && h->interval != IR_UNSET ? ph->interval : ph->start_interval;
-		emit_probe(k, e, "startupProbe", h, ph, sp, secs(ph->start_period, 0) / secs(sp, 1) + 1 + retries);
+	const struct plan_health *ph = test || h->present ? &plan_service(k->plan, s)->health : NULL;
+	if (ready->disable) {
+		test = false;
+	} else if (test || asks_handler(ready)) {
+		emit_probe(k, e, "readinessProbe", h, ph, ph ? ph->interval : 0, ph ? ph->retries : 0, ready);
+		if (ph && ph->start_period > 0) {
+			/* probed every start interval, or every interval when
+			 * only that is written */
+			int64_t sp =
+				h->start_interval == IR_UNSET && h->interval != IR_UNSET ? ph->interval : ph->start_interval;
+			emit_probe(k, e, "startupProbe", h, ph, sp, secs(ph->start_period, 0) / secs(sp, 1) + 1 + ph->retries,
+				   ready);
+		}
 	}
+	/* asked for: docker never kills an unhealthy container */
+	if (asks_handler(live))
+		emit_probe(k, e, "livenessProbe", h, ph, ph ? ph->interval : 0, ph ? ph->retries : 0, live);
 }
 
 /* Several hooks run as one `sh -c` line of shell-quoted words. */
@@ -1065,9 +1491,14 @@ static const struct {
 	{ "always", "Always" }, { "never", "Never" }, { "missing", "IfNotPresent" }, { "if_not_present", "IfNotPresent" },
 };
 
-static void emit_image(struct k8s *k, struct emit *e, const char *image, const struct service *s, bool warn)
+static void emit_image(struct k8s *k, struct emit *e, const char *image, const struct svc *sv, bool warn)
 {
+	const struct service *s = sv->s;
 	kv_str(e, "image", image);
+	if (sv->ko.pull_policy) {
+		kv_str(e, "imagePullPolicy", sv->ko.pull_policy);
+		return;
+	}
 	if (!s->pull_policy)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(pull_policies); i++) {
@@ -1138,7 +1569,7 @@ static void emit_pre_start(struct k8s *k, struct emit *e, const struct svc *sv, 
 	const struct hook *h = &s->pre_start[i];
 	emit_map_begin(e);
 	kv_str(e, "name", arena_printf(k->a, "pre-start-%zu", i + 1));
-	emit_image(k, e, h->image ? h->image : plan_image_name(k->a, k->p, s), s, false);
+	emit_image(k, e, h->image ? h->image : plan_image_name(k->a, k->p, s), sv, false);
 	if (h->command.kind != CMD_UNSET && h->command.argv.n)
 		kv_strs(k, e, "args", h->command.argv.v, h->command.argv.n, true);
 	if (h->working_dir)
@@ -1176,6 +1607,18 @@ static void emit_init_containers(struct k8s *k, struct emit *e, const struct svc
 	emit_seq_end(e);
 }
 
+/* The port a container port is published on, when kompose's
+ * controller.port.expose label makes it a hostPort, or 0. */
+static uint32_t host_port(const struct svc *sv, const struct cport *c)
+{
+	for (size_t i = 0; sv->ko.host_port && i < sv->s->n_ports; i++) {
+		const struct port *pt = &sv->s->ports[i];
+		if (pt->target == c->port && pt->protocol == c->proto && pt->published_lo)
+			return pt->published_lo;
+	}
+	return 0;
+}
+
 static void emit_ports(struct emit *e, const struct svc *sv)
 {
 	if (!sv->n_cports)
@@ -1184,6 +1627,8 @@ static void emit_ports(struct emit *e, const struct svc *sv)
 	for (size_t i = 0; i < sv->n_cports; i++) {
 		emit_map_begin(e);
 		kv_int(e, "containerPort", sv->cports[i].port);
+		if (host_port(sv, &sv->cports[i]))
+			kv_int(e, "hostPort", host_port(sv, &sv->cports[i]));
 		kv_str(e, "protocol", proto_upper[sv->cports[i].proto]);
 		emit_map_end(e);
 	}
@@ -1196,7 +1641,7 @@ static void emit_container(struct k8s *k, struct emit *e, const struct svc *sv)
 	key_seq(e, "containers");
 	emit_map_begin(e);
 	kv_str(e, "name", sv->name);
-	emit_image(k, e, plan_image_name(k->a, k->p, s), s, true);
+	emit_image(k, e, plan_image_name(k->a, k->p, s), sv, true);
 	emit_command(k, e, s);
 	if (s->working_dir)
 		kv_str(e, "workingDir", s->working_dir);
@@ -1209,7 +1654,7 @@ static void emit_container(struct k8s *k, struct emit *e, const struct svc *sv)
 	sec_user(k, &c, s->user, s->loc, arena_printf(k->a, "service \"%s\"", s->name));
 	sec_opts(k, &c, s);
 	emit_secctx(e, &c);
-	emit_probes(k, e, s);
+	emit_probes(k, e, sv);
 	emit_lifecycle(k, e, s);
 	if (s->stdin_open == TRI_TRUE)
 		kv_bool(e, "stdin", true);
@@ -1263,8 +1708,9 @@ static bool safe_sysctl(const char *name)
 	return false;
 }
 
-static void emit_pod_security(struct k8s *k, struct emit *e, const struct service *s)
+static void emit_pod_security(struct k8s *k, struct emit *e, const struct svc *sv)
 {
+	const struct service *s = sv->s;
 	for (size_t i = 0; i < s->sysctls.n; i++)
 		if (!safe_sysctl(s->sysctls.v[i].key))
 			diag_warning(k->d, s->sysctls.v[i].loc,
@@ -1281,9 +1727,11 @@ static void emit_pod_security(struct k8s *k, struct emit *e, const struct servic
 				     "service \"%s\": group_add \"%s\" is not numeric, ignoring", s->name,
 				     s->group_add.v[i]);
 	}
-	if (!groups && !s->sysctls.n)
+	if (!groups && !s->sysctls.n && sv->ko.fs_group < 0)
 		return;
 	key_map(e, "securityContext");
+	if (sv->ko.fs_group >= 0)
+		kv_int(e, "fsGroup", sv->ko.fs_group);
 	if (groups) {
 		key_seq(e, "supplementalGroups");
 		for (size_t i = 0; i < s->group_add.n; i++) {
@@ -1417,19 +1865,32 @@ static void emit_pod_spec(struct k8s *k, struct emit *e, const struct svc *sv)
 	emit_host_namespaces(k, e, s);
 	if (sv->kind == WL_JOB)
 		kv_str(e, "restartPolicy", sv->restart_policy);
-	if (sv->waits_job)
+	if (sv->ko.account)
+		kv_str(e, "serviceAccountName", sv->ko.account);
+	else if (sv->waits_job)
 		kv_str(e, "serviceAccountName", k->waiter);
+	if (sv->ko.pull_secret) {
+		key_seq(e, "imagePullSecrets");
+		emit_map_begin(e);
+		kv_str(e, "name", sv->ko.pull_secret);
+		emit_map_end(e);
+		emit_seq_end(e);
+	}
 	if (s->stop_grace_period != IR_UNSET)
 		kv_int(e, "terminationGracePeriodSeconds", secs(s->stop_grace_period, 0));
-	emit_pod_security(k, e, s);
+	emit_pod_security(k, e, sv);
 	emit_dns(k, e, s);
 	emit_host_aliases(k, e, s);
 	emit_init_containers(k, e, sv);
 	emit_container(k, e, sv);
-	if (sv->n_vols) {
+	size_t pod_vols = 0; /* claim templates are the StatefulSet's */
+	for (size_t i = 0; i < sv->n_vols; i++)
+		pod_vols += sv->vols[i].type != PV_TEMPLATE;
+	if (pod_vols) {
 		key_seq(e, "volumes");
 		for (size_t i = 0; i < sv->n_vols; i++)
-			emit_volume(k, e, &sv->vols[i]);
+			if (sv->vols[i].type != PV_TEMPLATE)
+				emit_volume(k, e, &sv->vols[i]);
 		emit_seq_end(e);
 	}
 	emit_map_end(e);
@@ -1501,6 +1962,36 @@ static void spec_daemonset(struct k8s *k, struct emit *e, const struct svc *sv)
 	emit_template(k, e, sv);
 }
 
+static void emit_claim_spec(struct k8s *k, struct emit *e, const struct resource *r);
+
+/* Its Service governs its pods' names; its own volumes are claim
+ * templates, one claim per replica. */
+static void spec_statefulset(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	kv_str(e, "serviceName", sv->name);
+	kv_int(e, "replicas", sv->s->replicas);
+	emit_match_labels(k, e, sv);
+	emit_template(k, e, sv);
+	bool any = false;
+	for (size_t i = 0; i < sv->n_vols; i++) {
+		const struct pvol *v = &sv->vols[i];
+		if (v->type != PV_TEMPLATE)
+			continue;
+		if (!any)
+			key_seq(e, "volumeClaimTemplates");
+		any = true;
+		emit_map_begin(e);
+		key_map(e, "metadata");
+		kv_str(e, "name", v->name);
+		emit_labels(k, e, NULL, true);
+		emit_map_end(e);
+		emit_claim_spec(k, e, v->r);
+		emit_map_end(e);
+	}
+	if (any)
+		emit_seq_end(e);
+}
+
 static const struct workload {
 	const char *api, *kind;
 	void (*spec)(struct k8s *k, struct emit *e, const struct svc *sv);
@@ -1508,6 +1999,7 @@ static const struct workload {
 	[WL_DEPLOYMENT] = { "apps/v1", "Deployment", spec_deployment },
 	[WL_JOB] = { "batch/v1", "Job", spec_job },
 	[WL_DAEMONSET] = { "apps/v1", "DaemonSet", spec_daemonset },
+	[WL_STATEFULSET] = { "apps/v1", "StatefulSet", spec_statefulset },
 };
 
 static const char *what_service(struct k8s *k, const struct service *s)
@@ -1543,8 +2035,14 @@ static void emit_service(struct k8s *k, const struct svc *sv, const char *name)
 	emit_annotations(k, e, &sv->s->labels, NULL, false);
 	meta_end(e);
 	key_map(e, "spec");
-	if (!sv->n_sports)
+	/* the type applies to its own name; an alias is another way in */
+	enum svc_type type = name == sv->name || sv->type == ST_HEADLESS ? sv->type : ST_CLUSTERIP;
+	if (!sv->n_sports || type == ST_HEADLESS)
 		kv_str(e, "clusterIP", "None");
+	else if (type != ST_CLUSTERIP)
+		kv_str(e, "type", svc_type_k8s[type]);
+	if (type == sv->type && sv->ko.traffic_policy)
+		kv_str(e, "externalTrafficPolicy", sv->ko.traffic_policy);
 	key_map(e, "selector");
 	emit_selector(k, e, sv);
 	emit_map_end(e);
@@ -1556,6 +2054,8 @@ static void emit_service(struct k8s *k, const struct svc *sv, const char *name)
 		kv_str(e, "name", p->name);
 		if (p->app_protocol)
 			kv_str(e, "appProtocol", p->app_protocol);
+		if (type == ST_NODEPORT && sv->ko.node_port && p->port == sv->ko.node_port_of)
+			kv_int(e, "nodePort", sv->ko.node_port);
 		kv_int(e, "port", p->port);
 		kv_str(e, "protocol", proto_upper[p->proto]);
 		kv_int(e, "targetPort", p->target);
@@ -1563,6 +2063,72 @@ static void emit_service(struct k8s *k, const struct svc *sv, const char *name)
 	}
 	if (sv->n_sports)
 		emit_seq_end(e);
+	emit_map_end(e);
+	doc_end(k, &d);
+}
+
+/* kompose.service.expose: "true" (any host) or "host[/path],...": an
+ * Ingress to the Service's first port, with .tls-secret and
+ * .ingress-class-name. */
+static void emit_ingress(struct k8s *k, const struct svc *sv)
+{
+	const struct kompose *ko = &sv->ko;
+	struct strvec rules = { 0 };
+	if (strcmp(ko->expose, "true") != 0) {
+		const char *c = ko->expose;
+		while (*c) {
+			size_t n = strcspn(c, ",");
+			if (n)
+				strvec_push(&rules, k->a, arena_strndup(k->a, c, n));
+			c += n + (c[n] == ',');
+		}
+	}
+	struct doc d;
+	struct emit *e = doc_begin(k, &d, "networking.k8s.io/v1", "Ingress", sv->name, ko->expose_loc,
+				   arena_printf(k->a, "service \"%s\": kompose.service.expose", sv->s->name));
+	emit_labels(k, e, sv, true);
+	meta_end(e);
+	key_map(e, "spec");
+	if (ko->ingress_class)
+		kv_str(e, "ingressClassName", ko->ingress_class);
+	if (ko->tls_secret) {
+		key_seq(e, "tls");
+		emit_map_begin(e);
+		if (rules.n) {
+			key_seq(e, "hosts");
+			for (size_t i = 0; i < rules.n; i++)
+				emit_str(e, arena_strndup(k->a, rules.v[i], strcspn(rules.v[i], "/")));
+			emit_seq_end(e);
+		}
+		kv_str(e, "secretName", ko->tls_secret);
+		emit_map_end(e);
+		emit_seq_end(e);
+	}
+	key_seq(e, "rules");
+	for (size_t i = 0; i < (rules.n ? rules.n : 1); i++) {
+		const char *host = rules.n ? rules.v[i] : NULL, *slash = host ? strchr(host, '/') : NULL;
+		emit_map_begin(e);
+		if (host && slash != host)
+			kv_str(e, "host", slash ? arena_strndup(k->a, host, (size_t)(slash - host)) : host);
+		key_map(e, "http");
+		key_seq(e, "paths");
+		emit_map_begin(e);
+		kv_str(e, "path", slash ? slash : "/");
+		kv_str(e, "pathType", "Prefix");
+		key_map(e, "backend");
+		key_map(e, "service");
+		kv_str(e, "name", sv->name);
+		key_map(e, "port");
+		kv_int(e, "number", sv->sports[0].port);
+		emit_map_end(e);
+		emit_map_end(e);
+		emit_map_end(e);
+		emit_map_end(e);
+		emit_seq_end(e);
+		emit_map_end(e);
+		emit_map_end(e);
+	}
+	emit_seq_end(e);
 	emit_map_end(e);
 	doc_end(k, &d);
 }
@@ -1629,17 +2195,28 @@ static void emit_claim(struct k8s *k, const struct resource *r)
 	emit_labels(k, e, NULL, true);
 	emit_annotations(k, e, &r->labels, NULL, true);
 	meta_end(e);
+	emit_claim_spec(k, e, r);
+	doc_end(k, &d);
+}
+
+/* A claim's spec: its size and class from kompose's labels (the volume's,
+ * else those of the first service that mounts it), else --pvc-size. */
+static void emit_claim_spec(struct k8s *k, struct emit *e, const struct resource *r)
+{
+	size_t v = project_resource_index(k->p, RES_VOLUME, r->key);
+	bool ours = v < k->p->n_res[RES_VOLUME] && k->p->res[RES_VOLUME][v] == r;
 	key_map(e, "spec");
 	key_seq(e, "accessModes");
 	emit_str(e, "ReadWriteOnce");
 	emit_seq_end(e);
 	key_map(e, "resources");
 	key_map(e, "requests");
-	kv_str(e, "storage", PVC_SIZE);
+	kv_str(e, "storage", ours ? k->claim_size[v] : k->pvc_size);
 	emit_map_end(e);
 	emit_map_end(e);
+	if (ours && k->claim_class[v])
+		kv_str(e, "storageClassName", k->claim_class[v]);
 	emit_map_end(e);
-	doc_end(k, &d);
 }
 
 /* The bytes of a config or secret: inline content, a resolved variable,
@@ -2138,10 +2715,13 @@ static void analyse(struct k8s *k)
 	}
 	name_services(k);
 	name_aliases(k);
+	k->templated = arena_alloc(k->a, (p->n_res[RES_VOLUME] + 1) * sizeof(*k->templated));
 	for (size_t i = 0; i < p->n_services; i++) {
 		collect_ports(k, &k->svcs[i]);
 		collect_volumes(k, &k->svcs[i]);
+		read_kompose(k, &k->svcs[i]);
 	}
+	resolve_claims(k);
 	/* in dependency order: a level is known before its dependents ask */
 	int top = 0;
 	for (size_t i = 0; i < p->n_services; i++) {
@@ -2172,6 +2752,22 @@ static int check_options(struct k8s *k)
 		k->fmt = EMIT_JSON;
 	else if (f && strcmp(f, "yaml") != 0)
 		diag_error(k->d, (struct loc){ 0 }, "k8s: --format must be yaml or json, not \"%s\"", f);
+	k->service_type = ST_CLUSTERIP;
+	if (k->o->service_type) {
+		k->service_type = lookup_nocase(svc_type_names, ST__MAX, k->o->service_type);
+		if (k->service_type < 0)
+			diag_error(k->d, (struct loc){ 0 },
+				   "k8s: --service-type must be clusterip, nodeport, loadbalancer or headless, not \"%s\"",
+				   k->o->service_type);
+	}
+	k->controller = k->o->controller ? controller_of(k->o->controller) : -1;
+	if (k->o->controller && k->controller < 0)
+		diag_error(k->d, (struct loc){ 0 },
+			   "k8s: --controller must be deployment, statefulset or daemonset, not \"%s\"", k->o->controller);
+	k->pvc_size = k->o->pvc_size ? k->o->pvc_size : PVC_SIZE;
+	if (!quantity_ok(k->pvc_size))
+		diag_error(k->d, (struct loc){ 0 }, "k8s: --pvc-size must be a quantity such as 10Gi, not \"%s\"",
+			   k->pvc_size);
 	const char *ns = k->o->namespace;
 	if (ns && !dns_label_ok(ns))
 		diag_error(k->d, (struct loc){ 0 },
@@ -2189,7 +2785,7 @@ static void emit_resources_of_project(struct k8s *k)
 		if (k->nets[i].name)
 			emit_network_policy(k, &k->nets[i]);
 	for (size_t i = 0; i < p->n_res[RES_VOLUME]; i++)
-		if (!p->res[RES_VOLUME][i]->external)
+		if (!p->res[RES_VOLUME][i]->external && !k->templated[i])
 			emit_claim(k, p->res[RES_VOLUME][i]);
 	for (int kind = RES_SECRET; kind <= RES_CONFIG; kind++)
 		for (size_t i = 0; i < p->n_res[kind]; i++)
@@ -2237,6 +2833,8 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 			emit_service(&k, sv, sv->aliases.v[j]);
 		if (sv->open_policy)
 			emit_open_policy(&k, sv);
+		if (sv->ko.expose)
+			emit_ingress(&k, sv);
 		arena_rewind(&scratch, mark);
 	}
 	k.a = a;

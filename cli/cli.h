@@ -19,6 +19,7 @@ struct cli {
 	bool list_rules;         /* audit --list-rules */
 	bool pod;                /* quadlet --pod */
 	const char *wait_image, *kubectl_image; /* k8s --wait-image, --kubectl-image */
+	const char *service_type, *controller, *pvc_size; /* k8s --service-type, --controller, --pvc-size */
 };
 
 struct subcommand {

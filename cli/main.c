@@ -36,7 +36,8 @@ static bool subcommand_built(const struct subcommand *sub)
 enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
 	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_DOCKER_VERSION, OPT_NAMESPACE,
-	OPT_IGNORE_FILE, OPT_LIST_RULES, OPT_POD, OPT_WAIT_IMAGE, OPT_KUBECTL_IMAGE,
+	OPT_IGNORE_FILE, OPT_LIST_RULES, OPT_POD, OPT_WAIT_IMAGE, OPT_KUBECTL_IMAGE, OPT_SERVICE_TYPE, OPT_CONTROLLER,
+	OPT_PVC_SIZE,
 };
 
 static const struct option options[] = {
@@ -53,6 +54,9 @@ static const struct option options[] = {
 	{ "pod", no_argument, NULL, OPT_POD },
 	{ "wait-image", required_argument, NULL, OPT_WAIT_IMAGE },
 	{ "kubectl-image", required_argument, NULL, OPT_KUBECTL_IMAGE },
+	{ "service-type", required_argument, NULL, OPT_SERVICE_TYPE },
+	{ "controller", required_argument, NULL, OPT_CONTROLLER },
+	{ "pvc-size", required_argument, NULL, OPT_PVC_SIZE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "loose", no_argument, NULL, OPT_LOOSE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -90,6 +94,14 @@ static void usage(FILE *fp)
 	      "      --kubectl-image IMAGE\n"
 	      "                           k8s: the image that waits for a completed Job\n"
 	      "                           (default registry.k8s.io/kubectl:v1.34.0)\n"
+	      "      --service-type TYPE  k8s: the Service of a service that publishes ports:\n"
+	      "                           clusterip|nodeport|loadbalancer|headless (default\n"
+	      "                           clusterip; label kompose.service.type)\n"
+	      "      --controller KIND    k8s: the workload of a long-running service:\n"
+	      "                           deployment|statefulset|daemonset (default deployment;\n"
+	      "                           label kompose.controller.type)\n"
+	      "      --pvc-size SIZE      k8s: a volume's claim (default 1Gi; label\n"
+	      "                           kompose.volume.size)\n"
 	      "      --pod                quadlet: the project's containers in one <project>.pod\n"
 	      "                           (podman 5.0), its unit starting and stopping them all\n"
 	      "      --format FORMAT      config, k8s: yaml|json; audit: text|json|sarif\n"
@@ -135,6 +147,9 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_POD: cli->pod = true; break;
 	case OPT_WAIT_IMAGE: cli->wait_image = arg; break;
 	case OPT_KUBECTL_IMAGE: cli->kubectl_image = arg; break;
+	case OPT_SERVICE_TYPE: cli->service_type = arg; break;
+	case OPT_CONTROLLER: cli->controller = arg; break;
+	case OPT_PVC_SIZE: cli->pvc_size = arg; break;
 	case OPT_STRICT: cli->load.unknown = UNKNOWN_ERROR; break;
 	case OPT_LOOSE: cli->load.unknown = UNKNOWN_IGNORE; break;
 	case OPT_FORMAT: cli->format = arg; break;
@@ -342,7 +357,9 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 	struct backend_options o = { .engine = ENGINE_DOCKER, .podman_version = PLAN_PODMAN_VERSION_DEFAULT,
 				     .docker_version = PLAN_DOCKER_VERSION_DEFAULT, .namespace = cli->namespace,
 				     .format = cli->format, .pod = cli->pod,
-				     .wait_image = cli->wait_image, .kubectl_image = cli->kubectl_image };
+				     .wait_image = cli->wait_image, .kubectl_image = cli->kubectl_image,
+				     .service_type = cli->service_type, .controller = cli->controller,
+				     .pvc_size = cli->pvc_size };
 	if (cli->engine && strcmp(cli->engine, "podman") == 0)
 		o.engine = ENGINE_PODMAN;
 	if (cli->podman_version)

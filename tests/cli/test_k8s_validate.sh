@@ -158,7 +158,7 @@ if (cd "$k8s" && node hostile.mjs "$out/k8s-hostile" "$tmp/hostile.json") >"$tmp
 	cat "$tmp/hostile.log"
 fi
 tail -n 1 "$tmp/hostile.log"
-for name in k8s-kompose-app k8s-kompose-guestbook; do
+for name in k8s-kompose-app k8s-kompose-guestbook k8s-kompose-labels; do
 	mkdir -p "$tmp/kompose/$name"
 	run_case "$top/golden/$name" k8s -o "$tmp/kompose/$name" 2>/dev/null >/dev/null || :
 	if (cd "$k8s" && node kompose.mjs "$top/golden/$name/kompose-k8s.yaml" "$tmp/kompose/$name") >"$tmp/kompose.log" 2>&1; then ok; else

@@ -706,6 +706,86 @@ static void test_network_policies_when(void **state)
 	assert_has(strstr(doc(f, "networkpolicy-own.yaml"), "spec:"), "com.docker.compose.project: two\n");
 }
 
+/* The defaults kompose users set on its command line: --service-type for
+ * services that publish ports (not for those only exposed), --controller
+ * for long-running services (a one-shot stays a Job), --pvc-size. */
+static void test_kompose_options(void **state)
+{
+	struct fx *f = *state;
+	const char *yaml = "services:\n"
+			   "  web:\n    image: x\n    ports: [\"80:80\"]\n    volumes: [data:/d]\n"
+			   "  api:\n    image: x\n    expose: [\"3000\"]\n"
+			   "  once:\n    image: x\n    restart: \"no\"\n"
+			   "volumes:\n  data:\n  shared:\n";
+	assert_int_equal(emit_opts(f, yaml,
+				   (struct backend_options){ .service_type = "NodePort", .controller = "statefulset",
+							     .pvc_size = "10Gi" }),
+			 0);
+	assert_has(doc(f, "service-web.yaml"), "  type: NodePort\n");
+	assert_lacks(doc(f, "service-api.yaml"), "type:");
+	assert_has(doc(f, "statefulset-web.yaml"), "  serviceName: web\n");
+	assert_has(doc(f, "statefulset-web.yaml"), "  volumeClaimTemplates:\n    - metadata:\n        name: data\n");
+	assert_has(doc(f, "statefulset-web.yaml"), "            storage: 10Gi\n");
+	assert_false(has_doc(f, "persistentvolumeclaim-data.yaml")); /* a claim per replica instead */
+	assert_true(has_doc(f, "statefulset-api.yaml"));
+	assert_true(has_doc(f, "job-once.yaml"));
+
+	static const struct {
+		struct backend_options o;
+		const char *msg;
+	} bad[] = {
+		{ { .service_type = "ingress" }, "--service-type must be clusterip, nodeport, loadbalancer or headless" },
+		{ { .controller = "cronjob" }, "--controller must be deployment, statefulset or daemonset" },
+		{ { .pvc_size = "10 GB" }, "--pvc-size must be a quantity such as 10Gi" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		diag_release(&f->d);
+		diag_init(&f->d, &f->a);
+		assert_int_equal(emit_opts(f, yaml, bad[i].o), -1);
+		assert_has(f->d.out.buf, bad[i].msg);
+	}
+}
+
+/* kompose's labels: values checked, each one's needs checked, and a label
+ * composec does not support reported at its line, never ignored. */
+static void test_kompose_labels(void **state)
+{
+	struct fx *f = *state;
+	emit_ok(f, "services:\n"
+		   "  a:\n    image: x\n    ports: [\"80:80\", \"81:81\"]\n    labels:\n"
+		   "      kompose.service.type: nodeport\n"
+		   "      kompose.service.nodeport.port: \"30080\"\n"
+		   "      kompose.service.group: g\n"
+		   "      kompose.image-pull-policy: sometimes\n"
+		   "      kompose.service.healthcheck.readiness.tcp_port: \"80\"\n"
+		   "      kompose.service.healthcheck.liveness.http_get_path: /live\n"
+		   "  b:\n    image: x\n    labels:\n"
+		   "      kompose.service.type: loadbalancer\n"
+		   "      kompose.service.expose: \"true\"\n"
+		   "      kompose.volume.size: huge\n"
+		   "      kompose.controller.type: replicationcontroller\n");
+	const char *out = f->d.out.buf;
+	assert_has(out, "compose.yaml:8:7: warning: service \"a\": label kompose.service.group is kompose's, which "
+			"composec does not support, ignoring");
+	assert_has(out, "compose.yaml:7:7: warning: service \"a\": kompose.service.nodeport.port needs a NodePort "
+			"Service and one published port, ignoring");
+	assert_has(out, "kompose.image-pull-policy \"sometimes\" is not Always, IfNotPresent or Never");
+	assert_has(out, "an HTTP probe needs both http_get_path and http_get_port");
+	assert_has(out, "service \"b\": a LoadBalancer Service needs ports, and it has none: headless");
+	assert_has(out, "service \"b\": kompose.service.expose needs a port for the Ingress");
+	assert_has(out, "kompose.volume.size \"huge\" is not a quantity");
+	assert_has(out, "kompose.controller.type \"replicationcontroller\" is not deployment, statefulset or daemonset");
+	const char *a = doc(f, "deployment-a.yaml");
+	assert_has(a, "          readinessProbe:\n            tcpSocket:\n              port: 80\n");
+	assert_lacks(a, "livenessProbe");
+	assert_lacks(a, "imagePullPolicy");
+	assert_lacks(doc(f, "service-a.yaml"), "nodePort");
+	assert_has(doc(f, "service-a.yaml"), "  type: NodePort\n");
+	assert_has(doc(f, "service-b.yaml"), "  clusterIP: None\n");
+	assert_false(has_doc(f, "ingress-b.yaml"));
+	assert_true(has_doc(f, "deployment-b.yaml"));
+}
+
 static void test_namespace_and_json(void **state)
 {
 	struct fx *f = *state;
@@ -769,6 +849,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_document_order_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_policies_when, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kompose_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kompose_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_and_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),

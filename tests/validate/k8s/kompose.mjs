@@ -10,8 +10,15 @@
 //   - kompose's livenessProbe from a healthcheck is composec's readinessProbe
 //     (docker only marks a failing container unhealthy; a liveness probe
 //     would have the kubelet kill it);
+//   - a livenessProbe kompose's labels ask for (HTTP GET, TCP) is
+//     composec's livenessProbe;
 //   - quantities compare by value (268435456 = 256Mi);
-//   - kompose's Service port for a published port is one of composec's.
+//   - kompose's Service port for a published port is one of composec's,
+//     and its type, node port and traffic policy are the Service's;
+//   - an Ingress rule's backend port is compared by the container port
+//     it reaches (each side's Service says which);
+//   - claims, and a StatefulSet's claim templates, by size, storage class
+//     and access modes.
 // usage: node kompose.mjs KOMPOSE_YAML DIR; exit 1 when something is missing.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -60,8 +67,11 @@ function compareContainer(where, k, o) {
   for (const f of ["command", "args", "workingDir"]) if (k[f] !== undefined) check(`${where}: ${f}`, eq(k[f], o[f]));
   const oenv = envOf(o);
   for (const [name, value] of envOf(k)) check(`${where}: env ${name}=${value}`, oenv.get(name) === value);
-  const oports = new Set((o.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}`));
-  for (const p of k.ports ?? []) check(`${where}: containerPort ${p.containerPort}`, oports.has(`${p.containerPort}/${p.protocol ?? "TCP"}`));
+  const oports = new Set((o.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}/${p.hostPort ?? ""}`));
+  for (const p of k.ports ?? [])
+    check(`${where}: containerPort ${p.containerPort}${p.hostPort ? ` hostPort ${p.hostPort}` : ""}`,
+      oports.has(`${p.containerPort}/${p.protocol ?? "TCP"}/${p.hostPort ?? ""}`));
+  if (k.imagePullPolicy) check(`${where}: imagePullPolicy ${k.imagePullPolicy}`, o.imagePullPolicy === k.imagePullPolicy);
   const paths = new Set((o.volumeMounts ?? []).map((m) => m.mountPath));
   for (const m of k.volumeMounts ?? []) check(`${where}: volume mounted at ${m.mountPath}`, paths.has(m.mountPath));
   for (const kind of ["limits", "requests"])
@@ -69,7 +79,11 @@ function compareContainer(where, k, o) {
       check(`${where}: resources.${kind}.${res}`, quantity(o.resources?.[kind]?.[res]) === quantity(q));
   const ks = k.securityContext ?? {};
   for (const [f, v] of Object.entries(ks)) check(`${where}: securityContext.${f}`, eq(o.securityContext?.[f], v));
-  if (k.livenessProbe) {
+  if (k.livenessProbe?.httpGet || k.livenessProbe?.tcpSocket) {
+    const lp = o.livenessProbe;
+    check(`${where}: livenessProbe ${JSON.stringify(k.livenessProbe)}`,
+      !!lp && eq(lp.httpGet, k.livenessProbe.httpGet) && eq(lp.tcpSocket, k.livenessProbe.tcpSocket));
+  } else if (k.livenessProbe) {
     const rp = o.readinessProbe;
     check(`${where}: livenessProbe as readinessProbe`, !!rp && eq(probeCommand(k.livenessProbe), rp.exec?.command));
     for (const f of ["periodSeconds", "timeoutSeconds", "failureThreshold"])
@@ -83,6 +97,16 @@ function compareWorkload(k, o) {
   const ospec = o.spec.template.spec;
   if (k.spec.replicas !== undefined) check(`${where}: replicas ${k.spec.replicas}`, o.spec.replicas === k.spec.replicas);
   if (k.kind === "Pod") check(`${where}: restartPolicy`, ospec.restartPolicy === kspec.restartPolicy);
+  for (const f of ["serviceAccountName", "imagePullSecrets", "securityContext"])
+    if (kspec[f] !== undefined) check(`${where}: ${f}`, eq(ospec[f], kspec[f]));
+  if (k.kind === "StatefulSet") {
+    check(`${where}: serviceName ${k.spec.serviceName}`, o.spec.serviceName === k.spec.serviceName);
+    for (const t of k.spec.volumeClaimTemplates ?? []) {
+      const ot = (o.spec.volumeClaimTemplates ?? []).find((x) => x.metadata?.name === t.metadata.name);
+      check(`${where}: claim template ${t.metadata.name}`, !!ot);
+      if (ot) compareClaim(`${where}: claim template ${t.metadata.name}`, t.spec, ot.spec);
+    }
+  }
   if (kspec.terminationGracePeriodSeconds !== undefined)
     check(`${where}: terminationGracePeriodSeconds`, ospec.terminationGracePeriodSeconds === kspec.terminationGracePeriodSeconds);
   const kann = (k.kind === "Pod" ? k.metadata : k.metadata)?.annotations ?? {};
@@ -96,6 +120,42 @@ function compareWorkload(k, o) {
   }
 }
 
+function compareClaim(where, k, o) {
+  check(`${where}: storage ${k.resources.requests.storage}`,
+    quantity(o.resources?.requests?.storage) === quantity(k.resources.requests.storage));
+  check(`${where}: accessModes`, eq(o.accessModes, k.accessModes));
+  if (k.storageClassName) check(`${where}: storageClassName ${k.storageClassName}`, o.storageClassName === k.storageClassName);
+}
+
+// the container port a Service port reaches, on either side
+const targetOf = (objs, service, port) =>
+  objs.find((x) => x.kind === "Service" && x.metadata?.name === service)?.spec.ports?.find((p) => p.port === port)?.targetPort;
+
+function compareService(name, k, o) {
+  check(`Service ${name}: type ${k.spec.type ?? "ClusterIP"}`, (o.spec.type ?? "ClusterIP") === (k.spec.type ?? "ClusterIP"));
+  if (k.spec.clusterIP) check(`Service ${name}: clusterIP ${k.spec.clusterIP}`, o.spec.clusterIP === k.spec.clusterIP);
+  if (k.spec.externalTrafficPolicy)
+    check(`Service ${name}: externalTrafficPolicy`, o.spec.externalTrafficPolicy === k.spec.externalTrafficPolicy);
+  for (const p of k.spec.ports ?? [])
+    check(`Service ${name}: port ${p.port} -> ${p.targetPort}${p.nodePort ? ` nodePort ${p.nodePort}` : ""}`,
+      (o.spec.ports ?? []).some((q) => q.port === p.port && q.targetPort === p.targetPort &&
+        (q.protocol ?? "TCP") === (p.protocol ?? "TCP") && q.nodePort === p.nodePort));
+}
+
+function compareIngress(name, k, o) {
+  if (k.spec.ingressClassName) check(`Ingress ${name}: class`, o.spec.ingressClassName === k.spec.ingressClassName);
+  for (const t of k.spec.tls ?? [])
+    check(`Ingress ${name}: tls ${t.secretName}`,
+      (o.spec.tls ?? []).some((x) => x.secretName === t.secretName && eq([...(x.hosts ?? [])].sort(), [...(t.hosts ?? [])].sort())));
+  const paths = (spec, objs) =>
+    (spec.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) =>
+      `${r.host ?? "*"}${p.path} ${p.pathType} ${p.backend.service.name}:` +
+      targetOf(objs, p.backend.service.name, p.backend.service.port.number)));
+  const ours = new Set(paths(o.spec, oursObjs));
+  for (const p of paths(k.spec, kompose)) check(`Ingress ${name}: ${p}`, ours.has(p));
+}
+
+const oursObjs = ours;
 const counterpart = { Pod: "Job" };
 for (const k of kompose) {
   const name = k.metadata?.name;
@@ -107,11 +167,10 @@ for (const k of kompose) {
   const o = find(counterpart[k.kind] ?? k.kind, name);
   check(`${k.kind} ${name}: present (as ${counterpart[k.kind] ?? k.kind})`, !!o);
   if (!o) continue;
-  if (["Deployment", "DaemonSet", "Pod"].includes(k.kind)) compareWorkload(k, o);
-  if (k.kind === "Service")
-    for (const p of k.spec.ports ?? [])
-      check(`Service ${name}: port ${p.port} -> ${p.targetPort}`,
-        (o.spec.ports ?? []).some((q) => q.port === p.port && q.targetPort === p.targetPort && (q.protocol ?? "TCP") === (p.protocol ?? "TCP")));
+  if (["Deployment", "DaemonSet", "StatefulSet", "Pod"].includes(k.kind)) compareWorkload(k, o);
+  if (k.kind === "Service") compareService(name, k, o);
+  if (k.kind === "Ingress") compareIngress(name, k, o);
+  if (k.kind === "PersistentVolumeClaim") compareClaim(`PersistentVolumeClaim ${name}`, k.spec, o.spec);
   if (k.kind === "Secret")
     for (const [key, v] of Object.entries(k.data ?? {})) check(`Secret ${name}: data ${key}`, o.data?.[key] === v);
 }

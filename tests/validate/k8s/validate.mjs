@@ -96,7 +96,8 @@ function podSpecOf(obj) {
   return obj.spec?.template?.spec ?? obj.spec?.jobTemplate?.spec?.template?.spec;
 }
 
-function checkPod(where, spec) {
+// templates: a StatefulSet's volumeClaimTemplates, volumes of its pods too
+function checkPod(where, spec, templates = []) {
   const names = new Set();
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
     if (!isLabel(c.name ?? "")) problem(where, `container name "${c.name}" is not a DNS-1123 label`);
@@ -104,7 +105,7 @@ function checkPod(where, spec) {
     names.add(c.name);
     for (const p of c.ports ?? [])
       if (p.name !== undefined && !isPortName(p.name)) problem(where, `port name "${p.name}" is not an IANA service name`);
-    const vols = new Set((spec.volumes ?? []).map((v) => v.name));
+    const vols = new Set([...(spec.volumes ?? []), ...templates.map((t) => t.metadata ?? {})].map((v) => v.name));
     for (const m of c.volumeMounts ?? [])
       if (!vols.has(m.name)) problem(where, `container "${c.name}" mounts the undefined volume "${m.name}"`);
   }
@@ -133,7 +134,7 @@ function nameCheck({ where, obj }) {
   const tmpl = obj.spec?.template;
   if (tmpl) checkMeta(where, { name: "x", ...tmpl.metadata }, "template");
   const spec = podSpecOf(obj);
-  if (spec) checkPod(where, spec);
+  if (spec) checkPod(where, spec, obj.kind === "StatefulSet" ? obj.spec.volumeClaimTemplates ?? [] : []);
   const match = obj.spec?.selector?.matchLabels;
   if (match && tmpl) {
     for (const [k, v] of Object.entries(match))
