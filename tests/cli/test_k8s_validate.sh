@@ -18,6 +18,9 @@
 #      each service reached by its name and aliases, each connection between
 #      services admitted or refused by the NetworkPolicies as compose's
 #      networks do, no livenessProbe unless asked.
+#   6. Every case's Helm chart (--format helm) passes `helm lint`, and
+#      `helm template` with its values renders the plain output's objects
+#      (chart.mjs); values set on the command line reach the objects.
 #
 # Needs node and npm (the npm registry for the first `npm ci`); without
 # them the test is skipped, which fails the run with COMPOSEC_REQUIRE_TOOLS=1.
@@ -54,7 +57,7 @@ fi
 
 # run_case CASEDIR SUBCOMMAND [ARG...]: composec in the case's directory with
 # its environment, stdin and arguments, minus its subcommand and its -o
-# (and --check); output to $out, stderr to $err.
+# (and --check, and --format helm: a chart's case compiles plain here).
 run_case() {
 	dir=$1
 	shift
@@ -76,13 +79,20 @@ run_case() {
 			i=$((i + 1))
 		done
 		if [ -f args ]; then
-			first=1 skip_next=0
+			first=1 skip_next=0 format=0
 			while IFS= read -r line || [ -n "$line" ]; do
 				if [ "$skip_next" = 1 ]; then skip_next=0; continue; fi
+				# --format helm: ours decides whether this is the chart
+				if [ "$format" = 1 ]; then
+					format=0
+					[ "$line" = helm ] || set -- "$@" --format "$line"
+					continue
+				fi
 				case $first$line in
 				1config | 1systemd | 1quadlet | 1k8s | 1sh | 1plan | 1audit) first=0; continue ;;
 				*-o | *--output) skip_next=1; first=0; continue ;;
 				*--check) first=0; continue ;;
+				*--format) format=1; first=0; continue ;;
 				esac
 				first=0
 				set -- "$@" "$line"
@@ -191,6 +201,58 @@ done
 echo "network: $nets cases, $policies NetworkPolicies, $admitted connections admitted and $refused refused as compose does ($((($(date +%s%N) - start) / 1000000)) ms)"
 if [ "$nets" -gt 100 ] && [ "$refused" -gt 0 ] && [ "$policies" -gt 0 ]; then ok; else
 	fail "network: too few cases, policies or refusals checked ($nets, $policies, $refused)"
+fi
+
+# --- 6. the Helm chart of every case ---------------------------------------------------------
+# `composec k8s --format helm`: helm lint passes, and helm template with the
+# chart's own values renders the objects of the plain output (chart.mjs)
+helm=$top/tests/validate/helm/helm.sh
+start=$(date +%s%N)
+charts=0 objects=0
+mkdir -p "$tmp/chart"
+for compiled in "$out"/*/; do
+	compiled=${compiled%/}
+	name=${compiled##*/}
+	[ "$name" != stream ] || continue
+	chart=$tmp/chart/$name
+	run_case "$top/golden/$name" k8s --format helm -o "$chart" >/dev/null 2>&1 || {
+		fail "$name: composec k8s --format helm failed"
+		continue
+	}
+	[ -f "$chart/Chart.yaml" ] || continue # the case asks for another --format
+	charts=$((charts + 1))
+	if sh "$helm" lint --quiet "$chart" >"$tmp/lint.log" 2>&1; then ok; else
+		fail "$name: helm lint:"
+		head -n 20 "$tmp/lint.log"
+	fi
+	if ! sh "$helm" template "$name" "$chart" >"$tmp/rendered.yaml" 2>"$tmp/template.log"; then
+		fail "$name: helm template:"
+		head -n 20 "$tmp/template.log"
+		continue
+	fi
+	if (cd "$k8s" && node chart.mjs "$compiled" "$tmp/rendered.yaml") >"$tmp/chart.log" 2>&1; then ok; else
+		fail "$name: the chart does not render the plain manifests:"
+		head -n 20 "$tmp/chart.log"
+	fi
+	n=$(sed -n 's/^chart: \([0-9]*\) objects rendered.*/\1/p' "$tmp/chart.log")
+	objects=$((objects + ${n:-0}))
+done
+echo "helm: $charts charts linted and rendered to $objects objects, each as the plain output ($((($(date +%s%N) - start) / 1000000)) ms)"
+if [ "$charts" -gt 100 ]; then ok; else fail "helm: too few charts ($charts)"; fi
+
+# the values reach the objects: one of each kind changed on the command line
+chart=$tmp/chart/k8s-kompose-labels
+if sh "$helm" template blog "$chart" --set services.web.replicas=3 --set services.web.image.tag=2.2 \
+	--set services.web.service.type=LoadBalancer --set volumes.uploads.size=9Gi \
+	--set-json 'services.api.ingress.hosts=["www.example.org","api.example.com"]' --set services.db.env.POSTGRES_DB=other \
+	--set 'services.lb.resources.limits.memory=64Mi' >"$tmp/set.yaml" 2>"$tmp/set.log"; then
+	for want in "replicas: 3" 'image: "ghcr.io/example/blog-web:2.2"' 'type: "LoadBalancer"' 'storage: "9Gi"' \
+		'host: "www.example.org"' 'value: "other"' '"memory":"64Mi"'; do
+		if grep -qF -- "$want" "$tmp/set.yaml"; then ok; else fail "helm --set: no \"$want\" in what the chart renders"; fi
+	done
+else
+	fail "helm template --set:"
+	cat "$tmp/set.log"
 fi
 
 finish

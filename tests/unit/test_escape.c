@@ -14,6 +14,9 @@
  *  - systemd_quoted_value: Environment="V<i>=<value>" lines for the same
  *    strings reached the process environment byte-identical (values that are
  *    not UTF-8 are refused by systemd for Environment= whatever the escape).
+ *  - go_string_literal and the template escape of base/emit.c: the
+ *    golden chart k8s-helm, whose strings are template text, rendered by
+ *    helm 4.1 to the plain manifests' objects (test_k8s_validate.sh).
  *  - unit_name_escape: compared with `systemd-escape -- STRING` on all the
  *    strings below and on one string holding every byte 1..255; the vectors
  *    are the tool's output.
@@ -29,6 +32,7 @@
 #include <cmocka.h>
 
 #include "backends/escape.h"
+#include "base/emit.h"
 
 struct vec {
 	const char *in, *out;
@@ -220,6 +224,60 @@ static const struct vec unit_vectors[] = {
 	{ "${X:-y}", "\\x24\\x7bX:\\x2dy\\x7d" },
 };
 
+static const struct vec go_vectors[] = {
+	{ "web", "\"web\"" },
+	{ "say \"hi\"", "\"say \\\"hi\\\"\"" },
+	{ "back\\slash", "\"back\\\\slash\"" },
+	{ "a\nb\tc\r", "\"a\\nb\\tc\\r\"" },
+	{ "{{ x }}", "\"{{ x }}\"" },
+	{ "\x01\x7f", "\"\\x01\\x7f\"" },
+	{ "caf\xc3\xa9", "\"caf\\xc3\\xa9\"" },
+	{ "", "\"\"" },
+};
+
+static void test_go_string_literal(void **state)
+{
+	(void)state;
+	check_vectors(go_string_literal, go_vectors, sizeof(go_vectors) / sizeof(go_vectors[0]));
+}
+
+/* A chart's template: user keys and strings with "{{" escaped, the
+ * caller's expressions and actions written as they are. */
+static void test_template_text(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	struct emit e;
+	emit_init(&e, &sb, EMIT_YAML);
+	e.template_text = true;
+	emit_map_begin(&e);
+	emit_key(&e, "a{{b");
+	emit_str(&e, "{{ .Values.x }}}}");
+	emit_key(&e, "count");
+	emit_raw(&e, "{{ .Values.n }}");
+	emit_directive(&e, "{{- with .Values.r }}");
+	emit_key(&e, "r");
+	emit_raw(&e, "{{ toJson . }}");
+	emit_directive(&e, "{{- end }}");
+	emit_key(&e, "plain");
+	emit_str(&e, "{ not a template }");
+	emit_map_end(&e);
+	emit_release(&e);
+	assert_string_equal(sb.buf, "a{{ \"{{\" }}b: \"{{ \"{{\" }} .Values.x }}}}\"\n"
+				    "count: {{ .Values.n }}\n"
+				    "{{- with .Values.r }}\n"
+				    "r: {{ toJson . }}\n"
+				    "{{- end }}\n"
+				    "plain: \"{ not a template }\"\n");
+	sb_release(&sb);
+	/* the same without template_text: nothing escaped */
+	emit_init(&e, &sb, EMIT_YAML);
+	emit_str(&e, "{{x}}");
+	emit_release(&e);
+	assert_string_equal(sb.buf, "\"{{x}}\"\n");
+	sb_release(&sb);
+}
+
 static void test_unit_name_escape(void **state)
 {
 	(void)state;
@@ -234,6 +292,8 @@ int main(void)
 		cmocka_unit_test(test_sh_quote),
 		cmocka_unit_test(test_systemd_values),
 		cmocka_unit_test(test_unit_name_escape),
+		cmocka_unit_test(test_go_string_literal),
+		cmocka_unit_test(test_template_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -786,6 +786,45 @@ static void test_kompose_labels(void **state)
 	assert_true(has_doc(f, "deployment-b.yaml"));
 }
 
+/* --format helm: a chart; what people change per environment in
+ * values.yaml, each as the plain manifests have it, and the templates
+ * reading it there. */
+static void test_helm_chart(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(emit_with(f,
+				   "name: shop\n"
+				   "services:\n"
+				   "  web:\n    image: registry.example.com:5000/web:1.10\n    ports: [\"80:80\"]\n"
+				   "    environment: {A: \"1\", B: \"$(x)\"}\n    volumes: [data:/d]\n"
+				   "  job:\n    image: busybox\n    restart: \"no\"\n"
+				   "volumes:\n  data:\n",
+				   NULL, "helm"),
+			 0);
+	assert_true(has_doc(f, "Chart.yaml"));
+	assert_true(has_doc(f, "templates/_helpers.tpl"));
+	assert_has(doc(f, "Chart.yaml"), "apiVersion: v2\nname: shop\n");
+	assert_string_equal(strstr(doc(f, "values.yaml"), "services:"),
+			    "services:\n"
+			    "  job:\n"
+			    "    image:\n      repository: busybox\n      tag: \"\"\n"
+			    "    resources: {}\n    env: {}\n"
+			    "  web:\n"
+			    "    image:\n      repository: registry.example.com:5000/web\n      tag: \"1.10\"\n"
+			    "    replicas: 1\n    resources: {}\n"
+			    "    env:\n      A: \"1\"\n      B: $$(x)\n"
+			    "    service:\n      type: ClusterIP\n"
+			    "volumes:\n  data:\n    size: 1Gi\n");
+	const char *web = NULL;
+	for (size_t i = 0; i < f->fs.n; i++)
+		if (strcmp(f->fs.files[i].path, "templates/02-deployment-web.yaml") == 0)
+			web = f->fs.files[i].data;
+	assert_non_null(web);
+	assert_has(web, "  replicas: {{ (index .Values.services \"web\").replicas }}\n");
+	assert_has(web, "image: {{ include \"composec.image\" (index .Values.services \"web\").image | toJson }}\n");
+	assert_has(web, "value: {{ index (index .Values.services \"web\").env \"B\" | toJson }}\n");
+}
+
 static void test_namespace_and_json(void **state)
 {
 	struct fx *f = *state;
@@ -804,7 +843,7 @@ static void test_bad_options(void **state)
 	diag_release(&f->d);
 	diag_init(&f->d, &f->a);
 	assert_int_equal(emit_with(f, "services:\n  a: {image: a}\n", NULL, "toml"), -1);
-	assert_has(f->d.out.buf, "--format must be yaml or json");
+	assert_has(f->d.out.buf, "--format must be yaml, json or helm");
 }
 
 static void test_deterministic(void **state)
@@ -851,6 +890,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_network_policies_when, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kompose_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kompose_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_helm_chart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_and_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
