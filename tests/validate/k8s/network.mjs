@@ -20,7 +20,9 @@
 //   - it resolves names (DNS, port 53, to the cluster's resolver in
 //     kube-system), and it reaches outside the cluster exactly when one
 //     of its networks is not internal;
-//   - it has no livenessProbe (docker never kills an unhealthy container).
+//   - it has no livenessProbe (docker never kills an unhealthy container);
+//   - the project has a NetworkPolicy per network its services use when
+//     there are several or an internal one, none otherwise.
 // usage: node network.mjs CONFIG DIR; exit 1 on a difference.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -162,6 +164,15 @@ for (const [sname, s] of composeServices) {
 // the labels a pod of another project would carry on networks of the same names
 function from_labels(labels) {
   return Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith("composec.network/")));
+}
+
+// a policy per network its services use, when there are several or an
+// internal one (DESIGN.md §6); none for one plain network
+{
+  const used = new Set(composeServices.flatMap(([, s]) => networksOf(s)));
+  const want = used.size > 1 || [...used].some(internal) ? used.size : 0;
+  const got = policies.filter((p) => !p.spec.podSelector?.matchLabels?.["com.docker.compose.service"]).length;
+  check(`${used.size} networks (${[...used].filter(internal).length} internal): ${got} network policies, not ${want}`, got === want);
 }
 
 const dns = { ns: "kube-system", labels: { "k8s-app": "kube-dns" } };
