@@ -1,13 +1,13 @@
 /*
  * audit_cmd.c - the `audit` subcommand: read the ignore file (--ignore-file,
  * else .composec-ignore in the project directory when there is one), run
- * the audit (backends/audit_run.c), write the report as text, JSON or
+ * the audit (audit/audit_run.c), write the report as text, JSON or
  * SARIF, and turn --fail-on into the exit code: 1 when an unsuppressed
  * finding is at or above the level, 2 for a usage error, 0 otherwise (also
  * without --fail-on, whatever was found).  --list-rules prints the rule
  * table without loading a project.
  */
-#include "backends/audit.h"
+#include "audit/audit.h"
 #include "cli/cli.h"
 
 #include <errno.h>

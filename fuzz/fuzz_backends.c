@@ -9,7 +9,7 @@
  * YAML or JSON document (k8s, plan, audit JSON and SARIF) parses back, and
  * a backend that returns 0 reported no error.
  */
-#include "backends/audit.h"
+#include "audit/audit.h"
 #include "frontend/yaml.h"
 #include "fuzz/fuzz_common.h"
 

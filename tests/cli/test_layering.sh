@@ -13,24 +13,26 @@ cc=${CC:-cc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-# layer: the folders it may see (the rest of base ir frontend plan backends runtime cli it may not)
+# layer: the folders it may see (the rest of base ir frontend plan backends audit runtime cli it may not)
 rules="cbase:base
 cir:base ir
 cfrontend:base ir frontend
 cplan:base ir plan
 cbackends:base ir plan backends
+caudit:base ir plan backends audit
 cruntime:base runtime"
 header() { # one header of a folder
 	case $1 in
 	base) echo base/base.h ;; ir) echo ir/ir.h ;; frontend) echo frontend/load.h ;;
-	plan) echo plan/plan.h ;; backends) echo backends/backend.h ;; runtime) echo runtime/runtime.h ;;
+	plan) echo plan/plan.h ;; backends) echo backends/backend.h ;; audit) echo audit/audit.h ;;
+	runtime) echo runtime/runtime.h ;;
 	cli) echo cli/cli.h ;;
 	esac
 }
 echo "$rules" | while IFS=: read -r lib allowed; do
 	view=$build/layers/$lib
 	[ -d "$view" ] || { echo "FAIL no include view $view"; exit 1; }
-	for folder in base ir frontend plan backends runtime cli; do
+	for folder in base ir frontend plan backends audit runtime cli; do
 		want=no
 		for a in $allowed; do [ "$a" = "$folder" ] && want=yes; done
 		if printf '#include "%s"\n' "$(header "$folder")" |

@@ -1,5 +1,5 @@
 /*
- * test_audit.c - the audit (backends/audit*.c): compose files go through the
+ * test_audit.c - the audit (audit/audit*.c): compose files go through the
  * real frontend (load_project on temporary files) and audit_run.  The
  * tests pin what the golden cases cannot show one by one: that locations
  * are those of the original file after merge and extends, that the source
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "backends/audit.h"
+#include "audit/audit.h"
 #include "frontend/load.h"
 
 struct fx {

@@ -6,7 +6,7 @@
  * in it goes through the emitter.  Both are deterministic: no times, no
  * host names, paths as the report holds them.
  */
-#include "backends/audit_internal.h"
+#include "audit/audit_internal.h"
 
 #include "base/emit.h"
 

@@ -16,7 +16,7 @@
  * (9.5, 8.0, 5.5, 2.0; info has none).  Suppressed findings are left out:
  * GitHub ignores result.suppressions and would open them as alerts.
  */
-#include "backends/audit.h"
+#include "audit/audit.h"
 
 #include "base/emit.h"
 

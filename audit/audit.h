@@ -18,7 +18,7 @@
  *  - Locations are those of the original source (after merge, include and
  *    extends).  Attributes the IR keeps without a location (scalars such as
  *    `privileged`) are found in the registered source texts by key path
- *    (backends/audit_locate.c); values are never taken from the text.
+ *    (audit/audit_locate.c); values are never taken from the text.
  *  - A suppressed finding stays in the report (JSON marks it) but never
  *    counts toward --fail-on; SARIF leaves it out.
  *  - Output is deterministic: findings are sorted by file, line, column and
@@ -127,7 +127,7 @@ int audit_run(struct arena *a, struct diag *d, const struct project *p, const st
 /* The highest severity of an unsuppressed finding, or -1 when none. */
 int audit_max_severity(const struct audit_report *r);
 
-/* ---- output (backends/audit_output.c, backends/audit_sarif.c) ----------- */
+/* ---- output (audit/audit_output.c, audit/audit_sarif.c) ----------- */
 
 /* Compiler-style findings with the source line and a caret, a summary,
  * then (when built) the explanation.  d supplies the source lines. */

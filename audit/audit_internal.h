@@ -5,7 +5,7 @@
 #ifndef COMPOSEC_AUDIT_INTERNAL_H
 #define COMPOSEC_AUDIT_INTERNAL_H
 
-#include "backends/audit.h"
+#include "audit/audit.h"
 
 struct src_index; /* a registered source split into lines */
 

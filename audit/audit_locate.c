@@ -16,7 +16,7 @@
  * Suppression comments are read here too: "# composec-ignore: RULE[,RULE]"
  * on the finding's line or on a comment line right above it.
  */
-#include "backends/audit_internal.h"
+#include "audit/audit_internal.h"
 
 #include <string.h>
 

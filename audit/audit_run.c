@@ -6,7 +6,7 @@
  * the file, whether a "# composec-ignore:" comment or the ignore file
  * suppresses it, in a stable order; then the explanation.
  */
-#include "backends/audit_internal.h"
+#include "audit/audit_internal.h"
 
 #include "base/emit.h"
 

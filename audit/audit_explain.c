@@ -8,7 +8,7 @@
  * created and what is published are read from the project directly by the
  * formatters.
  */
-#include "backends/audit_internal.h"
+#include "audit/audit_internal.h"
 
 #include "base/emit.h"
 

@@ -12,7 +12,7 @@
  * source text is read only to place the finding on its key and to tell a
  * literal from an interpolated or a relative value as written.
  */
-#include "backends/audit_internal.h"
+#include "audit/audit_internal.h"
 
 #include <ctype.h>
 #include <math.h>
