@@ -2,9 +2,9 @@
  * audit_explain.c - "what it will do": the start order with every wait and
  * lifecycle step, and, per backend that is built, what that backend will
  * not express.  The latter runs each backend's emit into a scratch file
- * set with a scratch diagnostics sink (no sources, so every message is one
- * line) and keeps its warnings and errors: a backend reports exactly what
- * it drops, so the audit never keeps its own list of gaps.  What gets
+ * set with a scratch diagnostics sink that holds each message as a record
+ * and keeps its warnings and errors: a backend reports exactly what it
+ * drops, so the audit never keeps its own list of gaps.  What gets
  * created and what is published are read from the project directly by the
  * formatters.
  */
@@ -121,66 +121,36 @@ static void build_order(struct audit_ctx *c)
 
 /* ---- what each backend will not express ----------------------------------------- */
 
-/* "file:12:3" -> loc; false when the text is not such a location. */
-static bool parse_where(struct audit_ctx *c, const char *w, size_t n, struct loc *loc)
-{
-	const char *s = w + n;
-	int num[2] = { 0, 0 };
-	for (int k = 1; k >= 0; k--) {
-		const char *colon = s;
-		while (colon > w && colon[-1] != ':')
-			colon--;
-		if (colon == w || colon == s)
-			return false;
-		for (const char *d = colon; d < s; d++)
-			if (*d < '0' || *d > '9')
-				return false;
-		num[k] = atoi(arena_strndup(c->a, colon, (size_t)(s - colon)));
-		s = colon - 1;
-	}
-	*loc = (struct loc){ arena_strndup(c->a, w, (size_t)(s - w)), num[0], num[1] };
-	return true;
-}
-
-/* One message line of a scratch sink: "WHERE: LEVEL: MESSAGE". */
-static bool parse_loss(struct audit_ctx *c, const char *line, size_t n, struct explain_loss *l)
-{
-	static const char *const levels[] = { ": note: ", ": warning: ", ": error: " };
-	for (int k = DIAG_WARNING; k <= DIAG_ERROR; k++) {
-		const char *m = memmem(line, n, levels[k], strlen(levels[k]));
-		if (!m)
-			continue;
-		size_t wn = (size_t)(m - line), skip = wn + strlen(levels[k]);
-		memset(l, 0, sizeof(*l));
-		l->level = (enum diag_level)k;
-		l->message = arena_strndup(c->a, line + skip, n - skip);
-		if (parse_where(c, line, wn, &l->loc))
-			l->file = audit_project_path(c, l->loc.file);
-		else if (!(wn == 8 && memcmp(line, "composec", 8) == 0))
-			l->file = l->loc.file = arena_strndup(c->a, line, wn);
-		return true;
-	}
-	return false;
-}
-
+/* Each message the backend reports, kept as a record (a held sink): its
+ * level, location and text as reported, never parsed back from a printed
+ * line. */
 static void run_backend(struct audit_ctx *c, const struct backend *b, struct explain_backend *out)
 {
 	struct diag scratch;
 	struct fileset fs;
 	diag_init(&scratch, c->a);
+	scratch.hold = true;
 	fileset_init(&fs, c->a);
 	backend_run(c->a, &scratch, b, c->p, &c->o->backend, &fs);
 	out->name = b->name;
-	const char *p = scratch.out.buf, *end = p + scratch.out.len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct explain_loss l;
-		if (parse_loss(c, p, n, &l)) {
-			out->losses = arena_grow(c->a, out->losses, out->n_losses * sizeof(l), (out->n_losses + 1) * sizeof(l));
-			out->losses[out->n_losses++] = l;
+	for (size_t i = 0; i < scratch.held.n; i++) {
+		const struct diag_record *h = scratch.held.v[i];
+		if (h->lvl < DIAG_WARNING)
+			continue;
+		struct explain_loss l = { .level = h->lvl };
+		struct strbuf text = STRBUF_INIT;
+		diag_escape_text(&text, h->text);
+		l.message = sb_to_arena(&text, c->a);
+		sb_release(&text);
+		if (h->loc.file && h->loc.line > 0) {
+			/* as a message prints it: a column of at least 1 */
+			l.loc = (struct loc){ h->loc.file, h->loc.line, h->loc.col > 0 ? h->loc.col : 1 };
+			l.file = audit_project_path(c, l.loc.file);
+		} else if (h->loc.file) {
+			l.file = l.loc.file = h->loc.file;
 		}
-		p += n + 1;
+		out->losses = arena_grow(c->a, out->losses, out->n_losses * sizeof(l), (out->n_losses + 1) * sizeof(l));
+		out->losses[out->n_losses++] = l;
 	}
 	diag_release(&scratch);
 }

@@ -239,6 +239,16 @@ void diag_flush(struct diag *d, FILE *fp);
 /* Report to d the messages held by `held` (a diag with hold set), in
  * their order, as if they had been reported to d; then forget them. */
 void diag_replay(struct diag *d, struct diag *held);
+/* A message a diag with hold set keeps (d->held), as reported: its text
+ * unformatted. */
+struct diag_record {
+	enum diag_level lvl;
+	struct loc loc;
+	const char *text;
+};
+/* Append text with its control bytes as \xNN, as a printed message has
+ * them. */
+void diag_escape_text(struct strbuf *out, const char *text);
 
 /* ---- hashing and a string map ------------------------------------------- */
 

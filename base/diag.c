@@ -14,12 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A message of a held diag, as reported. */
-struct diag_held {
-	enum diag_level lvl;
-	struct loc loc;
-	const char *text;
-};
 
 void diag_init(struct diag *d, struct arena *a)
 {
@@ -259,6 +253,13 @@ static void escape_controls(struct strbuf *sb, size_t from)
 	sb_release(&rest);
 }
 
+void diag_escape_text(struct strbuf *out, const char *text)
+{
+	size_t start = out->len;
+	sb_adds(out, text);
+	escape_controls(out, start);
+}
+
 /* Held messages past this size go to d->overflow: short output keeps its
  * order (the driver's own messages first), a long one is not held whole. */
 #define DIAG_HOLD_MAX (64 * 1024)
@@ -273,7 +274,7 @@ void diag_report(struct diag *d, enum diag_level lvl, struct loc loc, const char
 	if (d->hold) {
 		struct strbuf msg = STRBUF_INIT;
 		sb_vaddf(&msg, fmt, ap);
-		struct diag_held *h = arena_alloc(d->arena, sizeof(*h));
+		struct diag_record *h = arena_alloc(d->arena, sizeof(*h));
 		h->lvl = lvl;
 		h->loc = loc;
 		h->text = sb_to_arena(&msg, d->arena);
@@ -315,7 +316,7 @@ static void report(struct diag *d, enum diag_level lvl, struct loc loc, const ch
 void diag_replay(struct diag *d, struct diag *held)
 {
 	for (size_t i = 0; i < held->held.n; i++) {
-		const struct diag_held *h = held->held.v[i];
+		const struct diag_record *h = held->held.v[i];
 		report(d, h->lvl, h->loc, "%s", h->text);
 	}
 	held->held.n = 0;
