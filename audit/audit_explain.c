@@ -64,16 +64,16 @@ static const char *user_text(struct audit_ctx *c, const char *user)
 	return user ? arena_printf(c->a, "user %s", audit_q(c, user)) : "the image's default user";
 }
 
-static void add_waits(struct audit_ctx *c, const struct service *s, struct steps *st)
+/* The waits the plan layer decided (its depends_on edges to enabled
+ * services). */
+static void add_waits(struct audit_ctx *c, const struct plan_service *ps, struct steps *st)
 {
 	static const char *const what[DEP__MAX] = { "to start", "to be healthy", "to complete successfully" };
-	for (size_t i = 0; i < s->n_depends_on; i++) {
-		const struct dependency *d = &s->depends_on[i];
-		if (!d->target)
-			continue;
-		step(c, st, STEP_WAIT, 0, "%s %s%s%s", audit_q(c, d->service), what[d->condition],
-		     d->required ? "" : " (if it is started at all)",
-		     d->implicit ? " (implied by links, volumes_from or a shared namespace)" : "");
+	for (size_t i = 0; i < ps->n_edges; i++) {
+		const struct plan_edge *e = &ps->edges[i];
+		step(c, st, STEP_WAIT, 0, "%s %s%s%s", audit_q(c, e->target->name), what[e->wait],
+		     e->required ? "" : " (if it is started at all)",
+		     e->dep->implicit ? " (implied by links, volumes_from or a shared namespace)" : "");
 	}
 }
 
@@ -103,15 +103,28 @@ static void add_start(struct audit_ctx *c, const struct service *s, struct steps
 	     s->replicas > 1 ? arena_printf(c->a, ", %lld replicas", (long long)s->replicas) : "");
 }
 
+/* The start order and waits as the plan layer decides them, for the
+ * engine and version the audit is asked about (the plan is indexed in
+ * start order). */
 static void build_order(struct audit_ctx *c)
 {
 	const struct project *p = c->p;
 	struct explain *e = &c->r->explain;
+	const struct backend_options *bo = &c->o->backend;
+	struct plan_options po = { .engine = bo->engine,
+				   .engine_version = bo->engine == ENGINE_PODMAN ? bo->podman_version : bo->docker_version };
+	struct plan pl;
+	struct diag scratch; /* what one engine cannot run is each backend's to say */
+	diag_init(&scratch, c->a);
+	scratch.hold = true;
+	int rc = p->order ? plan_build(c->a, &scratch, p, &po, &pl) : -1;
+	diag_release(&scratch);
 	e->order = arena_alloc(c->a, (p->n_services + 1) * sizeof(*e->order));
-	for (size_t i = 0; i < p->n_services && p->order; i++) {
-		const struct service *s = p->order[i];
+	for (size_t i = 0; rc == 0 && i < p->n_services; i++) {
+		const struct plan_service *ps = &pl.svc[i];
+		const struct service *s = ps->s;
 		struct steps st = { 0 };
-		add_waits(c, s, &st);
+		add_waits(c, ps, &st);
 		add_hooks(c, s, s->pre_start, s->n_pre_start, STEP_PRE_START, &st);
 		add_start(c, s, &st);
 		add_hooks(c, s, s->post_start, s->n_post_start, STEP_POST_START, &st);
