@@ -29,12 +29,11 @@ static bool is_root_user(const char *u)
 }
 
 /* The location of list item i of l, or of the list's key. */
-static struct loc item_loc(struct audit_ctx *c, const struct service *s, const struct strlist *l, size_t i,
-			   const char *key)
+static struct loc item_loc(const struct service *s, const struct strlist *l, size_t i, const char *key)
 {
 	if (l->locs && l->locs[i].file)
 		return l->locs[i];
-	return AUDIT_LOCATE(c, s, key);
+	return audit_key(s, key);
 }
 
 /* "SYS_ADMIN" for "cap_sys_admin", "CAP_SYS_ADMIN", "sys_admin". */
@@ -68,7 +67,7 @@ static bool opt_is(const char *opt, const char *key, const char *value)
 static void check_privileged(struct audit_ctx *c, const struct service *s)
 {
 	if (s->privileged == TRI_TRUE)
-		audit_add(c, s, AUDIT_LOCATE(c, s, "privileged"), "privileged", "true",
+		audit_add(c, s, audit_key(s, "privileged"), "privileged", "true",
 			  "service %s runs privileged: every capability, every host device, no seccomp or AppArmor "
 			  "confinement",
 			  audit_q(c, s->name));
@@ -97,7 +96,7 @@ static void check_host_ns(struct audit_ctx *c, const struct service *s)
 		const char *v = *(const char *const *)((const char *)s + h->off);
 		if (strcmp(c->rule->id, h->rule) != 0 || !v || strcmp(v, "host") != 0)
 			continue;
-		audit_add(c, s, AUDIT_LOCATE(c, s, h->key), h->key, "host", "service %s shares %s", audit_q(c, s->name),
+		audit_add(c, s, audit_key(s, h->key), h->key, "host", "service %s shares %s", audit_q(c, s->name),
 			  h->gives);
 	}
 }
@@ -105,7 +104,7 @@ static void check_host_ns(struct audit_ctx *c, const struct service *s)
 static void check_cgroup_parent(struct audit_ctx *c, const struct service *s)
 {
 	if (s->cgroup_parent)
-		audit_add(c, s, AUDIT_LOCATE(c, s, "cgroup_parent"), "cgroup_parent", s->cgroup_parent,
+		audit_add(c, s, audit_key(s, "cgroup_parent"), "cgroup_parent", s->cgroup_parent,
 			  "service %s runs under the cgroup %s instead of the engine's: its limits and accounting are "
 			  "those of that cgroup",
 			  audit_q(c, s->name), audit_q(c, s->cgroup_parent));
@@ -114,7 +113,7 @@ static void check_cgroup_parent(struct audit_ctx *c, const struct service *s)
 static void check_user_root(struct audit_ctx *c, const struct service *s)
 {
 	if (is_root_user(s->user))
-		audit_add(c, s, AUDIT_LOCATE(c, s, "user"), "user", s->user, "service %s runs as root (user %s)",
+		audit_add(c, s, audit_key(s, "user"), "user", s->user, "service %s runs as root (user %s)",
 			  audit_q(c, s->name), audit_q(c, s->user));
 }
 
@@ -122,7 +121,7 @@ static void check_read_only(struct audit_ctx *c, const struct service *s)
 {
 	if (s->read_only == TRI_TRUE)
 		return;
-	audit_add(c, s, AUDIT_LOCATE(c, s, "read_only"), "read_only", "",
+	audit_add(c, s, audit_key(s, "read_only"), "read_only", "",
 		  "service %s has a writable root filesystem: a compromised process can change its binaries and "
 		  "configuration",
 		  audit_q(c, s->name));
@@ -399,7 +398,7 @@ static void check_cap_add(struct audit_ctx *c, const struct service *s)
 		bool crit = in_list(cap, critical);
 		if (!crit && !in_list(cap, dangerous))
 			continue;
-		struct audit_finding *f = audit_add(c, s, item_loc(c, s, &s->cap_add, i, "cap_add"), "cap_add", cap,
+		struct audit_finding *f = audit_add(c, s, item_loc(s, &s->cap_add, i, "cap_add"), "cap_add", cap,
 						    "service %s adds the capability %s", audit_q(c, s->name),
 						    audit_q(c, cap));
 		if (crit)
@@ -412,7 +411,7 @@ static void check_cap_drop(struct audit_ctx *c, const struct service *s)
 	for (size_t i = 0; i < s->cap_drop.n; i++)
 		if (strcmp(cap_name(c, s->cap_drop.v[i]), "ALL") == 0)
 			return;
-	audit_add(c, s, AUDIT_LOCATE(c, s, "cap_drop"), "cap_drop", "",
+	audit_add(c, s, audit_key(s, "cap_drop"), "cap_drop", "",
 		  s->cap_drop.n ? "service %s drops some capabilities but not ALL: it keeps the rest of the engine's "
 				  "default set"
 				: "service %s keeps the engine's default capabilities (no cap_drop: [ALL])",
@@ -439,7 +438,7 @@ static void check_confinement(struct audit_ctx *c, const struct service *s)
 			const struct confinement *x = &confinements[k];
 			if (strcmp(x->rule, c->rule->id) != 0 || !opt_is(opt, x->key, x->value))
 				continue;
-			audit_add(c, s, item_loc(c, s, &s->security_opt, i, "security_opt"), "security_opt", opt,
+			audit_add(c, s, item_loc(s, &s->security_opt, i, "security_opt"), "security_opt", opt,
 				  "service %s %s (security_opt %s)", audit_q(c, s->name), x->what, audit_q(c, opt));
 		}
 	}
@@ -453,14 +452,14 @@ static void check_no_new_privileges(struct audit_ctx *c, const struct service *s
 			return;
 		if (opt_is(opt, "no-new-privileges", "false")) {
 			struct audit_finding *f =
-				audit_add(c, s, item_loc(c, s, &s->security_opt, i, "security_opt"), "security_opt", opt,
+				audit_add(c, s, item_loc(s, &s->security_opt, i, "security_opt"), "security_opt", opt,
 					  "service %s explicitly allows gaining privileges through setuid binaries",
 					  audit_q(c, s->name));
 			f->severity = SEV_MEDIUM; /* weakened on purpose, not merely missing */
 			return;
 		}
 	}
-	audit_add(c, s, AUDIT_LOCATE(c, s, "security_opt"), "security_opt", "",
+	audit_add(c, s, audit_key(s, "security_opt"), "security_opt", "",
 		  "service %s does not set no-new-privileges: setuid binaries in the image can gain privileges",
 		  audit_q(c, s->name));
 }
@@ -634,7 +633,7 @@ static void check_image_unpinned(struct audit_ctx *c, const struct service *s)
 	const char *tag = image_tag(c, s->image, &digest);
 	if (digest || (tag[0] && strcmp(tag, "latest") != 0))
 		return;
-	audit_add(c, s, AUDIT_LOCATE(c, s, "image"), "image", s->image,
+	audit_add(c, s, audit_key(s, "image"), "image", s->image,
 		  "service %s uses the image %s %s: every pull may run different code", audit_q(c, s->name),
 		  audit_q(c, s->image), tag[0] ? "with the moving tag \"latest\"" : "without a tag (that is \"latest\")");
 }
@@ -647,7 +646,7 @@ static void check_image_digest(struct audit_ctx *c, const struct service *s)
 	const char *tag = image_tag(c, s->image, &digest);
 	if (digest || !tag[0] || strcmp(tag, "latest") == 0)
 		return;
-	audit_add(c, s, AUDIT_LOCATE(c, s, "image"), "image", s->image,
+	audit_add(c, s, audit_key(s, "image"), "image", s->image,
 		  "service %s pins the image %s by tag only: a tag can be moved to other content", audit_q(c, s->name),
 		  audit_q(c, s->image));
 }
@@ -681,7 +680,7 @@ static void check_pids(struct audit_ctx *c, const struct service *s)
 	if (s->pids_limit > 0 || s->deploy.limits.pids > 0)
 		return;
 	bool unlimited = s->pids_limit != IR_UNSET;
-	audit_add(c, s, unlimited ? AUDIT_LOCATE(c, s, "pids_limit") : limits_loc(c, s), "deploy.resources.limits.pids",
+	audit_add(c, s, unlimited ? audit_key(s, "pids_limit") : limits_loc(c, s), "deploy.resources.limits.pids",
 		  "", "service %s has %s: a fork bomb in it exhausts the host's processes", audit_q(c, s->name),
 		  unlimited ? "an unlimited pids_limit" : "no pids limit");
 }
@@ -735,7 +734,7 @@ static void check_healthy_dependency(struct audit_ctx *c, const struct service *
 static void check_restart(struct audit_ctx *c, const struct service *s)
 {
 	if (s->restart == RESTART_ON_FAILURE && s->restart_max_retries <= 0) {
-		struct loc at = s->restart_loc.file ? s->restart_loc : AUDIT_LOCATE(c, s, "restart");
+		struct loc at = s->restart_loc.file ? s->restart_loc : audit_key(s, "restart");
 		audit_add(c, s, at, "restart", "on-failure",
 			  "service %s restarts on failure without a limit: a crashing container is restarted forever",
 			  audit_q(c, s->name));

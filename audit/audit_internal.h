@@ -30,6 +30,10 @@ struct audit_finding *audit_add(struct audit_ctx *c, const struct service *s, st
  * enters a message, so that text output cannot carry control bytes. */
 const char *audit_q(struct audit_ctx *c, const char *s);
 
+/* The location of the service's attribute `name` (its key, where the
+ * model's field table has it; else the service's). */
+struct loc audit_key(const struct service *s, const char *name);
+
 /* ---- locating keys in the source texts (audit_locate.c) ----------------- */
 
 /* The location of services.<s>.<path[0]>.<path[1]>... (path NULL-ended):

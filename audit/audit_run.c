@@ -62,6 +62,12 @@ static const char *path_clean(struct arena *a, const char *abs)
 	return out;
 }
 
+struct loc audit_key(const struct service *s, const char *name)
+{
+	const struct ir_field *f = ir_service_field(name);
+	return f ? ir_field_loc(s, f) : s->loc;
+}
+
 const char *audit_abs_path(struct audit_ctx *c, const char *file)
 {
 	if (!file || strcmp(file, "-") == 0)

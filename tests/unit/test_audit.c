@@ -198,8 +198,8 @@ static void test_locator_odd_yaml(void **state)
 	assert_at(must_find(f, "privileged", "odd"), "compose.yaml", 9, 5);
 	assert_at(must_find(f, "no-memory-limit", "odd"), "compose.yaml", 13, 9);
 	assert_at(must_find(f, "no-healthcheck", "odd"), "compose.yaml", 16, 7);
-	/* flow style is not followed: the service key */
-	assert_at(must_find(f, "host-pid", "flow"), "compose.yaml", 17, 2);
+	/* a key in flow style: the model has its location too */
+	assert_at(must_find(f, "host-pid", "flow"), "compose.yaml", 17, 28);
 	assert_null(find(f, "image-unpinned", "odd")); /* built */
 }
 
