@@ -34,23 +34,24 @@ const char *audit_q(struct audit_ctx *c, const char *s);
  * model's field table has it; else the service's). */
 struct loc audit_key(const struct service *s, const char *name);
 
-/* ---- locating keys in the source texts (audit_locate.c) ----------------- */
+/* ---- locating keys: the model's (audit_run.c) --------------------------- */
 
 /* The location of services.<s>.<path[0]>.<path[1]>... (path NULL-ended):
- * the deepest key of the path found, looked up in the service's own block,
- * then along its `extends`, then in every other source; s->loc when not
- * even the first key is found.  *depth (may be NULL) gets how many keys
- * were found. */
+ * the deepest key of the path found in the service's mapping as the
+ * frontend lowered it (ir_key_at: after merge, include and extends, each
+ * key where it was written); s->loc when not even the first key is found.
+ * *depth (may be NULL) gets how many keys were found. */
 struct loc audit_locate(struct audit_ctx *c, const struct service *s, const char *const *path, int *depth);
 #define AUDIT_LOCATE(c, s, ...) audit_locate((c), (s), (const char *const[]){ __VA_ARGS__, NULL }, NULL)
 
-/* The key path below the block mapping that starts at `item` (a list item
- * written as a mapping, whose IR location is that of its first key): the
- * deepest key found.  Returns false, leaving *out alone, when not even the
- * first is there. */
+/* The key path below the mapping at `item` (a list item written as a
+ * mapping): the deepest key found.  Returns false, leaving *out alone,
+ * when not even the first is there. */
 bool audit_locate_in_item(struct audit_ctx *c, struct loc item, const char *const *path, struct loc *out);
 #define AUDIT_LOCATE_IN_ITEM(c, item, out, ...) \
 	audit_locate_in_item((c), (item), (const char *const[]){ __VA_ARGS__, NULL }, (out))
+
+/* ---- what only the source text has (audit_locate.c) ---------------------- */
 
 /* The scalar written at loc as the source has it: for a "key: value" line
  * the value, for a list item the item; quotes removed (escapes kept), a

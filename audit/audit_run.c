@@ -68,6 +68,37 @@ struct loc audit_key(const struct service *s, const char *name)
 	return f ? ir_field_loc(s, f) : s->loc;
 }
 
+/* The deepest key of path below the mapping at map (the model's key
+ * locations); *found keys were found. */
+static struct loc key_path(struct audit_ctx *c, struct loc map, struct loc best, const char *const *path, int *found)
+{
+	int d = 0;
+	for (struct ir_key_loc k; path[d] && ir_key_at(c->p, map, path[d], &k); d++) {
+		best = k.key;
+		map = k.value;
+	}
+	*found = d;
+	return best;
+}
+
+struct loc audit_locate(struct audit_ctx *c, const struct service *s, const char *const *path, int *depth)
+{
+	int found;
+	struct loc at = key_path(c, s->body, s->loc, path, &found);
+	if (depth)
+		*depth = found;
+	return at;
+}
+
+bool audit_locate_in_item(struct audit_ctx *c, struct loc item, const char *const *path, struct loc *out)
+{
+	int found;
+	struct loc at = key_path(c, item, item, path, &found);
+	if (found)
+		*out = at;
+	return found > 0;
+}
+
 const char *audit_abs_path(struct audit_ctx *c, const char *file)
 {
 	if (!file || strcmp(file, "-") == 0)

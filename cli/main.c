@@ -239,6 +239,7 @@ static int run(struct cli *cli, const struct subcommand *sub)
 	/* audit reads what docker compose would refuse, to say what is wrong */
 	cli->load.lenient = strcmp(sub->name, "audit") == 0;
 	cli->load.keep_sources = cli->load.lenient;
+	cli->load.key_locs = cli->load.lenient;
 	cli->load.environ = environ;
 	cli->diag.overflow = stderr;
 	struct project *p = load_project(cli->arena, &cli->diag, &cli->load);

@@ -1087,7 +1087,8 @@ static struct project *load_files_and_lower(struct lctx *cp)
 	}
 	struct lower_input in = { .arena = a, .diag = d, .model = model.model, .project_name = name,
 				  .working_dir = dir, .env = env, .unknown = o->unknown,
-				  .prune_unused = !o->all_resources, .lenient = o->lenient };
+				  .prune_unused = !o->all_resources, .lenient = o->lenient,
+				  .key_locs = o->key_locs };
 	struct strvec profiles = o->profiles;
 	if (!profiles.n)
 		split_list(&c, env_get(env, "COMPOSE_PROFILES"), ',', NULL, &profiles);

@@ -29,6 +29,7 @@ struct load_options {
 	bool all_resources;       /* --all-resources: keep what no service uses */
 	bool lenient;             /* audit: consistency errors are warnings */
 	bool keep_sources;        /* keep every text read in memory (audit locates findings in them) */
+	bool key_locs;            /* record where every key is (project->key_locs; audit) */
 	char *const *environ;     /* the process environment */
 	const char *cwd;          /* absolute current directory */
 };

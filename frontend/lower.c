@@ -256,6 +256,7 @@ void walk_map(struct walk *w, const struct node *map, const struct attr *table, 
 			mvec_add(w->c, &w->ext, key, node_to_value(w->c, v));
 			continue;
 		}
+		ir_key_record(w->c->p, w->c->a, map->loc, key, k->loc, v->loc);
 		const struct attr *at = find_attr(table, n, key);
 		const char *path = lower_path(w->c, w->path, key);
 		if (!at) {
@@ -1212,6 +1213,8 @@ struct project *lower_project(const struct lower_input *in)
 
 	struct project *p = arena_alloc(c->a, sizeof(*p));
 	c->p = p;
+	if (in->key_locs)
+		strmap_init(&p->key_locs, c->a);
 	p->name = in->project_name;
 	p->working_dir = in->working_dir;
 	p->config_files = in->config_files;

@@ -42,6 +42,7 @@ struct lower_input {
 	 * conflicting settings) as warnings: `audit` reads files that docker
 	 * compose would refuse, to tell what is wrong with them. */
 	bool lenient;
+	bool key_locs; /* record where every key is (project->key_locs) */
 };
 
 /* Returns the project, or NULL when errors were reported. */

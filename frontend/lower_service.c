@@ -1485,6 +1485,7 @@ static void walk_service(struct walk *w, struct service *s, const struct node *m
 			mvec_add(w->c, &w->ext, key, node_to_value(w->c, v));
 			continue;
 		}
+		ir_key_record(w->c->p, w->c->a, map->loc, key, k->loc, v->loc);
 		const struct ir_field *f = ir_service_field(key);
 		const char *path = lower_path(w->c, w->path, key);
 		if (!f) {
@@ -1951,6 +1952,7 @@ struct service *lower_service(struct lower_ctx *c, struct node *key, struct node
 		lower_type_error(c, val, path, "a mapping");
 		return NULL;
 	}
+	s->body = val->loc;
 	struct walk w = { .c = c, .obj = s, .path = path };
 	walk_service(&w, s, val);
 	s->extra = mvec_finish(c, &w.extra, key->loc);

@@ -56,6 +56,7 @@ static struct project *fuzz_load(struct arena *a, struct diag *d, const uint8_t 
 	struct load_options o = { 0 };
 	o.environ = fuzz_environ;
 	o.cwd = fuzz_cwd;
+	o.key_locs = true; /* as the audit loads: its locations are fuzzed too */
 	return load_project_text(a, d, &o, "compose.yaml", (const char *)data, size);
 }
 

@@ -268,7 +268,8 @@ struct logging {
 
 struct service {
 	const char *name;
-	struct loc loc;
+	struct loc loc;  /* its key */
+	struct loc body; /* its mapping (ir_key_at looks in it) */
 	const char *image;
 	struct build build;
 	struct command command, entrypoint;
@@ -357,7 +358,22 @@ struct project {
 	struct ir_value *extra;      /* known top-level keys kept untyped (models) */
 	struct ir_value *extensions; /* x-* keys */
 	struct service **order; /* dependency order: dependencies first; ties by name */
+	/* Where each key the frontend lowered is (ir_key_at), when the loader
+	 * was asked (load_options.key_locs: the audit): so that nothing reads
+	 * a compose file's text again to find a key. */
+	struct strmap key_locs;
 };
+
+/* A key of the compose file, as the frontend lowered it. */
+struct ir_key_loc {
+	struct loc key;   /* the key */
+	struct loc value; /* its value: the mapping to look in for a key below it */
+};
+/* Record the key `key` of the mapping at map (the frontend, as it lowers). */
+void ir_key_record(struct project *p, struct arena *a, struct loc map, const char *key, struct loc key_loc,
+		   struct loc value_loc);
+/* The key `key` of the mapping at map; false when that mapping has none. */
+bool ir_key_at(const struct project *p, struct loc map, const char *key, struct ir_key_loc *out);
 
 /* ---- string tables shared by parser and printer ------------------------ */
 extern const char *const port_proto_names[PROTO__MAX];

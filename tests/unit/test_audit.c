@@ -82,7 +82,7 @@ static void write_file(struct fx *f, const char *name, const char *text)
 static void audit(struct fx *f)
 {
 	static char *const no_env[] = { NULL };
-	struct load_options lo = { .cwd = f->dir, .environ = no_env, .keep_sources = true }; /* as audit loads */
+	struct load_options lo = { .cwd = f->dir, .environ = no_env, .keep_sources = true, .key_locs = true }; /* as audit loads */
 	if (f->files.n == 0)
 		strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
 	for (size_t i = 0; i < f->files.n; i++)
@@ -91,6 +91,55 @@ static void audit(struct fx *f)
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
 	assert_int_equal(audit_run(&f->a, &f->d, p, &f->o, &f->r), 0);
+}
+
+/* The model's key locations (ir_key_at), as the audit reads them: a
+ * service's keys, keys below them, a list item's keys, a key in flow
+ * style; and none recorded unless the loader is asked. */
+static void test_key_locations(void **state)
+{
+	struct fx *f = *state;
+	write_file(f, "compose.yaml",
+		   "services:\n"
+		   "  web:\n"
+		   "    image: nginx\n"
+		   "    deploy:\n"
+		   "      resources:\n"
+		   "        limits: {cpus: '0.5'}\n"
+		   "    volumes:\n"
+		   "      - type: bind\n"
+		   "        source: /srv\n"
+		   "        target: /srv\n"
+		   "        bind:\n"
+		   "          propagation: rshared\n");
+	static char *const no_env[] = { NULL };
+	for (int asked = 1; asked >= 0; asked--) {
+		struct load_options lo = { .cwd = f->dir, .environ = no_env, .key_locs = asked };
+		strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
+		struct project *p = load_project(&f->a, &f->d, &lo);
+		assert_non_null(p);
+		const struct service *s = p->services[0];
+		struct ir_key_loc k;
+		if (!asked) {
+			assert_false(ir_key_at(p, s->body, "deploy", &k));
+			continue;
+		}
+		assert_true(ir_key_at(p, s->body, "deploy", &k));
+		assert_int_equal(k.key.line, 4);
+		assert_true(ir_key_at(p, k.value, "resources", &k));
+		assert_int_equal(k.key.line, 5);
+		assert_true(ir_key_at(p, k.value, "limits", &k));
+		assert_int_equal(k.key.line, 6);
+		assert_true(ir_key_at(p, k.value, "cpus", &k)); /* flow style */
+		assert_int_equal(k.key.line, 6);
+		assert_int_equal(k.key.col, 18);
+		assert_false(ir_key_at(p, k.value, "memory", &k));
+		assert_true(ir_key_at(p, s->volumes[0].loc, "bind", &k));
+		assert_int_equal(k.key.line, 11);
+		assert_true(ir_key_at(p, k.value, "propagation", &k));
+		assert_int_equal(k.key.line, 12);
+		assert_int_equal(k.key.col, 11);
+	}
 }
 
 static void audit_yaml(struct fx *f, const char *yaml)
@@ -499,6 +548,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_locations_merge_and_extends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_locations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_odd_yaml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_anchors_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_list_items, setup, teardown),
