@@ -301,18 +301,10 @@ static bool benign(const struct bind_src *b)
 	return false;
 }
 
-/* "./data" or "~/data" as written: the frontend made it absolute. */
-static const char *written_source(struct audit_ctx *c, const struct mount *m)
+/* "./data" or "~/data" as written (the frontend made it absolute). */
+static bool written_relative(const struct mount *m)
 {
-	struct loc at;
-	if (audit_is_key(c, m->loc))
-		return AUDIT_LOCATE_IN_ITEM(c, m->loc, &at, "source") ? audit_raw_value(c, at) : NULL;
-	return audit_raw_value(c, m->loc);
-}
-
-static bool written_relative(struct audit_ctx *c, const struct mount *m)
-{
-	const char *w = m->type == MOUNT_BIND ? written_source(c, m) : NULL;
+	const char *w = m->type == MOUNT_BIND ? m->source_written : NULL;
 	return w && (w[0] == '.' || w[0] == '~');
 }
 
@@ -322,7 +314,7 @@ static bool own_data(struct audit_ctx *c, const struct mount *m, const struct bi
 {
 	if (strcmp(c->p->working_dir, "/") != 0 && path_under(b->path, c->p->working_dir))
 		return true;
-	return written_relative(c, m) && !sensitive_top(b->path);
+	return written_relative(m) && !sensitive_top(b->path);
 }
 
 static void check_sensitive_mount(struct audit_ctx *c, const struct service *s)
@@ -370,7 +362,7 @@ static void check_relative_bind(struct audit_ctx *c, const struct service *s)
 {
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct mount *m = &s->volumes[i];
-		const char *w = m->type == MOUNT_BIND ? written_source(c, m) : NULL;
+		const char *w = m->type == MOUNT_BIND ? m->source_written : NULL;
 		if (!w || (w[0] != '.' && w[0] != '~'))
 			continue;
 		size_t n = strcspn(w, ":");
@@ -575,12 +567,11 @@ static bool toggle_value(const char *v)
 
 /* A literal credential written for kv (not interpolated, not from an
  * env_file). */
-static bool literal_secret(struct audit_ctx *c, const struct kv *kv)
+static bool literal_secret(const struct kv *kv)
 {
-	const char *raw;
-	if (!kv->value || !kv->value[0] || !audit_raw_env(c, kv->loc, kv->key, &raw))
+	if (!kv->value || !kv->value[0] || !kv->literal)
 		return false;
-	if (!raw[0] || strchr(raw, '$') || toggle_value(kv->value) || str_has_prefix(kv->value, "/run/secrets/"))
+	if (toggle_value(kv->value) || str_has_prefix(kv->value, "/run/secrets/"))
 		return false;
 	return looks_like_key(kv->value) || credential_key(kv->key);
 }
@@ -589,7 +580,7 @@ static void check_env_list(struct audit_ctx *c, const struct service *s, const s
 			   const char *what)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (literal_secret(c, &l->v[i]))
+		if (literal_secret(&l->v[i]))
 			audit_add(c, s, l->v[i].loc, attr, l->v[i].key, "service %s %s %s as a literal value",
 				  audit_q(c, s->name), what, audit_q(c, l->v[i].key));
 }

@@ -1,6 +1,7 @@
 /*
  * audit_internal.h - what the audit's files share: the checking context,
- * adding a finding, and the source locator (audit_locate.c).
+ * adding a finding, and where keys and suppression comments are (from the
+ * model: audit_run.c).
  */
 #ifndef COMPOSEC_AUDIT_INTERNAL_H
 #define COMPOSEC_AUDIT_INTERNAL_H
@@ -51,26 +52,9 @@ bool audit_locate_in_item(struct audit_ctx *c, struct loc item, const char *cons
 #define AUDIT_LOCATE_IN_ITEM(c, item, out, ...) \
 	audit_locate_in_item((c), (item), (const char *const[]){ __VA_ARGS__, NULL }, (out))
 
-/* ---- what only the source text has (audit_locate.c) ---------------------- */
-
-/* The scalar written at loc as the source has it: for a "key: value" line
- * the value, for a list item the item; quotes removed (escapes kept), a
- * trailing comment dropped.  NULL when the source or line is unknown or
- * the value is not on that line. */
-const char *audit_raw_value(struct audit_ctx *c, struct loc loc);
-
-/* True when the text at loc is a "key:" (a mapping entry or a list item
- * written as a mapping) rather than a plain scalar. */
-bool audit_is_key(struct audit_ctx *c, struct loc loc);
-
-/* Whether the environment entry at loc is the variable name written in
- * place ("NAME: v", "NAME=v"), as opposed to one read from an env_file,
- * whose location is the env_file entry.  *value gets the raw value ("" if
- * none). */
-bool audit_raw_env(struct audit_ctx *c, struct loc loc, const char *name, const char **value);
-
 /* Whether a "# composec-ignore: RULE[,RULE...]" comment on loc's line or a
- * comment line right above it names rule; *why gets "comment at FILE:LINE". */
+ * comment line right above it names rule (the comments the frontend
+ * recorded, project->ignore_comments); *why gets "comment at FILE:LINE". */
 bool audit_comment_suppresses(struct audit_ctx *c, struct loc loc, const char *rule, const char **why);
 
 /* ---- explanation (audit_explain.c) --------------------------------------- */

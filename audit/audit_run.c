@@ -99,6 +99,41 @@ bool audit_locate_in_item(struct audit_ctx *c, struct loc item, const char *cons
 	return found > 0;
 }
 
+/* Whether the names after "composec-ignore:" (p..e) list rule. */
+static bool list_names(const char *p, const char *e, const char *rule)
+{
+	size_t rn = strlen(rule);
+	for (;;) {
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *b = p;
+		while (p < e && (*p == '-' || *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				 (*p >= '0' && *p <= '9')))
+			p++;
+		if ((size_t)(p - b) == rn && memcmp(b, rule, rn) == 0)
+			return true;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == b || p >= e || *p != ',')
+			return false;
+		p++;
+	}
+}
+
+bool audit_comment_suppresses(struct audit_ctx *c, struct loc loc, const char *rule, const char **why)
+{
+	const struct project *p = c->p;
+	for (size_t i = 0; i < p->n_ignore_comments; i++) {
+		const struct ir_ignore_comment *ic = p->ignore_comments[i];
+		bool here = ic->line == loc.line || (ic->alone && ic->line == loc.line - 1);
+		if (!here || strcmp(ic->file, loc.file) != 0 || !list_names(ic->rules, ic->rules + strlen(ic->rules), rule))
+			continue;
+		*why = arena_printf(c->a, "comment at %s:%d", audit_project_path(c, loc.file), ic->line);
+		return true;
+	}
+	return false;
+}
+
 const char *audit_abs_path(struct audit_ctx *c, const char *file)
 {
 	if (!file || strcmp(file, "-") == 0)

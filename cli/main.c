@@ -238,7 +238,7 @@ static int run(struct cli *cli, const struct subcommand *sub)
 	cli->load.cwd = cwd;
 	/* audit reads what docker compose would refuse, to say what is wrong */
 	cli->load.lenient = strcmp(sub->name, "audit") == 0;
-	cli->load.keep_sources = cli->load.lenient;
+	cli->load.keep_sources = cli->load.lenient; /* the report quotes each finding's line */
 	cli->load.key_locs = cli->load.lenient;
 	cli->load.environ = environ;
 	cli->diag.overflow = stderr;

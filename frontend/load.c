@@ -29,6 +29,7 @@ struct lctx {
 	size_t mem_len;
 	size_t interp_budget; /* shared by every interpolation of the project (env.h) */
 	size_t bytes_read;    /* by read_file, for LOAD_MAX_TOTAL_SIZE */
+	struct ptrvec ignores; /* the ignore comments of the texts read (o->key_locs) */
 };
 
 /* The environment and base directory a tree is read with. */
@@ -104,6 +105,8 @@ static const char *read_memory(struct lctx *c, const char *name, size_t *len)
 	c->bytes_read += c->mem_len;
 	char *text = arena_strndup(c->a, c->mem_text, c->mem_len);
 	*len = c->mem_len;
+	if (c->o->key_locs)
+		load_record_ignores(c->a, &c->ignores, name, text, *len);
 	diag_add_source(c->d, name, text, *len);
 	return text;
 }
@@ -155,6 +158,8 @@ static const char *read_file(struct lctx *c, const char *path, size_t *len, cons
 		return NULL;
 	}
 	c->bytes_read += sb.len;
+	if (c->o->key_locs)
+		load_record_ignores(c->a, &c->ignores, name, sb.buf, sb.len);
 	if (droppable) {
 		size_t block = sb.alloc;
 		char *text = sb_detach(&sb, len);
@@ -1096,7 +1101,12 @@ static struct project *load_files_and_lower(struct lctx *cp)
 	in.profiles.n = profiles.n;
 	in.config_files.v = files.v;
 	in.config_files.n = files.n;
-	return lower_project(&in);
+	struct project *p = lower_project(&in);
+	if (p) {
+		p->ignore_comments = (struct ir_ignore_comment **)c.ignores.v;
+		p->n_ignore_comments = c.ignores.n;
+	}
+	return p;
 }
 
 /* The YAML trees (node structures, their arrays, merge and extends

@@ -28,11 +28,15 @@ struct load_options {
 	enum unknown_policy unknown;
 	bool all_resources;       /* --all-resources: keep what no service uses */
 	bool lenient;             /* audit: consistency errors are warnings */
-	bool keep_sources;        /* keep every text read in memory (audit locates findings in them) */
-	bool key_locs;            /* record where every key is (project->key_locs; audit) */
+	bool keep_sources;        /* keep every text read in memory (the audit's report quotes its lines) */
+	bool key_locs;            /* record where every key is and the ignore comments (audit) */
 	char *const *environ;     /* the process environment */
 	const char *cwd;          /* absolute current directory */
 };
+
+/* The "# composec-ignore:" comments of text (the file known as file), as
+ * struct ir_ignore_comment * pushed to out (ignores.c). */
+void load_record_ignores(struct arena *a, struct ptrvec *out, const char *file, const char *text, size_t len);
 
 /* Returns the project, or NULL after reporting errors to d. */
 struct project *load_project(struct arena *a, struct diag *d, const struct load_options *o);

@@ -602,6 +602,7 @@ bool get_kvlist(struct lower_ctx *c, const struct node *n, const char *path, enu
 				continue;
 			}
 			kvb_set(&b, c->a, key, val, it->loc);
+			b.v[b.n - 1].literal = eq && !(it->tags & TAG_INTERPOLATED);
 		}
 	} else if (n->kind == NODE_MAP) {
 		for (size_t i = 0; i < n->map.n; i++) {
@@ -620,6 +621,7 @@ bool get_kvlist(struct lower_ctx *c, const struct node *n, const char *path, enu
 				continue;
 			}
 			kvb_set(&b, c->a, k->scalar.text, val, k->loc);
+			b.v[b.n - 1].literal = !node_is_null(v) && !(v->tags & TAG_INTERPOLATED);
 		}
 	} else {
 		lower_type_error(c, n, path, "a list or a mapping");

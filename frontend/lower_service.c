@@ -608,6 +608,7 @@ static bool lower_mount_long(struct lower_ctx *c, struct node *it, const char *p
 			diag_error(c->d, it->loc, "\"%s\": a bind mount needs a \"source\"", path);
 			return false;
 		}
+		m->source_written = m->source;
 		m->source = lower_abs_path(c, m->source);
 		break;
 	case MOUNT_TMPFS:
@@ -648,8 +649,10 @@ static void h_volumes(struct walk *w, const struct attr *at, struct node *k, str
 				diag_error(c->d, it->loc, "\"%s\": %s", ipath, err ? err : "invalid volume");
 				continue;
 			}
-			if (m.type == MOUNT_BIND && m.source)
+			if (m.type == MOUNT_BIND && m.source) {
+				m.source_written = m.source;
 				m.source = lower_abs_path(c, m.source);
+			}
 		} else if (it->kind == NODE_MAP) {
 			if (!lower_mount_long(c, it, ipath, &m))
 				continue;
@@ -1689,8 +1692,10 @@ static void merge_files(struct lower_ctx *c, struct service *s, const struct nod
 		const char *k = vars.keys.v[i];
 		kvb_set(&b, c->a, k, env_get(&vars, k), e[0].loc);
 	}
-	for (size_t i = 0; i < over->n; i++)
+	for (size_t i = 0; i < over->n; i++) {
 		kvb_set(&b, c->a, over->v[i].key, over->v[i].value, over->v[i].loc);
+		b.v[b.n - 1].literal = over->v[i].literal;
+	}
 	*over = kvb_finish(&b);
 }
 
@@ -1712,10 +1717,14 @@ static struct kvlist kv_overlay(struct lower_ctx *c, const struct kvlist *base, 
 	if (!kv_sorted(base) || !kv_sorted(over)) {
 		struct kvb b;
 		kvb_init(&b, c->a);
-		for (size_t j = 0; j < base->n; j++)
+		for (size_t j = 0; j < base->n; j++) {
 			kvb_set(&b, c->a, base->v[j].key, base->v[j].value, base->v[j].loc);
-		for (size_t j = 0; j < over->n; j++)
+			b.v[b.n - 1].literal = base->v[j].literal;
+		}
+		for (size_t j = 0; j < over->n; j++) {
 			kvb_set(&b, c->a, over->v[j].key, over->v[j].value, over->v[j].loc);
+			b.v[b.n - 1].literal = over->v[j].literal;
+		}
 		return kvb_finish(&b);
 	}
 	if (!base->n && !over->n)
@@ -1731,9 +1740,8 @@ static struct kvlist kv_overlay(struct lower_ctx *c, const struct kvlist *base, 
 		} else if (cmp > 0) {
 			out.v[out.n++] = over->v[j++];
 		} else {
-			out.v[out.n] = base->v[i++];
-			out.v[out.n].value = over->v[j].value;
-			out.v[out.n++].loc = over->v[j++].loc;
+			out.v[out.n++] = over->v[j++]; /* the later file's entry, key and all */
+			i++;
 		}
 	}
 	return out;

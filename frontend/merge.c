@@ -151,6 +151,7 @@ static struct node *kv_as_map(struct mctx *m, struct node *n)
 		struct node *k = node_new_scalar(m->a, it->loc, s, klen, STYLE_QUOTED);
 		struct node *v = eq ? node_new_scalar(m->a, it->loc, eq + 1, strlen(eq + 1), STYLE_QUOTED)
 				    : node_new_scalar(m->a, it->loc, "", 0, STYLE_PLAIN);
+		v->tags |= it->tags & TAG_INTERPOLATED; /* the value was interpolated (kv.literal) */
 		set_entry(m, map, &ix, k, v);
 	}
 	return map;

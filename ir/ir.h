@@ -68,6 +68,9 @@ struct kv {
 	const char *key;
 	const char *value; /* NULL: no value (environment: unresolved) */
 	struct loc loc;
+	/* the compose file wrote the value itself, without a '$' (no
+	 * interpolation): not from the environment, an env_file or a default */
+	bool literal;
 };
 struct kvlist {
 	struct kv *v;
@@ -112,6 +115,7 @@ struct mount {
 	enum mount_type type;
 	const char *source; /* bind: absolute host path; volume: key of a
 			       top-level volume, NULL for anonymous */
+	const char *source_written; /* bind: the source as written ("./data", "~/x") */
 	const char *target;
 	bool read_only;
 	const char *consistency;
@@ -358,10 +362,23 @@ struct project {
 	struct ir_value *extra;      /* known top-level keys kept untyped (models) */
 	struct ir_value *extensions; /* x-* keys */
 	struct service **order; /* dependency order: dependencies first; ties by name */
+	/* The "# composec-ignore:" comments of the files read, when the loader
+	 * was asked (load_options.key_locs), in the order read */
+	struct ir_ignore_comment **ignore_comments;
+	size_t n_ignore_comments;
 	/* Where each key the frontend lowered is (ir_key_at), when the loader
 	 * was asked (load_options.key_locs: the audit): so that nothing reads
 	 * a compose file's text again to find a key. */
 	struct strmap key_locs;
+};
+
+/* A "# composec-ignore: RULE[,RULE...]" comment (the audit's
+ * suppressions). */
+struct ir_ignore_comment {
+	const char *file; /* as messages name it */
+	int line;
+	bool alone;        /* the line holds only the comment */
+	const char *rules; /* what follows the marker, as written */
 };
 
 /* A key of the compose file, as the frontend lowered it. */

@@ -224,6 +224,40 @@ static void test_locations_merge_and_extends(void **state)
 	assert_string_equal(must_find(f, "host-network", "worker")->file, "base/common.yaml");
 }
 
+/* Nothing of the audit reads a compose file after loading: with the file
+ * overwritten between the load and the audit, the findings, their
+ * locations (nested keys, items) and the suppression comments are the
+ * same. */
+static void test_no_text_after_load(void **state)
+{
+	struct fx *f = *state;
+	write_file(f, "compose.yaml",
+		   "services:\n"
+		   "  web:\n"
+		   "    image: nginx\n"
+		   "    privileged: true # composec-ignore: privileged\n"
+		   "    pid: host\n"
+		   "    deploy:\n"
+		   "      resources:\n"
+		   "        limits: {cpus: '0.5'}\n"
+		   "    environment:\n"
+		   "      DB_PASSWORD: hunter2\n"
+		   "      API_TOKEN: ${TOKEN:-x}\n");
+	static char *const no_env[] = { NULL };
+	struct load_options lo = { .cwd = f->dir, .environ = no_env, .key_locs = true, .lenient = true };
+	strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
+	struct project *p = load_project(&f->a, &f->d, &lo);
+	assert_non_null(p);
+	write_file(f, "compose.yaml", "# overwritten\n\n\n\n\n\n\n\n\n\n\n\n");
+	assert_int_equal(audit_run(&f->a, &f->d, p, &f->o, &f->r), 0);
+	assert_at(must_find(f, "host-pid", "web"), "compose.yaml", 5, 5);
+	assert_at(must_find(f, "no-memory-limit", "web"), "compose.yaml", 8, 9);
+	assert_at(must_find(f, "secret-in-env", "web"), "compose.yaml", 10, 7);
+	assert_int_equal(count(f, "secret-in-env"), 1); /* API_TOKEN is interpolated */
+	const struct audit_finding *pr = must_find(f, "privileged", "web");
+	assert_true(pr->suppressed);
+}
+
 static void test_locator_odd_yaml(void **state)
 {
 	struct fx *f = *state;
@@ -549,6 +583,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_locations_merge_and_extends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_locations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_text_after_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_odd_yaml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_anchors_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_list_items, setup, teardown),
