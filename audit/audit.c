@@ -358,6 +358,56 @@ static void check_propagation(struct audit_ctx *c, const struct service *s)
 	}
 }
 
+/* What a mount shares with other services' mounts: the named volume's key,
+ * or the host path a bind (or a volume that binds one) reaches. */
+static const char *shared_key(struct audit_ctx *c, const struct mount *m)
+{
+	struct bind_src b;
+	if (mount_host_path(c, m, &b))
+		return b.path;
+	return m->type == MOUNT_VOLUME && m->source ? m->source : NULL;
+}
+
+/* A volume or host directory more than one service mounts: what one
+ * writes the others read (and run, if it is code); written by more than
+ * one, each can corrupt or plant what another reads.  Each mount is the
+ * finding's place. */
+static void check_shared_volume(struct audit_ctx *c, const struct service *s)
+{
+	const struct project *p = c->p;
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct mount *m = &s->volumes[i];
+		const char *key = shared_key(c, m);
+		if (!key)
+			continue;
+		size_t users = 0, writers = 0;
+		const char *other = NULL;
+		for (size_t j = 0; j < p->n_services; j++) {
+			const struct service *t = p->services[j];
+			bool uses = false, writes = false;
+			for (size_t k = 0; k < t->n_volumes; k++) {
+				const char *tk = shared_key(c, &t->volumes[k]);
+				if (tk && strcmp(tk, key) == 0) {
+					uses = true;
+					writes = writes || !t->volumes[k].read_only;
+				}
+			}
+			users += uses;
+			writers += writes;
+			if (uses && t != s && !other)
+				other = t->name;
+		}
+		if (users < 2)
+			continue;
+		struct audit_finding *f = audit_add(
+			c, s, m->loc, "volumes", key, "service %s shares %s %s with %s%s (%zu services, %zu of them write it)",
+			audit_q(c, s->name), m->type == MOUNT_VOLUME && key == m->source ? "the volume" : "the host path",
+			audit_q(c, key), audit_q(c, other), users > 2 ? " and others" : "", users, writers);
+		if (writers > 1)
+			f->severity = SEV_MEDIUM;
+	}
+}
+
 static void check_relative_bind(struct audit_ctx *c, const struct service *s)
 {
 	for (size_t i = 0; i < s->n_volumes; i++) {
@@ -968,6 +1018,13 @@ static const struct audit_rule rules[] = {
 	  "image defaults to, which the compose file does not show and is often root.",
 	  "Set user on the step (or on the service when the step uses the service image).", "CWE-250",
 	  check_pre_start_user },
+	{ "shared-volume", SEV_LOW, "Volume shared between services",
+	  "A named volume or host directory that several services mount carries what one writes to the others, "
+	  "which read it and may run it; written by more than one (medium), each can corrupt or plant what "
+	  "another reads.",
+	  "Give each service its own volume; where data must pass, let one service write and mount it read-only "
+	  "(:ro) in the others.",
+	  "CWE-668", check_shared_volume },
 	{ "relative-bind", SEV_INFO, "Relative bind mount fixed at compile time",
 	  "A relative bind source (./data, ~/data) is resolved when composec runs: the generated units and "
 	  "scripts mount that absolute path on whichever host runs them.",

@@ -258,6 +258,29 @@ static void test_no_text_after_load(void **state)
 	assert_true(pr->suppressed);
 }
 
+/* shared-volume: at each mount of a volume or host path more than one
+ * service mounts; medium when more than one writes it; a bind and a
+ * volume that binds the same directory are the same data. */
+static void test_shared_volume(void **state)
+{
+	struct fx *f = *state;
+	audit_yaml(f, "services:\n"
+		      "  a:\n    image: x\n    volumes: [both:/d, solo:/s, /srv/x:/x]\n"
+		      "  b:\n    image: x\n    volumes: [both:/d, 'ro:/r:ro']\n"
+		      "  c:\n    image: x\n    volumes: [ro:/r, hostx:/x:ro]\n"
+		      "volumes:\n  both:\n  solo:\n  ro:\n"
+		      "  hostx:\n    driver_opts: {type: none, o: bind, device: /srv/x}\n");
+	assert_int_equal(count(f, "shared-volume"), 6);
+	for (size_t i = 0; i < f->r.n_findings; i++) {
+		const struct audit_finding *x = &f->r.findings[i];
+		if (strcmp(x->rule->id, "shared-volume") != 0)
+			continue;
+		assert_int_equal(x->severity, strcmp(x->evidence, "both") == 0 ? SEV_MEDIUM : SEV_LOW);
+		assert_true(strcmp(x->evidence, "solo") != 0);
+	}
+	assert_at(must_find(f, "shared-volume", "c"), "compose.yaml", 10, 15); /* the item */
+}
+
 static void test_locator_odd_yaml(void **state)
 {
 	struct fx *f = *state;
@@ -584,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locations_merge_and_extends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_locations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_text_after_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_volume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_odd_yaml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_anchors_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_list_items, setup, teardown),
