@@ -258,7 +258,8 @@ static const char *const root_equivalent[] = {
 /* Sensitive at and below. */
 static const char *const sensitive_tree[] = { "/dev", "/var/lib/kubelet", NULL };
 /* Sensitive only as a whole: what they contain, not every directory below
- * (/var/lib/mysql, /home/me/project are ordinary data). */
+ * (/home/me/project is ordinary data; below /var/lib a program's state,
+ * reported low by check_sensitive_mount). */
 static const char *const root_equivalent_exact[] = { "/", "/var", "/var/lib", "/usr", "/usr/lib", "/lib", "/lib64", NULL };
 static const char *const sensitive_exact[] = { "/home", "/run", "/var/run", NULL };
 /* Read-only files under /etc that only tell the time or trust anchors. */
@@ -322,9 +323,18 @@ static void check_sensitive_mount(struct audit_ctx *c, const struct service *s)
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct mount *m = &s->volumes[i];
 		struct bind_src b;
-		if (!mount_host_path(c, m, &b) || exposed_socket(b.path) || benign(&b) || !path_sensitive(b.path) ||
-		    own_data(c, m, &b))
+		if (!mount_host_path(c, m, &b) || exposed_socket(b.path) || benign(&b) || own_data(c, m, &b))
 			continue;
+		if (!path_sensitive(b.path)) {
+			/* below /var/lib: a program's state on the host, which the
+			 * container can read and (writable) change under it */
+			if (path_under(b.path, "/var/lib"))
+				audit_add(c, s, m->loc, "volumes", b.path,
+					  "service %s mounts the host path %s%s: the state of a program on the host",
+					  audit_q(c, s->name), audit_q(c, b.path), b.read_only ? " read-only" : " writable")
+					->severity = SEV_LOW;
+			continue;
+		}
 		bool root = strcmp(b.path, "/") == 0;
 		bool critical = root || (!b.read_only && root_equivalent_top(b.path));
 		struct audit_finding *f = audit_add(
