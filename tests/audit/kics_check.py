@@ -91,6 +91,15 @@ for query in sorted(os.listdir(kics)):
     if same:
         matched.append(query)
     print(f"{'same as KICS' if same else 'differs     '} {query}")
+# the README's table says what the table here says
+readme = open(os.path.join(here, "..", "..", "README.md"), encoding="utf-8").read()
+for query, (rules, _) in table.items():
+    shown = "none" if not rules else None
+    row = next((l for l in readme.splitlines() if l.startswith(f"| `{query}` |")), None)
+    if row is None:
+        problems.append(f"{query}: no row in the README's table")
+    elif shown is None and any(f"`{r}`" not in row.split("|")[2] for r in rules):
+        problems.append(f"{query}: the README's row names other rules than kics-expected.tsv")
 for p in problems:
     print("FAIL " + p)
 print(f"kics: {queries} queries, {len(matched)} give every judged sample as KICS does; "
