@@ -78,11 +78,13 @@ static void write_file(struct fx *f, const char *name, const char *text)
 	strvec_push(&f->written, &f->a, path);
 }
 
-/* Load the files given with add_file (default compose.yaml) and audit. */
-static void audit(struct fx *f)
+/* Load the files given with add_file (default compose.yaml) with lo's
+ * flags, in the case's directory and an empty environment. */
+static struct project *load_case(struct fx *f, struct load_options lo)
 {
 	static char *const no_env[] = { NULL };
-	struct load_options lo = { .cwd = f->dir, .environ = no_env, .keep_sources = true, .key_locs = true }; /* as audit loads */
+	lo.cwd = f->dir;
+	lo.environ = no_env;
 	if (f->files.n == 0)
 		strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
 	for (size_t i = 0; i < f->files.n; i++)
@@ -90,6 +92,13 @@ static void audit(struct fx *f)
 	struct project *p = load_project(&f->a, &f->d, &lo);
 	if (!p)
 		fail_msg("load failed:\n%s", f->d.out.buf);
+	return p;
+}
+
+/* Load as the audit loads, and audit. */
+static void audit(struct fx *f)
+{
+	struct project *p = load_case(f, (struct load_options){ .keep_sources = true, .key_locs = true });
 	assert_int_equal(audit_run(&f->a, &f->d, p, &f->o, &f->r), 0);
 }
 
@@ -112,12 +121,8 @@ static void test_key_locations(void **state)
 		   "        target: /srv\n"
 		   "        bind:\n"
 		   "          propagation: rshared\n");
-	static char *const no_env[] = { NULL };
 	for (int asked = 1; asked >= 0; asked--) {
-		struct load_options lo = { .cwd = f->dir, .environ = no_env, .key_locs = asked };
-		strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
-		struct project *p = load_project(&f->a, &f->d, &lo);
-		assert_non_null(p);
+		struct project *p = load_case(f, (struct load_options){ .key_locs = asked });
 		const struct service *s = p->services[0];
 		struct ir_key_loc k;
 		if (!asked) {
@@ -243,11 +248,7 @@ static void test_no_text_after_load(void **state)
 		   "    environment:\n"
 		   "      DB_PASSWORD: hunter2\n"
 		   "      API_TOKEN: ${TOKEN:-x}\n");
-	static char *const no_env[] = { NULL };
-	struct load_options lo = { .cwd = f->dir, .environ = no_env, .key_locs = true, .lenient = true };
-	strvec_push(&lo.files, &f->a, arena_printf(&f->a, "%s/compose.yaml", f->dir));
-	struct project *p = load_project(&f->a, &f->d, &lo);
-	assert_non_null(p);
+	struct project *p = load_case(f, (struct load_options){ .key_locs = true, .lenient = true });
 	write_file(f, "compose.yaml", "# overwritten\n\n\n\n\n\n\n\n\n\n\n\n");
 	assert_int_equal(audit_run(&f->a, &f->d, p, &f->o, &f->r), 0);
 	assert_at(must_find(f, "host-pid", "web"), "compose.yaml", 5, 5);
