@@ -565,7 +565,7 @@ static bool credential_key(const char *key)
 	static const char *const parts[] = { "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "API_KEY", "APIKEY",
 					     "PRIVATE_KEY", "ACCESS_KEY", "ENCRYPTION_KEY", "CREDENTIAL", "AUTH_KEY",
 					     NULL };
-	static const char *const suffixes[] = { "_PASS", "_PWD", NULL };
+	static const char *const suffixes[] = { "_PASS", "_PWD", "_SALT", "_DSN", NULL };
 	/* Toggles, lengths, lifetimes and where-to-find-it, not the secret. */
 	static const char *const exempt[] = { "_FILE", "_PATH", "ALLOW_EMPTY", "RANDOM_", "_LENGTH", "_EXPIR", "_TTL",
 					      "_TIMEOUT", "_LIFETIME", "_URL", "_URI", "_ENDPOINT", "_HOST", "_PORT",
@@ -625,15 +625,18 @@ static bool toggle_value(const char *v)
 	return false;
 }
 
-/* A literal credential written for kv (not interpolated, not from an
- * env_file). */
+/* A credential the compose file itself holds for kv: written as the value,
+ * or the part of an interpolated value that is the file's own (a default,
+ * the text around a reference); not one from the environment or an
+ * env_file. */
 static bool literal_secret(const struct kv *kv)
 {
-	if (!kv->value || !kv->value[0] || !kv->literal)
+	const char *v = kv->literal ? kv->value : kv->shipped;
+	if (!v || !v[0])
 		return false;
-	if (toggle_value(kv->value) || str_has_prefix(kv->value, "/run/secrets/"))
+	if (toggle_value(v) || str_has_prefix(v, "/run/secrets/"))
 		return false;
-	return looks_like_key(kv->value) || credential_key(kv->key);
+	return looks_like_key(v) || credential_key(kv->key);
 }
 
 static void check_env_list(struct audit_ctx *c, const struct service *s, const struct kvlist *l, const char *attr,
@@ -641,7 +644,10 @@ static void check_env_list(struct audit_ctx *c, const struct service *s, const s
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (literal_secret(&l->v[i]))
-			audit_add(c, s, l->v[i].loc, attr, l->v[i].key, "service %s %s %s as a literal value",
+			audit_add(c, s, l->v[i].loc, attr, l->v[i].key,
+				  l->v[i].literal ? "service %s %s %s as a literal value"
+						  : "service %s %s %s with a value the file itself holds (a default, or "
+						    "text around a variable)",
 				  audit_q(c, s->name), what, audit_q(c, l->v[i].key));
 }
 
@@ -676,17 +682,27 @@ static const char *image_tag(struct audit_ctx *c, const char *image, bool *diges
 	return colon ? arena_strndup(c->a, colon + 1, (size_t)(end - colon - 1)) : "";
 }
 
+/* Tags that name a channel rather than a release: whatever was pushed last
+ * ("latest" is also what no tag means). */
+static bool moving_tag(const char *tag)
+{
+	static const char *const moving[] = { "latest", "stable", "edge", "nightly", "dev", "test", "beta", "canary",
+					      NULL };
+	return !tag[0] || in_list(tag, moving);
+}
+
 static void check_image_unpinned(struct audit_ctx *c, const struct service *s)
 {
 	bool digest;
 	if (!s->image || s->build.present)
 		return; /* the image is what the build produces */
 	const char *tag = image_tag(c, s->image, &digest);
-	if (digest || (tag[0] && strcmp(tag, "latest") != 0))
+	if (digest || !moving_tag(tag))
 		return;
 	audit_add(c, s, audit_key(s, "image"), "image", s->image,
-		  "service %s uses the image %s %s: every pull may run different code", audit_q(c, s->name),
-		  audit_q(c, s->image), tag[0] ? "with the moving tag \"latest\"" : "without a tag (that is \"latest\")");
+		  tag[0] ? "service %s uses the image %s with the moving tag %s: every pull may run different code"
+			 : "service %s uses the image %s without a tag (that is %s): every pull may run different code",
+		  audit_q(c, s->name), audit_q(c, s->image), audit_q(c, tag[0] ? tag : "latest"));
 }
 
 static void check_image_digest(struct audit_ctx *c, const struct service *s)
@@ -695,7 +711,7 @@ static void check_image_digest(struct audit_ctx *c, const struct service *s)
 	if (!s->image || s->build.present)
 		return;
 	const char *tag = image_tag(c, s->image, &digest);
-	if (digest || !tag[0] || strcmp(tag, "latest") == 0)
+	if (digest || moving_tag(tag))
 		return;
 	audit_add(c, s, audit_key(s, "image"), "image", s->image,
 		  "service %s pins the image %s by tag only: a tag can be moved to other content", audit_q(c, s->name),
@@ -858,6 +874,43 @@ static void check_pre_start_user(struct audit_ctx *c, const struct service *s)
 	}
 }
 
+/* ---- logging and tmpfs ------------------------------------------------------------- */
+
+static void check_logging(struct audit_ctx *c, const struct service *s)
+{
+	if (!s->logging.present || !s->logging.driver || strcmp(s->logging.driver, "none") != 0)
+		return;
+	audit_add(c, s, AUDIT_LOCATE(c, s, "logging", "driver"), "logging.driver", "none",
+		  "service %s keeps no logs (logging driver \"none\"): what it did is gone, for docker logs and for "
+		  "whoever investigates",
+		  audit_q(c, s->name));
+}
+
+/* A tmpfs entry "PATH:OPTIONS" giving back what the engine takes away from
+ * every tmpfs: noexec, nosuid, nodev. */
+static void check_tmpfs(struct audit_ctx *c, const struct service *s)
+{
+	static const char *const given[] = { "exec", "suid", "dev", NULL };
+	for (size_t i = 0; i < s->tmpfs.n; i++) {
+		const char *opts = strchr(s->tmpfs.v[i], ':');
+		struct strbuf back = STRBUF_INIT;
+		for (const char *o = opts; o && *o;) {
+			o++;
+			size_t n = strcspn(o, ",");
+			for (const char *const *g = given; *g; g++)
+				if (strlen(*g) == n && strncmp(o, *g, n) == 0)
+					sb_addf(&back, "%s%s", back.len ? "," : "", *g);
+			o += n;
+		}
+		if (back.len)
+			audit_add(c, s, item_loc(s, &s->tmpfs, i, "tmpfs"), "tmpfs", s->tmpfs.v[i],
+				  "service %s mounts the tmpfs %s with %s: a file dropped there %s",
+				  audit_q(c, s->name), audit_q(c, s->tmpfs.v[i]), back.buf,
+				  strstr(back.buf, "exec") ? "can be run" : "keeps its setuid bit or device node");
+		sb_release(&back);
+	}
+}
+
 /* ---- the table ---------------------------------------------------------------------- */
 
 static const struct audit_rule rules[] = {
@@ -978,9 +1031,10 @@ static const struct audit_rule rules[] = {
 	  "Use a compose secret and the image's *_FILE variable (POSTGRES_PASSWORD_FILE=/run/secrets/db), or at "
 	  "least interpolate the value from an untracked .env file.",
 	  "CWE-798 CWE-526 OWASP-Docker-12", check_secret_env },
-	{ "image-unpinned", SEV_MEDIUM, "Image without a tag or with latest",
-	  "An image without a tag, or tagged latest, runs whatever was pushed last: builds are not reproducible "
-	  "and a compromised or broken push is picked up silently.",
+	{ "image-unpinned", SEV_MEDIUM, "Image without a tag or with a moving tag",
+	  "An image without a tag, or tagged latest or with another channel rather than a release (stable, edge, "
+	  "nightly, dev, test, beta, canary), runs whatever was pushed last: builds are not reproducible and a "
+	  "compromised or broken push is picked up silently.",
 	  "Pin a version tag, better a digest: image: nginx:1.27@sha256:...", "CWE-494 OWASP-Docker-13",
 	  check_image_unpinned },
 	{ "image-no-digest", SEV_INFO, "Image pinned by tag only",
@@ -1035,6 +1089,17 @@ static const struct audit_rule rules[] = {
 	  "Give each service its own volume; where data must pass, let one service write and mount it read-only "
 	  "(:ro) in the others.",
 	  "CWE-668", check_shared_volume },
+	{ "logging-disabled", SEV_MEDIUM, "Logging disabled",
+	  "With the logging driver none the engine keeps nothing the service writes: docker logs shows nothing, "
+	  "and an incident leaves no trace of what the service did.",
+	  "Remove logging.driver: none, or use a driver that keeps bounded logs (json-file or local with max-size).",
+	  "CWE-778 OWASP-Docker-11", check_logging },
+	{ "tmpfs-exec", SEV_MEDIUM, "tmpfs mounted with exec, suid or dev",
+	  "The engine mounts every tmpfs noexec, nosuid and nodev; the options exec, suid and dev give that back: a "
+	  "file an attacker drops in the writable tmpfs can be run, or keep a setuid bit or a device node.",
+	  "Remove exec, suid and dev from the tmpfs options; where a program must run from there, mount only that "
+	  "path with exec.",
+	  "CWE-732", check_tmpfs },
 	{ "relative-bind", SEV_INFO, "Relative bind mount fixed at compile time",
 	  "A relative bind source (./data, ~/data) is resolved when composec runs: the generated units and "
 	  "scripts mount that absolute path on whichever host runs them.",

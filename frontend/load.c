@@ -30,6 +30,10 @@ struct lctx {
 	size_t interp_budget; /* shared by every interpolation of the project (env.h) */
 	size_t bytes_read;    /* by read_file, for LOAD_MAX_TOTAL_SIZE */
 	struct ptrvec ignores; /* the ignore comments of the texts read (o->key_locs) */
+	/* o->key_locs: "file:line:col" of each interpolated scalar -> its text
+	 * with every variable unset (defaults kept): what the file itself
+	 * ships (kv.shipped) */
+	struct strmap shipped;
 };
 
 /* The environment and base directory a tree is read with. */
@@ -233,6 +237,25 @@ static void on_unset(void *ctx, const char *name)
  * above them: a tree is interpolated once, in one scope (each file, include
  * and extends source is a tree of its own), so a node shared through an
  * alias gets the same result wherever it is reached. */
+static const char *no_variable(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
+/* The scalar's text with no variable set: a default or literal text around a
+ * reference is the file's own ("${PASSWORD:-secret}", "user:pw@${HOST}"). */
+static void record_shipped(struct ictx *ic, const struct node *n)
+{
+	struct interp alone = { .arena = ic->c->a, .lookup = no_variable, .max_depth = ic->ip.max_depth };
+	const char *out, *err;
+	size_t outlen;
+	if (interpolate(&alone, n->scalar.text, n->scalar.len, &out, &outlen, &err) != 0)
+		out = ""; /* ${X:?...}: the file ships nothing */
+	strmap_put(&ic->c->shipped, arena_printf(ic->c->a, "%s:%d:%d", n->loc.file, n->loc.line, n->loc.col), (void *)out);
+}
+
 static void interp_scalar(struct ictx *ic, struct node *n)
 {
 	if ((n->tags & TAG_INTERPOLATED) || !memchr(n->scalar.text, '$', n->scalar.len) ||
@@ -248,6 +271,8 @@ static void interp_scalar(struct ictx *ic, struct node *n)
 		sb_release(&path);
 		return;
 	}
+	if (ic->c->o->key_locs)
+		record_shipped(ic, n);
 	n->scalar.text = out;
 	n->scalar.len = outlen;
 	n->style = STYLE_QUOTED; /* a substituted value is a string; typed fields cast it */
@@ -1059,6 +1084,7 @@ static struct project *load_files_and_lower(struct lctx *cp)
 	const struct load_options *o = c.o;
 	c.interp_budget = INTERP_MAX_OUTPUT;
 	strmap_init(&c.warned, a);
+	strmap_init(&c.shipped, a);
 	struct env os;
 	env_init(&os, a);
 	env_load_environ(&os, o->environ);
@@ -1093,7 +1119,7 @@ static struct project *load_files_and_lower(struct lctx *cp)
 	struct lower_input in = { .arena = a, .diag = d, .model = model.model, .project_name = name,
 				  .working_dir = dir, .env = env, .unknown = o->unknown,
 				  .prune_unused = !o->all_resources, .lenient = o->lenient,
-				  .key_locs = o->key_locs };
+				  .key_locs = o->key_locs, .shipped = &c.shipped };
 	struct strvec profiles = o->profiles;
 	if (!profiles.n)
 		split_list(&c, env_get(env, "COMPOSE_PROFILES"), ',', NULL, &profiles);

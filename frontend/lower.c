@@ -567,6 +567,20 @@ static const char *bare_value(struct lower_ctx *c, const char *key, enum bare_mo
 	return v;
 }
 
+/* kv.shipped of the interpolated scalar v (the value, or a list item
+ * "KEY=VALUE" when item): the loader's record of it with no variable set. */
+static const char *shipped_of(struct lower_ctx *c, const struct node *v, bool item)
+{
+	if (!c->in->shipped || !(v->tags & TAG_INTERPOLATED))
+		return NULL;
+	const char *s = strmap_get(c->in->shipped, arena_printf(c->a, "%s:%d:%d", v->loc.file, v->loc.line, v->loc.col));
+	if (s && item) {
+		const char *eq = strchr(s, '=');
+		s = eq ? eq + 1 : "";
+	}
+	return s;
+}
+
 bool get_kvlist(struct lower_ctx *c, const struct node *n, const char *path, enum bare_mode mode,
 		struct kvlist *out)
 {
@@ -603,6 +617,8 @@ bool get_kvlist(struct lower_ctx *c, const struct node *n, const char *path, enu
 			}
 			kvb_set(&b, c->a, key, val, it->loc);
 			b.v[b.n - 1].literal = eq && !(it->tags & TAG_INTERPOLATED);
+			if (eq)
+				b.v[b.n - 1].shipped = shipped_of(c, it, true);
 		}
 	} else if (n->kind == NODE_MAP) {
 		for (size_t i = 0; i < n->map.n; i++) {
@@ -622,6 +638,8 @@ bool get_kvlist(struct lower_ctx *c, const struct node *n, const char *path, enu
 			}
 			kvb_set(&b, c->a, k->scalar.text, val, k->loc);
 			b.v[b.n - 1].literal = !node_is_null(v) && !(v->tags & TAG_INTERPOLATED);
+			if (!node_is_null(v)) /* a list item made a mapping by the merge keeps the item's place */
+				b.v[b.n - 1].shipped = shipped_of(c, v, v->loc.line == k->loc.line && v->loc.col == k->loc.col);
 		}
 	} else {
 		lower_type_error(c, n, path, "a list or a mapping");

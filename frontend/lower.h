@@ -43,6 +43,9 @@ struct lower_input {
 	 * compose would refuse, to tell what is wrong with them. */
 	bool lenient;
 	bool key_locs; /* record where every key is (project->key_locs) */
+	/* with key_locs: what each interpolated scalar is with no variable set,
+	 * by "file:line:col" (kv.shipped); may be NULL */
+	const struct strmap *shipped;
 };
 
 /* Returns the project, or NULL when errors were reported. */

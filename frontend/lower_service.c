@@ -1695,6 +1695,7 @@ static void merge_files(struct lower_ctx *c, struct service *s, const struct nod
 	for (size_t i = 0; i < over->n; i++) {
 		kvb_set(&b, c->a, over->v[i].key, over->v[i].value, over->v[i].loc);
 		b.v[b.n - 1].literal = over->v[i].literal;
+		b.v[b.n - 1].shipped = over->v[i].shipped;
 	}
 	*over = kvb_finish(&b);
 }
@@ -1720,10 +1721,12 @@ static struct kvlist kv_overlay(struct lower_ctx *c, const struct kvlist *base, 
 		for (size_t j = 0; j < base->n; j++) {
 			kvb_set(&b, c->a, base->v[j].key, base->v[j].value, base->v[j].loc);
 			b.v[b.n - 1].literal = base->v[j].literal;
+			b.v[b.n - 1].shipped = base->v[j].shipped;
 		}
 		for (size_t j = 0; j < over->n; j++) {
 			kvb_set(&b, c->a, over->v[j].key, over->v[j].value, over->v[j].loc);
 			b.v[b.n - 1].literal = over->v[j].literal;
+			b.v[b.n - 1].shipped = over->v[j].shipped;
 		}
 		return kvb_finish(&b);
 	}

@@ -71,6 +71,10 @@ struct kv {
 	/* the compose file wrote the value itself, without a '$' (no
 	 * interpolation): not from the environment, an env_file or a default */
 	bool literal;
+	/* not literal, and the loader asked for locations (the audit): the value
+	 * with every variable unset, defaults and the text around references
+	 * kept: what the compose file itself ships ("" when nothing); else NULL */
+	const char *shipped;
 };
 struct kvlist {
 	struct kv *v;

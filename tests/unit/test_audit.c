@@ -172,6 +172,16 @@ static const struct audit_finding *must_find(struct fx *f, const char *rule, con
 	return x;
 }
 
+/* The finding of rule whose evidence is what (an environment key, a path). */
+static const struct audit_finding *must_find_evidence(struct fx *f, const char *rule, const char *what)
+{
+	for (size_t i = 0; i < f->r.n_findings; i++)
+		if (strcmp(f->r.findings[i].rule->id, rule) == 0 && strcmp(f->r.findings[i].evidence, what) == 0)
+			return &f->r.findings[i];
+	fail_msg("no %s finding on %s", rule, what);
+	return NULL;
+}
+
 static size_t count(struct fx *f, const char *rule)
 {
 	size_t n = 0;
@@ -247,14 +257,18 @@ static void test_no_text_after_load(void **state)
 		   "        limits: {cpus: '0.5'}\n"
 		   "    environment:\n"
 		   "      DB_PASSWORD: hunter2\n"
-		   "      API_TOKEN: ${TOKEN:-x}\n");
+		   "      API_TOKEN: ${TOKEN:-x}\n"
+		   "      SESSION_SECRET: ${SESSION}\n");
 	struct project *p = load_case(f, (struct load_options){ .key_locs = true, .lenient = true });
 	write_file(f, "compose.yaml", "# overwritten\n\n\n\n\n\n\n\n\n\n\n\n");
 	assert_int_equal(audit_run(&f->a, &f->d, p, &f->o, &f->r), 0);
 	assert_at(must_find(f, "host-pid", "web"), "compose.yaml", 5, 5);
 	assert_at(must_find(f, "no-memory-limit", "web"), "compose.yaml", 8, 9);
 	assert_at(must_find(f, "secret-in-env", "web"), "compose.yaml", 10, 7);
-	assert_int_equal(count(f, "secret-in-env"), 1); /* API_TOKEN is interpolated */
+	/* API_TOKEN's default is the file's own ("x"), recorded at load;
+	 * SESSION_SECRET is all the environment's */
+	assert_int_equal(count(f, "secret-in-env"), 2);
+	assert_at(must_find_evidence(f, "secret-in-env", "API_TOKEN"), "compose.yaml", 11, 7);
 	const struct audit_finding *pr = must_find(f, "privileged", "web");
 	assert_true(pr->suppressed);
 }
@@ -473,14 +487,25 @@ static void test_secret_heuristics(void **state)
 		      "    environment:\n"
 		      "      - MYSQL_PASSWORD=secret\n"
 		      "      - API_TOKEN=${TOKEN:-dev}\n"
+		      "      - DB_PASSWORD=${DB_PW}\n"
+		      "      - DATABASE_URL=postgres://${DB_USER}:literalpw@db/app\n"
+		      "      - OTHER_URL=postgres://app:${DB_PW}@db/app\n"
+		      "      - SESSION_SALT=somesalt\n"
 		      "      - PASSWORD_FILE=/run/secrets/p\n"
 		      "      - SESSION_TOKEN_TTL=3600\n"
 		      "      - ALLOW_EMPTY_PASSWORD=yes\n"
 		      "      - REDIS_URL=redis://:pw@cache:6379\n"
 		      "      - PLAIN_URL=https://example.com/x\n"
 		      "      - ENABLE_SECRET=true\n");
-	assert_int_equal(count(f, "secret-in-env"), 2);
+	/* MYSQL_PASSWORD, REDIS_URL; API_TOKEN and DATABASE_URL, whose default
+	 * and text around the references are the file's own; SESSION_SALT (not
+	 * DB_PASSWORD nor OTHER_URL: their secret is the environment's) */
+	assert_int_equal(count(f, "secret-in-env"), 5);
+	must_find_evidence(f, "secret-in-env", "REDIS_URL");
 	assert_string_equal(must_find(f, "secret-in-env", "web")->evidence, "MYSQL_PASSWORD");
+	must_find_evidence(f, "secret-in-env", "API_TOKEN");
+	must_find_evidence(f, "secret-in-env", "DATABASE_URL");
+	must_find_evidence(f, "secret-in-env", "SESSION_SALT");
 	for (size_t i = 0; i < f->r.n_findings; i++)
 		if (strcmp(f->r.findings[i].rule->id, "secret-in-env") == 0)
 			assert_null(strstr(f->r.findings[i].message, "secret\"")); /* the value is never shown */
