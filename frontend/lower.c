@@ -1288,12 +1288,23 @@ struct project *lower_project(const struct lower_input *in)
 	collect_resources(c);
 
 	size_t n_en = 0, n_dis = 0;
+	struct strmap names; /* container_name -> the service that has it */
+	strmap_init(&names, c->a);
 	for (size_t i = 0; i < c->services.n; i++) {
 		struct service *s = c->services.v[i];
 		bool en = strmap_get(&c->svc_enabled, s->name) != NULL;
 		service_resolve_refs(c, s, en);
 		resolve_dependencies(c, s, en);
 		check_context_services(c, s);
+		if (en && s->container_name) { /* one container per name: docker compose's check */
+			const struct service *other = strmap_get(&names, s->container_name);
+			if (other)
+				consistency_error(c, s->loc, "service \"%s\": container name \"%s\" is already in use by "
+							     "service \"%s\"",
+						  s->name, s->container_name, other->name);
+			else
+				strmap_put(&names, s->container_name, s);
+		}
 		if (en)
 			n_en++;
 		else

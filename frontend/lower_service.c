@@ -1700,6 +1700,19 @@ static void merge_files(struct lower_ctx *c, struct service *s, const struct nod
 	*over = kvb_finish(&b);
 }
 
+/* The specification's pattern for container_name, which its schema applies
+ * as JSON Schema does, unanchored: somewhere in the name, a letter or digit
+ * then one or more of letters, digits, _ . -.  (The engine anchors it: the
+ * audit reports the names only it refuses.) */
+static bool container_name_pattern(const char *n)
+{
+	for (size_t i = 0; n[i]; i++)
+		if (isalnum((unsigned char)n[i]) && n[i + 1] &&
+		    (isalnum((unsigned char)n[i + 1]) || strchr("_.-", n[i + 1])))
+			return true;
+	return false;
+}
+
 /* ---- normalization and checks --------------------------------------------------------------- */
 
 static bool kv_sorted(const struct kvlist *l)
@@ -1872,6 +1885,10 @@ static void check_service(struct lower_ctx *c, struct service *s, const struct n
 			   "service \"%s\": \"scale\" (%lld) and \"deploy.replicas\" (%lld) disagree", s->name,
 			   (long long)s->scale, (long long)s->deploy.replicas);
 
+	if (s->container_name && !container_name_pattern(s->container_name))
+		diag_error(c->d, key_loc(svc, "container_name", s->loc),
+			   "\"%s.container_name\" \"%s\" does not match the pattern [a-zA-Z0-9][a-zA-Z0-9_.-]+", path,
+			   s->container_name);
 	if (s->container_name && s->replicas > 1)
 		consistency_error(c, key_loc(svc, "container_name", s->loc),
 			   "service \"%s\": container_name \"%s\" cannot be used with %lld replicas (container names "

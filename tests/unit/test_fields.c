@@ -95,6 +95,7 @@ static const char *sample(const struct ir_field *fl)
 		{ "volumes_from", "[\"container:c\"]" },
 		{ "tmpfs", "\"/run\"" },
 		{ "dns", "\"10.0.0.1\"" },
+		{ "container_name", "\"c1\"" }, /* the pattern wants two characters */
 	};
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		if (strcmp(fl->name, named[i][0]) == 0)
