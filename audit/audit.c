@@ -545,6 +545,71 @@ static void check_port_all(struct audit_ctx *c, const struct service *s)
 	}
 }
 
+/* Two publications that the engine cannot both bind: the same protocol and
+ * host port, on the same address or with one on every interface (measured
+ * on Docker: 0.0.0.0:8080 then 127.0.0.1:8080 fails "address already in
+ * use"; 127.0.0.2:8080 and 127.0.0.1:8080 both start). */
+static bool ports_collide(const struct port *p, const struct port *q)
+{
+	if (!p->published || !q->published || p->published_lo != p->published_hi ||
+	    q->published_lo != q->published_hi || p->published_lo != q->published_lo || p->protocol != q->protocol)
+		return false;
+	return all_interfaces(p->host_ip) || all_interfaces(q->host_ip) || strcmp(p->host_ip, q->host_ip) == 0;
+}
+
+/* A fixed host port that another publication (of this service or of one
+ * before it by name) or another replica also binds: one container does not
+ * start.  Reported once, at the later of the two. */
+static void check_port_conflict(struct audit_ctx *c, const struct service *s)
+{
+	if (s->network_mode && strcmp(s->network_mode, "host") == 0)
+		return;
+	for (size_t i = 0; i < s->n_ports; i++) {
+		const struct port *p = &s->ports[i];
+		const struct service *other = NULL;
+		for (size_t j = 0; j < c->p->n_services && !other; j++) {
+			const struct service *t = c->p->services[j];
+			if (t->network_mode && strcmp(t->network_mode, "host") == 0)
+				continue;
+			size_t n = t == s ? i : t->n_ports;
+			for (size_t k = 0; k < n && !other; k++)
+				if (ports_collide(p, &t->ports[k]))
+					other = t;
+			if (t == s)
+				break;
+		}
+		if (other)
+			audit_add(c, s, p->loc, "ports", port_text(c, p),
+				  "service %s publishes host port %s/%s, which %s also publishes%s: the engine binds one and "
+				  "the other container does not start (address already in use)",
+				  audit_q(c, s->name), p->published, port_proto_names[p->protocol],
+				  other == s ? "the service" : arena_printf(c->a, "service %s", audit_q(c, other->name)),
+				  all_interfaces(p->host_ip) ? " (this one on every interface)" : "");
+		else if (p->published && p->published_lo == p->published_hi && s->replicas > 1)
+			audit_add(c, s, p->loc, "ports", port_text(c, p),
+				  "service %s publishes the fixed host port %s/%s with %lld replicas: only the first "
+				  "binds it, the others do not start",
+				  audit_q(c, s->name), p->published, port_proto_names[p->protocol], (long long)s->replicas);
+	}
+}
+
+/* The engine's rule for a container name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (moby's
+ * validContainerNamePattern: two characters at least). */
+static void check_container_name(struct audit_ctx *c, const struct service *s)
+{
+	const char *n = s->container_name;
+	if (!n)
+		return;
+	bool ok = isalnum((unsigned char)n[0]) && n[1];
+	for (size_t i = 1; ok && n[i]; i++)
+		ok = isalnum((unsigned char)n[i]) || strchr("_.-", n[i]);
+	if (!ok)
+		audit_add(c, s, audit_key(s, "container_name"), "container_name", n,
+			  "service %s is named %s, which the engine refuses (a letter or digit, then letters, digits, "
+			  "_ . or -, two characters at least): the container is never created",
+			  audit_q(c, s->name), audit_q(c, n));
+}
+
 static void check_port_privileged(struct audit_ctx *c, const struct service *s)
 {
 	for (size_t i = 0; i < s->n_ports; i++) {
@@ -1089,6 +1154,17 @@ static const struct audit_rule rules[] = {
 	  "Give each service its own volume; where data must pass, let one service write and mount it read-only "
 	  "(:ro) in the others.",
 	  "CWE-668", check_shared_volume },
+	{ "host-port-conflict", SEV_HIGH, "Host port published twice",
+	  "Two publications of one host port and protocol, on the same address or one of them on every interface "
+	  "(or a fixed host port with more than one replica): the engine binds the first and refuses the later "
+	  "container, which does not start.",
+	  "Publish each host port once; with replicas, publish a range or let the engine choose (\"80\" alone).",
+	  "CWE-694", check_port_conflict },
+	{ "container-name-invalid", SEV_HIGH, "Container name the engine refuses",
+	  "The engine accepts container names of a letter or digit followed by letters, digits, _ . or - (two "
+	  "characters at least); docker compose config passes any other name, and the container is never created.",
+	  "Rename the container (or drop container_name and let compose name it).", "CWE-20",
+	  check_container_name },
 	{ "logging-disabled", SEV_MEDIUM, "Logging disabled",
 	  "With the logging driver none the engine keeps nothing the service writes: docker logs shows nothing, "
 	  "and an incident leaves no trace of what the service did.",
