@@ -6,6 +6,9 @@ Each sample is first given to docker compose's own `config` (COMPOSE, the
 docker-compose binary): one it refuses is not judged.  composec audits each judged sample (--format json); a positive
 must get one of the query's rules, a negative none, unless the table lists
 the sample with its verdict; a listed difference that is gone fails too.
+A positive's finding must also be at the line of each of KICS's expected
+results for the sample (positive_expected_result.json: the line, and the
+service its searchKey names), or the sample is listed as elsewhere.
 Prints one line per query and the figures; exit 1 on a mismatch."""
 import json
 import os
@@ -33,7 +36,7 @@ with open(os.path.join(here, "kics-expected.tsv"), encoding="utf-8") as f:
 
 env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
 problems = []
-queries = judged = invalid = 0
+queries = judged = invalid = located = at_item = 0
 matched = []
 kics = os.path.join(here, "kics")
 for query in sorted(os.listdir(kics)):
@@ -46,6 +49,15 @@ for query in sorted(os.listdir(kics)):
         continue
     rules, exceptions = table[query]
     samples = sorted(f for f in os.listdir(qdir) if f.endswith(".yaml"))
+    expected = {}
+    result = os.path.join(qdir, "positive_expected_result.json")
+    if os.path.exists(result):
+        for e in json.load(open(result, encoding="utf-8")):
+            key = e.get("searchKey", "")
+            parts = key.split(".")
+            service = parts[1] if len(parts) > 1 and parts[0] == "services" else None
+            expected.setdefault(e.get("filename") or "positive.yaml", []).append(
+                {"line": e["line"], "service": service, "key": key})
     for listed in exceptions:
         if listed not in samples:
             problems.append(f"{query}/{listed}: listed, but there is no such sample")
@@ -67,9 +79,23 @@ for query in sorted(os.listdir(kics)):
                 if r.returncode not in (0, 1) or not r.stdout:
                     got = "loader"
                 else:
-                    found = {x["rule_id"] for x in json.loads(r.stdout)["findings"] if not x.get("suppressed")}
+                    ours = [x for x in json.loads(r.stdout)["findings"] if not x.get("suppressed")]
+                    found = {x["rule_id"] for x in ours}
                     hit = bool(found & rules)
                     got = "as-kics" if hit == positive else ("missed" if positive else "reported")
+                    if got == "as-kics" and positive:
+                        # on the item: each of KICS's expected results for the sample (its
+                        # service and line) gets one of the rules at that line
+                        for e in expected.get(sample, []):
+                            located += 1
+                            if any(x["rule_id"] in rules and x["line"] == e["line"] and
+                                   (e["service"] is None or x.get("service") == e["service"]) for x in ours):
+                                at_item += 1
+                            else:
+                                got = "elsewhere"
+                                lines = sorted({x["line"] for x in ours if x["rule_id"] in rules and
+                                                (e["service"] is None or x.get("service") == e["service"])})
+                                print(f"  {query}/{sample}: KICS at line {e['line']} ({e['key']}), composec at {lines}")
         finally:
             shutil.rmtree(work)
         want = exceptions.get(sample)
@@ -83,8 +109,9 @@ for query in sorted(os.listdir(kics)):
             elif want == "invalid":
                 problems.append(f"{query}/{sample}: docker compose accepts it now, but listed as invalid")
             continue
-        same = False
-        fits = {"invalid": want == "invalid", "loader": want == "loader",
+        if got != "elsewhere":  # a verdict as KICS's, at another line, keeps the query the same
+            same = False
+        fits = {"invalid": want == "invalid", "loader": want == "loader", "elsewhere": want == "elsewhere",
                 "missed": want in ("gap", "deliberate"), "reported": want in ("broader", "deliberate")}[got]
         if not fits:
             problems.append(f"{query}/{sample}: {got}, listed as {want or 'nothing'}")
@@ -103,5 +130,6 @@ for query, (rules, _) in table.items():
 for p in problems:
     print("FAIL " + p)
 print(f"kics: {queries} queries, {len(matched)} give every judged sample as KICS does; "
-      f"{judged} samples judged, {invalid} that docker compose refuses; {len(problems)} problems")
+      f"{judged} samples judged, {invalid} that docker compose refuses; {located} expected results of the "
+      f"positives found, {at_item} at KICS's line; {len(problems)} problems")
 sys.exit(1 if problems else 0)
