@@ -56,18 +56,67 @@ void lower_type_error(struct lower_ctx *c, const struct node *n, const char *pat
 	diag_error(c->d, loc, "\"%s\" must be %s", path, what);
 }
 
-void lower_unknown(struct lower_ctx *c, const struct node *key, const char *path)
+/* Edits from a to b: insertions, deletions, substitutions, and two
+ * neighbours swapped counting once ("enviornment"); stops counting past
+ * limit (returns limit + 1). */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
 {
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > 64 || nb > 64 || (na > nb ? na - nb : nb - na) > limit)
+		return limit + 1;
+	size_t d[65][65];
+	for (size_t i = 0; i <= na; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= nb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= na; i++)
+		for (size_t j = 1; j <= nb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[na][nb] > limit ? limit + 1 : d[na][nb];
+}
+
+const char *lower_nearest(const char *key, const void *names, size_t n, size_t stride)
+{
+	size_t len = strlen(key);
+	size_t limit = len < 5 ? 1 : len < 9 ? 2 : 3, best = limit + 1;
+	const char *found = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = *(const char *const *)(const void *)((const char *)names + i * stride);
+		size_t d = edit_distance(key, name, limit);
+		if (d < best) {
+			best = d;
+			found = name;
+		}
+	}
+	return found;
+}
+
+void lower_unknown_near(struct lower_ctx *c, const struct node *key, const char *path, const char *meant)
+{
+	const char *hint = meant ? arena_printf(c->a, " (did you mean \"%s\"?)", meant) : "";
 	switch (c->in->unknown) {
 	case UNKNOWN_WARN:
-		diag_warning(c->d, key->loc, "unknown attribute \"%s\", ignoring", path);
+		diag_warning(c->d, key->loc, "unknown attribute \"%s\", ignoring%s", path, hint);
 		break;
 	case UNKNOWN_ERROR:
-		diag_error(c->d, key->loc, "unknown attribute \"%s\"", path);
+		diag_error(c->d, key->loc, "unknown attribute \"%s\"%s", path, hint);
 		break;
 	case UNKNOWN_IGNORE:
 		break;
 	}
+}
+
+void lower_unknown(struct lower_ctx *c, const struct node *key, const char *path)
+{
+	lower_unknown_near(c, key, path, NULL);
 }
 
 /* ---- generic values ------------------------------------------------------- */
@@ -260,7 +309,7 @@ void walk_map(struct walk *w, const struct node *map, const struct attr *table, 
 		const struct attr *at = find_attr(table, n, key);
 		const char *path = lower_path(w->c, w->path, key);
 		if (!at) {
-			lower_unknown(w->c, k, path);
+			lower_unknown_near(w->c, k, path, lower_nearest(key, table, n, sizeof(*table)));
 			continue;
 		}
 		at->fn(w, at, k, v, path);

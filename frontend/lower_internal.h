@@ -69,6 +69,13 @@ void mvec_add(struct lower_ctx *c, struct mvec *mv, const char *key, struct ir_v
 /* ---- diagnostics ---------------------------------------------------------- */
 void lower_type_error(struct lower_ctx *c, const struct node *n, const char *path, const char *what);
 void lower_unknown(struct lower_ctx *c, const struct node *key, const char *path);
+/* The same, naming meant (when not NULL) as what was probably meant. */
+void lower_unknown_near(struct lower_ctx *c, const struct node *key, const char *path, const char *meant);
+/* The name among n (each the first member, a const char *, of an element
+ * of stride bytes at names) that key is probably a slip of: the nearest by
+ * edits, within 1 edit for keys under 5 characters, 2 under 9, else 3;
+ * NULL when none is. */
+const char *lower_nearest(const char *key, const void *names, size_t n, size_t stride);
 char *lower_path(struct lower_ctx *c, const char *parent, const char *key);
 char *lower_path_idx(struct lower_ctx *c, const char *parent, size_t i);
 

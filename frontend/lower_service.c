@@ -1492,7 +1492,8 @@ static void walk_service(struct walk *w, struct service *s, const struct node *m
 		const struct ir_field *f = ir_service_field(key);
 		const char *path = lower_path(w->c, w->path, key);
 		if (!f) {
-			lower_unknown(w->c, k, path);
+			lower_unknown_near(w->c, k, path,
+					   lower_nearest(key, ir_service_fields, ir_n_service_fields, sizeof(*ir_service_fields)));
 			continue;
 		}
 		s->field_locs[f - ir_service_fields] = k->loc;
