@@ -71,7 +71,10 @@ struct backend_options {
 	enum engine engine;     /* --engine; default docker */
 	int podman_version;     /* --podman-version as major*100+minor; default PLAN_PODMAN_VERSION_DEFAULT */
 	int docker_version;     /* --docker-version, the same; default PLAN_DOCKER_VERSION_DEFAULT */
-	const char *engine_path; /* absolute path of the engine binary, default /usr/bin/<engine> */
+	/* the engine's command in units and plans: an absolute path, or a name
+	 * systemd (>= 239) looks up in its search path; default /usr/bin/<engine>
+	 * (units), <engine> (plan) */
+	const char *engine_path;
 	const char *namespace;   /* k8s: --namespace; NULL: none */
 	const char *format;      /* k8s: --format yaml|json; NULL: yaml */
 	bool pod;                /* quadlet: --pod, the containers in one <project>.pod */

@@ -409,7 +409,7 @@ static void exec_line(struct qctx *c, struct strbuf *out, const char *key, const
 	sb_adds(out, key);
 	sb_addc(out, '=');
 	sb_adds(out, prefix);
-	sb_adds(out, c->podman);
+	systemd_exec_line(out, &c->podman, 1);
 	if (argv->n) {
 		sb_addc(out, ' ');
 		systemd_exec_line(out, argv->v, argv->n);
@@ -1954,7 +1954,7 @@ static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const str
 		c->errors++;
 		c->pod = false;
 	}
-	c->podman = o->engine == ENGINE_PODMAN && o->engine_path ? o->engine_path : "/usr/bin/podman";
+	c->podman = o->engine_path ? o->engine_path : "/usr/bin/podman";
 	strmap_init(&c->units, a);
 }
 

@@ -13,7 +13,7 @@ struct cli {
 	struct diag diag;
 	struct load_options load;
 	struct strvec args; /* non-option words */
-	const char *output, *engine, *format, *fail_on, *podman_version, *docker_version, *namespace;
+	const char *output, *engine, *engine_path, *format, *fail_on, *podman_version, *docker_version, *namespace;
 	bool check, force, quiet, verbose, show_version, show_help;
 	const char *ignore_file; /* audit --ignore-file */
 	bool list_rules;         /* audit --list-rules */

@@ -37,7 +37,7 @@ enum opt_id {
 	OPT_PROJECT_DIR = 256, OPT_ENV_FILE, OPT_PROFILE, OPT_ENGINE, OPT_STRICT, OPT_LOOSE, OPT_FORMAT,
 	OPT_FAIL_ON, OPT_CHECK, OPT_FORCE, OPT_VERSION, OPT_PODMAN_VERSION, OPT_DOCKER_VERSION, OPT_NAMESPACE,
 	OPT_IGNORE_FILE, OPT_LIST_RULES, OPT_POD, OPT_WAIT_IMAGE, OPT_KUBECTL_IMAGE, OPT_SERVICE_TYPE, OPT_CONTROLLER,
-	OPT_PVC_SIZE,
+	OPT_PVC_SIZE, OPT_ENGINE_PATH,
 };
 
 static const struct option options[] = {
@@ -48,6 +48,7 @@ static const struct option options[] = {
 	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "engine-path", required_argument, NULL, OPT_ENGINE_PATH },
 	{ "podman-version", required_argument, NULL, OPT_PODMAN_VERSION },
 	{ "docker-version", required_argument, NULL, OPT_DOCKER_VERSION },
 	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
@@ -86,6 +87,9 @@ static void usage(FILE *fp)
 	      "      --env-file FILE      repeatable; default <project dir>/.env\n"
 	      "      --profile NAME       repeatable; also COMPOSE_PROFILES\n"
 	      "      --engine docker|podman   systemd, sh, plan (default docker)\n"
+	      "      --engine-path PATH   systemd, quadlet, plan: the engine's command: an absolute\n"
+	      "                           path, or a name systemd finds in its search path\n"
+	      "                           (default /usr/bin/docker or /usr/bin/podman)\n"
 	      "      --podman-version X.Y the oldest podman to support (default 5.0)\n"
 	      "      --docker-version X.Y the oldest docker to support (default 26.0)\n"
 	      "      --strict | --loose   unknown attributes: error | ignore (default: warn)\n"
@@ -142,6 +146,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_ENV_FILE: strvec_push(&cli->load.env_files, cli->arena, arg); break;
 	case OPT_PROFILE: strvec_push(&cli->load.profiles, cli->arena, arg); break;
 	case OPT_ENGINE: cli->engine = arg; break;
+	case OPT_ENGINE_PATH: cli->engine_path = arg; break;
 	case OPT_PODMAN_VERSION: cli->podman_version = arg; break;
 	case OPT_DOCKER_VERSION: cli->docker_version = arg; break;
 	case OPT_NAMESPACE: cli->namespace = arg; break;
@@ -215,6 +220,13 @@ static int check_values(struct cli *cli)
 	}
 	if ((cli->wait_image && !*cli->wait_image) || (cli->kubectl_image && !*cli->kubectl_image)) {
 		fprintf(stderr, "composec: --wait-image and --kubectl-image take an image, not an empty string\n");
+		return -1;
+	}
+	if (cli->engine_path && (!*cli->engine_path || (cli->engine_path[0] != '/' && strchr(cli->engine_path, '/')) ||
+				 strpbrk(cli->engine_path, "\n\r"))) {
+		fprintf(stderr, "composec: --engine-path must be an absolute path (/usr/local/bin/docker) or a command "
+				"name systemd searches for (docker), not \"%s\"\n",
+			cli->engine_path);
 		return -1;
 	}
 	if (cli->engine && strcmp(cli->engine, "docker") != 0 && strcmp(cli->engine, "podman") != 0) {
@@ -361,7 +373,7 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 				     .format = cli->format, .pod = cli->pod,
 				     .wait_image = cli->wait_image, .kubectl_image = cli->kubectl_image,
 				     .service_type = cli->service_type, .controller = cli->controller,
-				     .pvc_size = cli->pvc_size };
+				     .pvc_size = cli->pvc_size, .engine_path = cli->engine_path };
 	if (cli->engine && strcmp(cli->engine, "podman") == 0)
 		o.engine = ENGINE_PODMAN;
 	if (cli->podman_version)
