@@ -29,7 +29,9 @@ skip() {
 command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
 compose=$(sh "$top/tests/reference/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
 dclint=$top/tests/audit/dclint-tool/node_modules/.bin/dclint
-[ -x "$dclint" ] && command -v node >/dev/null 2>&1 || skip "dclint is not installed (sh tests/tools.sh install)"
+if [ ! -x "$dclint" ] || ! command -v node >/dev/null 2>&1; then
+	skip "dclint is not installed (sh tests/tools.sh install)"
+fi
 status=0
 python3 "$top/tests/audit/compare.py" compose-lint "$composec" "$compose" || status=1
 python3 "$top/tests/audit/compare.py" dclint "$composec" "$compose" "$dclint" || status=1

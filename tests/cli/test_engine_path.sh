@@ -67,7 +67,7 @@ for v in '' ./docker bin/docker; do
 		fail "--engine-path '$v' accepted"
 	else ok; fi
 done
-[ ! -e "$tmp/refused" ] && ok || fail "a refused --engine-path wrote output"
+if [ -e "$tmp/refused" ]; then fail "a refused --engine-path wrote output"; else ok; fi
 
 # a bare name: systemd finds it in its search path, or reports it missing
 if command -v systemd-analyze >/dev/null 2>&1; then
