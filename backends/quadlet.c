@@ -84,13 +84,14 @@ enum qkind { QK_RAW, QK_WORD };
 
 enum qkey {
 	/* [Container] */
-	C_ADD_CAPABILITY, C_ADD_DEVICE, C_ADD_HOST, C_ANNOTATION, C_CONTAINER_NAME, C_DNS, C_DNS_OPTION,
+	C_ADD_CAPABILITY, C_ADD_DEVICE, C_ADD_HOST, C_ANNOTATION, C_APP_ARMOR, C_CONTAINER_NAME, C_DNS, C_DNS_OPTION,
 	C_DNS_SEARCH, C_DROP_CAPABILITY, C_ENTRYPOINT, C_ENVIRONMENT, C_EXEC, C_EXPOSE_HOST_PORT, C_GLOBAL_ARGS, C_GROUP,
 	C_GROUP_ADD, C_HEALTH_CMD, C_HEALTH_INTERVAL, C_HEALTH_RETRIES, C_HEALTH_START_PERIOD, C_HEALTH_TIMEOUT,
-	C_HOST_NAME, C_IMAGE, C_LABEL, C_LOG_DRIVER, C_LOG_OPT, C_MEMORY, C_MOUNT, C_NETWORK, C_NETWORK_ALIAS,
-	C_PIDS_LIMIT, C_POD, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT, C_SECRET,
-	C_SHM_SIZE, C_STOP_SIGNAL, C_STOP_TIMEOUT, C_SYSCTL, C_TMPFS, C_ULIMIT, C_USER, C_USER_NS, C_VOLUME,
-	C_WORKING_DIR,
+	C_HOST_NAME, C_IMAGE, C_LABEL, C_LOG_DRIVER, C_LOG_OPT, C_MASK, C_MEMORY, C_MOUNT, C_NETWORK, C_NETWORK_ALIAS,
+	C_NO_NEW_PRIVILEGES, C_PIDS_LIMIT, C_POD, C_PODMAN_ARGS, C_PUBLISH_PORT, C_PULL, C_READ_ONLY, C_RUN_INIT,
+	C_SECCOMP_PROFILE, C_SECRET, C_SECURITY_LABEL_DISABLE, C_SECURITY_LABEL_FILE_TYPE, C_SECURITY_LABEL_LEVEL,
+	C_SECURITY_LABEL_NESTED, C_SECURITY_LABEL_TYPE, C_SHM_SIZE, C_STOP_SIGNAL, C_STOP_TIMEOUT, C_SYSCTL, C_TMPFS,
+	C_ULIMIT, C_UNMASK, C_USER, C_USER_NS, C_VOLUME, C_WORKING_DIR,
 	/* [Network] */
 	N_DRIVER, N_GATEWAY, N_INTERNAL, N_IP_RANGE, N_IPAM_DRIVER, N_IPV6, N_LABEL, N_NETWORK_NAME, N_OPTIONS,
 	N_PODMAN_ARGS, N_SUBNET,
@@ -119,6 +120,7 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[C_ADD_DEVICE] = { "AddDevice", V(4, 4), QK_WORD, "--device" },
 	[C_ADD_HOST] = { "AddHost", V(5, 3), QK_RAW, "--add-host" },
 	[C_ANNOTATION] = { "Annotation", V(4, 4), QK_WORD, "--annotation" },
+	[C_APP_ARMOR] = { "AppArmor", V(5, 8), QK_RAW, NULL },
 	[C_CONTAINER_NAME] = { "ContainerName", V(4, 4), QK_RAW, NULL },
 	[C_DNS] = { "DNS", V(4, 7), QK_RAW, "--dns" },
 	[C_DNS_OPTION] = { "DNSOption", V(4, 7), QK_RAW, "--dns-option" },
@@ -141,10 +143,12 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[C_LABEL] = { "Label", V(4, 4), QK_WORD, "--label" },
 	[C_LOG_DRIVER] = { "LogDriver", V(4, 5), QK_RAW, "--log-driver" },
 	[C_LOG_OPT] = { "LogOpt", V(5, 2), QK_RAW, "--log-opt" },
+	[C_MASK] = { "Mask", V(4, 6), QK_RAW, NULL },
 	[C_MEMORY] = { "Memory", V(5, 5), QK_RAW, "--memory" },
 	[C_MOUNT] = { "Mount", V(4, 5), QK_WORD, "--mount" },
 	[C_NETWORK] = { "Network", V(4, 4), QK_RAW, "--network" },
 	[C_NETWORK_ALIAS] = { "NetworkAlias", V(5, 2), QK_RAW, "--network-alias" },
+	[C_NO_NEW_PRIVILEGES] = { "NoNewPrivileges", V(4, 4), QK_RAW, NULL },
 	[C_PIDS_LIMIT] = { "PidsLimit", V(4, 7), QK_RAW, "--pids-limit" },
 	[C_POD] = { "Pod", V(5, 0), QK_RAW, NULL },
 	[C_PODMAN_ARGS] = { "PodmanArgs", V(4, 4), QK_WORD, NULL },
@@ -152,13 +156,20 @@ static const struct qkey_info qkeys[Q__MAX] = {
 	[C_PULL] = { "Pull", V(4, 6), QK_RAW, "--pull" },
 	[C_READ_ONLY] = { "ReadOnly", V(4, 4), QK_RAW, "--read-only" },
 	[C_RUN_INIT] = { "RunInit", V(4, 4), QK_RAW, "--init" },
+	[C_SECCOMP_PROFILE] = { "SeccompProfile", V(4, 4), QK_RAW, NULL },
 	[C_SECRET] = { "Secret", V(4, 5), QK_WORD, "--secret" },
+	[C_SECURITY_LABEL_DISABLE] = { "SecurityLabelDisable", V(4, 4), QK_RAW, NULL },
+	[C_SECURITY_LABEL_FILE_TYPE] = { "SecurityLabelFileType", V(4, 4), QK_RAW, NULL },
+	[C_SECURITY_LABEL_LEVEL] = { "SecurityLabelLevel", V(4, 4), QK_RAW, NULL },
+	[C_SECURITY_LABEL_NESTED] = { "SecurityLabelNested", V(4, 6), QK_RAW, NULL },
+	[C_SECURITY_LABEL_TYPE] = { "SecurityLabelType", V(4, 4), QK_RAW, NULL },
 	[C_SHM_SIZE] = { "ShmSize", V(4, 7), QK_RAW, "--shm-size" },
 	[C_STOP_SIGNAL] = { "StopSignal", V(5, 2), QK_RAW, "--stop-signal" },
 	[C_STOP_TIMEOUT] = { "StopTimeout", V(5, 0), QK_RAW, "--stop-timeout" },
 	[C_SYSCTL] = { "Sysctl", V(4, 6), QK_WORD, "--sysctl" },
 	[C_TMPFS] = { "Tmpfs", V(4, 5), QK_RAW, "--tmpfs" },
 	[C_ULIMIT] = { "Ulimit", V(5, 0), QK_RAW, "--ulimit" },
+	[C_UNMASK] = { "Unmask", V(4, 6), QK_RAW, NULL },
 	[C_USER] = { "User", V(4, 4), QK_RAW, NULL },
 	[C_USER_NS] = { "UserNS", V(4, 5), QK_RAW, "--userns" },
 	[C_VOLUME] = { "Volume", V(4, 4), QK_RAW, "--volume" },
@@ -409,7 +420,10 @@ static void exec_line(struct qctx *c, struct strbuf *out, const char *key, const
 	sb_adds(out, key);
 	sb_addc(out, '=');
 	sb_adds(out, prefix);
-	systemd_exec_line(out, &c->podman, 1);
+	if (c->podman[strspn(c->podman, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-")])
+		systemd_exec_line(out, &c->podman, 1); /* --engine-path with a space, a quote, a '%' */
+	else
+		sb_adds(out, c->podman);
 	if (argv->n) {
 		sb_addc(out, ' ');
 		systemd_exec_line(out, argv->v, argv->n);
@@ -1153,6 +1167,58 @@ static void container_keys(struct qctx *c, struct cfile *f)
 	}
 }
 
+/* security_opt: each entry podman takes as --security-opt that Quadlet has a
+ * key for (at the podman version asked for) as that key, the rest as
+ * --security-opt= in PodmanArgs=.  Entries are NAME=VALUE or NAME:VALUE, as
+ * in docker compose. */
+static void container_security_opt(struct qctx *c, struct cfile *f)
+{
+	static const struct {
+		const char *name, *value; /* value NULL: any, the key takes it */
+		enum qkey id;
+		const char *keyval; /* what the key is set to when value is fixed */
+	} map[] = {
+		{ "no-new-privileges", "", C_NO_NEW_PRIVILEGES, "true" },
+		{ "no-new-privileges", "true", C_NO_NEW_PRIVILEGES, "true" },
+		{ "no-new-privileges", "false", C_NO_NEW_PRIVILEGES, "false" },
+		{ "seccomp", NULL, C_SECCOMP_PROFILE, NULL },
+		{ "apparmor", NULL, C_APP_ARMOR, NULL },
+		{ "mask", NULL, C_MASK, NULL },
+		{ "unmask", NULL, C_UNMASK, NULL },
+		{ "label", "disable", C_SECURITY_LABEL_DISABLE, "true" },
+		{ "label", "nested", C_SECURITY_LABEL_NESTED, "true" },
+		{ "label", "type:", C_SECURITY_LABEL_TYPE, NULL },
+		{ "label", "level:", C_SECURITY_LABEL_LEVEL, NULL },
+		{ "label", "filetype:", C_SECURITY_LABEL_FILE_TYPE, NULL },
+	};
+	const struct strlist *l = &f->s->security_opt;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *opt = l->v[i];
+		size_t nl = strcspn(opt, "=:");
+		const char *val = opt[nl] ? opt + nl + 1 : "";
+		struct loc loc = l->locs ? l->locs[i] : f->s->loc;
+		const char *keyval = NULL;
+		enum qkey id = Q__MAX;
+		for (size_t m = 0; m < ARRAY_SIZE(map) && id == Q__MAX; m++) {
+			if (strlen(map[m].name) != nl || strncmp(opt, map[m].name, nl) != 0)
+				continue;
+			if (!map[m].value) /* the key takes the value as it is */
+				keyval = val;
+			else if (str_has_suffix(map[m].value, ":") && str_has_prefix(val, map[m].value))
+				keyval = val + strlen(map[m].value); /* label=type:T: SecurityLabelType=T */
+			else if (strcmp(val, map[m].value) == 0)
+				keyval = map[m].keyval;
+			else
+				continue;
+			id = map[m].id;
+		}
+		if (id != Q__MAX && *keyval && c->ver >= qkeys[id].since && key_fits(id, keyval))
+			write_key(f->k.keys, id, keyval);
+		else
+			put_arg(c, &f->k, arena_concat(c->a, "--security-opt=", opt, (const char *)NULL), loc);
+	}
+}
+
 /* The attributes Quadlet has no key for, as the run option table's
  * `podman run` flags (backends/runargs.c, its Quadlet column), into
  * PodmanArgs=. */
@@ -1478,6 +1544,7 @@ static void container_body(struct qctx *c, struct cfile *f)
 	container_namespaces(c, f);
 	container_resources(c, f);
 	container_lifecycle(c, f);
+	container_security_opt(c, f);
 	container_podman_args(c, f);
 	container_extra(c, f);
 	/* compose's config-hash (plan.h): of the keys and arguments above */

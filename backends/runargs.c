@@ -949,7 +949,7 @@ static const struct run_flag run_flags[] = {
 	F("cap_add", "--cap-add", f_strlist, cap_add, "AddCapability"),
 	F("cap_drop", "--cap-drop", f_strlist, cap_drop, "DropCapability"),
 	F("privileged", "--privileged", f_tri, privileged, NULL),
-	F("security_opt", "--security-opt", f_strlist, security_opt, NULL),
+	F("security_opt", "--security-opt", f_strlist, security_opt, QUADLET_OWN),
 	F("read_only", "--read-only", f_tri, read_only, "ReadOnly"),
 	F("init", "--init", f_tri, init, "RunInit"),
 	F("stop_signal", "--stop-signal", f_str, stop_signal, "StopSignal"),

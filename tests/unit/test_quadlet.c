@@ -724,6 +724,8 @@ static void test_keys_by_version(void **state)
 		"    labels: {x: y}\n"
 		"    cap_add: [NET_ADMIN]\n"
 		"    cap_drop: [ALL]\n"
+		"    security_opt: [\"no-new-privileges:true\", seccomp=unconfined, \"label=type:spc_t\", label=nested,\n"
+		"                   apparmor=unconfined, \"mask=/proc/acpi\", \"unmask=/proc/kcore\"]\n"
 		"    read_only: true\n"
 		"    init: true\n"
 		"    dns: [10.0.0.1]\n"
