@@ -150,6 +150,7 @@ struct pvol {
 struct pmount {
 	const char *vol, *path, *sub_path;
 	bool read_only;
+	const char *propagation; /* mountPropagation, or NULL */
 };
 
 struct cport { /* a container port */
@@ -1088,6 +1089,36 @@ static const char *claim_name(struct k8s *k, const struct resource *r)
 	return dns_label(k->a, strcmp(r->name, dflt) == 0 ? r->key : r->name, NAME_MAX_LABEL, false);
 }
 
+/* A bind's propagation as the mount's mountPropagation (slave: HostToContainer,
+ * which is rslave; shared: Bidirectional, which Kubernetes allows only in a
+ * privileged container); its SELinux relabelling (:z, :Z), which a mount
+ * cannot ask for, said. */
+static void bind_semantics(struct k8s *k, struct svc *sv, const struct mount *m, struct pmount *pm)
+{
+	enum propagation pr = m->bind.propagation;
+	if (pr == PROP_RSLAVE || pr == PROP_SLAVE) {
+		pm->propagation = "HostToContainer";
+		if (pr == PROP_SLAVE)
+			diag_warning(k->d, m->loc,
+				     "service \"%s\": propagation slave of \"%s\" becomes HostToContainer, which is "
+				     "rslave (mounts below it propagate too)",
+				     sv->s->name, m->target);
+	} else if (pr == PROP_RSHARED || pr == PROP_SHARED) {
+		if (sv->s->privileged == TRI_TRUE)
+			pm->propagation = "Bidirectional";
+		else
+			diag_warning(k->d, m->loc,
+				     "service \"%s\": propagation %s of \"%s\" cannot be expressed: Kubernetes allows "
+				     "Bidirectional only in a privileged container, ignoring",
+				     sv->s->name, propagation_names[pr], m->target);
+	}
+	if (m->bind.selinux)
+		diag_warning(k->d, m->loc,
+			     "service \"%s\": the SELinux relabelling :%s of \"%s\" cannot be expressed in a volume "
+			     "mount (the pod's securityContext.seLinuxOptions sets the label), ignoring",
+			     sv->s->name, m->bind.selinux, m->source);
+}
+
 static void collect_mount(struct k8s *k, struct svc *sv, const struct mount *m, size_t i)
 {
 	struct pvol v = { .size = IR_UNSET, .mode = IR_UNSET };
@@ -1125,6 +1156,8 @@ static void collect_mount(struct k8s *k, struct svc *sv, const struct mount *m, 
 	}
 	const char *sub = m->type == MOUNT_VOLUME ? m->volume.subpath : NULL;
 	add_mount(k, sv, add_vol(k, sv, v), m->target, sub, m->read_only);
+	if (m->type == MOUNT_BIND)
+		bind_semantics(k, sv, m, &sv->mounts[sv->n_mounts - 1]);
 }
 
 /* The ConfigMap or Secret of a config or secret: its key, or for an
@@ -1226,6 +1259,8 @@ static void emit_mounts(struct emit *e, const struct svc *sv)
 			kv_str(e, "subPath", m->sub_path);
 		if (m->read_only)
 			kv_bool(e, "readOnly", true);
+		if (m->propagation)
+			kv_str(e, "mountPropagation", m->propagation);
 		emit_map_end(e);
 	}
 	emit_seq_end(e);
