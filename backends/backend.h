@@ -95,6 +95,10 @@ struct backend {
 	bool one_host;
 	/* The output runs on podman whatever --engine says (Quadlet). */
 	bool podman_only;
+	/* The output creates each container before it starts it and copies in
+	 * the configs and secrets written inline or from the environment, as
+	 * docker compose does (plan_files). */
+	bool copies_files;
 	/* Format the plan into out; report what cannot be expressed as
 	 * warnings with the location of the compose attribute.  Returns 0, or
 	 * -1 after errors. */

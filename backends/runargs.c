@@ -513,6 +513,8 @@ static void push_file_refs(struct ra *r, const struct file_ref *refs, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		const struct file_ref *f = &refs[i];
 		const struct resource *def = f->def ? f->def : project_resource(r->p, k, f->source);
+		if (plan_file_copied(def) && r->pl && r->pl->opts.copy_files)
+			continue; /* the target copies it in (plan_files) */
 		if (!def || !def->file || def->external) {
 			cannot(r, f->loc, arena_printf(r->a, "%s \"%s\" (not from a file)", what, f->source));
 			continue;

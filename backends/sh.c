@@ -69,6 +69,33 @@ struct sh {
 
 /* ---- the fixed part of the script ------------------------------------------------- */
 
+/* put_file, in scripts that copy configs or secrets into containers
+ * (plan_files).  The archive's owner is the file's uid:gid (0:0 unless
+ * given).  docker compose asks the engine to keep it (docker's cp), or when
+ * uid or gid is given (CopyUIDGID, docker's cp -a) to give the files to the
+ * container's user if it has one.  podman's cp gives them to the
+ * container's user unless --archive=false: podman gets --archive=false
+ * except where docker gets -a for a container with a user (measured on
+ * docker 20.10 with docker compose 2.40, and podman 4.3). */
+static const char put_file_fn[] =
+	"# put_file WHAT NAME PATH MODE UID GID CONTENT [CP-OPTION]: copy CONTENT into the created\n"
+	"# container NAME as the file PATH, with MODE and owner UID:GID, as docker compose copies a\n"
+	"# config or secret written inline or taken from the environment: an archive of the one\n"
+	"# file, whose missing directories the engine creates\n"
+	"put_file() {\n"
+	"\tsay \"$1\"\n"
+	"\td=$(mktemp -d) || die \"$1: cannot make a temporary directory\"\n"
+	"\tf=${3#/}\n"
+	"\tif mkdir -p \"$d/$(dirname \"$f\")\" && (umask 077 && printf '%s' \"$7\" >\"$d/$f\") &&\n"
+	"\t\ttar -C \"$d\" -cf \"$d/.archive\" --numeric-owner --owner=\"$5\" --group=\"$6\" --mode=\"$4\" \"$f\" &&\n"
+	"\t\t\"$ENGINE\" cp ${8:+\"$8\"} - \"$2:/\" <\"$d/.archive\"; then\n"
+	"\t\trm -rf \"$d\"\n"
+	"\telse\n"
+	"\t\trm -rf \"$d\"\n"
+	"\t\tdie \"$1 failed\"\n"
+	"\tfi\n"
+	"}\n\n";
+
 static const char prelude[] =
 	"# say MESSAGE: progress, on standard error\n"
 	"say() {\n"
@@ -534,7 +561,18 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 		strvec_push(&create, sh->a, flags.v[i]);
 	for (size_t i = 0; i < image.n; i++)
 		strvec_push(&create, sh->a, image.v[i]);
-	const char *hash = config_hash(sh, s, &create);
+	size_t nfiles;
+	struct plan_file *files = plan_files(sh->a, replica == 1 ? sh->d : NULL, sh->plan, s, &nfiles);
+	/* the files are part of the definition: a changed one makes a new container */
+	struct strvec hashed = { 0 };
+	for (size_t i = 0; nfiles && i < create.n; i++)
+		strvec_push(&hashed, sh->a, create.v[i]);
+	for (size_t i = 0; i < nfiles; i++)
+		strvec_push(&hashed, sh->a,
+			    arena_printf(sh->a, "file %s %04llo %s:%s %s", files[i].path, (unsigned long long)files[i].mode,
+					 files[i].uid ? files[i].uid : "0", files[i].gid ? files[i].gid : "0",
+					 files[i].content));
+	const char *hash = config_hash(sh, s, nfiles ? &hashed : &create);
 	const char *args[] = { arena_concat(sh->a, "service \"", s->name, "\": create ", name, (char *)NULL), name, hash };
 	add_call(sb, 1, "ensure", args, ARRAY_SIZE(args));
 	sb_adds(sb, " \"$ENGINE\" create");
@@ -543,6 +581,26 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 	add_argv(sb, 1, &head, 0);
 	add_argv(sb, 1, &create, 0);
 	sb_addc(sb, '\n');
+	if (nfiles) {
+		add_call(sb, 1, "if fresh", &name, 1);
+		sb_adds(sb, "; then\n");
+		for (size_t i = 0; i < nfiles; i++) {
+			const struct plan_file *f = &files[i];
+			const char *put[] = {
+				arena_printf(sh->a, "service \"%s\": %s \"%s\" into %s", s->name, f->what, f->name, name),
+				name, f->path, arena_printf(sh->a, "%04llo", (unsigned long long)f->mode),
+				f->uid ? f->uid : "0", f->gid ? f->gid : "0", f->content,
+				NULL, /* the engine's cp option, below */
+			};
+			bool owner = f->uid || f->gid; /* docker compose's CopyUIDGID */
+			if (sh->e == ENGINE_DOCKER)
+				put[7] = owner ? "-a" : NULL;
+			else
+				put[7] = owner && s->user ? NULL : "--archive=false";
+			add_call_line(sb, 2, "put_file", put, ARRAY_SIZE(put) - !put[7]);
+		}
+		sb_adds(sb, "\tfi\n");
+	}
 	/* an engine that takes one network at create: the others before the
 	 * first start (run_args_connects) */
 	size_t n;
@@ -933,6 +991,22 @@ static void emit_dispatch(struct strbuf *sb)
 		    "esac\n");
 }
 
+/* Whether some service has a file to copy in (plan_files). */
+static bool project_copies_files(const struct plan *pl)
+{
+	const struct project *p = pl->project;
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = p->services[i];
+		for (size_t k = 0; k < s->n_secrets; k++)
+			if (plan_file_copied(s->secrets[k].def))
+				return true;
+		for (size_t k = 0; k < s->n_configs; k++)
+			if (plan_file_copied(s->configs[k].def))
+				return true;
+	}
+	return false;
+}
+
 static int emit_sh(struct arena *a, struct diag *d, const struct plan *plan,
 			const struct backend_options *o, struct fileset *out)
 {
@@ -943,6 +1017,8 @@ static int emit_sh(struct arena *a, struct diag *d, const struct plan *plan,
 	emit_header(&sh, &sb, o);
 	sb_adds(&sb, prelude);
 	sb_adds(&sb, wait_healthy_fn[sh.e]);
+	if (project_copies_files(plan))
+		sb_adds(&sb, put_file_fn);
 	/* the services are written on two threads (parallel.h), each with
 	 * scratch memory of its own for what a service needs while it is
 	 * written (argv, names, hashes); what they share is made before and
@@ -960,4 +1036,5 @@ const struct backend backend_sh = {
 	.output = OUTPUT_FILE,
 	.emit = emit_sh,
 	.one_host = true,
+	.copies_files = true,
 };

@@ -40,6 +40,7 @@ int backend_run(struct arena *a, struct diag *d, const struct backend *b, const 
 		.engine_version = e == ENGINE_PODMAN ? o->podman_version : o->docker_version,
 		.one_host = b->one_host,
 		.qualified_images = b->podman_only,
+		.copy_files = b->copies_files,
 	};
 	if (plan_build(a, d, p, &po, &pl) != 0)
 		return -1;

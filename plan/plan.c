@@ -408,6 +408,49 @@ static bool has_value(const struct kvlist *l)
 	return false;
 }
 
+bool plan_file_copied(const struct resource *r)
+{
+	return r && !r->external && !r->file && r->content;
+}
+
+struct plan_file *plan_files(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+			     size_t *n)
+{
+	struct plan_file *out = NULL;
+	*n = 0;
+	(void)pl;
+	for (int k = 0; k < 2; k++) {
+		bool secret = k == 0;
+		const struct file_ref *refs = secret ? s->secrets : s->configs;
+		size_t nr = secret ? s->n_secrets : s->n_configs;
+		for (size_t i = 0; i < nr; i++) {
+			const struct file_ref *f = &refs[i];
+			const struct resource *r =
+				f->def ? f->def : project_resource(pl->project, secret ? RES_SECRET : RES_CONFIG, f->source);
+			if (!plan_file_copied(r))
+				continue;
+			if (s->read_only == TRI_TRUE) {
+				if (d)
+					diag_error(d, f->loc,
+					   "service \"%s\": cannot create %s \"%s\" in a read-only service (only a "
+					   "file-based %s can be mounted there), as docker compose refuses",
+					   s->name, secret ? "secret" : "config", f->source, secret ? "secret" : "config");
+				continue;
+			}
+			const char *t = f->target;
+			if (!t)
+				t = arena_concat(a, secret ? "/run/secrets/" : "/", f->source, (const char *)NULL);
+			else if (secret && t[0] != '/')
+				t = arena_concat(a, "/run/secrets/", t, (const char *)NULL);
+			out = arena_grow(a, out, *n * sizeof(*out), (*n + 1) * sizeof(*out));
+			out[(*n)++] = (struct plan_file){ secret ? "secret" : "config", f->source, t,
+							  f->mode != IR_UNSET ? f->mode : 0444, f->uid, f->gid, r->content,
+							  f->loc };
+		}
+	}
+	return out;
+}
+
 bool plan_holds_values(const struct project *p)
 {
 	for (size_t i = 0; i < p->n_services; i++) {

@@ -155,6 +155,9 @@ struct plan_options {
 	 * fixed published port shared by replicas, a restart policy the engine
 	 * refuses) as errors. */
 	bool one_host;
+	/* The target copies content and environment configs and secrets into
+	 * each created container (plan_files); the others report them. */
+	bool copy_files;
 };
 
 struct plan {
@@ -247,6 +250,29 @@ struct kvlist plan_resource_labels(struct arena *a, const struct project *p, con
  * (Kubernetes writes a file secret's contents into a Secret).  Every file
  * composec writes for such a project is then readable by its owner only. */
 bool plan_holds_values(const struct project *p);
+
+/* A config or secret written inline (content:) or taken from the
+ * environment (environment:), which docker compose copies into the created
+ * container before it starts it: a file at path (absolute) with mode and
+ * owner uid:gid (NULL: root), holding content. */
+struct plan_file {
+	const char *what; /* "config" or "secret" */
+	const char *name; /* the config's or secret's key */
+	const char *path;
+	int64_t mode; /* 0444 unless given */
+	const char *uid, *gid;
+	const char *content;
+	struct loc loc;
+};
+/* The files of s, its secrets first, as docker compose copies them (a
+ * secret's relative target is below /run/secrets).  A read-only service
+ * cannot have them: an error, as in docker compose.  n in *n; NULL when
+ * none. */
+struct plan_file *plan_files(struct arena *a, struct diag *d, const struct plan *pl, const struct service *s,
+			     size_t *n);
+/* Whether r, a config or secret, is one docker compose copies in (inline or
+ * from the environment) rather than binds (a file). */
+bool plan_file_copied(const struct resource *r);
 
 /* compose's label keys */
 #define LABEL_PROJECT "com.docker.compose.project"
