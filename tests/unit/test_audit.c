@@ -276,6 +276,26 @@ static void test_no_text_after_load(void **state)
 /* shared-volume: at each mount of a volume or host path more than one
  * service mounts; medium when more than one writes it; a bind and a
  * volume that binds the same directory are the same data. */
+/* host-port-conflict: a fixed host port with replicas (which the one-host
+ * targets refuse, so no golden case holds it), at the port; none for a
+ * range or a random host port. */
+static void test_port_replicas(void **state)
+{
+	struct fx *f = *state;
+	audit_yaml(f, "services:\n"
+		      "  workers:\n"
+		      "    image: a:1\n"
+		      "    deploy: {replicas: 3}\n"
+		      "    ports:\n"
+		      "      - \"127.0.0.1:9090:9090\"\n"
+		      "      - \"127.0.0.1:9100-9102:80\"\n"
+		      "      - \"8080\"\n");
+	assert_int_equal(count(f, "host-port-conflict"), 1);
+	const struct audit_finding *x = must_find(f, "host-port-conflict", "workers");
+	assert_at(x, "compose.yaml", 6, 9);
+	assert_non_null(strstr(x->message, "3 replicas"));
+}
+
 static void test_shared_volume(void **state)
 {
 	struct fx *f = *state;
@@ -636,6 +656,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_locations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_text_after_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_volume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_replicas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_odd_yaml, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_anchors_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locator_list_items, setup, teardown),
