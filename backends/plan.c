@@ -217,7 +217,8 @@ static void ser_word(struct strbuf *sb, const char *w)
 
 /* Definition of a service: its build and create argvs, length-prefixed,
  * without compose's labels (run_args_compose_label). */
-static uint64_t definition_hash(const struct strvec *build, const struct strvec *creates, size_t n)
+static uint64_t definition_hash(const struct strvec *build, const struct strvec *creates, size_t n,
+			       const struct plan_file *files, size_t nfiles)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, "composec service v1;");
@@ -235,6 +236,15 @@ static uint64_t definition_hash(const struct strvec *build, const struct strvec 
 		for (size_t i = 0; i < creates[c].n; i++)
 			if (!run_args_compose_label(creates[c].v[i]))
 				ser_word(&sb, creates[c].v[i]);
+	}
+	for (size_t i = 0; i < nfiles; i++) { /* a changed file makes new containers */
+		sb_addc(&sb, 'F');
+		ser_word(&sb, files[i].path);
+		sb_addu(&sb, (size_t)files[i].mode);
+		sb_addc(&sb, ';');
+		ser_word(&sb, files[i].uid ? files[i].uid : "0");
+		ser_word(&sb, files[i].gid ? files[i].gid : "0");
+		ser_word(&sb, files[i].content);
 	}
 	uint64_t h = hash_fnv1a(sb.buf, sb.len);
 	sb_release(&sb);
@@ -366,8 +376,40 @@ static void emit_connects(struct pl *pl, const struct service *s, const char *na
 	emit_seq_end(&pl->e);
 }
 
+/* "copy": the configs and secrets written inline or from the environment,
+ * each an archive of one file the runtime gives to `<engine> cp - NAME:/`
+ * between create and start, as docker compose copies them (plan_files;
+ * the cp option as the sh target's, backends/sh.c put_file); optional in
+ * the plan, absent when there are none. */
+static void emit_copies(struct pl *pl, const struct service *s, const char *name, const struct plan_file *files,
+			size_t n)
+{
+	if (!n)
+		return;
+	emit_key(&pl->e, "copy");
+	emit_seq_begin(&pl->e);
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_file *f = &files[i];
+		bool owner = f->uid || f->gid; /* docker compose's CopyUIDGID */
+		const char *opt = pl->plan->opts.engine == ENGINE_DOCKER ? (owner ? "-a" : NULL)
+									 : (owner && s->user ? NULL : "--archive=false");
+		const char *to = arena_concat(pl->a, name, ":/", (const char *)NULL);
+		struct strvec argv = opt ? cmd(pl, (const char *const[]){ "cp", opt, "-", to, NULL })
+					 : cmd(pl, (const char *const[]){ "cp", "-", to, NULL });
+		emit_map_begin(&pl->e);
+		key_argv(pl, "argv", &argv);
+		key_str(pl, "path", f->path + 1);
+		key_int(pl, "mode", (long long)f->mode);
+		key_str(pl, "uid", f->uid ? f->uid : "0");
+		key_str(pl, "gid", f->gid ? f->gid : "0");
+		key_str(pl, "content", f->content);
+		emit_map_end(&pl->e);
+	}
+	emit_seq_end(&pl->e);
+}
+
 static void emit_container(struct pl *pl, const struct service *s, const char *name, const struct strvec *create,
-			   bool first)
+			   bool first, const struct plan_file *files, size_t nfiles)
 {
 	struct strvec status = cmd(pl, (const char *const[]){ "container", "inspect", "--format",
 							     "{{.State.Status}}", name, NULL });
@@ -384,6 +426,7 @@ static void emit_container(struct pl *pl, const struct service *s, const char *n
 	key_argv(pl, "status", &status);
 	key_argv(pl, "create", create);
 	emit_connects(pl, s, name, first);
+	emit_copies(pl, s, name, files, nfiles);
 	emit_steps(pl, s, name);
 	key_argv(pl, "start", &start);
 	emit_hooks(pl, "post_start", s->post_start, s->n_post_start, name);
@@ -453,9 +496,11 @@ static void emit_service(struct pl *pl, const struct service *s)
 	struct strvec build = { 0 };
 	if (s->build.present)
 		build = build_argv(pl, s);
+	size_t nfiles;
+	struct plan_file *files = plan_files(pl->a, pl->d, pl->plan, s, &nfiles);
 	emit_map_begin(&pl->e);
 	key_str(pl, "name", s->name);
-	uint64_t def = definition_hash(s->build.present ? &build : NULL, creates, n);
+	uint64_t def = definition_hash(s->build.present ? &build : NULL, creates, n, files, nfiles);
 	const char *label = run_args_hash_label(pl->a, def);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < creates[i].n; k++)
@@ -475,7 +520,7 @@ static void emit_service(struct pl *pl, const struct service *s)
 	emit_key(&pl->e, "containers");
 	emit_seq_begin(&pl->e);
 	for (size_t i = 0; i < n; i++)
-		emit_container(pl, s, names[i], &creates[i], i == 0);
+		emit_container(pl, s, names[i], &creates[i], i == 0, files, nfiles);
 	emit_seq_end(&pl->e);
 	emit_map_end(&pl->e);
 }
@@ -521,4 +566,5 @@ const struct backend backend_plan = {
 	.output = OUTPUT_FILE,
 	.emit = emit_plan,
 	.one_host = true,
+	.copies_files = true,
 };

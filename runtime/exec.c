@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -221,6 +223,11 @@ static int collect(pid_t pid, struct io *io, struct strbuf *out)
 
 int rt_run(const struct rt_argv *argv, const char *stdin_data, struct strbuf *out)
 {
+	return rt_run_bytes(argv, stdin_data, stdin_data ? strlen(stdin_data) : 0, out);
+}
+
+int rt_run_bytes(const struct rt_argv *argv, const char *stdin_data, size_t len, struct strbuf *out)
+{
 	int outp[2], inp[2] = { -1, -1 };
 	if (pipe2(outp, O_CLOEXEC) < 0 || (stdin_data && pipe2(inp, O_CLOEXEC) < 0)) {
 		sb_addf(out, "composec-run: pipe: %s\n", strerror(errno));
@@ -232,7 +239,7 @@ int rt_run(const struct rt_argv *argv, const char *stdin_data, struct strbuf *ou
 	close(outp[1]);
 	if (inp[0] >= 0)
 		close(inp[0]);
-	struct io io = { outp[0], inp[1], stdin_data, stdin_data ? strlen(stdin_data) : 0 };
+	struct io io = { outp[0], inp[1], stdin_data, stdin_data ? len : 0 };
 	int rc = 127;
 	if (pid < 0)
 		sb_addf(out, "composec-run: fork: %s\n", strerror(errno));
@@ -242,4 +249,72 @@ int rt_run(const struct rt_argv *argv, const char *stdin_data, struct strbuf *ou
 	if (io.in_fd >= 0)
 		close(io.in_fd);
 	return rc;
+}
+
+/* ---- one-file archives (plan "copy") ------------------------------------------------ */
+
+/* value in octal, right-aligned in width - 1 digits and a NUL, as ustar
+ * writes numbers; false when it does not fit. */
+static bool tar_octal(char *field, size_t width, unsigned long long value)
+{
+	char digits[32];
+	int n = snprintf(digits, sizeof(digits), "%0*llo", (int)(width - 1), value);
+	if (n < 0 || (size_t)n > width - 1)
+		return false;
+	memcpy(field, digits, width - 1);
+	field[width - 1] = '\0';
+	return true;
+}
+
+static bool tar_id(const char *s, unsigned long long *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = s && *s ? strtoull(s, &end, 10) : 0;
+	if (!s || !*s || *end || errno || s[0] == '-')
+		return false;
+	*v = x;
+	return true;
+}
+
+int rt_tar_one(struct strbuf *out, const char *path, long long mode, const char *uid, const char *gid,
+	       const char *content, size_t len, long long mtime)
+{
+	char h[512] = { 0 };
+	unsigned long long u, g;
+	size_t plen = strlen(path), split = 0;
+	if (!tar_id(uid, &u) || !tar_id(gid, &g) || !plen)
+		return -1;
+	if (plen > 100) { /* the part before a '/' into prefix (155), the rest into name (100) */
+		for (size_t i = plen; i-- > 0;)
+			if (path[i] == '/' && plen - i - 1 <= 100 && i <= 155 && i > 0) {
+				split = i;
+				break;
+			}
+		if (!split)
+			return -1;
+		memcpy(h + 345, path, split);
+		memcpy(h, path + split + 1, plen - split - 1);
+	} else {
+		memcpy(h, path, plen);
+	}
+	if (!tar_octal(h + 100, 8, (unsigned long long)mode & 07777) || !tar_octal(h + 108, 8, u) ||
+	    !tar_octal(h + 116, 8, g) || !tar_octal(h + 124, 12, len) ||
+	    !tar_octal(h + 136, 12, (unsigned long long)(mtime > 0 ? mtime : 0)))
+		return -1;
+	h[156] = '0'; /* a regular file */
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	unsigned sum = 0;
+	for (size_t i = 0; i < sizeof(h); i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	sb_add(out, h, sizeof(h));
+	sb_add(out, content, len);
+	static const char zeros[1024];
+	sb_add(out, zeros, (512 - len % 512) % 512);
+	sb_add(out, zeros, sizeof(zeros)); /* the end: two empty blocks */
+	return 0;
 }

@@ -270,12 +270,34 @@ static void health_at(struct ld *l, yaml_node_t *map, const char *where, struct 
 	h->deadline_ms = int_at(l, n, w, "deadline_ms");
 }
 
+static struct rt_copies copies_at(struct ld *l, yaml_node_t *map, const char *where)
+{
+	struct rt_copies r = { 0 };
+	yaml_node_t *n = seq_at(l, map, where, "copy", true);
+	r.n = seq_len(n);
+	r.v = arena_alloc(l->a, (r.n + 1) * sizeof(*r.v));
+	for (size_t i = 0; i < r.n; i++) {
+		yaml_node_t *m = seq_item(l, n, i);
+		const char *w = item_path(l, where, "copy", i);
+		r.v[i].argv = argv_at(l, m, w, "argv", false);
+		r.v[i].path = str_at(l, m, w, "path", false);
+		r.v[i].mode = int_at(l, m, w, "mode");
+		r.v[i].uid = str_at(l, m, w, "uid", false);
+		r.v[i].gid = str_at(l, m, w, "gid", false);
+		r.v[i].content = str_at(l, m, w, "content", false);
+		if (r.v[i].path && (!*r.v[i].path || r.v[i].path[0] == '/'))
+			fail(l, path(l, w, "path"), "expected a path relative to the container's root");
+	}
+	return r;
+}
+
 static void container_at(struct ld *l, yaml_node_t *m, const char *w, struct rt_container *c)
 {
 	c->name = str_at(l, m, w, "name", false);
 	c->status = argv_at(l, m, w, "status", false);
 	c->create = argv_at(l, m, w, "create", false);
 	c->connect = argvs_at(l, m, w, "connect");
+	c->copy = copies_at(l, m, w);
 	c->pre_start = steps_at(l, m, w);
 	c->start = argv_at(l, m, w, "start", false);
 	c->post_start = argvs_at(l, m, w, "post_start");

@@ -61,11 +61,26 @@ struct rt_health {
 	long long interval_ms, timeout_ms, retries, start_period_ms, poll_ms, deadline_ms;
 };
 
+/* A file copied into the created container (plan "copy"): argv reads a tar
+ * archive of it on stdin. */
+struct rt_copy {
+	struct rt_argv argv;
+	const char *path; /* relative to the container's root */
+	long long mode;
+	const char *uid, *gid; /* numeric */
+	const char *content;
+};
+struct rt_copies {
+	struct rt_copy *v;
+	size_t n;
+};
+
 struct rt_container {
 	const char *name;
 	struct rt_argv status, create, start, completion, stop, remove;
 	struct rt_argv remove_volumes; /* optional: remove with its anonymous volumes */
 	struct rt_argvs connect;       /* optional: networks joined between create and start */
+	struct rt_copies copy;         /* optional: files copied in between create and start */
 	struct rt_steps pre_start;
 	struct rt_argvs post_start, pre_stop;
 	struct rt_health health;
@@ -132,6 +147,14 @@ void rt_signals_install(void);
  * program could not be run.  An interruption passes SIGTERM on to it. */
 #define RT_CAPTURE_MAX (64 * 1024)
 int rt_run(const struct rt_argv *argv, const char *stdin_data, struct strbuf *out);
+/* The same with stdin from len bytes of data (which may hold NULs). */
+int rt_run_bytes(const struct rt_argv *argv, const char *data, size_t len, struct strbuf *out);
+
+/* A ustar archive of one regular file (path relative, mode, numeric uid and
+ * gid, content) into out.  -1 when path is too long for the format or uid
+ * or gid is not a number. */
+int rt_tar_one(struct strbuf *out, const char *path, long long mode, const char *uid, const char *gid,
+	       const char *content, size_t len, long long mtime);
 
 /* Seconds since the runtime started (monotonic). */
 double rt_now(void);

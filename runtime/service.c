@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct up {
@@ -152,7 +153,7 @@ static bool runs_at_create(const struct up *u, size_t c)
 {
 	const struct rt_argv *create = &u->s->containers[c].create;
 	const struct rt_container *ct = &u->s->containers[c];
-	return !u->s->pre_start.n && !ct->pre_start.n && !ct->connect.n && create->n >= 2 &&
+	return !u->s->pre_start.n && !ct->pre_start.n && !ct->connect.n && !ct->copy.n && create->n >= 2 &&
 	       strcmp(create->v[1], "create") == 0;
 }
 
@@ -176,6 +177,28 @@ static int up_run(struct up *u, size_t c)
 	notify(u, RT_MS_CREATED);
 	int rc = command(u->a, u->s->name, what_for(u, "run", c), &run, NULL, &u->out);
 	u->running[c] = rc == 0;
+	return rc;
+}
+
+/* File f into the created container c: a one-file archive on the stdin of
+ * f's `<engine> cp - NAME:/`. */
+static int copy_in(struct up *u, size_t c, const struct rt_copy *f)
+{
+	const char *what = what_for(u, arena_printf(u->a, "copy /%s", f->path), c);
+	struct strbuf tar = STRBUF_INIT;
+	if (rt_tar_one(&tar, f->path, f->mode, f->uid, f->gid, f->content, strlen(f->content), (long long)time(NULL))) {
+		sb_release(&tar);
+		sb_reset(&u->out);
+		sb_addf(&u->out, "composec-run: cannot archive /%s (a path too long, or uid %s, gid %s not numbers)\n",
+			f->path, f->uid, f->gid);
+		rt_progress(u->s->name, what, rt_now(), "failed", &u->out);
+		return 1;
+	}
+	double began = rt_now();
+	sb_reset(&u->out);
+	int rc = rt_run_bytes(&f->argv, tar.buf, tar.len, &u->out);
+	sb_release(&tar);
+	rt_progress(u->s->name, what, began, rc ? failure(u->a, rc) : "ok", rc && !rt_interrupted ? &u->out : NULL);
 	return rc;
 }
 
@@ -205,6 +228,8 @@ static int up_create(struct up *u, size_t c)
 	for (size_t i = 0; !rc && i < ct->connect.n; i++) /* before the first start */
 		rc = command(u->a, u->s->name, what_for(u, arena_printf(u->a, "connect %zu", i + 1), c), &ct->connect.v[i],
 			     NULL, &u->out);
+	for (size_t i = 0; !rc && i < ct->copy.n; i++) /* the configs and secrets docker compose copies in */
+		rc = copy_in(u, c, &ct->copy.v[i]);
 	return rc;
 }
 

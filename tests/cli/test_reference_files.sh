@@ -5,12 +5,13 @@
 # tests/reference/files/compose.yaml is brought up by docker compose on a
 # private Docker Engine (tests/e2e/dockerd.sh); each container lists and
 # prints its files (mode, owner, contents).  The script `composec sh`
-# writes for docker then brings the same file up on the same engine, and
-# the one it writes for podman on this machine's podman: each container
-# must print what docker compose's printed, byte for byte but the dates.
-# The script holds the secret's value: it must be readable by its owner
-# only.  The test fails on the previous composec, which dropped these
-# configs and secrets with a warning.
+# writes for docker, and composec-run with the plan `composec plan`
+# writes for docker, then bring the same file up on the same engine; the
+# script and the plan written for podman on this machine's podman: each
+# container must print what docker compose's printed, byte for byte but
+# the dates.  The script and the plan hold the secret's value: they must
+# be readable by their owner only.  The test fails on the previous
+# composec, which dropped these configs and secrets with a warning.
 #
 # Needs root, dockerd, docker compose, podman and the busybox image
 # (tests/tools.sh); without them the test is skipped (exit 77), and with
@@ -33,11 +34,14 @@ command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
 command -v podman >/dev/null || skip "no podman (sh tests/tools.sh install)"
 compose=$(sh "$ref/fetch-compose.sh" -n 2>/dev/null) || skip "docker compose not cached (sh tests/tools.sh install)"
 docker=$(command -v docker) || skip "no docker client"
+runner=${composec%/*}/composec-run
+[ -x "$runner" ] || skip "no $runner"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ref-files.XXXXXX")
 engine=$tmp/engine
 cleanup() {
 	[ -f "$tmp/up-podman.sh" ] && sh "$tmp/up-podman.sh" down >/dev/null 2>&1
+	[ -f "$tmp/plan-podman.json" ] && "$runner" "$tmp/plan-podman.json" down >/dev/null 2>&1
 	sh "$top/tests/e2e/dockerd.sh" stop "$engine" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -72,8 +76,10 @@ done
 
 "$composec" sh -q -o up-docker.sh || fail "composec sh"
 "$composec" sh -q --engine podman -o up-podman.sh || fail "composec sh --engine podman"
-for f in up-docker.sh up-podman.sh; do
-	case $(ls -l "$f") in -rwx------*) ok ;; *) fail "$f, which holds the secret, is $(ls -l "$f" | cut -c1-10)" ;; esac
+"$composec" plan -q -o plan-docker.json || fail "composec plan"
+"$composec" plan -q --engine podman -o plan-podman.json || fail "composec plan --engine podman"
+for f in up-docker.sh up-podman.sh plan-docker.json plan-podman.json; do
+	case $(ls -l "$f") in -rw[x-]------*) ok ;; *) fail "$f, which holds the secret, is $(ls -l "$f" | cut -c1-10)" ;; esac
 done
 
 timeout 120 sh up-docker.sh up >docker.out 2>&1 || { fail "the docker script's up"; cat docker.out; }
@@ -82,8 +88,14 @@ sh up-docker.sh down >/dev/null 2>&1
 timeout 120 sh up-podman.sh up >podman.out 2>&1 || { fail "the podman script's up"; cat podman.out; }
 logs podman podman
 sh up-podman.sh down >/dev/null 2>&1
+timeout 120 "$runner" plan-docker.json up -d >run-docker.out 2>&1 || { fail "composec-run up (docker)"; cat run-docker.out; }
+logs "$docker" run-docker
+"$runner" plan-docker.json down >/dev/null 2>&1
+timeout 120 "$runner" plan-podman.json up -d >run-podman.out 2>&1 || { fail "composec-run up (podman)"; cat run-podman.out; }
+logs podman run-podman
+"$runner" plan-podman.json down >/dev/null 2>&1
 
-for e in docker podman; do
+for e in docker podman run-docker run-podman; do
 	for s in app plain; do
 		if diff "ref-$s" "$e-$s" >diff.out; then ok; else
 			fail "$e: service $s's files differ from docker compose's:"

@@ -375,6 +375,44 @@ static void test_run_status_and_output(void **state)
 	assert_string_equal(f->err.buf, "");
 }
 
+/* tar (GNU tar, as every Debian has) reads rt_tar_one's archives back: the
+ * name (split into prefix and name past 100 bytes), mode, owner, size and
+ * content; a path too long or an owner that is no number is refused. */
+static void test_tar_one(void **state)
+{
+	struct fx *f = *state;
+	struct strbuf tar = STRBUF_INIT;
+	assert_int_equal(rt_tar_one(&tar, "run/secrets/tok", 0440, "1234", "5678", "s3cr'et\n", 8, 1700000000), 0);
+	assert_int_equal(tar.len % 512, 0);
+	struct rt_argv list = { (const char *[]){ "tar", "-tvf", "-", "--numeric-owner", NULL }, 4 };
+	sb_reset(&f->err);
+	assert_int_equal(rt_run_bytes(&list, tar.buf, tar.len, &f->err), 0);
+	assert_true(str_has_prefix(f->err.buf, "-r--r----- 1234/5678         8 "));
+	assert_true(str_has_suffix(f->err.buf, " run/secrets/tok\n"));
+	struct rt_argv cat = { (const char *[]){ "tar", "-xOf", "-", NULL }, 3 };
+	sb_reset(&f->err);
+	assert_int_equal(rt_run_bytes(&cat, tar.buf, tar.len, &f->err), 0);
+	assert_string_equal(f->err.buf, "s3cr'et\n");
+	/* a path of 150 bytes: prefix "a/.../b" and name */
+	char longp[151];
+	memset(longp, 'd', 150);
+	longp[150] = '\0';
+	longp[70] = '/';
+	sb_reset(&tar);
+	assert_int_equal(rt_tar_one(&tar, longp, 0644, "0", "0", "", 0, 0), 0);
+	struct rt_argv names = { (const char *[]){ "tar", "-tf", "-", NULL }, 3 };
+	sb_reset(&f->err);
+	assert_int_equal(rt_run_bytes(&names, tar.buf, tar.len, &f->err), 0);
+	assert_int_equal(strlen(f->err.buf), 151);
+	assert_memory_equal(f->err.buf, longp, 150);
+	sb_reset(&tar);
+	memset(longp, 'd', 150); /* no '/' to split at */
+	assert_int_equal(rt_tar_one(&tar, longp, 0644, "0", "0", "", 0, 0), -1);
+	assert_int_equal(rt_tar_one(&tar, "a", 0644, "nobody", "0", "", 0, 0), -1);
+	assert_int_equal(rt_tar_one(&tar, "a", 0644, "0", "-1", "", 0, 0), -1);
+	sb_release(&tar);
+}
+
 static void test_tail(void **state)
 {
 	struct fx *f = *state;
@@ -416,6 +454,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_status_and_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tar_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_passes_sigterm, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
