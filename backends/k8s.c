@@ -1783,8 +1783,9 @@ static void emit_host_namespaces(struct k8s *k, struct emit *e, const struct ser
 		if (strcmp(v, "host") == 0)
 			kv_bool(e, ns[i].field, true);
 		else
-			diag_warning(k->d, s->loc, "service \"%s\": %s \"%s\" cannot be expressed in Kubernetes, ignoring",
-				     s->name, ns[i].attr, v);
+			diag_warning(k->d, ir_field_loc(s, ir_service_field(ns[i].attr)),
+				     "service \"%s\": %s \"%s\" cannot be expressed in Kubernetes, ignoring", s->name,
+				     ns[i].attr, v);
 	}
 }
 
@@ -2740,7 +2741,7 @@ static void emit_chart(struct k8s *k)
  * Those kept untyped (service->extra) are reported by warn_members. */
 static const char *const expressed[] = {
 	"annotations", "build", "cap_add", "cap_drop", "command", "configs", "cpus", "depends_on", "deploy",
-	"dns", "dns_opt", "dns_search", "domainname", "entrypoint", "env_file", "environment", "expose",
+	"dns", "dns_opt", "dns_search", "entrypoint", "env_file", "environment", "expose",
 	"extends", "extra_hosts", "group_add", "healthcheck", "hostname", "image", "ipc", "label_file",
 	"labels", "links", "mem_limit", "mem_reservation", "network_mode", "networks", "pid", "ports",
 	"post_start", "pre_start", "pre_stop", "privileged", "profiles", "pull_policy", "read_only", "restart",

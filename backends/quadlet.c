@@ -966,9 +966,10 @@ static void container_pod(struct qctx *c, struct cfile *f)
 				     "cannot be set on a container in a pod, ignoring", s->name, n->name);
 	}
 	if (s->links.n)
-		warn_attr(c, s, s->loc, "\"links\" (service names resolve through the pod's network aliases)");
+		warn_attr(c, s, ir_field_loc(s, ir_service_field("links")),
+			  "\"links\" (service names resolve through the pod's network aliases)");
 	if (s->external_links.n)
-		warn_attr(c, s, s->loc, "\"external_links\"");
+		warn_attr(c, s, ir_field_loc(s, ir_service_field("external_links")), "\"external_links\"");
 }
 
 /* extra_hosts: AddHost=, or in a pod the pod's --add-host. */
@@ -1013,9 +1014,10 @@ static void container_networks(struct qctx *c, struct cfile *f)
 			network_aliases(c, f, n);
 	}
 	if (s->links.n)
-		warn_attr(c, s, s->loc, "\"links\" (service names resolve through network aliases)");
+		warn_attr(c, s, ir_field_loc(s, ir_service_field("links")),
+			  "\"links\" (service names resolve through network aliases)");
 	if (s->external_links.n)
-		warn_attr(c, s, s->loc, "\"external_links\"");
+		warn_attr(c, s, ir_field_loc(s, ir_service_field("external_links")), "\"external_links\"");
 	container_hosts(c, f);
 }
 
@@ -1239,9 +1241,12 @@ static void container_extra(struct qctx *c, struct cfile *f)
 	const struct ir_value *x = s->extra;
 	for (size_t i = 0; x && x->kind == VAL_MAP && i < x->map.n; i++)
 		warn_attr(c, s, x->map.members[i].value->loc, arena_printf(c->a, "\"%s\"", x->map.members[i].key));
-	if (s->replicas > 1)
-		warn_attr(c, s, s->loc, arena_printf(c->a, "%lld replicas (one .container runs one container)",
-						     (long long)s->replicas));
+	if (s->replicas > 1) {
+		const struct ir_field *scale = ir_service_field("scale");
+		struct loc at = ir_field_set(s, scale) ? ir_field_loc(s, scale) : s->deploy.loc.file ? s->deploy.loc : s->loc;
+		warn_attr(c, s, at, arena_printf(c->a, "%lld replicas (one .container runs one container)",
+						 (long long)s->replicas));
+	}
 	if (s->deploy.present && s->deploy.has_mode && s->deploy.mode != DEPLOY_REPLICATED)
 		warn_attr(c, s, s->deploy.loc, arena_printf(c->a, "deploy.mode \"%s\"",
 							    deploy_mode_names[s->deploy.mode]));
