@@ -79,7 +79,8 @@ done
 "$composec" plan -q -o plan-docker.json || fail "composec plan"
 "$composec" plan -q --engine podman -o plan-podman.json || fail "composec plan --engine podman"
 for f in up-docker.sh up-podman.sh plan-docker.json plan-podman.json; do
-	case $(ls -l "$f") in -rw[x-]------*) ok ;; *) fail "$f, which holds the secret, is $(ls -l "$f" | cut -c1-10)" ;; esac
+	mode=$(stat -c %A "$f")
+	case $mode in -rw[x-]------) ok ;; *) fail "$f, which holds the secret, is $mode" ;; esac
 done
 
 timeout 120 sh up-docker.sh up >docker.out 2>&1 || { fail "the docker script's up"; cat docker.out; }
