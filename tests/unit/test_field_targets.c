@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/field_samples.h"
+
 #include "backends/backend.h"
 #include "frontend/load.h"
 #include "runtime/runtime.h"
@@ -134,26 +136,7 @@ static const char *sample(const struct ir_field *fl)
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		if (strcmp(fl->name, named[i][0]) == 0)
 			return named[i][1];
-	switch (fl->type) {
-	case IR_FT_STR: return "\"x\"";
-	case IR_FT_INT: return "3";
-	case IR_FT_USEC: return "1000";
-	case IR_FT_BYTES: return "\"1m\"";
-	case IR_FT_DURATION: return "\"7s\"";
-	case IR_FT_BOOL: return "true";
-	case IR_FT_FLOAT: return "0.5";
-	case IR_FT_LIST: return "[\"a\"]";
-	case IR_FT_LIST_NUM: return "[1]";
-	case IR_FT_STR_OR_LIST: return "\"a\"";
-	case IR_FT_MAP:
-	case IR_FT_OPTS:
-	case IR_FT_ENV: return "{\"K\": \"v\"}";
-	case IR_FT_COMMAND: return "[\"a\"]";
-	case IR_FT_TYPED:
-	case IR_FT_EXTRA:
-	case IR_FT_LOADER: break;
-	}
-	return NULL;
+	return field_sample_of_type(fl->type);
 }
 
 /* The project of one service "app" (and "other", which links may name),
