@@ -378,10 +378,10 @@ static void emit_connects(struct pl *pl, const struct service *s, const char *na
 
 /* "copy": the configs and secrets written inline or from the environment,
  * each an archive of one file the runtime gives to `<engine> cp - NAME:/`
- * between create and start, as docker compose copies them (plan_files;
- * the cp option as the sh target's, backends/sh.c put_file); optional in
- * the plan, absent when there are none. */
-static void emit_copies(struct pl *pl, const struct service *s, const char *name, const struct plan_file *files,
+ * between create and start, as docker compose copies them (plan_files,
+ * with the cp option that gives compose's ownership); optional in the
+ * plan, absent when there are none. */
+static void emit_copies(struct pl *pl, const char *name, const struct plan_file *files,
 			size_t n)
 {
 	if (!n)
@@ -390,9 +390,7 @@ static void emit_copies(struct pl *pl, const struct service *s, const char *name
 	emit_seq_begin(&pl->e);
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_file *f = &files[i];
-		bool owner = f->uid || f->gid; /* docker compose's CopyUIDGID */
-		const char *opt = pl->plan->opts.engine == ENGINE_DOCKER ? (owner ? "-a" : NULL)
-									 : (owner && s->user ? NULL : "--archive=false");
+		const char *opt = f->cp_option;
 		const char *to = arena_concat(pl->a, name, ":/", (const char *)NULL);
 		struct strvec argv = opt ? cmd(pl, (const char *const[]){ "cp", opt, "-", to, NULL })
 					 : cmd(pl, (const char *const[]){ "cp", "-", to, NULL });
@@ -426,7 +424,7 @@ static void emit_container(struct pl *pl, const struct service *s, const char *n
 	key_argv(pl, "status", &status);
 	key_argv(pl, "create", create);
 	emit_connects(pl, s, name, first);
-	emit_copies(pl, s, name, files, nfiles);
+	emit_copies(pl, name, files, nfiles);
 	emit_steps(pl, s, name);
 	key_argv(pl, "start", &start);
 	emit_hooks(pl, "post_start", s->post_start, s->n_post_start, name);

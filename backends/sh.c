@@ -70,13 +70,9 @@ struct sh {
 /* ---- the fixed part of the script ------------------------------------------------- */
 
 /* put_file, in scripts that copy configs or secrets into containers
- * (plan_files).  The archive's owner is the file's uid:gid (0:0 unless
- * given).  docker compose asks the engine to keep it (docker's cp), or when
- * uid or gid is given (CopyUIDGID, docker's cp -a) to give the files to the
- * container's user if it has one.  podman's cp gives them to the
- * container's user unless --archive=false: podman gets --archive=false
- * except where docker gets -a for a container with a user (measured on
- * docker 20.10 with docker compose 2.40, and podman 4.3). */
+ * (plan_files): the archive's owner is the file's uid:gid (0:0 unless
+ * given), and the engine's cp option (plan_file.cp_option) gives docker
+ * compose's ownership. */
 static const char put_file_fn[] =
 	"# put_file WHAT NAME PATH MODE UID GID CONTENT [CP-OPTION]: copy CONTENT into the created\n"
 	"# container NAME as the file PATH, with MODE and owner UID:GID, as docker compose copies a\n"
@@ -590,13 +586,8 @@ static void add_ensure(struct sh *sh, struct strbuf *sb, const struct service *s
 				arena_printf(sh->a, "service \"%s\": %s \"%s\" into %s", s->name, f->what, f->name, name),
 				name, f->path, arena_printf(sh->a, "%04llo", (unsigned long long)f->mode),
 				f->uid ? f->uid : "0", f->gid ? f->gid : "0", f->content,
-				NULL, /* the engine's cp option, below */
+				f->cp_option,
 			};
-			bool owner = f->uid || f->gid; /* docker compose's CopyUIDGID */
-			if (sh->e == ENGINE_DOCKER)
-				put[7] = owner ? "-a" : NULL;
-			else
-				put[7] = owner && s->user ? NULL : "--archive=false";
 			add_call_line(sb, 2, "put_file", put, ARRAY_SIZE(put) - !put[7]);
 		}
 		sb_adds(sb, "\tfi\n");

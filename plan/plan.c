@@ -418,7 +418,6 @@ struct plan_file *plan_files(struct arena *a, struct diag *d, const struct plan 
 {
 	struct plan_file *out = NULL;
 	*n = 0;
-	(void)pl;
 	for (int k = 0; k < 2; k++) {
 		bool secret = k == 0;
 		const struct file_ref *refs = secret ? s->secrets : s->configs;
@@ -442,10 +441,13 @@ struct plan_file *plan_files(struct arena *a, struct diag *d, const struct plan 
 				t = arena_concat(a, secret ? "/run/secrets/" : "/", f->source, (const char *)NULL);
 			else if (secret && t[0] != '/')
 				t = arena_concat(a, "/run/secrets/", t, (const char *)NULL);
+			bool owner = f->uid || f->gid; /* docker compose's CopyUIDGID */
+			const char *cp = pl->opts.engine == ENGINE_DOCKER ? (owner ? "-a" : NULL)
+									  : (owner && s->user ? NULL : "--archive=false");
 			out = arena_grow(a, out, *n * sizeof(*out), (*n + 1) * sizeof(*out));
 			out[(*n)++] = (struct plan_file){ secret ? "secret" : "config", f->source, t,
 							  f->mode != IR_UNSET ? f->mode : 0444, f->uid, f->gid, r->content,
-							  f->loc };
+							  cp, f->loc };
 		}
 	}
 	return out;

@@ -262,6 +262,13 @@ struct plan_file {
 	int64_t mode; /* 0444 unless given */
 	const char *uid, *gid;
 	const char *content;
+	/* The option of `<engine> cp` that gives docker compose's ownership, or
+	 * NULL: docker compose asks the engine to keep the archive's owner, or
+	 * when uid or gid is given (CopyUIDGID) to give the file to the
+	 * container's user if it has one; docker's cp keeps it unless -a, and
+	 * podman's gives it to the container's user unless --archive=false
+	 * (measured on docker 20.10 with docker compose 2.40, and podman 4.3). */
+	const char *cp_option;
 	struct loc loc;
 };
 /* The files of s, its secrets first, as docker compose copies them (a
