@@ -1119,7 +1119,7 @@ static struct project *load_files_and_lower(struct lctx *cp)
 	struct lower_input in = { .arena = a, .diag = d, .model = model.model, .project_name = name,
 				  .working_dir = dir, .env = env, .unknown = o->unknown,
 				  .prune_unused = !o->all_resources, .lenient = o->lenient,
-				  .key_locs = o->key_locs, .shipped = &c.shipped };
+				  .key_locs = o->key_locs, .shipped = o->key_locs ? &c.shipped : NULL };
 	struct strvec profiles = o->profiles;
 	if (!profiles.n)
 		split_list(&c, env_get(env, "COMPOSE_PROFILES"), ',', NULL, &profiles);
