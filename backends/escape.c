@@ -147,6 +147,12 @@ void sh_quote(struct strbuf *out, const char *s)
 	sb_addc(out, '\'');
 }
 
+void sh_comment_text(struct strbuf *out, const char *s)
+{
+	for (; *s; s++)
+		sb_addc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 void systemd_exec_arg(struct strbuf *out, const char *s)
 {
 	sb_addc(out, '"');

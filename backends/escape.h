@@ -12,6 +12,10 @@
 /* POSIX shell: one single-quoted word ('it'\''s'); the empty string is ''. */
 void sh_quote(struct strbuf *out, const char *s);
 
+/* The text of a shell comment line: control characters (of a file name)
+ * as '?', so that the comment cannot end early. */
+void sh_comment_text(struct strbuf *out, const char *s);
+
 /* One argument of a systemd Exec*= line: always double-quoted; \ " and
  * control characters as C escapes (\n \t \r \xNN); % as %%; $ as $$.
  * Bytes >= 0x80 that are not valid UTF-8 are escaped as \xNN. */

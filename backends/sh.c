@@ -379,21 +379,13 @@ static void add_call_line(struct strbuf *sb, int indent, const char *helper, con
 	sb_addc(sb, '\n');
 }
 
-/* A comment line: control characters of a value (a file name) as '?', so
- * the comment cannot end early. */
-static void add_comment_text(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++)
-		sb_addc(sb, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
 static void add_loc_comment(struct strbuf *sb, const char *what, struct loc loc)
 {
 	sb_adds(sb, "# ");
 	sb_adds(sb, what);
 	if (loc.file) {
 		sb_adds(sb, " (");
-		add_comment_text(sb, loc.file);
+		sh_comment_text(sb, loc.file);
 		if (loc.line)
 			sb_addf(sb, ":%d:%d", loc.line, loc.col);
 		sb_addc(sb, ')');
@@ -936,7 +928,7 @@ static void emit_ps(struct sh *sh, struct strbuf *sb)
 static void emit_header(struct sh *sh, struct strbuf *sb, const struct backend_options *o)
 {
 	sb_adds(sb, "#!/bin/sh\n# " BACKEND_GENERATED_MARK "\n# compose project \"");
-	add_comment_text(sb, sh->p->name);
+	sh_comment_text(sb, sh->p->name);
 	sb_addf(sb, "\"\n# usage: sh " SCRIPT_NAME " [up|down [-v|--volumes]|ps]   (default: up)\n"
 		    "# engine: $COMPOSEC_ENGINE, else %s, found on PATH\n",
 		engine_names[sh->e]);
