@@ -75,6 +75,10 @@ struct backend_options {
 	 * systemd (>= 239) looks up in its search path; default /usr/bin/<engine>
 	 * (units), <engine> (plan) */
 	const char *engine_path;
+	/* the absolute path of the output directory (-o DIR), NULL when the
+	 * files are printed: Quadlet's units name the files written beside
+	 * them by it */
+	const char *output_dir;
 	const char *namespace;   /* k8s: --namespace; NULL: none */
 	const char *format;      /* k8s: --format yaml|json; NULL: yaml */
 	bool pod;                /* quadlet: --pod, the containers in one <project>.pod */
@@ -95,9 +99,10 @@ struct backend {
 	bool one_host;
 	/* The output runs on podman whatever --engine says (Quadlet). */
 	bool podman_only;
-	/* The output creates each container before it starts it and copies in
-	 * the configs and secrets written inline or from the environment, as
-	 * docker compose does (plan_files). */
+	/* The output puts the configs and secrets written inline or from the
+	 * environment into each container (plan_files): copied in between
+	 * create and start, as docker compose does, or (Quadlet) bound from
+	 * files its unit writes. */
 	bool copies_files;
 	/* Format the plan into out; report what cannot be expressed as
 	 * warnings with the location of the compose attribute.  Returns 0, or

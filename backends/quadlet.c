@@ -51,6 +51,12 @@
  *  - build: a .build file from 5.2; before, an ExecStartPre= `podman build`
  *    (Quadlet converts only its own file types, so a plain oneshot .service
  *    beside the .container would never be loaded).
+ *  - configs and secrets written inline or taken from the environment
+ *    (plan_files): `podman run` cannot be split into create, copy and
+ *    start, so the unit's ExecStartPre= runs <project>-<service>.files.sh
+ *    beside the .container, which writes them into %t/composec/<container>
+ *    with their modes and owners, and the container binds each (U where
+ *    docker compose's copy gives the file to the container's user).
  *  - [Install] WantedBy=default.target: Quadlet has no type for compose's
  *    project target.  With --pod (podman 5.0), <project>.pod is the
  *    project's one unit, <project>-pod.service, which Quadlet makes want
@@ -246,6 +252,9 @@ struct qctx {
 	struct strvec pod_flags;
 	const char *podman;  /* program of our own Exec*= lines */
 	struct strmap units;          /* generated systemd unit name -> what made it */
+	/* the directory of the files written, as an Exec argument's start:
+	 * escaped --output directory, or %E/containers/systemd when printed */
+	const char *files_dir;
 	int errors;
 };
 
@@ -264,6 +273,10 @@ struct cfile {
 	struct strbuf unit, service, install;
 	struct strbuf container;
 	struct sink k;
+	/* configs and secrets written inline or from the environment, which
+	 * the container binds from files its unit writes (plan_files) */
+	struct plan_file *files;
+	size_t n_files;
 };
 
 /* ---- escaping ---------------------------------------------------------------------- */
@@ -854,6 +867,8 @@ static void file_ref_mount(struct qctx *c, struct cfile *f, const struct file_re
 			   const char *what)
 {
 	const struct resource *def = r->def;
+	if (plan_file_copied(def))
+		return; /* copied_files */
 	if (def && def->external && def->kind == RES_SECRET) {
 		const char *v = arena_printf(c->a, "%s,type=mount,target=%s", def->name, target);
 		if (r->uid)
@@ -876,9 +891,46 @@ static void file_ref_mount(struct qctx *c, struct cfile *f, const struct file_re
 	put_volume(c, f, def->file, &m, ":ro");
 }
 
+/* %t/composec/<container>: where the unit writes the container's copied
+ * files (unitplan.h, UNIT_FILES_WRITE), in systemd's runtime directory
+ * (/run, or $XDG_RUNTIME_DIR under a user manager). */
+static const char *files_runtime_dir(struct qctx *c, const struct cfile *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "%t/composec/");
+	quadlet_raw(&sb, f->cname);
+	const char *r = sb_to_arena(&sb, c->a);
+	sb_release(&sb);
+	return r;
+}
+
+/* Volume=%t/composec/<container>/<n>:PATH[:U] of each copied file: a bind
+ * of the file the unit writes with its mode and owner; U when it goes to
+ * the container's user, which podman then gives it. */
+static void copied_files(struct qctx *c, struct cfile *f)
+{
+	f->files = plan_files(c->a, c->d, c->plan, f->s, &f->n_files);
+	for (size_t i = 0; i < f->n_files; i++) {
+		const struct plan_file *pf = &f->files[i];
+		if (!mount_path_fits(pf->path)) {
+			warn_attr(c, f->s, pf->loc, arena_printf(c->a, "%s \"%s\" at a path with ':', a blank, a quote "
+								     "or '$'", pf->what, pf->name));
+			continue;
+		}
+		struct strbuf v = STRBUF_INIT;
+		sb_addf(&v, "%s/%zu:", files_runtime_dir(c, f), i + 1);
+		quadlet_raw(&v, pf->path);
+		if (pf->to_user)
+			sb_adds(&v, ":U");
+		key_line(&f->container, qkeys[C_VOLUME].name, v.buf);
+		sb_release(&v);
+	}
+}
+
 static void container_files(struct qctx *c, struct cfile *f)
 {
 	const struct service *s = f->s;
+	copied_files(c, f);
 	for (size_t i = 0; i < s->n_secrets; i++) {
 		const struct file_ref *r = &s->secrets[i];
 		const char *t = r->target[0] == '/' ? r->target : arena_printf(c->a, "/run/secrets/%s", r->target);
@@ -1536,6 +1588,29 @@ static void add_file(struct qctx *c, struct fileset *out, const char *path, cons
 	}
 }
 
+/* [Service] of a container with copied files: ExecStartPre= runs the
+ * script beside the .container that writes them, ExecStopPost= removes
+ * them; and the script itself. */
+static void service_copied_files(struct qctx *c, struct cfile *f, struct fileset *out)
+{
+	if (!f->n_files)
+		return;
+	const char *script = unit_files_script_name(c->a, c->p, f->s);
+	const char *dir = files_runtime_dir(c, f);
+	sb_adds(&f->service, "ExecStartPre=");
+	systemd_exec_arg(&f->service, "/bin/sh");
+	sb_addc(&f->service, ' ');
+	unit_exec_path_arg(&f->service, c->files_dir, script);
+	sb_addf(&f->service, " \"%s\" ", dir);
+	systemd_exec_arg(&f->service, c->podman);
+	sb_addf(&f->service, "\nExecStopPost=-/bin/rm -rf \"%s\"\n", dir);
+	struct strbuf text = STRBUF_INIT;
+	unit_files_script(c->a, c->p, f->s, f->files, f->n_files, UNIT_FILES_WRITE, qname(c, f->s->name, ".service"),
+			  &text);
+	add_file(c, out, script, &text, f->s->loc);
+	sb_release(&text);
+}
+
 static void container_body(struct qctx *c, struct cfile *f)
 {
 	container_identity(c, f);
@@ -1556,6 +1631,7 @@ static void container_body(struct qctx *c, struct cfile *f)
 	uint64_t h = run_args_hash_text(hash_fnv1a("composec container v1", 21), f->container.buf, c->p->working_dir);
 	for (size_t i = 0; i < f->k.args.n; i++)
 		h = run_args_hash_text(h, f->k.args.v[i], c->p->working_dir);
+	h = unit_files_hash(h, f->files, f->n_files);
 	struct kvlist labels = plan_container_labels(c->a, c->plan, f->s, 1);
 	put_kv(c, &f->k, C_LABEL, LABEL_CONFIG_HASH, arena_printf(c->a, "%016llx", (unsigned long long)h), f->s->loc);
 	put_kvlist(c, &f->k, C_LABEL, &labels); /* after the file's: compose's win */
@@ -1591,6 +1667,7 @@ static void emit_container(struct qctx *c, const struct service *s, struct files
 	unit_section(c, &f);
 	container_body(c, &f);
 	service_section(c, &f);
+	service_copied_files(c, &f, out);
 	add_container_file(c, out, &f, qname(c, s->name, ".container"), s->loc);
 }
 
@@ -2027,6 +2104,15 @@ static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const str
 		c->pod = false;
 	}
 	c->podman = o->engine_path ? o->engine_path : "/usr/bin/podman";
+	if (o->output_dir) {
+		struct strbuf sb = STRBUF_INIT;
+		systemd_exec_arg(&sb, o->output_dir);
+		sb.buf[sb.len - 1] = '/'; /* the closing quote: unit_exec_path_arg adds its own */
+		c->files_dir = arena_strdup(a, sb.buf + 1);
+		sb_release(&sb);
+	} else {
+		c->files_dir = "%E/containers/systemd/";
+	}
 	strmap_init(&c->units, a);
 }
 
@@ -2073,4 +2159,5 @@ const struct backend backend_quadlet = {
 	.emit = quadlet_emit,
 	.one_host = true,
 	.podman_only = true,
+	.copies_files = true,
 };

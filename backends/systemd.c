@@ -40,6 +40,11 @@
  *  - `<engine> stop` makes `run` exit 143 (128+SIGTERM) for most programs:
  *    SuccessExitStatus= lists it (and the stop_signal's status), so that a
  *    stop is not a failure.
+ *  - configs and secrets written inline or taken from the environment
+ *    (plan_files): the unit creates the container, copies them in with
+ *    <project>-<service>.files.sh beside it (%Y), then starts it attached,
+ *    as docker compose creates, copies and starts; the script, not an
+ *    Exec*= line (anyone's to read over D-Bus), holds the contents.
  *  - Unit names: compose names are already valid unit-name characters and
  *    are used as written (systemd-escape would write '-' as \x2d, which only
  *    matters for names that must map back to paths).
@@ -685,6 +690,29 @@ static void drop_interactive(struct sd *sd, const struct service *s, struct strv
 		     s->name);
 }
 
+/* ExecStartPre=/bin/sh %Y/<base>.files.sh ENGINE CONTAINER, the script
+ * beside the unit (%Y: the directory it is loaded from) that copies the
+ * configs and secrets written inline or from the environment into the
+ * created container (unitplan.h), and the script itself.  The contents
+ * stay in that file: an Exec*= line is anyone's to read over D-Bus. */
+static void add_copy(struct sd *sd, struct svc *sv, struct strbuf *sb, const struct plan_file *files, size_t n)
+{
+	const char *script = unit_files_script_name(sd->a, sd->p, sv->s);
+	sb_adds(sb, "ExecStartPre=");
+	systemd_exec_arg(sb, "/bin/sh");
+	sb_addc(sb, ' ');
+	unit_exec_path_arg(sb, "%Y/", script);
+	sb_addc(sb, ' ');
+	add_exec_arg(sv, sb, sd->engine);
+	sb_addc(sb, ' ');
+	add_exec_arg(sv, sb, sv->name);
+	sb_addc(sb, '\n');
+	struct strbuf text = STRBUF_INIT;
+	unit_files_script(sd->a, sd->p, sv->s, files, n, UNIT_FILES_COPY, sv->unit, &text);
+	add_file(sd, script, sv->s->loc, &text);
+	sb_release(&text);
+}
+
 /* ExecStart=<engine> run --rm --name=NAME FLAGS IMAGE COMMAND */
 static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 {
@@ -701,7 +729,11 @@ static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 	 * the others, then started attached (run_args_connects) */
 	size_t n_connects;
 	struct strvec *connects = run_args_connects(sd->a, sd->d, sd->plan, sv->s, sv->name, &n_connects);
-	push_words(sd, &argv, (const char *const[]){ n_connects ? "create" : "run", "--rm", NULL });
+	/* configs and secrets copied in between create and start (plan_files) */
+	size_t n_files;
+	struct plan_file *files = plan_files(sd->a, sd->d, sd->plan, sv->s, &n_files);
+	bool split = n_connects || n_files;
+	push_words(sd, &argv, (const char *const[]){ split ? "create" : "run", "--rm", NULL });
 	const char *name_flag = arena_printf(sd->a, "--name=%s", sv->name);
 	ptrvec_push(&sv->marked, sd->a, (void *)name_flag);
 	strvec_push(&argv, sd->a, name_flag);
@@ -712,10 +744,11 @@ static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 		for (size_t i = 0; i < parts[p]->n; i++)
 			if (!run_args_compose_label(parts[p]->v[i]))
 				h = run_args_hash_text(h, parts[p]->v[i], sd->p->working_dir);
+	h = unit_files_hash(h, files, n_files);
 	strvec_push(&argv, sd->a, run_args_hash_label(sd->a, h));
 	append(sd, &argv, &flags);
 	append(sd, &argv, &image);
-	if (!n_connects) {
+	if (!split) {
 		add_exec(sv, sb, "ExecStart", "", &argv);
 		return;
 	}
@@ -728,6 +761,8 @@ static void add_run(struct sd *sd, struct svc *sv, struct strbuf *sb)
 		append(sd, &connect, &connects[i]);
 		add_exec(sv, sb, "ExecStartPre", "", &connect);
 	}
+	if (n_files)
+		add_copy(sd, sv, sb, files, n_files);
 	struct strvec start = engine_argv(sd);
 	push_words(sd, &start, (const char *const[]){ "start", "--attach", sv->name, NULL });
 	add_exec(sv, sb, "ExecStart", "", &start);
@@ -1046,4 +1081,5 @@ const struct backend backend_systemd = {
 	.output = OUTPUT_DIR,
 	.emit = emit_systemd,
 	.one_host = true,
+	.copies_files = true,
 };

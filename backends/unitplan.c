@@ -5,7 +5,9 @@
  */
 #include "backends/unitplan.h"
 #include "backends/escape.h"
+#include "backends/backend.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void unit_wait_loop(struct strbuf *sb, const char *body, const char *what, int64_t limit)
@@ -126,4 +128,114 @@ void unit_start_limit(struct strbuf *sb, const struct unit_restart *r, bool step
 	else
 		sb_adds(sb, "StartLimitIntervalSec=infinity\n");
 	sb_addf(sb, "StartLimitBurst=%lld\n", (long long)r->retries + 1);
+}
+
+/* ---- configs and secrets written inline or from the environment ---- */
+
+const char *unit_files_script_name(struct arena *a, const struct project *p, const struct service *s)
+{
+	return unit_base_name(a, p->name, s->name, ".files.sh");
+}
+
+/* The fixed part of each script: how one file is put in place. */
+static const char copy_fn[] =
+	"# Every compose value is one single-quoted word: '$', '`' and '\\' in it are meant literally.\n"
+	"# shellcheck disable=SC2016,SC1003\n"
+	"set -eu\n"
+	"engine=$1\n"
+	"container=$2\n"
+	"d=$(mktemp -d)\n"
+	"trap 'rm -rf \"$d\"' EXIT\n\n"
+	"# put PATH MODE UID GID CONTENT [CP-OPTION]: copy CONTENT into the container as the\n"
+	"# file PATH, with MODE and owner UID:GID: an archive of the one file, whose missing\n"
+	"# directories the engine creates\n"
+	"put() {\n"
+	"\trm -rf \"$d/root\" \"$d/archive\"\n"
+	"\tf=${1#/}\n"
+	"\tmkdir -p \"$d/root/$(dirname \"$f\")\"\n"
+	"\t(umask 077 && printf '%s' \"$5\" >\"$d/root/$f\")\n"
+	"\ttar -C \"$d/root\" -cf \"$d/archive\" --numeric-owner --owner=\"$3\" --group=\"$4\" --mode=\"$2\" \"$f\"\n"
+	"\t\"$engine\" cp ${6:+\"$6\"} - \"$container:/\" <\"$d/archive\"\n"
+	"}\n\n";
+
+static const char write_fn[] =
+	"# Every compose value is one single-quoted word: '$', '`' and '\\' in it are meant literally.\n"
+	"# shellcheck disable=SC2016,SC1003\n"
+	"set -eu\n"
+	"dir=$1\n"
+	"podman=$2\n"
+	"rm -rf \"$dir\"\n"
+	"(umask 077 && mkdir -p \"$dir\")\n\n"
+	"# put N MODE UID GID CONTENT: CONTENT as the file DIR/N, with MODE and owner UID:GID\n"
+	"# (- -: the container's user, which podman gives it when it binds it)\n"
+	"put() {\n"
+	"\t(umask 077 && printf '%s' \"$5\" >\"$dir/$1\")\n"
+	"\tchmod \"$2\" \"$dir/$1\"\n"
+	"\tcase $3:$4 in\n"
+	"\t0:0 | -:-) ;;\n"
+	"\t*) if [ \"$(id -u)\" -eq 0 ]; then chown \"$3:$4\" \"$dir/$1\"; else \"$podman\" unshare chown \"$3:$4\" \"$dir/$1\"; fi ;;\n"
+	"\tesac\n"
+	"}\n\n";
+
+void unit_files_script(struct arena *a, const struct project *p, const struct service *s, const struct plan_file *f,
+		       size_t n, enum unit_files_how how, const char *unit, struct strbuf *out)
+{
+	sb_adds(out, "# " BACKEND_GENERATED_MARK BACKEND_PROJECT_MARK);
+	sb_adds(out, p->name);
+	sb_adds(out, "\"\n# ");
+	if (s->loc.file) {
+		sh_comment_text(out, s->loc.file);
+		sb_addf(out, ":%d:%d: ", s->loc.line, s->loc.col);
+	}
+	sb_addf(out, "service \"%s\": its configs and secrets written inline or taken from\n"
+		     "# the environment.  %s runs `sh %s %s`\n",
+		s->name, unit, unit_files_script_name(a, p, s),
+		how == UNIT_FILES_COPY ? "ENGINE CONTAINER" : "DIR PODMAN");
+	sb_adds(out, how == UNIT_FILES_COPY ? "# between creating its container and starting it: each file is copied in,\n"
+					      "# as docker compose copies it.\n"
+					    : "# before it starts its container, which binds each file DIR/N at its path.\n");
+	sb_adds(out, how == UNIT_FILES_COPY ? copy_fn : write_fn);
+	for (size_t i = 0; i < n; i++) {
+		bool user = how == UNIT_FILES_WRITE && f[i].to_user;
+		sb_adds(out, "put ");
+		if (how == UNIT_FILES_COPY)
+			sh_quote(out, f[i].path);
+		else
+			sb_addf(out, "%zu", i + 1);
+		sb_addf(out, " %04llo ", (unsigned long long)f[i].mode);
+		sh_quote(out, user ? "-" : f[i].uid ? f[i].uid : "0");
+		sb_addc(out, ' ');
+		sh_quote(out, user ? "-" : f[i].gid ? f[i].gid : "0");
+		sb_addc(out, ' ');
+		sh_quote(out, f[i].content);
+		if (how == UNIT_FILES_COPY && f[i].cp_option) {
+			sb_addc(out, ' ');
+			sh_quote(out, f[i].cp_option);
+		}
+		sb_addc(out, '\n');
+	}
+}
+
+void unit_exec_path_arg(struct strbuf *sb, const char *raw, const char *path)
+{
+	struct strbuf esc = STRBUF_INIT;
+	systemd_exec_arg(&esc, path);
+	sb_addc(sb, '"');
+	sb_adds(sb, raw);
+	sb_add(sb, esc.buf + 1, esc.len - 2); /* without its quotes */
+	sb_addc(sb, '"');
+	sb_release(&esc);
+}
+
+uint64_t unit_files_hash(uint64_t h, const struct plan_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char head[64];
+		int k = snprintf(head, sizeof(head), " %04llo %d ", (unsigned long long)f[i].mode, f[i].to_user);
+		const char *parts[] = { "file ", f[i].path, head, f[i].uid ? f[i].uid : "0", ":",
+					f[i].gid ? f[i].gid : "0", "\n", f[i].content };
+		for (size_t j = 0; j < ARRAY_SIZE(parts); j++)
+			h = hash_fnv1a_more(h, parts[j], j == 2 ? (size_t)k : strlen(parts[j]) + (j == 7));
+	}
+	return h;
 }

@@ -64,4 +64,42 @@ void unit_restart_sec(struct strbuf *sb, const struct unit_restart *r);
 #define UNIT_STEP_START_LIMIT 3
 void unit_start_limit(struct strbuf *sb, const struct unit_restart *r, bool step_retries);
 
+/* ---- configs and secrets written inline or from the environment ---- */
+
+/* The file beside the units that puts s's copied configs and secrets
+ * (plan_files) in place: "<project>-<service>.files.sh", a POSIX sh script
+ * marked as every generated file, holding the contents (so owner-only when
+ * the project holds values, as the driver makes every such file).  The
+ * unit runs it with /bin/sh; neither systemd nor Quadlet loads a file of
+ * that name. */
+const char *unit_files_script_name(struct arena *a, const struct project *p, const struct service *s);
+
+enum unit_files_how {
+	/* `sh SCRIPT ENGINE CONTAINER`: copy each file into the created
+	 * container with `ENGINE cp` of a one-file archive, as docker compose
+	 * copies it (the plan_file's owner, mode and cp option): the systemd
+	 * units, which create, copy and then start. */
+	UNIT_FILES_COPY,
+	/* `sh SCRIPT DIR PODMAN`: write each file as DIR/<n> (n from 1, in
+	 * plan_files' order) with its mode and owner, in DIR made owner-only
+	 * afresh, for the container to bind (unit_files_volume): Quadlet, whose
+	 * `podman run` cannot be split.  An owner uid:gid is given with chown
+	 * (podman unshare chown when not root: the container's ids in a
+	 * rootless user namespace); a file that goes to the container's user
+	 * is bound with podman's U option instead. */
+	UNIT_FILES_WRITE,
+};
+/* The script's text into out: its header names where it comes from
+ * (loc of s) and which unit runs it. */
+void unit_files_script(struct arena *a, const struct project *p, const struct service *s, const struct plan_file *f,
+		       size_t n, enum unit_files_how how, const char *unit, struct strbuf *out);
+
+/* One Exec argument "<raw><path>": raw (a specifier such as %Y, or "")
+ * written as is, path through systemd's escaping. */
+void unit_exec_path_arg(struct strbuf *sb, const char *raw, const char *path);
+
+/* What the config-hash of a container covers of its copied files (the
+ * contents are part of its definition: a change makes a new container). */
+uint64_t unit_files_hash(uint64_t h, const struct plan_file *f, size_t n);
+
 #endif

@@ -363,6 +363,34 @@ static int emit_and_write(struct cli *cli, const struct backend *b, struct proje
 	return output_fileset(cli, fs);
 }
 
+/* dir as an absolute path without a trailing '/' (nor "./" in front),
+ * from the working directory when it is relative; NULL when that cannot be
+ * known. */
+static const char *absolute_dir(struct cli *cli, const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (dir[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return NULL;
+		sb_adds(&sb, cwd);
+		free(cwd);
+		while (dir[0] == '.' && dir[1] == '/')
+			for (dir += 2; *dir == '/'; dir++)
+				;
+		if (strcmp(dir, ".") != 0 && *dir)
+			sb_addc(&sb, '/');
+		else
+			dir = "";
+	}
+	sb_adds(&sb, dir);
+	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+		sb.buf[--sb.len] = '\0';
+	const char *r = sb_to_arena(&sb, cli->arena);
+	sb_release(&sb);
+	return r;
+}
+
 static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct project *p)
 {
 	const struct backend *b = backend_find(sub->name);
@@ -380,6 +408,9 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 		o.podman_version = parse_version(cli->podman_version);
 	if (cli->docker_version)
 		o.docker_version = parse_version(cli->docker_version);
+	bool to_stdout = !cli->output || strcmp(cli->output, "-") == 0;
+	if (b->output == OUTPUT_DIR && !to_stdout)
+		o.output_dir = absolute_dir(cli, cli->output);
 	struct fileset fs;
 	fileset_init(&fs, cli->arena);
 	fs.project = p->name;
@@ -388,7 +419,6 @@ static int cmd_backend(struct cli *cli, const struct subcommand *sub, struct pro
 	 * now), a set of files printed in order of their names may spill to
 	 * a temporary file.  -o and --check keep everything for the
 	 * comparison and the atomic writes. */
-	bool to_stdout = !cli->output || strcmp(cli->output, "-") == 0;
 	if (b->output == OUTPUT_FILE && to_stdout && !cli->check && !cli->diag.errors)
 		fs.stream = stdout;
 	fs.may_spill = b->output == OUTPUT_DIR && to_stdout && !cli->check;

@@ -442,12 +442,13 @@ struct plan_file *plan_files(struct arena *a, struct diag *d, const struct plan 
 			else if (secret && t[0] != '/')
 				t = arena_concat(a, "/run/secrets/", t, (const char *)NULL);
 			bool owner = f->uid || f->gid; /* docker compose's CopyUIDGID */
+			bool to_user = owner && s->user;
 			const char *cp = pl->opts.engine == ENGINE_DOCKER ? (owner ? "-a" : NULL)
-									  : (owner && s->user ? NULL : "--archive=false");
+									  : (to_user ? NULL : "--archive=false");
 			out = arena_grow(a, out, *n * sizeof(*out), (*n + 1) * sizeof(*out));
 			out[(*n)++] = (struct plan_file){ secret ? "secret" : "config", f->source, t,
 							  f->mode != IR_UNSET ? f->mode : 0444, f->uid, f->gid, r->content,
-							  cp, f->loc };
+							  cp, to_user, f->loc };
 		}
 	}
 	return out;
@@ -459,6 +460,12 @@ bool plan_holds_values(const struct project *p)
 		const struct service *s = p->services[i];
 		if (has_value(&s->environment) || has_value(&s->build.args) || s->n_secrets)
 			return true;
+		for (size_t k = 0; k < s->n_configs; k++) { /* a config's value from the environment */
+			const struct file_ref *f = &s->configs[k];
+			const struct resource *r = f->def ? f->def : project_resource(p, RES_CONFIG, f->source);
+			if (r && r->environment && plan_file_copied(r))
+				return true;
+		}
 		for (size_t k = 0; k < s->n_pre_start; k++)
 			if (has_value(&s->pre_start[k].environment))
 				return true;

@@ -247,7 +247,8 @@ struct kvlist plan_resource_labels(struct arena *a, const struct project *p, con
 /* Whether an output of p may hold a value the project keeps from other
  * users: an environment value of a service or of a pre_start step (from
  * the file, .env, --env-file or env_file), a build argument, or a secret
- * (Kubernetes writes a file secret's contents into a Secret).  Every file
+ * (Kubernetes writes a file secret's contents into a Secret), or a config
+ * taken from the environment that a target copies in.  Every file
  * composec writes for such a project is then readable by its owner only. */
 bool plan_holds_values(const struct project *p);
 
@@ -269,6 +270,10 @@ struct plan_file {
 	 * podman's gives it to the container's user unless --archive=false
 	 * (measured on docker 20.10 with docker compose 2.40, and podman 4.3). */
 	const char *cp_option;
+	/* The file ends up owned by the container's user (uid or gid given,
+	 * and the service has a user), not by uid:gid: what both engines' cp
+	 * does under docker compose's options (measured as above). */
+	bool to_user;
 	struct loc loc;
 };
 /* The files of s, its secrets first, as docker compose copies them (a

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Values others must not read: a project whose services have an
 # environment value (from the file, .env, --env-file or env_file), a build
-# argument or a secret gets every output file written readable by its owner
-# only (0600; 0700 for the sh script), whatever the umask, for every target
-# and for `config -o`; the values are checked to be in those files.  A
-# project without any keeps 0644 (0755 for the script).
+# argument, a secret or a config taken from the environment gets every
+# output file written readable by its owner only (0600; 0700 for the sh
+# script), whatever the umask, for every target and for `config -o`; the
+# values are checked to be in those files.  A project without any keeps
+# 0644 (0755 for the script).
 set -eu
 composec=$1
 case $composec in
@@ -18,7 +19,7 @@ ok() { pass=$((pass + 1)); }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 # with: a password from .env, one from env_file, one from a secret file
-mkdir -p "$tmp/with" "$tmp/without"
+mkdir -p "$tmp/with" "$tmp/without" "$tmp/confenv"
 printf 'DB_PASSWORD=dotenv-s3cret\n' >"$tmp/with/.env"
 printf 'API_TOKEN=envfile-s3cret\n' >"$tmp/with/app.env"
 printf 'file-s3cret\n' >"$tmp/with/token.txt"
@@ -36,6 +37,17 @@ secrets:
   token:
     file: token.txt
 YAML
+# confenv: a config whose value comes from .env, which every target carries
+printf 'GREETING=confenv-s3cret\n' >"$tmp/confenv/.env"
+cat >"$tmp/confenv/compose.yaml" <<'YAML'
+services:
+  app:
+    image: busybox
+    configs: [greeting]
+configs:
+  greeting:
+    environment: GREETING
+YAML
 cat >"$tmp/without/compose.yaml" <<'YAML'
 services:
   web:
@@ -46,7 +58,7 @@ YAML
 # modes DIR: "MODE PATH" of every file under DIR, sorted
 modes() { (cd "$1" && find . -type f -exec stat -c '%a %n' {} + | sort); }
 
-for case in with without; do
+for case in with confenv without; do
 	for t in systemd quadlet k8s sh plan config; do
 		out=$tmp/out-$case-$t
 		case $t in
@@ -58,7 +70,7 @@ for case in with without; do
 			continue
 		fi
 		bad=$(modes "$out" | awk -v c="$case" '
-			c == "with" && $1 != "600" && !($1 == "700" && $2 ~ /up\.sh$/) { print }
+			c != "without" && $1 != "600" && !($1 == "700" && $2 ~ /up\.sh$/) { print }
 			c == "without" && $1 != "644" && !($1 == "755" && $2 ~ /up\.sh$/) { print }')
 		n=$(modes "$out" | wc -l)
 		if [ -z "$bad" ] && [ "$n" -gt 0 ]; then ok; else
@@ -69,6 +81,9 @@ for case in with without; do
 			for v in dotenv-s3cret envfile-s3cret; do
 				if grep -rqF "$v" "$out"; then ok; else fail "with/$t: $v is in no output file"; fi
 			done
+		fi
+		if [ "$case" = confenv ]; then
+			if grep -rqF confenv-s3cret "$out"; then ok; else fail "confenv/$t: the value is in no output file"; fi
 		fi
 	done
 done

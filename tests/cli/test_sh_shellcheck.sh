@@ -11,6 +11,9 @@
 # environment, with the input options and files of its args file: -f, -p,
 # --profile, ...; its other options are left out).
 #
+# So do the scripts beside the systemd units and Quadlet files of the golden
+# cases that put configs and secrets in place (<base>.files.sh).
+#
 # Without shellcheck the test is skipped; with COMPOSEC_REQUIRE_TOOLS=1 (CI)
 # a skip is a failure.
 set -eu
@@ -130,6 +133,18 @@ for gdir in "$top"/golden/*/ "$top/examples/"; do
 	done
 done
 if [ "$ncases" -gt 0 ]; then ok; else fail "no golden cases found"; fi
+# the scripts beside the systemd and Quadlet units that put configs and
+# secrets in place (<base>.files.sh, run with /bin/sh: no #! line), as the
+# golden cases expect them
+nfiles=0
+for f in "$top"/golden/*/expected/out/*.files.sh; do
+	[ -f "$f" ] || continue
+	c=${f%/expected/out/*}
+	cp "$f" "$tmp/scripts/${c##*/}.${f##*/}"
+	nfiles=$((nfiles + 1))
+	if sh -n "$f" 2>"$tmp/n.err"; then ok; else fail "${f#"$top"/}: sh -n:" && cat "$tmp/n.err"; fi
+done
+if [ "$nfiles" -gt 0 ]; then ok; else fail "no golden case has a units' files script"; fi
 
 set --
 for f in "$tmp"/scripts/*.sh; do

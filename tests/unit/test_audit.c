@@ -597,6 +597,7 @@ static void test_json_and_text(void **state)
 		      "    image: a:1\n"
 		      "    ports: [\"8080:80\"]\n"
 		      "    privileged: true # composec-ignore: privileged\n"
+		      "    gpus: all\n"
 		      "    configs: [inline]\n"
 		      "    depends_on:\n"
 		      "      db: {condition: service_healthy}\n"
@@ -619,7 +620,8 @@ static void test_json_and_text(void **state)
 	assert_non_null(strstr(out.buf, "  all interfaces:8080 -> web:80/tcp\n"));
 	assert_non_null(strstr(out.buf, "  config inline as "));
 	assert_null(strstr(out.buf, "[privileged]"));
-	/* every built backend is asked; systemd cannot take inline content */
+	/* every built backend is asked; systemd cannot give the container gpus
+	 * (line 6), and carries the inline config (line 7) */
 	assert_true(f->r.explain.n_backends >= 1);
 	if (backend_find("systemd")) {
 		const struct explain_backend *b = &f->r.explain.backends[0];
@@ -631,6 +633,8 @@ static void test_json_and_text(void **state)
 		assert_int_equal(b->losses[k].level, DIAG_WARNING);
 		assert_string_equal(b->losses[k].file, "compose.yaml");
 		assert_int_equal(b->losses[k].loc.line, 6);
+		for (k = 0; k < b->n_losses; k++)
+			assert_int_not_equal(b->losses[k].loc.line, 7);
 	}
 	sb_release(&out);
 }
