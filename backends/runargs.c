@@ -28,8 +28,9 @@
  *    --volume-driver, --isolation, --runtime, --cpu-count, --cpu-percent,
  *    --health-start-interval), content/environment secrets and configs,
  *    and the untyped attributes in service.extra that would change the
- *    container (gpus, blkio_config, ...).  Metadata without effect on the
- *    container (ports' mode, name and app_protocol, develop, x-*) is
+ *    container (gpus, blkio_config, ...) or what compose does around it
+ *    (develop's watch, pull_refresh_after's pulls).  Metadata without
+ *    effect on the container (ports' mode, name and app_protocol, x-*) is
  *    left out silently.
  * Argument vectors hold raw strings; escaping is the emitting backend's job.
  */
@@ -906,7 +907,8 @@ static void h_extra(struct ra *r, const struct run_flag *f)
 {
 	(void)f;
 	static const char *const unexpressed[] = {
-		"blkio_config", "credential_spec", "gpus", "models", "provider", "use_api_socket",
+		"blkio_config", "credential_spec", "develop", "gpus", "models", "provider", "pull_refresh_after",
+		"use_api_socket",
 	};
 	const struct ir_value *x = r->s->extra;
 	for (size_t i = 0; x && x->kind == VAL_MAP && i < x->map.n; i++)

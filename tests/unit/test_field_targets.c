@@ -6,11 +6,17 @@
  * report it at the attribute's line.  An attribute that does neither fails,
  * and a row added to the table later falls under this test with no word of
  * it changing (the rows of a type of their own have samples of theirs;
- * extends, develop, models, provider and pull_refresh_after are not
- * sampled).  For the plan, what differs is read where the engine gets it:
- * the argvs composec-run's plan loader gives the engine (create, connect,
- * copy, start, health, hooks).  The other targets are compared by their
- * files.  Prints, per target, the attributes it reports as not expressible.
+ * extends is the loader's, as profiles: it makes the service, and the
+ * attributes it brings are the rows).  For the plan, what differs is read
+ * where the engine gets it: the argvs composec-run's plan loader gives the
+ * engine (create, connect, copy, start, health, hooks).  The other targets
+ * are compared by what their consumer reads, which is what it gives the
+ * engine: the units systemd runs, the files Quadlet's generator converts,
+ * the script sh runs, the objects the API server gets, all without their
+ * comments and descriptions (a difference only there is not carried).
+ * A second test does the same for configs and secrets written inline and
+ * taken from the environment, which every target must carry, unreported.
+ * Prints, per target, the attributes it reports as not expressible.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +138,10 @@ static const char *sample(const struct ir_field *fl)
 		{ "credential_spec", "{\"file\": \"spec.json\"}" },
 		{ "gpus", "\"all\"" },
 		{ "use_api_socket", "true" },
+		{ "develop", "{\"watch\": [{\"path\": \".\", \"action\": \"rebuild\"}]}" },
+		{ "models", "[\"m1\"]" },
+		{ "provider", "{\"type\": \"model\", \"options\": {\"model\": \"ai/m\"}}" },
+		{ "pull_refresh_after", "\"1h\"" },
 	};
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		if (strcmp(fl->name, named[i][0]) == 0)
@@ -153,8 +163,12 @@ static struct project *load(struct fx *f, struct diag *d, const char *row, const
 					"    image: img\n"
 					"secrets:\n"
 					"  s1: {file: ./s1}\n"
+					"  s2: {environment: S2}\n"
 					"configs:\n"
-					"  c1: {file: ./c1}\n",
+					"  c1: {file: ./c1}\n"
+					"  c2: {content: \"inline\"}\n"
+					"models:\n"
+					"  m1: {model: ai/m}\n",
 					value ? row : "# without ", value ? ": " : row, value ? value : "");
 	static const char *const files[][2] = {
 		{ "s1", "secret\n" }, { "c1", "config\n" }, { "e.env", "FROM_FILE=1\n" }, { "l.labels", "lk=lv\n" },
@@ -171,7 +185,7 @@ static struct project *load(struct fx *f, struct diag *d, const char *row, const
 	assert_non_null(fp);
 	fputs(yaml, fp);
 	fclose(fp);
-	static char *env[] = { "PATH=/usr/bin:/bin", "HOME=/home/u", NULL };
+	static char *env[] = { "PATH=/usr/bin:/bin", "HOME=/home/u", "S2=from-env", NULL };
 	struct load_options o = { .environ = env, .cwd = f->dir };
 	strvec_push(&o.files, &f->a, path);
 	strvec_push(&o.profiles, &f->a, "on");
@@ -235,6 +249,26 @@ static void plan_argvs(struct fx *f, const struct fileset *fs, struct strbuf *ou
 	}
 }
 
+/* The lines of a file its consumer acts on: not comment lines, not a
+ * unit's Description=. */
+static void add_read(struct strbuf *out, const char *data, size_t len)
+{
+	const char *end = data + len;
+	for (const char *l = data; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		size_t lead = 0;
+		while (lead < n && (l[lead] == ' ' || l[lead] == '\t'))
+			lead++;
+		bool skip = (lead < n && l[lead] == '#') || (n >= 12 && strncmp(l, "Description=", 12) == 0);
+		if (!skip) {
+			sb_add(out, l, n);
+			sb_addc(out, '\n');
+		}
+		l += n + 1;
+	}
+}
+
 /* What target t makes of p: the plan's argvs, or the files; its warnings
  * into d (held). */
 static void compile(struct fx *f, const struct target *t, const struct project *p, struct diag *d,
@@ -259,7 +293,7 @@ static void compile(struct fx *f, const struct target *t, const struct project *
 	for (size_t i = 0; i < fs.n; i++) {
 		assert_non_null(fs.files[i].data);
 		sb_addf(out, "== %s\n", fs.files[i].path);
-		sb_add(out, fs.files[i].data, fs.files[i].len);
+		add_read(out, fs.files[i].data, fs.files[i].len);
 	}
 }
 
@@ -352,10 +386,56 @@ static void test_every_row_reaches_every_target(void **state)
 	sb_release(&failures);
 }
 
+/* configs and secrets written inline (c2) and taken from the environment
+ * (s2): every target carries each, with its value, and reports nothing. */
+static void test_copied_files_reach_every_target(void **state)
+{
+	struct fx *f = *state;
+	static const char *const targets[][2] = { { "systemd", "docker" }, { "systemd", "podman" },
+						  { "quadlet", "podman" }, { "sh", "docker" },
+						  { "sh", "podman" },      { "plan", "docker" },
+						  { "k8s", "docker" } };
+	/* the value as it is written, and base64 (a Secret's data) */
+	static const char *const rows[][4] = {
+		{ "configs", "[{\"source\": \"c2\", \"target\": \"/etc/c2.conf\", \"mode\": 288}]", "inline",
+		  "aW5saW5l" },
+		{ "secrets", "[{\"source\": \"s2\", \"mode\": 256}]", "from-env", "ZnJvbS1lbnY=" },
+	};
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
+		for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+			struct target tg = { targets[t][0], targets[t][0],
+					     strcmp(targets[t][1], "podman") == 0 ? ENGINE_PODMAN : ENGINE_DOCKER };
+			struct diag d0, d1, dw, dwo;
+			diag_init(&d0, &f->a);
+			diag_init(&d1, &f->a);
+			diag_init(&dw, &f->a);
+			diag_init(&dwo, &f->a);
+			dw.hold = dwo.hold = true;
+			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+			compile(f, &tg, load(f, &d0, rows[r][0], rows[r][1]), &dw, &a);
+			compile(f, &tg, load(f, &d1, rows[r][0], NULL), &dwo, &b);
+			if (reported(&dw, 5) || dw.errors)
+				fail_msg("%s (%s): %s: reported, not carried:\n%s", targets[t][0], targets[t][1], rows[r][0],
+					 dw.out.buf);
+			/* the value reaches the output (the plan: its copy list) */
+			const char *v = a.buf && strstr(a.buf, rows[r][2]) ? rows[r][2] : rows[r][3];
+			if (!a.buf || !strstr(a.buf, v) || (b.buf && strstr(b.buf, v)))
+				fail_msg("%s (%s): %s: the value \"%s\" is not carried", targets[t][0], targets[t][1],
+					 rows[r][0], rows[r][2]);
+			sb_release(&a);
+			sb_release(&b);
+			diag_release(&d0);
+			diag_release(&d1);
+			diag_release(&dw);
+			diag_release(&dwo);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_row_reaches_every_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copied_files_reach_every_target, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

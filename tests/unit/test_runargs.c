@@ -288,7 +288,8 @@ static void test_service_docker(void **state)
 	expect_warning(f, "service \"web\": config \"inline\" (not from a file) cannot be expressed by `docker run`, "
 			  "ignoring");
 	expect_warning(f, "service \"web\": gpus cannot be expressed by `docker run`, ignoring");
-	assert_int_equal(f->d.warnings, 2);
+	expect_warning(f, "service \"web\": develop cannot be expressed by `docker run`, ignoring");
+	assert_int_equal(f->d.warnings, 3);
 	assert_int_equal(f->d.errors, 0);
 
 	/* deploy.resources stand in for the unset top-level limits; no --restart */
@@ -296,7 +297,7 @@ static void test_service_docker(void **state)
 		 "--network=name=demo_default,alias=demo-db-1,alias=db\n"
 		 "--pids-limit=50\n--memory=268435456\n--memory-reservation=134217728\n--cpus=0.5",
 		 "postgres:18");
-	assert_int_equal(f->d.warnings, 2);
+	assert_int_equal(f->d.warnings, 3); /* db adds none */
 }
 
 static void test_service_podman(void **state)
@@ -320,13 +321,14 @@ static void test_service_podman(void **state)
 	expect_warning(f, "service \"web\": domainname cannot be expressed by `podman run`, ignoring");
 	expect_warning(f, "service \"web\": links cannot be expressed by `podman run`, ignoring");
 	expect_warning(f, "service \"web\": external_links cannot be expressed by `podman run`, ignoring");
-	assert_int_equal(f->d.warnings, 5);
+	expect_warning(f, "service \"web\": develop cannot be expressed by `podman run`, ignoring");
+	assert_int_equal(f->d.warnings, 6);
 
 	/* warn=false: the same argv, nothing reported */
 	struct strvec again = { 0 }, tail2 = { 0 };
 	run_args_service(&f->a, &f->d, plan_of(f, p, ENGINE_PODMAN), svc(p, "web"), 1, false, &again, &tail2);
 	assert_int_equal(again.n, flags.n);
-	assert_int_equal(f->d.warnings, 5);
+	assert_int_equal(f->d.warnings, 6);
 }
 
 /* ---- ports -------------------------------------------------------------------- */
