@@ -11,6 +11,7 @@
 #   make fuzz           libFuzzer targets (clang) in build-fuzz/, each run FUZZ_SECONDS
 #   make fuzz-smoke     the same, FUZZ_SMOKE_SECONDS (20) per target (CI)
 #   make bench          build, then bench/run.sh: medians against the libfyaml floors and the other tools
+#   make install        build, then install under PREFIX (default /usr/local; DESTDIR honoured)
 #   make clean          remove build/, build-san/, build-fuzz/ and out/
 #
 # Every recipe runs under /bin/sh (dash on Debian); keep it POSIX.
@@ -28,7 +29,7 @@ CTEST ?= ctest
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends fuzz_yamldiff
 
-.PHONY: all build deps tools demo test lint clean fuzz fuzz-smoke fuzz-build bench
+.PHONY: all build deps tools demo test lint clean fuzz fuzz-smoke fuzz-build bench install
 
 all: build
 
@@ -105,11 +106,15 @@ fuzz-smoke:
 bench: build
 	sh bench/run.sh build
 
+PREFIX ?= /usr/local
+install: build
+	$(CMAKE) --install build --prefix $(PREFIX)
+
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
 	shellcheck -s sh tests/tools.sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
 	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/dockerd.sh tests/e2e/lib.sh tests/e2e/recorder bench/run.sh
-	shellcheck -s bash .ci/run
+	shellcheck -s bash .ci/run dist/composec.bash
 
 clean:
 	rm -rf build build-san build-fuzz out

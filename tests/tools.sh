@@ -87,6 +87,10 @@ test  fetch tests/validate/fetch-quadlet.sh -
 #    systemd 262 (tests/e2e/sid-root.sh, built by debootstrap)
 test  deb   debootstrap          cmd:debootstrap
 test  fetch tests/e2e/sid-root.sh -
+# -- the man pages' checkers (test_man)
+test  deb   mandoc               cmd:mandoc
+test  deb   man-db               cmd:man
+test  deb   groff-base           cmd:groff
 # -- the reference: docker compose v2 from Debian sid and a Docker Engine
 #    (tests/reference, tests/e2e/dockerd.sh); an engine the machine has from
 #    another package is used as it is
