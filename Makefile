@@ -12,7 +12,8 @@
 #   make fuzz-smoke     the same, FUZZ_SMOKE_SECONDS (20) per target (CI)
 #   make bench          build, then bench/run.sh: medians against the libfyaml floors and the other tools
 #   make install        build, then install under PREFIX (default /usr/local; DESTDIR honoured)
-#   make clean          remove build/, build-san/, build-fuzz/ and out/
+#   make package        the Debian package build-deb/composec_<version>_<arch>.deb (DEB_BUILD=DIR: elsewhere)
+#   make clean          remove build/, build-san/, build-fuzz/, build-deb/ and out/
 #
 # Every recipe runs under /bin/sh (dash on Debian); keep it POSIX.
 
@@ -29,7 +30,7 @@ CTEST ?= ctest
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := fuzz_frontend fuzz_interp fuzz_dotenv fuzz_backends fuzz_yamldiff
 
-.PHONY: all build deps tools demo test lint clean fuzz fuzz-smoke fuzz-build bench install
+.PHONY: all build deps tools demo test lint clean fuzz fuzz-smoke fuzz-build bench install package
 
 all: build
 
@@ -110,11 +111,24 @@ PREFIX ?= /usr/local
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
+# Debian's build flags (hardening included), /usr, stripped as dh_strip
+# does; CPack's DEB generator, its Depends: from dpkg-shlibdeps.  Checked by
+# tests/cli/test_package.sh (lintian, and an install on a fresh Debian 12).
+DEB_BUILD ?= build-deb
+package: deps
+	DEB_BUILD_MAINT_OPTIONS=hardening=+all; export DEB_BUILD_MAINT_OPTIONS; \
+	CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+	$(CMAKE) -S . -B $(DEB_BUILD) -DCMAKE_BUILD_TYPE=None -DCOMPOSEC_TESTS=OFF -DCMAKE_STRIP=$(CURDIR)/dist/deb-strip
+	$(CMAKE) --build $(DEB_BUILD) -j $(JOBS)
+	cd $(DEB_BUILD) && cpack
+	@ls $(DEB_BUILD)/composec_*.deb
+
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
 	shellcheck -s sh tests/tools.sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
-	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/dockerd.sh tests/e2e/lib.sh tests/e2e/recorder bench/run.sh
+	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/dockerd.sh tests/e2e/lib.sh tests/e2e/recorder tests/e2e/bookworm-root.sh bench/run.sh dist/deb-strip
 	shellcheck -s bash .ci/run dist/composec.bash
 
 clean:
-	rm -rf build build-san build-fuzz out
+	rm -rf build build-san build-fuzz build-deb out

@@ -87,7 +87,10 @@ test  fetch tests/validate/fetch-quadlet.sh -
 #    systemd 262 (tests/e2e/sid-root.sh, built by debootstrap)
 test  deb   debootstrap          cmd:debootstrap
 test  fetch tests/e2e/sid-root.sh -
-# -- the man pages' checkers (test_man)
+# -- the package: a fresh Debian 12 to install it on, lintian; the man pages'
+#    checkers (test_package, test_man)
+test  fetch tests/e2e/bookworm-root.sh -
+test  deb   lintian              cmd:lintian
 test  deb   mandoc               cmd:mandoc
 test  deb   man-db               cmd:man
 test  deb   groff-base           cmd:groff
