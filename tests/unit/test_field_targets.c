@@ -326,15 +326,48 @@ static bool reported(const struct diag *d, int line)
 	return false;
 }
 
+static const struct target targets[] = {
+	{ "systemd", "systemd", ENGINE_DOCKER }, { "systemd-podman", "systemd", ENGINE_PODMAN },
+	{ "quadlet", "quadlet", ENGINE_PODMAN }, { "sh", "sh", ENGINE_DOCKER },
+	{ "sh-podman", "sh", ENGINE_PODMAN },    { "plan", "plan", ENGINE_DOCKER },
+	{ "k8s", "k8s", ENGINE_DOCKER },
+};
+
+/* What t makes of the project with ROW: VALUE and of the one without it,
+ * and whether t reported the row (at its line) or had errors with it. */
+struct pair {
+	struct strbuf with, without;
+	bool said, errors;
+};
+
+static void compile_pair(struct fx *f, const struct target *t, const char *row, const char *value, struct pair *out)
+{
+	struct diag d0, d1, dw, dwo;
+	diag_init(&d0, &f->a);
+	diag_init(&d1, &f->a);
+	diag_init(&dw, &f->a);
+	diag_init(&dwo, &f->a);
+	dw.hold = dwo.hold = true;
+	*out = (struct pair){ STRBUF_INIT, STRBUF_INIT, false, false };
+	compile(f, t, load(f, &d0, row, value), &dw, &out->with);
+	compile(f, t, load(f, &d1, row, NULL), &dwo, &out->without);
+	out->said = reported(&dw, 5);
+	out->errors = dw.errors > 0;
+	diag_release(&d0);
+	diag_release(&d1);
+	diag_release(&dw);
+	diag_release(&dwo);
+}
+
+static void pair_release(struct pair *p)
+{
+	sb_release(&p->with);
+	sb_release(&p->without);
+}
+
 static void test_every_row_reaches_every_target(void **state)
 {
 	struct fx *f = *state;
-	const struct target targets[] = {
-		{ "systemd", "systemd", ENGINE_DOCKER }, { "systemd-podman", "systemd", ENGINE_PODMAN },
-		{ "quadlet", "quadlet", ENGINE_PODMAN }, { "sh", "sh", ENGINE_DOCKER },
-		{ "sh-podman", "sh", ENGINE_PODMAN },    { "plan", "plan", ENGINE_DOCKER },
-		{ "k8s", "k8s", ENGINE_DOCKER },
-	};
 	struct strbuf failures = STRBUF_INIT, lost[sizeof(targets) / sizeof(targets[0])];
 	size_t rows = 0;
 	for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++)
@@ -346,29 +379,14 @@ static void test_every_row_reaches_every_target(void **state)
 			continue; /* image: the baseline's own; profiles: loading's, not the container's */
 		rows++;
 		for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
-			struct diag d0, d1, dw, dwo;
-			diag_init(&d0, &f->a);
-			diag_init(&d1, &f->a);
-			diag_init(&dw, &f->a);
-			diag_init(&dwo, &f->a);
-			dw.hold = dwo.hold = true;
-			struct project *with = load(f, &d0, fl->name, v);
-			struct project *without = load(f, &d1, fl->name, NULL);
-			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-			compile(f, &targets[t], with, &dw, &a);
-			compile(f, &targets[t], without, &dwo, &b);
-			bool carried = strcmp(a.buf ? a.buf : "", b.buf ? b.buf : "") != 0;
-			bool said = reported(&dw, 5);
-			if (said)
+			struct pair p;
+			compile_pair(f, &targets[t], fl->name, v, &p);
+			bool carried = strcmp(p.with.buf ? p.with.buf : "", p.without.buf ? p.without.buf : "") != 0;
+			if (p.said)
 				sb_addf(&lost[t], " %s", fl->name);
-			if (!carried && !said && !exempt(targets[t].name, fl->name))
+			if (!carried && !p.said && !exempt(targets[t].name, fl->name))
 				sb_addf(&failures, "  %s: %s: %s neither carried nor reported\n", targets[t].name, fl->name, v);
-			sb_release(&a);
-			sb_release(&b);
-			diag_release(&d0);
-			diag_release(&d1);
-			diag_release(&dw);
-			diag_release(&dwo);
+			pair_release(&p);
 		}
 	}
 	assert_true(rows > 60);
@@ -391,10 +409,6 @@ static void test_every_row_reaches_every_target(void **state)
 static void test_copied_files_reach_every_target(void **state)
 {
 	struct fx *f = *state;
-	static const char *const targets[][2] = { { "systemd", "docker" }, { "systemd", "podman" },
-						  { "quadlet", "podman" }, { "sh", "docker" },
-						  { "sh", "podman" },      { "plan", "docker" },
-						  { "k8s", "docker" } };
 	/* the value as it is written, and base64 (a Secret's data) */
 	static const char *const rows[][4] = {
 		{ "configs", "[{\"source\": \"c2\", \"target\": \"/etc/c2.conf\", \"mode\": 288}]", "inline",
@@ -403,31 +417,15 @@ static void test_copied_files_reach_every_target(void **state)
 	};
 	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++)
 		for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
-			struct target tg = { targets[t][0], targets[t][0],
-					     strcmp(targets[t][1], "podman") == 0 ? ENGINE_PODMAN : ENGINE_DOCKER };
-			struct diag d0, d1, dw, dwo;
-			diag_init(&d0, &f->a);
-			diag_init(&d1, &f->a);
-			diag_init(&dw, &f->a);
-			diag_init(&dwo, &f->a);
-			dw.hold = dwo.hold = true;
-			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-			compile(f, &tg, load(f, &d0, rows[r][0], rows[r][1]), &dw, &a);
-			compile(f, &tg, load(f, &d1, rows[r][0], NULL), &dwo, &b);
-			if (reported(&dw, 5) || dw.errors)
-				fail_msg("%s (%s): %s: reported, not carried:\n%s", targets[t][0], targets[t][1], rows[r][0],
-					 dw.out.buf);
+			struct pair p;
+			compile_pair(f, &targets[t], rows[r][0], rows[r][1], &p);
+			if (p.said || p.errors)
+				fail_msg("%s: %s: reported, not carried", targets[t].name, rows[r][0]);
 			/* the value reaches the output (the plan: its copy list) */
-			const char *v = a.buf && strstr(a.buf, rows[r][2]) ? rows[r][2] : rows[r][3];
-			if (!a.buf || !strstr(a.buf, v) || (b.buf && strstr(b.buf, v)))
-				fail_msg("%s (%s): %s: the value \"%s\" is not carried", targets[t][0], targets[t][1],
-					 rows[r][0], rows[r][2]);
-			sb_release(&a);
-			sb_release(&b);
-			diag_release(&d0);
-			diag_release(&d1);
-			diag_release(&dw);
-			diag_release(&dwo);
+			const char *v = p.with.buf && strstr(p.with.buf, rows[r][2]) ? rows[r][2] : rows[r][3];
+			if (!p.with.buf || !strstr(p.with.buf, v) || (p.without.buf && strstr(p.without.buf, v)))
+				fail_msg("%s: %s: the value \"%s\" is not carried", targets[t].name, rows[r][0], rows[r][2]);
+			pair_release(&p);
 		}
 }
 
