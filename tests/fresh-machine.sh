@@ -6,6 +6,8 @@
 # tree in /src, and runs `make demo` and `make test` there as root, inside
 # the root (pivot_root: see run_in).  Whatever those need and do not install,
 # a newcomer lacks too.
+# Then `make package`, and the package installed with apt-get, used (--help,
+# man) and purged, leaving no file of it.
 # Those two commands must install every test tool (tests/tools.sh): the run
 # fails unless CTest ran every test, none skipped, all passed.  The time of
 # each command is printed.
@@ -19,6 +21,8 @@
 #   WORKTREE=1  copy the work tree as it is (minus .git, build*/, out/ and
 #               node_modules/)
 #               instead of `git archive HEAD` (the last commit)
+#   PACKAGE=1   only `make package` and the package's install, use and purge
+#               with apt-get (run after make test otherwise)
 #   KEEP=1      keep the root directory afterwards (its path is printed)
 #   ROOT=DIR    where to build the root (must not exist; default: a new
 #               directory under /var/tmp)
@@ -197,6 +201,24 @@ if [ "${AS_USER:-0}" = 1 ]; then
 	exit 0
 fi
 
+# package_check: make package, then the package installed with apt-get on this
+# fresh machine, used, and purged without a trace of it
+package_check() {
+	timed package run_in root make package || die "make package failed"
+	timed package-install run_in root sh -c 'export DEBIAN_FRONTEND=noninteractive
+		apt-get -q update && apt-get -q -y install man-db ./build-deb/composec_*.deb &&
+		cd / && compose2systemd --help >/dev/null && composec-run --help >/dev/null &&
+		MANPAGER=cat man composec | grep -q compose2systemd && MANPAGER=cat man compose2sh >/dev/null &&
+		apt-get -q -y purge --autoremove composec && ! command -v composec &&
+		! ls /usr/share/man/man1/compose* /usr/share/bash-completion/completions/compose* /usr/share/doc/composec 2>/dev/null' ||
+		die "the package did not install, work and purge"
+	say "ok: the package installs with apt-get, works (--help, man) and purges on a fresh Debian 12"
+}
+if [ "${PACKAGE:-0}" = 1 ]; then
+	package_check
+	exit 0
+fi
+
 timed demo run_in root make demo || die "make demo failed"
 timed test run_in root make test || die "make test failed"
 if grep -q 'The following tests did not run' "$root/test.log"; then
@@ -206,3 +228,4 @@ grep -Eq '^100% tests passed, 0 tests failed out of [0-9]+$' "$root/test.log" ||
 	die "no 100% line in CTest's summary"
 grep -E '^100% tests passed' "$root/test.log"
 say "ok: make demo and make test pass on a fresh Debian 12, no test skipped"
+package_check
