@@ -39,13 +39,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 needs() {
 	cat <<'EOF'
-# -- the build: compiler, CMake, the libraries, the unit-test framework
+# -- the build: compiler, CMake, the libraries, the unit-test framework; file
+#    for make package (CPack finds the libraries a binary needs with it)
 build deb   build-essential      cmd:cc
 build deb   cmake                cmd:cmake
 build deb   pkg-config           cmd:pkg-config
 build deb   libfyaml-dev         pc:libfyaml
 build deb   libyaml-dev          pc:yaml-0.1
 build deb   libcmocka-dev        pc:cmocka
+build deb   file                 cmd:file
 # -- make lint and test_sh_shellcheck: every generated script, warnings fail
 test  deb   shellcheck           cmd:shellcheck
 # -- systemd-analyze verify, a systemd user manager and journald
