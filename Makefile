@@ -127,7 +127,7 @@ package: deps
 # The project's own scripts (generated scripts are checked by their tests).
 lint:
 	shellcheck -s sh tests/tools.sh tests/golden.sh tests/update-golden.sh tests/fresh-machine.sh fuzz/run.sh \
-	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/dockerd.sh tests/e2e/lib.sh tests/e2e/recorder tests/e2e/bookworm-root.sh bench/run.sh dist/deb-strip
+	  tests/cli/*.sh tests/validate/*.sh tests/reference/*.sh tests/e2e/systemd-run.sh tests/e2e/dockerd.sh tests/e2e/lib.sh tests/e2e/recorder tests/e2e/bookworm-root.sh tests/e2e/debroot.sh bench/run.sh dist/deb-strip
 	shellcheck -s bash .ci/run dist/composec.bash
 
 clean:

@@ -31,32 +31,13 @@ die() {
 
 built() { [ -f "$root/.composec-complete" ]; }
 
-in_chroot() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private sh -c '
-		r=$1; shift
-		mount -t proc proc "$r/proc"
-		mount --rbind /dev "$r/dev"
-		mount --rbind /sys "$r/sys"
-		mount -t tmpfs tmpfs "$r/run"
-		mkdir -p "$r/run/lock"
-		exec chroot "$r" "$@"' sh "$@"
-}
+# shellcheck source=tests/e2e/debroot.sh
+. "$here/debroot.sh"
 
 build() {
-	command -v debootstrap >/dev/null 2>&1 || die "debootstrap missing (tests/tools.sh install test)"
 	work=$cache/.bookworm-root.work
-	rm -rf "$work"
-	mirror=$(sh "$here/../validate/fetch-deb.sh" -m)
-	echo "bookworm-root.sh: debootstrap bookworm from $mirror" >&2
-	debootstrap --variant=minbase --include=man-db --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-		bookworm "$work" "$mirror" >&2 || {
-		tail -n 20 "$work/debootstrap/debootstrap.log" >&2 2>/dev/null || :
-		die "debootstrap failed"
-	}
-	# The archive's Release can look expired to this machine's clock.
-	echo 'Acquire::Check-Valid-Until "false";' >"$work/etc/apt/apt.conf.d/99composec"
-	in_chroot "$work" apt-get clean >&2
+	debroot_bootstrap bookworm-root.sh bookworm "$work" --include=man-db
+	debroot_in_chroot "$work" apt-get clean >&2
 	rm -rf "$root"
 	mv "$work" "$root"
 	date -u +%FT%TZ >"$root/.composec-complete"
@@ -68,7 +49,7 @@ case ${1-} in
 chroot)
 	shift
 	[ $# -ge 2 ] || die "usage: bookworm-root.sh chroot ROOT CMD [ARG...]"
-	in_chroot "$@"
+	debroot_in_chroot "$@"
 	;;
 -n)
 	built || die "no bookworm root in $root (run tests/tools.sh install test)"

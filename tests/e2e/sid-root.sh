@@ -55,38 +55,17 @@ import_image() {
 		podman tag localhost/busybox:latest docker.io/library/busybox:latest
 }
 
-# in_chroot DIR CMD...: CMD inside DIR with /proc, /dev, /sys mounted, in a
-# private mount namespace so nothing stays mounted afterwards.
-in_chroot() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private sh -c '
-		r=$1; shift
-		mount -t proc proc "$r/proc"
-		mount --rbind /dev "$r/dev"
-		mount --rbind /sys "$r/sys"
-		mount -t tmpfs tmpfs "$r/run"
-		mkdir -p "$r/run/lock"
-		exec chroot "$r" "$@"' sh "$@"
-}
+# shellcheck source=tests/e2e/debroot.sh
+. "$here/debroot.sh"
 
 build() {
-	command -v debootstrap >/dev/null 2>&1 || die "debootstrap missing (tests/tools.sh install test)"
 	work=$cache/.sid-root.work
-	rm -rf "$work"
-	mirror=$(sh "$here/../validate/fetch-deb.sh" -m)
-	echo "sid-root.sh: debootstrap sid from $mirror" >&2
-	debootstrap --variant=minbase --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-		sid "$work" "$mirror" >&2 || {
-		tail -n 20 "$work/debootstrap/debootstrap.log" >&2 2>/dev/null || :
-		die "debootstrap failed"
-	}
-	# The archive's Release can look expired to this machine's clock.
-	echo 'Acquire::Check-Valid-Until "false";' >"$work/etc/apt/apt.conf.d/99composec"
+	debroot_bootstrap sid-root.sh sid "$work"
 	printf '#!/bin/sh\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
 	chmod 755 "$work/usr/sbin/policy-rc.d"
 	# shellcheck disable=SC2086 # the package list: words
 	pkgs=$(printf '%s ' $packages)
-	in_chroot "$work" sh -c 'export DEBIAN_FRONTEND=noninteractive
+	debroot_in_chroot "$work" sh -c 'export DEBIAN_FRONTEND=noninteractive
 		apt-get -q update && apt-get -q -y --no-install-recommends install '"$pkgs"' &&
 		apt-get clean' >&2 || die "installing podman and systemd into the sid root failed"
 	mkdir -p "$work/etc/containers"
@@ -161,7 +140,7 @@ chroot | enter)
 	[ $# -ge 1 ] || die "usage: sid-root.sh $what CMD [ARG...]"
 	built || die "no sid root in $root (run sid-root.sh to build it)"
 	if [ "$what" = chroot ]; then
-		in_chroot "$root" "$@"
+		debroot_in_chroot "$root" "$@"
 	else
 		exec unshare --mount --pid --net --cgroup --fork --propagation private \
 			sh "$here/sid-root.sh" _enter "$root" "$@"
