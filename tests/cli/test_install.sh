@@ -11,9 +11,8 @@ set -u
 composec=$1
 case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
 build=${composec%/*}
-pass=0 fails=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/cli/checks.sh
+. "$(dirname "$0")/checks.sh" # ok, fail, finish
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
@@ -86,5 +85,4 @@ mkdir -p "$tmp/b"
 DESTDIR=$tmp/b cmake --install "$build" --prefix /opt/composec >"$tmp/b.log" 2>&1 ||
 	{ fail "DESTDIR cmake --install: exit $?"; cat "$tmp/b.log"; }
 check destdir "$tmp/b" /opt/composec "$tmp/b.log"
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -19,14 +19,8 @@ case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
 runner=${composec%/*}/composec-run
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dist=$top/dist
-pass=0 fails=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77
-}
+# shellcheck source=tests/cli/checks.sh
+. "$(dirname "$0")/checks.sh" # ok, fail, skip, finish
 for t in groff mandoc bash; do
 	command -v "$t" >/dev/null || skip "no $t (sh tests/tools.sh install)"
 done
@@ -113,5 +107,4 @@ expect "clusterip nodeport loadbalancer headless" composec k8s --service-type ""
 expect "deployment statefulset daemonset" composec k8s --controller ""
 expect "--pod --podman-version --profile --project-directory --project-name --pvc-size" compose2quadlet --p
 expect "up down ps" composec-run plan.json ""
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -15,14 +15,8 @@
 set -u
 composec=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
-pass=0 fails=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77
-}
+# shellcheck source=tests/cli/checks.sh
+. "$(dirname "$0")/checks.sh" # ok, fail, skip, finish
 [ -n "$composec" ] || exit 2
 [ "$(id -u)" -eq 0 ] || skip "needs root (chroot)"
 for t in lintian dpkg-buildflags cpack; do
@@ -98,5 +92,4 @@ files "$tmp/after"
 if diff "$tmp/before" "$tmp/after" >"$tmp/diff"; then ok; else
 	fail "the purge left the root changed (< before, > after):" && head -n 40 "$tmp/diff"
 fi
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

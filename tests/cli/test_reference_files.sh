@@ -25,14 +25,8 @@ composec=$1
 case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ref=$top/tests/reference
-pass=0 fails=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77
-}
+# shellcheck source=tests/cli/checks.sh
+. "$(dirname "$0")/checks.sh" # ok, fail, skip, finish
 [ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
 command -v dockerd >/dev/null || skip "no dockerd (sh tests/tools.sh install)"
 command -v podman >/dev/null || skip "no podman (sh tests/tools.sh install)"
@@ -43,6 +37,7 @@ runner=${composec%/*}/composec-run
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ref-files.XXXXXX")
 engine=$tmp/engine
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	[ -f "$tmp/up-podman.sh" ] && sh "$tmp/up-podman.sh" down >/dev/null 2>&1
 	[ -f "$tmp/plan-podman.json" ] && "$runner" "$tmp/plan-podman.json" down >/dev/null 2>&1
@@ -159,5 +154,4 @@ for e in docker podman run-docker run-podman systemd-docker systemd-podman $quad
 		fi
 	done
 done
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

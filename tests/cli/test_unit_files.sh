@@ -18,14 +18,8 @@
 set -u
 composec=$1
 case $composec in /*) ;; *) composec=$PWD/$composec ;; esac
-pass=0 fails=0
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77
-}
+# shellcheck source=tests/cli/checks.sh
+. "$(dirname "$0")/checks.sh" # ok, fail, skip, finish
 [ "$(id -u)" -eq 0 ] || skip "needs root (chown, runuser)"
 command -v runuser >/dev/null || skip "no runuser (util-linux)"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/unit-files.XXXXXX")
@@ -138,5 +132,4 @@ if [ "$got" = "unshare chown 1234:5678 $ud/run/composec/uf-app-1/2" ]; then ok; 
 fi
 got=$(listing "$ud/run/composec/uf-app-1" | awk '{ print $1, $3 }' | tr '\n' ';')
 if [ "$got" = "440 2;444 1;" ]; then ok; else fail "as $user: $got"; fi
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -1,9 +1,7 @@
 # judge.sh - what the tests that make docker compose the judge share
 # (test_reference_created.sh, test_reference_behaviour.sh), sourced after
 # they set composec, runner and ref:
-#   skip WHY        SKIP, exit 77 (CTest: skipped), or fail under
-#                   COMPOSEC_REQUIRE_TOOLS=1 (CI)
-#   ok, fail WHAT   count a check ($pass, $fails)
+#   skip, ok, fail  tests/cli/checks.sh's
 #   judge_needs ENGINE...
 #                   root, dockerd, docker compose (sets $compose),
 #                   composec-run, systemd, and podman when among ENGINEs;
@@ -22,15 +20,8 @@
 #                   which the docker compose of these tests predates
 # shellcheck shell=sh
 # shellcheck disable=SC2034,SC2154 # ref, runner are the test's; compose is for it
-pass=0 fails=0
-
-skip() {
-	echo "SKIP $*"
-	[ "${COMPOSEC_REQUIRE_TOOLS-}" = 1 ] && { echo "FAIL skipped although COMPOSEC_REQUIRE_TOOLS=1"; exit 1; }
-	exit 77 # CTest: skipped
-}
-ok() { pass=$((pass + 1)); }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+# shellcheck source=tests/cli/checks.sh
+. "$ref/../cli/checks.sh"
 
 judge_needs() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (a Docker Engine)"
