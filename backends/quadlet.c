@@ -252,9 +252,7 @@ struct qctx {
 	struct strvec pod_flags;
 	const char *podman;  /* program of our own Exec*= lines */
 	struct strmap units;          /* generated systemd unit name -> what made it */
-	/* the directory of the files written, as an Exec argument's start:
-	 * escaped --output directory, or %E/containers/systemd when printed */
-	const char *files_dir;
+	const char *output_dir; /* -o DIR, absolute; NULL when printed */
 	int errors;
 };
 
@@ -891,9 +889,9 @@ static void file_ref_mount(struct qctx *c, struct cfile *f, const struct file_re
 	put_volume(c, f, def->file, &m, ":ro");
 }
 
-/* %t/composec/<container>: where the unit writes the container's copied
- * files (unitplan.h, UNIT_FILES_WRITE), in systemd's runtime directory
- * (/run, or $XDG_RUNTIME_DIR under a user manager). */
+/* %t/composec/<container> as a raw Quadlet value: where the unit writes the
+ * container's copied files (unitplan.h, UNIT_FILES_WRITE), in systemd's
+ * runtime directory (/run, or $XDG_RUNTIME_DIR under a user manager). */
 static const char *files_runtime_dir(struct qctx *c, const struct cfile *f)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -1596,14 +1594,21 @@ static void service_copied_files(struct qctx *c, struct cfile *f, struct fileset
 	if (!f->n_files)
 		return;
 	const char *script = unit_files_script_name(c->a, c->p, f->s);
-	const char *dir = files_runtime_dir(c, f);
 	sb_adds(&f->service, "ExecStartPre=");
 	systemd_exec_arg(&f->service, "/bin/sh");
 	sb_addc(&f->service, ' ');
-	unit_exec_path_arg(&f->service, c->files_dir, script);
-	sb_addf(&f->service, " \"%s\" ", dir);
+	/* beside the .container: in -o DIR, or where Quadlet looks first */
+	if (c->output_dir)
+		unit_exec_path_arg(&f->service, "", arena_concat(c->a, c->output_dir, "/", script, (char *)NULL));
+	else
+		unit_exec_path_arg(&f->service, "%E/containers/systemd/", script);
+	sb_addc(&f->service, ' ');
+	unit_exec_path_arg(&f->service, "%t/composec/", f->cname);
+	sb_addc(&f->service, ' ');
 	systemd_exec_arg(&f->service, c->podman);
-	sb_addf(&f->service, "\nExecStopPost=-/bin/rm -rf \"%s\"\n", dir);
+	sb_adds(&f->service, "\nExecStopPost=-/bin/rm -rf ");
+	unit_exec_path_arg(&f->service, "%t/composec/", f->cname);
+	sb_addc(&f->service, '\n');
 	struct strbuf text = STRBUF_INIT;
 	unit_files_script(c->a, c->p, f->s, f->files, f->n_files, UNIT_FILES_WRITE, qname(c, f->s->name, ".service"),
 			  &text);
@@ -2104,15 +2109,7 @@ static void qctx_init(struct qctx *c, struct arena *a, struct diag *d, const str
 		c->pod = false;
 	}
 	c->podman = o->engine_path ? o->engine_path : "/usr/bin/podman";
-	if (o->output_dir) {
-		struct strbuf sb = STRBUF_INIT;
-		systemd_exec_arg(&sb, o->output_dir);
-		sb.buf[sb.len - 1] = '/'; /* the closing quote: unit_exec_path_arg adds its own */
-		c->files_dir = arena_strdup(a, sb.buf + 1);
-		sb_release(&sb);
-	} else {
-		c->files_dir = "%E/containers/systemd/";
-	}
+	c->output_dir = o->output_dir;
 	strmap_init(&c->units, a);
 }
 

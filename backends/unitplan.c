@@ -7,7 +7,6 @@
 #include "backends/escape.h"
 #include "backends/backend.h"
 
-#include <stdio.h>
 #include <string.h>
 
 void unit_wait_loop(struct strbuf *sb, const char *body, const char *what, int64_t limit)
@@ -229,13 +228,14 @@ void unit_exec_path_arg(struct strbuf *sb, const char *raw, const char *path)
 
 uint64_t unit_files_hash(uint64_t h, const struct plan_file *f, size_t n)
 {
+	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		char head[64];
-		int k = snprintf(head, sizeof(head), " %04llo %d ", (unsigned long long)f[i].mode, f[i].to_user);
-		const char *parts[] = { "file ", f[i].path, head, f[i].uid ? f[i].uid : "0", ":",
-					f[i].gid ? f[i].gid : "0", "\n", f[i].content };
-		for (size_t j = 0; j < ARRAY_SIZE(parts); j++)
-			h = hash_fnv1a_more(h, parts[j], j == 2 ? (size_t)k : strlen(parts[j]) + (j == 7));
+		sb_reset(&sb);
+		sb_addf(&sb, "file %s %04llo %d %s:%s\n", f[i].path, (unsigned long long)f[i].mode, f[i].to_user,
+			f[i].uid ? f[i].uid : "0", f[i].gid ? f[i].gid : "0");
+		h = hash_fnv1a_more(h, sb.buf, sb.len);
+		h = hash_fnv1a_more(h, f[i].content, strlen(f[i].content) + 1);
 	}
+	sb_release(&sb);
 	return h;
 }
